@@ -1,0 +1,258 @@
+"""Reading and writing the annotations of a task or of a job.
+
+A job's annotations are a view of its task's: the tags and shapes on the job's frames and
+the tracks that touch them. Writing through a job changes only that view. Every write
+increases the task's annotation ``version`` and bumps ``updated_date`` of the task and of
+the jobs whose frames it touched (the CVAT SDK's cache depends on it).
+
+Operations (as in CVAT): ``get``, ``put`` (replace everything in scope), ``patch`` with
+``create`` (add, ids assigned here), ``update`` (replace objects by id) or ``delete``
+(remove objects by id), and ``delete_all``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.db.models import F
+
+from inklab.server.annotations.models import AnnotationObject, Kind
+from inklab.server.annotations.validation import LabelIndex, Normalizer
+from inklab.server.errors import InvalidInput
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.models import Job, Task, touch
+
+__all__ = ["Scope", "delete_all", "read", "read_bytes", "write"]
+
+_KEYS = {"tags": Kind.TAG, "shapes": Kind.SHAPE, "tracks": Kind.TRACK}
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The frames a request may see and change: a whole task, or one job of it."""
+
+    task: Task
+    job: Job | None = None
+
+    @property
+    def first(self) -> int:
+        return self.job.start_frame if self.job else 0
+
+    @property
+    def last(self) -> int:
+        return self.job.stop_frame if self.job else max(self.task.size - 1, 0)
+
+    def objects(self) -> Any:
+        queryset = AnnotationObject.objects.filter(task_id=self.task.pk)
+        if self.job is not None:
+            queryset = queryset.filter(frame__lte=self.last, last_frame__gte=self.first)
+        return queryset
+
+    def check_write(self, user: Any) -> None:
+        if self.job is not None:
+            perms.check_annotate_job(user, self.job)
+        else:
+            perms.check_manage_task(user, self.task)
+        if not self.task.has_data:
+            raise InvalidInput(f"Task {self.task.pk} has no data yet; upload frames before annotating.")
+
+
+def _version(task: Task) -> int:
+    return Task.objects.values_list("annotations_version", flat=True).get(pk=task.pk)
+
+
+def _join(rows: Iterable[tuple[int, str]]) -> bytes:
+    # Each stored object is a JSON object; splice the id in front of its other keys.
+    return b",".join(b'{"id":%d,%s' % (pk, data[1:].encode()) for pk, data in rows)
+
+
+def _labeled_data(rows: Iterable[tuple[str, int, str]], version: int) -> bytes:
+    """``LabeledData`` JSON from ``(kind, id, stored JSON)`` rows."""
+    parts: dict[str, list[tuple[int, str]]] = {kind: [] for kind in Kind}
+    for kind, pk, data in rows:
+        parts[kind].append((pk, data))
+    return b'{"version":%d,"tags":[%s],"shapes":[%s],"tracks":[%s],"intervals":[]}' % (
+        version, _join(parts[Kind.TAG]), _join(parts[Kind.SHAPE]), _join(parts[Kind.TRACK]))
+
+
+def read_bytes(scope: Scope) -> bytes:
+    """``LabeledData`` of the scope as JSON bytes, assembled from the stored objects."""
+    rows = scope.objects().order_by("id").values_list("kind", "id", "data").iterator(chunk_size=5000)
+    return _labeled_data(rows, _version(scope.task))
+
+
+def read(scope: Scope) -> dict[str, Any]:
+    """``LabeledData`` of the scope as Python objects."""
+    return orjson.loads(read_bytes(scope))
+
+
+def _count_nested(payload: dict[str, Any]) -> int:
+    count = 0
+    for shape in payload.get("shapes") or []:
+        if isinstance(shape, dict):
+            count += len(shape.get("elements") or [])
+    for track in payload.get("tracks") or []:
+        if isinstance(track, dict):
+            count += len(track.get("shapes") or [])
+            for element in track.get("elements") or []:
+                if isinstance(element, dict):
+                    count += 1 + len(element.get("shapes") or [])
+    return count
+
+
+def _id_source(task: Task, payload: dict[str, Any]) -> Callable[[], int]:
+    needed = _count_nested(payload)
+    first = task.allocate_nested_ids(needed)
+    counter = itertools.count(first)
+    return lambda: next(counter)
+
+
+def _normalized(scope: Scope, payload: dict[str, Any]) -> Iterator[tuple[Kind, dict[str, Any], Any]]:
+    """Validate the payload; yield ``(kind, canonical object, client id)`` in order."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("Expected a JSON object with tags, shapes and tracks.")
+    if payload.get("intervals"):
+        raise InvalidInput("intervals: interval annotations are for audio tasks, which this server does not hold.")
+    normalizer = Normalizer(LabelIndex.for_task(scope.task), (0, max(scope.task.size - 1, 0)))
+    next_id = _id_source(scope.task, payload)
+    for key, kind in _KEYS.items():
+        items = payload.get(key) or []
+        if not isinstance(items, list):
+            raise InvalidInput(f"{key}: expected a list.")
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            if kind == Kind.TAG:
+                obj = normalizer.tag(item, where)
+            elif kind == Kind.SHAPE:
+                obj = normalizer.shape(item, where, next_id)
+            else:
+                obj = normalizer.track(item, where, next_id)
+            first, last = _span(kind, obj)
+            if last < scope.first or first > scope.last or (kind != Kind.TRACK and not scope.first <= first <= scope.last):
+                raise InvalidInput(f"{where}.frame: {first} is outside this job's frames {scope.first}..{scope.last}.")
+            yield kind, obj, item.get("id") if isinstance(item, dict) else None
+
+
+def _span(kind: str, obj: dict[str, Any]) -> tuple[int, int]:
+    if kind == Kind.TRACK:
+        frames = [s["frame"] for s in obj["shapes"]]
+        for element in obj["elements"]:
+            frames.extend(s["frame"] for s in element["shapes"])
+        return min(frames), max(frames)
+    return obj["frame"], obj["frame"]
+
+
+def _row(scope: Scope, kind: str, obj: dict[str, Any]) -> AnnotationObject:
+    first, last = _span(kind, obj)
+    return AnnotationObject(task_id=scope.task.pk, kind=kind, frame=first, last_frame=last,
+                            label_id=obj["label_id"], data=orjson.dumps(obj).decode())
+
+
+def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
+    """Increase the version; touch the task and the jobs whose frames changed."""
+    spans = list(frames)
+    Task.objects.filter(pk=scope.task.pk).update(annotations_version=F("annotations_version") + 1)
+    touch(scope.task)
+    if spans:
+        low = min(a for a, _ in spans)
+        high = max(b for _, b in spans)
+        touch(*Job.objects.filter(task=scope.task, start_frame__lte=high, stop_frame__gte=low))
+    return _version(scope.task)
+
+
+def _in_batches(rows: list[AnnotationObject]) -> None:
+    for start in range(0, len(rows), _BATCH):
+        AnnotationObject.objects.bulk_create(rows[start:start + _BATCH])
+
+
+@transaction.atomic
+def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> bytes:
+    """Apply ``put`` / ``create`` / ``update`` / ``delete`` to the scope.
+
+    Returns ``LabeledData`` JSON of the objects written (with their ids), or of nothing
+    for ``delete``; its ``version`` is the new annotation version.
+    """
+    scope.check_write(user)
+    if action in ("put", "create"):
+        rows = [_row(scope, kind, obj) for kind, obj, _ in _normalized(scope, payload)]
+        spans = [(r.frame, r.last_frame) for r in rows]
+        if action == "put":
+            spans += list(scope.objects().values_list("frame", "last_frame"))
+            scope.objects().delete()
+        _in_batches(rows)
+        _fill_ids(scope, rows)
+        version = _bump(scope, spans) if spans else _version(scope.task)
+        return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
+    if action == "update":
+        updates = list(_normalized(scope, payload))
+        ids = [_client_id(client_id, kind) for kind, _, client_id in updates]
+        existing: dict[int, str] = {}
+        spans: list[tuple[int, int]] = []
+        for part in _chunks(ids):
+            for pk, kind, first, last in scope.objects().filter(pk__in=part).values_list(
+                    "pk", "kind", "frame", "last_frame"):
+                existing[pk] = kind
+                spans.append((first, last))
+        rows = []
+        for (kind, obj, _), pk in zip(updates, ids, strict=True):
+            if existing.get(pk) != kind:
+                raise InvalidInput(f"There is no {kind} with id {pk} here.")
+            row = _row(scope, kind, obj)
+            row.pk = pk
+            rows.append(row)
+            spans.append((row.frame, row.last_frame))
+        AnnotationObject.objects.bulk_update(rows, ["frame", "last_frame", "label", "data"], batch_size=_BATCH)
+        version = _bump(scope, spans) if rows else _version(scope.task)
+        return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
+    if action == "delete":
+        ids = []
+        for key in _KEYS:
+            for i, item in enumerate(payload.get(key) or []):
+                if not isinstance(item, dict) or item.get("id") is None:
+                    raise InvalidInput(f"{key}[{i}]: objects to delete need their 'id'.")
+                ids.append(_client_id(item["id"], key))
+        spans = []
+        for part in _chunks(ids):
+            doomed = scope.objects().filter(pk__in=part)
+            spans.extend(doomed.values_list("frame", "last_frame"))
+            doomed.delete()
+        version = _bump(scope, spans) if spans else _version(scope.task)
+        return _labeled_data((), version)
+    raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _client_id(value: Any, kind: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{kind}: object ids must be integers, got {value!r}.")
+    return value
+
+
+def _fill_ids(scope: Scope, rows: list[AnnotationObject]) -> None:
+    if all(r.pk is not None for r in rows):
+        return
+    # Backends without RETURNING for bulk inserts: writes to one task are serialised (its
+    # nested-id counter row is locked), so the new rows are this task's newest.
+    newest = AnnotationObject.objects.filter(task_id=scope.task.pk).order_by("-id").values_list("pk", flat=True)
+    for row, pk in zip(rows, sorted(newest[:len(rows)]), strict=True):
+        row.pk = pk
+
+
+@transaction.atomic
+def delete_all(user: Any, scope: Scope) -> None:
+    scope.check_write(user)
+    objects = scope.objects()
+    spans = list(objects.values_list("frame", "last_frame"))
+    objects.delete()
+    _bump(scope, spans or [(scope.first, scope.last)])
+

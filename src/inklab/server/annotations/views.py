@@ -1,0 +1,67 @@
+"""``/api/tasks/{id}/annotations/`` and ``/api/jobs/{id}/annotations/``: GET, PUT, PATCH, DELETE.
+
+Bodies are read and written as raw JSON (no per-object serializers): the payload is
+validated by :mod:`~inklab.server.annotations.validation` and the response assembled from
+stored JSON. Imports (POST) are added by the datasets app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from inklab.server.annotations import services
+from inklab.server.annotations.services import Scope
+from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.projects import permissions as perms
+
+__all__ = ["JobAnnotationsView", "TaskAnnotationsView"]
+
+
+def _json(body: bytes, code: int = status.HTTP_200_OK) -> HttpResponse:
+    return HttpResponse(body, status=code, content_type="application/json")
+
+
+class _AnnotationsView(APIView):
+    def scope(self, request: Request, pk: Any) -> Scope:
+        raise NotImplementedError
+
+    def get(self, request: Request, pk: Any) -> HttpResponse:
+        return _json(services.read_bytes(self.scope(request, pk)))
+
+    def put(self, request: Request, pk: Any) -> HttpResponse:
+        scope = self.scope(request, pk)
+        return _json(services.write(request.user, scope, request.data, "put"))
+
+    def patch(self, request: Request, pk: Any) -> HttpResponse:
+        scope = self.scope(request, pk)
+        action = request.query_params.get("action")
+        if action not in ("create", "update", "delete"):
+            raise InvalidInput("PATCH needs ?action=create, update or delete.")
+        return _json(services.write(request.user, scope, request.data, action))
+
+    def delete(self, request: Request, pk: Any) -> HttpResponse:
+        services.delete_all(request.user, self.scope(request, pk))
+        return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskAnnotationsView(_AnnotationsView):
+    def scope(self, request: Request, pk: Any) -> Scope:
+        task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
+        if task is None:
+            raise NotFound(f"Task {pk} does not exist or is not visible to you.")
+        if not perms.is_task_manager(request.user, task):
+            raise NotFound(f"Task {pk}'s annotations are visible to its managers; use the job endpoints.")
+        return Scope(task)
+
+
+class JobAnnotationsView(_AnnotationsView):
+    def scope(self, request: Request, pk: Any) -> Scope:
+        job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
+        if job is None:
+            raise NotFound(f"Job {pk} does not exist or is not visible to you.")
+        return Scope(job.task, job)

@@ -1,0 +1,1 @@
+"""Identity and access: users, login sessions, API tokens, personal access tokens."""

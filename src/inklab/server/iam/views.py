@@ -1,0 +1,196 @@
+"""Login, logout, registration, users and personal access tokens."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.errors import Forbidden, InvalidInput
+from inklab.server.iam import serializers as s
+from inklab.server.iam import services
+from inklab.server.iam.models import AccessToken
+from inklab.server.iam.permissions import is_admin
+
+__all__ = ["AccessTokenViewSet", "LoginView", "LogoutView", "PasswordChangeView", "RegisterView", "UserViewSet"]
+
+User = get_user_model()
+
+
+def registration_enabled() -> bool:
+    return os.environ.get("INKLAB_ALLOW_REGISTRATION", "1").lower() not in {"0", "false", "no", "off"}
+
+
+class LoginView(APIView):
+    """``POST /api/auth/login``: returns a token and sets the session and CSRF cookies."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=s.LoginSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data.get("username")
+        if not username:
+            match = User.objects.filter(email__iexact=data.validated_data["email"]).first()
+            username = match.username if match else None
+        user = authenticate(request._request, username=username, password=data.validated_data["password"])
+        if user is None:
+            raise InvalidInput({"non_field_errors": ["Unable to log in with provided credentials."]})
+        login(request._request, user)
+        get_token(request._request)  # makes the CSRF middleware set the csrftoken cookie
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"key": token.key})
+
+
+class LogoutView(APIView):
+    """``POST /api/auth/logout``: ends the session and revokes the login token."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        if request.user.is_authenticated and not isinstance(request.auth, AccessToken):
+            Token.objects.filter(user=request.user).delete()
+        logout(request._request)
+        return Response({"detail": "Successfully logged out."})
+
+
+class RegisterView(APIView):
+    """``POST /api/auth/register``: self-service sign-up (``INKLAB_ALLOW_REGISTRATION=0`` disables it)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        if not registration_enabled():
+            raise Forbidden("Registration is disabled on this server; ask an administrator for an account.")
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = services.register_user(username=v["username"], password=v["password1"], email=v["email"],
+                                      first_name=v["first_name"], last_name=v["last_name"])
+        login(request._request, user)
+        get_token(request._request)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(
+            {"username": user.username, "email": user.email, "first_name": user.first_name,
+             "last_name": user.last_name, "email_verification_required": False, "key": token.key},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PasswordChangeView(APIView):
+    """``POST /api/auth/password/change``."""
+
+    @extend_schema(request=s.PasswordChangeSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        data = s.PasswordChangeSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        request.user.set_password(data.validated_data["new_password1"])
+        request.user.save(update_fields=["password"])
+        update_session_auth_hash(request._request, request.user)
+        return Response({"detail": "New password has been saved."})
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                  mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Users. Everyone may list users (to pick assignees) but sees only public fields of others;
+    users edit their own names, admins everything."""
+
+    queryset = User.objects.all()
+    lookup_value_regex = r"\d+"
+    filter_backends = [SearchFilter, SimpleFilter, JsonLogicFilter, SortFilter]
+    search_fields = {"username": "username", "first_name": "first_name", "last_name": "last_name"}
+    simple_filters = {"username": "username", "first_name": "first_name", "last_name": "last_name",
+                      "is_active": "is_active", "id": "id"}
+    filter_fields = {"id": "id", "username": "username", "first_name": "first_name",
+                     "last_name": "last_name", "is_active": "is_active"}
+    ordering_fields = {"id": "id", "username": "username", "first_name": "first_name",
+                       "last_name": "last_name", "is_active": "is_active"}
+    default_ordering = ("id",)
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self) -> type:
+        if self.action in {"partial_update", "update"}:
+            return s.UserWriteSerializer
+        if self.action == "current" or is_admin(self.request.user):
+            return s.UserSerializer
+        if self.action == "retrieve" and str(self.kwargs.get("pk")) == str(self.request.user.pk):
+            return s.UserSerializer
+        return s.BasicUserSerializer
+
+    @action(detail=False, methods=["get"], url_path="self", url_name="self")
+    def current(self, request: Request) -> Response:
+        return Response(s.UserSerializer(request.user, context={"request": request}).data)
+
+    def perform_update(self, serializer: Any) -> None:
+        user = serializer.instance
+        if not is_admin(self.request.user):
+            if user.pk != self.request.user.pk:
+                raise Forbidden("You can only change your own account.")
+            privileged = {"is_active", "is_staff", "is_superuser"} & set(serializer.validated_data)
+            if privileged:
+                raise Forbidden(f"Only administrators may change: {', '.join(sorted(privileged))}.")
+        serializer.save()
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        super().update(request, *args, **kwargs)
+        return Response(s.UserSerializer(self.get_object(), context={"request": request}).data)
+
+    def perform_destroy(self, instance: Any) -> None:
+        if not is_admin(self.request.user):
+            raise Forbidden("Only administrators may delete users.")
+        instance.delete()
+
+
+class AccessTokenViewSet(viewsets.ModelViewSet):
+    """``/api/auth/access_tokens``: a user's personal access tokens."""
+
+    lookup_value_regex = r"\d+"
+    filter_backends = [SearchFilter, SortFilter]
+    search_fields = {"name": "name"}
+    ordering_fields = {"id": "id", "name": "name", "created_date": "created_date",
+                       "expiry_date": "expiry_date", "last_used_date": "last_used_date"}
+    default_ordering = ("id",)
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return AccessToken.objects.filter(owner=self.request.user).select_related("owner")
+
+    def get_serializer_class(self) -> type:
+        if self.action in {"create", "partial_update"}:
+            return s.AccessTokenWriteSerializer
+        return s.AccessTokenReadSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if isinstance(request.auth, AccessToken):
+            raise Forbidden("An access token cannot create other access tokens; sign in with a password.")
+        data = s.AccessTokenWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, value = AccessToken.issue(request.user, **data.validated_data)
+        body = s.AccessTokenReadSerializer(token, context={"request": request}).data
+        body["value"] = value
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        super().partial_update(request, *args, **kwargs)
+        return Response(s.AccessTokenReadSerializer(self.get_object(), context={"request": request}).data)
+
+    @action(detail=False, methods=["get"], url_path="self", url_name="self")
+    def current(self, request: Request) -> Response:
+        if not isinstance(request.auth, AccessToken):
+            raise InvalidInput("This request was not authenticated with an access token.")
+        return Response(s.AccessTokenReadSerializer(request.auth, context={"request": request}).data)

@@ -1,0 +1,1 @@
+"""Media: uploads (multipart and TUS), frame extraction, chunks, previews, frame serving."""

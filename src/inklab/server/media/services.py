@@ -1,0 +1,164 @@
+"""Task data: the upload protocol, processing requests, meta, frames and chunks (no HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from inklab.server.errors import Conflict, InvalidInput
+from inklab.server.media import tus
+from inklab.server.media.ingest import DataParams
+from inklab.server.media.models import Frame
+from inklab.server.media.storage import TaskStorage
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.models import Job, Task, touch
+from inklab.server.requests import queue
+from inklab.server.requests.models import BackgroundRequest
+from inklab.vocabulary import RequestStatus
+
+__all__ = [
+    "check_can_upload",
+    "chunk_frames",
+    "frame",
+    "job_chunk_frames",
+    "meta",
+    "request_processing",
+    "save_client_files",
+    "set_deleted_frames",
+    "start_upload",
+]
+
+CREATE_TASK = "create:task"
+
+
+def check_can_upload(user: Any, task: Task) -> None:
+    perms.check_manage_task(user, task)
+    if task.has_data:
+        raise Conflict(f"Task {task.pk} already has data; its frames cannot be replaced.")
+    busy = BackgroundRequest.objects.filter(
+        operation=CREATE_TASK, task_id=task.pk, status__in=[RequestStatus.QUEUED, RequestStatus.STARTED]
+    ).exists()
+    if busy:
+        raise Conflict(f"The data of task {task.pk} is being processed already.")
+
+
+def start_upload(user: Any, task: Task) -> None:
+    """``Upload-Start``: begin collecting files for the task (dropping any earlier partial set)."""
+    check_can_upload(user, task)
+    TaskStorage(task.pk).reset_upload_dir()
+
+
+def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
+    """``Upload-Multiple``: add multipart files to the pending set; returns how many."""
+    check_can_upload(user, task)
+    count = 0
+    for uploaded in files:
+        tus.store_in_task(task.pk, uploaded.name, uploaded)
+        count += 1
+    return count
+
+
+def request_processing(user: Any, task: Task, params: dict[str, Any]) -> BackgroundRequest:
+    """``Upload-Finish`` (or a one-shot data request): queue the frame extraction."""
+    check_can_upload(user, task)
+    parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
+    storage = TaskStorage(task.pk)
+    has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
+    if not (has_uploads or parsed.server_files or parsed.remote_files):
+        raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
+    clean = {k: v for k, v in params.items() if k in {
+        "image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
+        "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
+        "use_cache", "copy_data", "storage_method", "storage"}}
+    with transaction.atomic():
+        return queue.enqueue(user, CREATE_TASK, "task", params=clean, task_id=task.pk,
+                             project_id=task.project_id)
+
+
+def meta(task: Task, job: Job | None = None) -> dict[str, Any]:
+    """``DataMetaRead`` of a task, or of a job (frames restricted to the job)."""
+    frames = Frame.objects.filter(task=task)
+    start, stop = (job.start_frame, job.stop_frame) if job else (0, max(task.size - 1, 0))
+    if job is not None:
+        frames = frames.filter(number__gte=start, number__lte=stop)
+    rows = frames.order_by("number").values_list("name", "width", "height")
+    deleted = sorted(f for f in task.deleted_frames if start <= f <= stop)
+    return {
+        "chunks_updated_date": task.chunks_updated_date,
+        "chunk_size": task.chunk_size,
+        "size": (stop - start + 1) if task.has_data else 0,
+        "image_quality": task.image_quality,
+        "start_frame": job.start_frame if job else task.start_frame,
+        "stop_frame": job.stop_frame if job else task.stop_frame,
+        "frame_filter": task.frame_filter,
+        "frames": [{"width": w, "height": h, "name": n, "related_files": 0, "has_related_context": False}
+                   for n, w, h in rows] if task.has_data else [],
+        "deleted_frames": deleted,
+        "included_frames": None,
+        "storage": "local",
+        "storage_method": "file_system",
+        "cloud_storage_id": None,
+        "chapters": None,
+    }
+
+
+@transaction.atomic
+def set_deleted_frames(user: Any, task: Task, frames: Sequence[Any], job: Job | None = None) -> None:
+    """Replace the set of deleted frames (of the whole task, or of the job's range)."""
+    if job is not None:
+        perms.check_annotate_job(user, job)
+    else:
+        perms.check_manage_task(user, task)
+    if not isinstance(frames, list) or not all(isinstance(f, int) and not isinstance(f, bool) for f in frames):
+        raise InvalidInput({"deleted_frames": ["Expected a list of frame numbers."]})
+    start, stop = (job.start_frame, job.stop_frame) if job else (0, task.size - 1)
+    bad = [f for f in frames if not start <= f <= stop]
+    if bad:
+        raise InvalidInput({"deleted_frames": [f"Frame {bad[0]} is outside {start}..{stop}."]})
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    keep = [f for f in task.deleted_frames if not start <= f <= stop] if job else []
+    task.deleted_frames = sorted(set(keep) | set(frames))
+    task.save(update_fields=["deleted_frames"])
+    touch(task, *Job.objects.filter(task=task, start_frame__lte=stop, stop_frame__gte=start))
+
+
+def _check_has_data(task: Task) -> None:
+    if not task.has_data:
+        raise InvalidInput(f"Task {task.pk} has no data yet.")
+
+
+def frame(task: Task, number: int, job: Job | None = None) -> Frame:
+    _check_has_data(task)
+    start, stop = (job.start_frame, job.stop_frame) if job else (0, task.size - 1)
+    if not start <= number <= stop:
+        raise InvalidInput(f"Frame {number} is out of range {start}..{stop}.")
+    return Frame.objects.get(task=task, number=number)
+
+
+def _frames(task: Task, start: int, stop: int) -> list[Frame]:
+    return list(Frame.objects.filter(task=task, number__gte=start, number__lte=stop).order_by("number"))
+
+
+def chunk_frames(task: Task, number: int) -> list[Frame]:
+    """Frames of task chunk ``number`` (frames ``number*chunk_size`` onwards)."""
+    _check_has_data(task)
+    count = (task.size + task.chunk_size - 1) // task.chunk_size
+    if not 0 <= number < count:
+        raise InvalidInput(f"Chunk {number} is out of range 0..{count - 1}.")
+    start = number * task.chunk_size
+    return _frames(task, start, min(start + task.chunk_size, task.size) - 1)
+
+
+def job_chunk_frames(job: Job, index: int) -> list[Frame]:
+    """Frames of job-relative chunk ``index``."""
+    task = job.task
+    _check_has_data(task)
+    count = (job.frame_count + task.chunk_size - 1) // task.chunk_size
+    if not 0 <= index < count:
+        raise InvalidInput(f"Chunk {index} is out of range 0..{count - 1} for job {job.pk}.")
+    start = job.start_frame + index * task.chunk_size
+    return _frames(task, start, min(start + task.chunk_size - 1, job.stop_frame))
+
+

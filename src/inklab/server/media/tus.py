@@ -1,0 +1,166 @@
+"""The TUS 1.0 resumable-upload protocol as the CVAT clients speak it.
+
+``create`` answers ``POST <collection>`` (``Upload-Length``, ``Upload-Metadata: filename <b64>``)
+with ``Location: <collection><uuid>`` and ``Upload-Filename``; ``append`` answers
+``PATCH <Location>`` (``Upload-Offset`` must match what the server has, else 409 with the
+right offset, which the client resumes from); ``head`` reports the offset. When the last
+byte arrives the file is moved to its destination and the upload row disappears.
+
+Scopes say where finished files go:
+
+* ``task-data:<task id>`` – the task's pending upload set (name: the client's basename);
+* ``import`` – the owner's import area, under a unique name returned as ``Upload-Filename``,
+  which the client sends back as the ``filename`` parameter of ``Upload-Finish``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.media.models import Upload
+from inklab.server.media.storage import TaskStorage, safe_basename, user_upload_dir
+
+__all__ = ["append", "create", "head", "import_file", "is_tus_create", "store_in_task"]
+
+TUS_VERSION = "1.0.0"
+MAX_UPLOAD_BYTES = int(os.environ.get("INKLAB_MAX_UPLOAD_BYTES", 64 * 1024**3))
+
+
+def is_tus_create(request: Request) -> bool:
+    return "Upload-Length" in request.headers and "Tus-Resumable" in request.headers
+
+
+def _headers(**extra: Any) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, **{k.replace("_", "-"): str(v) for k, v in extra.items()}}
+
+
+def _metadata_filename(header: str) -> str:
+    for item in header.split(","):
+        key, _, value = item.strip().partition(" ")
+        if key == "filename":
+            try:
+                return base64.b64decode(value.strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError) as exc:
+                raise InvalidInput("Upload-Metadata: the filename is not valid base64.") from exc
+    raise InvalidInput("Upload-Metadata must carry a 'filename'.")
+
+
+def _partial_path(upload: Upload) -> Path:
+    return user_upload_dir(upload.owner_id) / ".tus" / f"{upload.pk}.part"
+
+
+def create(request: Request, scope: str) -> Response:
+    try:
+        length = int(request.headers["Upload-Length"])
+    except ValueError as exc:
+        raise InvalidInput("Upload-Length must be an integer.") from exc
+    if length < 0 or length > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"Upload-Length must be between 0 and {MAX_UPLOAD_BYTES} bytes.")
+    name = safe_basename(_metadata_filename(request.headers.get("Upload-Metadata", "")))
+    stored = name if scope.startswith("task-data:") else f"{uuid.uuid4().hex[:12]}_{name}"
+    upload = Upload.objects.create(owner=request.user, scope=scope, filename=stored, length=length)
+    path = _partial_path(upload)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    url = request.build_absolute_uri(request.path.rstrip("/") + "/" + str(upload.pk))
+    return Response(status=status.HTTP_201_CREATED,
+                    headers=_headers(Location=url, Upload_Filename=stored, Upload_Offset=0))
+
+
+def _get(upload_id: Any, scope: str, user: Any) -> Upload:
+    upload = Upload.objects.filter(pk=upload_id, scope=scope, owner=user).first()
+    if upload is None:
+        raise NotFound("No such upload (it may have finished or expired).")
+    return upload
+
+
+def head(request: Request, upload_id: Any, scope: str) -> Response:
+    upload = _get(upload_id, scope, request.user)
+    return Response(status=status.HTTP_200_OK,
+                    headers=_headers(Upload_Offset=upload.offset, Upload_Length=upload.length,
+                                     Cache_Control="no-store"))
+
+
+def append(request: Request, upload_id: Any, scope: str) -> Response:
+    if request.content_type != "application/offset+octet-stream":
+        raise InvalidInput("A TUS PATCH needs Content-Type: application/offset+octet-stream.")
+    try:
+        offset = int(request.headers["Upload-Offset"])
+    except (KeyError, ValueError) as exc:
+        raise InvalidInput("A TUS PATCH needs an integer Upload-Offset header.") from exc
+    body = request.body
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().filter(pk=upload_id, scope=scope, owner=request.user).first()
+        if upload is None:
+            raise NotFound("No such upload (it may have finished or expired).")
+        if offset != upload.offset:
+            return Response({"detail": f"Upload-Offset {offset} does not match the server's {upload.offset}."},
+                            status=status.HTTP_409_CONFLICT, headers=_headers(Upload_Offset=upload.offset))
+        if upload.offset + len(body) > upload.length:
+            raise InvalidInput("The data goes past Upload-Length.")
+        path = _partial_path(upload)
+        with open(path, "r+b") as fh:
+            fh.seek(upload.offset)
+            fh.write(body)
+        upload.offset += len(body)
+        done = upload.offset == upload.length
+        if done:
+            _finish(upload, path)
+            upload.delete()
+        else:
+            upload.save(update_fields=["offset"])
+    return Response(status=status.HTTP_204_NO_CONTENT, headers=_headers(Upload_Offset=upload.offset))
+
+
+def _finish(upload: Upload, path: Path) -> None:
+    kind, _, ident = upload.scope.partition(":")
+    if kind == "task-data":
+        store_in_task(int(ident), upload.filename, path)
+    else:
+        os.replace(path, user_upload_dir(upload.owner_id) / upload.filename)
+
+
+def store_in_task(task_id: int, name: str, source: Path | Any) -> Path:
+    """Add a file to a task's pending upload set, keeping arrival order in the stored name.
+
+    ``source`` is a path (moved) or a Django ``UploadedFile`` (streamed).
+    """
+    directory = TaskStorage(task_id).upload_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    name = safe_basename(name)
+    index = sum(1 for _ in directory.iterdir())
+    while True:
+        target = directory / f"{index:07d}_{name}"
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:
+            index += 1
+    if isinstance(source, Path):
+        os.close(fd)
+        os.replace(source, target)
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            for block in source.chunks():
+                fh.write(block)
+    return target
+
+
+def import_file(user: Any, filename: str) -> Path:
+    """The finished upload named by an ``Upload-Finish`` ``filename`` parameter."""
+    name = safe_basename(filename)
+    path = user_upload_dir(user.pk) / name
+    if not path.is_file():
+        raise NotFound(f"No uploaded file named '{filename}'; upload it first.")
+    return path

@@ -1,0 +1,238 @@
+"""Task and job data endpoints: upload, frames, chunks, meta, previews.
+
+``/api/tasks/{id}/data/``  GET frame/chunk/preview; POST upload protocol (Upload-Start,
+                           Upload-Multiple, Upload-Finish, TUS creation) or a one-shot request
+``/api/tasks/{id}/data/{upload}``  TUS PATCH/HEAD
+``/api/tasks/{id}/data/meta``, ``/api/jobs/{id}/data/meta``  GET/PATCH
+``/api/jobs/{id}/data``    GET frame/chunk (job-relative chunk ``index``)
+``/api/{tasks,jobs,projects}/{id}/preview``  GET thumbnail
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.http import FileResponse
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.media import rendering, services, tus
+from inklab.server.media.models import Frame
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.models import Job, Task
+from inklab.server.projects.views._base import int_param
+from inklab.vocabulary import Quality
+
+__all__ = ["JobDataView", "JobMetaView", "PreviewView", "TaskDataView", "TaskMetaView", "TaskUploadView"]
+
+_CACHE = "private, max-age=86400"
+
+
+def _file(path: Path, content_type: str, *, cache: bool = True) -> FileResponse:
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    if cache:
+        response["Cache-Control"] = _CACHE
+    return response
+
+
+def _task(request: Request, pk: int) -> Task:
+    task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
+    if task is None:
+        raise NotFound(f"Task {pk} does not exist or is not visible to you.")
+    return task
+
+
+def _job(request: Request, pk: int) -> Job:
+    job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
+    if job is None:
+        raise NotFound(f"Job {pk} does not exist or is not visible to you.")
+    return job
+
+
+def _quality(request: Request) -> str:
+    quality = request.query_params.get("quality", Quality.COMPRESSED)
+    if quality not in set(Quality):
+        raise InvalidInput(f"quality must be 'original' or 'compressed', got '{quality}'.")
+    return quality
+
+
+def _required_int(request: Request, name: str) -> int:
+    value = int_param(request, name)
+    if value is None:
+        raise InvalidInput(f"The '{name}' query parameter is required.")
+    return value
+
+
+def _frame_response(request: Request, task: Task, job: Job | None = None) -> FileResponse:
+    frame = services.frame(task, _required_int(request, "number"), job)
+    path, mime = rendering.frame_file(task, frame, _quality(request))
+    return _file(path, mime)
+
+
+def _chunk_response(task: Task, frames: list[Frame], quality: str) -> FileResponse:
+    response = _file(rendering.chunk_file(task, quality, frames), "application/zip")
+    response["X-Updated-Date"] = task.chunks_updated_date.isoformat()
+    return response
+
+
+def _preview_response(task: Task, frame: Frame | None, name: str) -> FileResponse:
+    if frame is None:
+        raise NotFound("There is no preview: no data has been uploaded yet.")
+    return _file(rendering.preview_file(task, frame, name), "image/jpeg")
+
+
+class TaskDataView(APIView):
+    def get(self, request: Request, pk: int) -> Any:
+        task = _task(request, pk)
+        kind = request.query_params.get("type", "frame")
+        if kind == "frame":
+            return _frame_response(request, task)
+        if kind == "chunk":
+            quality = _quality(request)
+            return _chunk_response(task, services.chunk_frames(task, _required_int(request, "number")), quality)
+        if kind == "preview":
+            return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
+        if kind == "context_image":
+            raise NotFound("This task has no context images.")
+        raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
+
+    def post(self, request: Request, pk: int) -> Response:
+        task = _task(request, pk)
+        headers = request.headers
+        if tus.is_tus_create(request):
+            services.check_can_upload(request.user, task)
+            return tus.create(request, f"task-data:{task.pk}")
+        if "Upload-Start" in headers:
+            services.start_upload(request.user, task)
+            return Response(status=status.HTTP_202_ACCEPTED)
+        if "Upload-Multiple" in headers:
+            services.save_client_files(request.user, task, _client_files(request))
+            return Response(status=status.HTTP_200_OK)
+        if "Upload-Finish" in headers:
+            bg = services.request_processing(request.user, task, _params(request))
+            return Response({"rq_id": bg.pk}, status=status.HTTP_202_ACCEPTED)
+        # A single request with files and/or server_files/remote_files.
+        files = _client_files(request)
+        if files:
+            services.start_upload(request.user, task)
+            services.save_client_files(request.user, task, files)
+        bg = services.request_processing(request.user, task, _params(request))
+        return Response({"rq_id": bg.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+def _client_files(request: Request) -> list[Any]:
+    files = []
+    for key in request.FILES:
+        if key.startswith("client_files"):
+            files.extend(request.FILES.getlist(key))
+    return files
+
+
+_LIST_PARAMS = ("server_files", "remote_files", "upload_file_order")
+
+
+def _params(request: Request) -> dict[str, Any]:
+    data = request.data
+    if isinstance(data, dict) and not hasattr(data, "getlist"):
+        return dict(data)
+    # multipart/form: scalar strings, lists as repeated keys or "name[i]" keys
+    params: dict[str, Any] = {}
+    for key in data.keys():
+        base = key.split("[", 1)[0]
+        if base == "client_files":
+            continue
+        if base in _LIST_PARAMS:
+            params.setdefault(base, []).extend(data.getlist(key))
+        else:
+            params[base] = data.get(key)
+    for key in ("image_quality", "chunk_size", "start_frame", "stop_frame"):
+        if params.get(key) not in (None, ""):
+            try:
+                params[key] = int(params[key])
+            except ValueError as exc:
+                raise InvalidInput(f"'{key}' must be an integer.") from exc
+    return params
+
+
+class TaskUploadView(APIView):
+    """TUS PATCH/HEAD on ``/api/tasks/{id}/data/{upload id}``."""
+
+    def patch(self, request: Request, pk: int, upload: Any) -> Response:
+        _task(request, pk)
+        return tus.append(request, upload, f"task-data:{pk}")
+
+    def head(self, request: Request, pk: int, upload: Any) -> Response:
+        _task(request, pk)
+        return tus.head(request, upload, f"task-data:{pk}")
+
+
+class TaskMetaView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(services.meta(_task(request, pk)))
+
+    def patch(self, request: Request, pk: int) -> Response:
+        task = _task(request, pk)
+        services.set_deleted_frames(request.user, task, request.data.get("deleted_frames", []))
+        return Response(services.meta(Task.objects.get(pk=pk)))
+
+
+class JobDataView(APIView):
+    def get(self, request: Request, pk: int) -> Any:
+        job = _job(request, pk)
+        kind = request.query_params.get("type", "frame")
+        if kind == "frame":
+            return _frame_response(request, job.task, job)
+        if kind == "chunk":
+            quality = _quality(request)
+            index = int_param(request, "index")
+            if index is None:
+                # Deprecated form: a task-relative chunk number, restricted to the job's frames.
+                frames = services.chunk_frames(job.task, _required_int(request, "number"))
+                frames = [f for f in frames if job.start_frame <= f.number <= job.stop_frame]
+                if not frames:
+                    raise InvalidInput("That chunk has no frames of this job.")
+            else:
+                frames = services.job_chunk_frames(job, index)
+            return _chunk_response(job.task, frames, quality)
+        if kind == "preview":
+            return PreviewView.job_preview(job)
+        if kind == "context_image":
+            raise NotFound("This job has no context images.")
+        raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
+
+
+class JobMetaView(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        job = _job(request, pk)
+        return Response(services.meta(job.task, job))
+
+    def patch(self, request: Request, pk: int) -> Response:
+        job = _job(request, pk)
+        services.set_deleted_frames(request.user, job.task, request.data.get("deleted_frames", []), job)
+        return Response(services.meta(Task.objects.get(pk=job.task_id), job))
+
+
+class PreviewView(APIView):
+    kind = "task"
+
+    def get(self, request: Request, pk: int) -> FileResponse:
+        if self.kind == "task":
+            task = _task(request, pk)
+            return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
+        if self.kind == "job":
+            return self.job_preview(_job(request, pk))
+        project = perms.visible_projects(request.user).filter(pk=pk).first()
+        if project is None:
+            raise NotFound(f"Project {pk} does not exist or is not visible to you.")
+        task = project.tasks.filter(has_data=True).order_by("id").first()
+        frame = Frame.objects.filter(task=task).order_by("number").first() if task else None
+        return _preview_response(task, frame, "task")  # type: ignore[arg-type]
+
+    @staticmethod
+    def job_preview(job: Job) -> FileResponse:
+        frame = Frame.objects.filter(task=job.task, number=job.start_frame).first()
+        return _preview_response(job.task, frame, "job")

@@ -1,0 +1,1 @@
+"""Server information: about, formats, plugins, the share directory, health."""

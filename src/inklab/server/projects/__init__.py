@@ -1,0 +1,1 @@
+"""Projects, tasks, jobs and label specifications."""

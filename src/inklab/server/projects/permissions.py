@@ -1,0 +1,108 @@
+"""Who may see and change projects, tasks, jobs and labels.
+
+Rules (admins – staff or superusers – may do everything):
+
+* a **project** is managed by its owner and assignee; it is visible to them and to anyone who
+  can see one of its tasks;
+* a **task** is managed by its owner and assignee and by its project's managers; it is
+  visible to them and to the assignees of its jobs;
+* a **job** is visible to its task's managers and to its assignee, who may annotate it and
+  change its state; only managers reassign it;
+* only owners (of the task, or of its project) and admins delete.
+
+List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
+a request for an invisible object is answered 404, a forbidden change on a visible one 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from inklab.server.errors import Forbidden
+from inklab.server.iam.permissions import is_admin
+from inklab.server.projects.models import Job, Label, Project, Task
+
+__all__ = [
+    "check_annotate_job",
+    "check_delete_project",
+    "check_delete_task",
+    "check_manage_project",
+    "check_manage_task",
+    "is_task_manager",
+    "visible_jobs",
+    "visible_labels",
+    "visible_projects",
+    "visible_tasks",
+]
+
+
+def _task_manager_q(user: Any, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}assignee": user})
+            | Q(**{f"{prefix}project__owner": user}) | Q(**{f"{prefix}project__assignee": user}))
+
+
+def visible_tasks(user: Any) -> QuerySet[Task]:
+    if is_admin(user):
+        return Task.objects.all()
+    job_tasks = Job.objects.filter(assignee=user).values("task_id")
+    return Task.objects.filter(_task_manager_q(user) | Q(pk__in=job_tasks))
+
+
+def visible_projects(user: Any) -> QuerySet[Project]:
+    if is_admin(user):
+        return Project.objects.all()
+    task_projects = visible_tasks(user).filter(project__isnull=False).values("project_id")
+    return Project.objects.filter(Q(owner=user) | Q(assignee=user) | Q(pk__in=task_projects))
+
+
+def visible_jobs(user: Any) -> QuerySet[Job]:
+    if is_admin(user):
+        return Job.objects.all()
+    return Job.objects.filter(_task_manager_q(user, "task__") | Q(assignee=user))
+
+
+def visible_labels(user: Any) -> QuerySet[Label]:
+    if is_admin(user):
+        return Label.objects.all()
+    return Label.objects.filter(
+        Q(project__in=visible_projects(user).values("pk")) | Q(task__in=visible_tasks(user).values("pk"))
+    )
+
+
+def is_project_manager(user: Any, project: Project) -> bool:
+    return is_admin(user) or user.pk in {project.owner_id, project.assignee_id}
+
+
+def is_task_manager(user: Any, task: Task) -> bool:
+    if is_admin(user) or user.pk in {task.owner_id, task.assignee_id}:
+        return True
+    return task.project is not None and is_project_manager(user, task.project)
+
+
+def check_manage_project(user: Any, project: Project) -> None:
+    if not is_project_manager(user, project):
+        raise Forbidden("Only the project's owner, its assignee or an administrator may change it.")
+
+
+def check_delete_project(user: Any, project: Project) -> None:
+    if not (is_admin(user) or project.owner_id == user.pk):
+        raise Forbidden("Only the project's owner or an administrator may delete it.")
+
+
+def check_manage_task(user: Any, task: Task) -> None:
+    if not is_task_manager(user, task):
+        raise Forbidden("Only the task's owner or assignee, its project's managers or an administrator "
+                        "may change it.")
+
+
+def check_delete_task(user: Any, task: Task) -> None:
+    owners = {task.owner_id, task.project.owner_id if task.project else None}
+    if not (is_admin(user) or user.pk in owners):
+        raise Forbidden("Only the task's owner, its project's owner or an administrator may delete it.")
+
+
+def check_annotate_job(user: Any, job: Job) -> None:
+    if not (job.assignee_id == user.pk or is_task_manager(user, job.task)):
+        raise Forbidden("Only the job's assignee or the task's managers may change this job.")

@@ -1,0 +1,44 @@
+"""Fields shared by the project, task and job serializers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import get_script_prefix
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from inklab.server.iam.serializers import BasicUserSerializer
+
+__all__ = ["BasicUserSerializer", "absolute", "collection_url", "storage_field"]
+
+
+def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
+    return reverse(name, args=args or None, request=context.get("request"))
+
+
+def collection_url(context: dict[str, Any], collection: str, **query: Any) -> str:
+    """Absolute URL of an API collection such as ``jobs``, filtered by ``query``."""
+    url = get_script_prefix() + "api/" + collection
+    request = context.get("request")
+    if request is not None:
+        url = request.build_absolute_uri(url)
+    return url + "?" + urlencode(query) if query else url
+
+
+class StorageSerializer(serializers.Serializer):
+    """``Storage``: inklab keeps everything on local storage."""
+
+    id = serializers.IntegerField(read_only=True)
+    location = serializers.ChoiceField(choices=["local", "cloud_storage"], default="local")
+    cloud_storage_id = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("location") == "cloud_storage":
+            raise serializers.ValidationError("Cloud storage is not supported by this server; use 'local'.")
+        return attrs
+
+
+def storage_field() -> StorageSerializer:
+    return StorageSerializer(required=False, allow_null=True, write_only=True)

@@ -1,0 +1,109 @@
+"""``TaskRead`` and ``TaskWriteRequest``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from inklab.server.projects.models import Task
+from inklab.server.projects.serializers._common import (
+    BasicUserSerializer,
+    absolute,
+    collection_url,
+    storage_field,
+)
+from inklab.server.projects.serializers.labels import LabelWriteSerializer
+
+__all__ = ["TaskReadSerializer", "TaskWriteSerializer"]
+
+
+class TaskReadSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    owner = BasicUserSerializer(read_only=True, allow_null=True)
+    assignee = BasicUserSerializer(read_only=True, allow_null=True)
+    project_id = serializers.IntegerField(read_only=True, allow_null=True)
+    project_name = serializers.SerializerMethodField()
+    data_chunk_size = serializers.SerializerMethodField()
+    data_original_chunk_type = serializers.CharField(source="original_chunk_type", read_only=True)
+    data_compressed_chunk_type = serializers.CharField(source="compressed_chunk_type", read_only=True)
+    data = serializers.SerializerMethodField()
+    dimension = serializers.SerializerMethodField()
+    jobs = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
+    organization = serializers.SerializerMethodField()
+    organization_id = serializers.SerializerMethodField()
+    target_storage = serializers.SerializerMethodField()
+    source_storage = serializers.SerializerMethodField()
+    guide_id = serializers.SerializerMethodField()
+    data_cloud_storage_id = serializers.SerializerMethodField()
+    validation_mode = serializers.SerializerMethodField()
+    initial_replicas = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "url", "id", "name", "project_id", "project_name", "mode", "owner", "assignee", "bug_tracker",
+            "created_date", "updated_date", "overlap", "segment_size", "status", "data_chunk_size",
+            "data_compressed_chunk_type", "data_original_chunk_type", "size", "image_quality", "data",
+            "dimension", "subset", "organization", "organization_id", "target_storage", "source_storage",
+            "jobs", "labels", "assignee_updated_date", "guide_id", "data_cloud_storage_id",
+            "validation_mode", "initial_replicas", "media_type",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, task: Task) -> str:
+        return absolute(self.context, "task-detail", task.pk)
+
+    def get_project_name(self, task: Task) -> str | None:
+        return task.project.name if task.project_id else None
+
+    def get_data_chunk_size(self, task: Task) -> int | None:
+        return task.chunk_size if task.has_data else None
+
+    def get_data(self, task: Task) -> int | None:
+        return task.pk if task.has_data else None
+
+    def get_dimension(self, task: Task) -> str:
+        return "2d"
+
+    def get_jobs(self, task: Task) -> dict[str, Any]:
+        counts = getattr(task, "job_counts", None)
+        if counts is None:
+            jobs = list(task.jobs.all())
+            counts = (len(jobs), sum(j.status == "completed" for j in jobs),
+                      sum(j.stage == "validation" for j in jobs))
+        count, completed, validation = counts
+        return {"count": count, "completed": completed, "validation": validation,
+                "url": collection_url(self.context, "jobs", task_id=task.pk)}
+
+    def get_labels(self, task: Task) -> dict[str, str]:
+        return {"url": collection_url(self.context, "labels", task_id=task.pk)}
+
+    def get_organization(self, task: Task) -> None:
+        return None
+
+    get_organization_id = get_target_storage = get_source_storage = get_organization
+    get_guide_id = get_data_cloud_storage_id = get_validation_mode = get_organization
+
+    def get_initial_replicas(self, task: Task) -> int:
+        return 0
+
+
+class TaskWriteSerializer(serializers.Serializer):
+    """``TaskWriteRequest`` (POST) and ``PatchedTaskWriteRequest`` (PATCH)."""
+
+    name = serializers.CharField(max_length=256, min_length=1)
+    project_id = serializers.IntegerField(required=False, allow_null=True)
+    owner_id = serializers.IntegerField(required=False, allow_null=True)
+    assignee_id = serializers.IntegerField(required=False, allow_null=True)
+    bug_tracker = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    overlap = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    segment_size = serializers.IntegerField(required=False, min_value=0)
+    labels = LabelWriteSerializer(many=True, required=False)
+    subset = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    target_storage = storage_field()
+    source_storage = storage_field()
+    organization_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
+    initial_replicas = serializers.IntegerField(required=False, min_value=0)
+    consensus_replicas = serializers.IntegerField(required=False, min_value=0)

@@ -1,0 +1,244 @@
+"""Creating and changing projects, tasks and jobs (no HTTP here).
+
+Every function takes the acting user and validated data (serializer output), enforces
+the permission rules of :mod:`~inklab.server.projects.permissions`, and raises
+:mod:`inklab.server.errors` exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from inklab.server.errors import Conflict, InvalidInput, NotFound
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.labels import apply_label_specs, labels_of
+from inklab.server.projects.models import Job, Label, Project, Task, touch
+from inklab.server.projects.signals import labels_remapped
+
+__all__ = [
+    "create_jobs",
+    "create_project",
+    "create_task",
+    "segment_ranges",
+    "update_job",
+    "update_project",
+    "update_task",
+]
+
+User = get_user_model()
+
+
+def _user(user_id: int | None, field: str) -> Any:
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise InvalidInput({field: [f"There is no active user with id {user_id}."]})
+    return user
+
+
+def _check_storage(data: dict[str, Any]) -> None:
+    # The serializers reject cloud storage; nothing else to store for local storage.
+    data.pop("target_storage", None)
+    data.pop("source_storage", None)
+
+
+@transaction.atomic
+def create_project(user: Any, data: dict[str, Any]) -> Project:
+    _check_storage(data)
+    project = Project.objects.create(
+        name=data["name"],
+        owner=_user(data.get("owner_id"), "owner_id") or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        bug_tracker=data.get("bug_tracker", ""),
+    )
+    if project.assignee_id:
+        project.assignee_updated_date = timezone.now()
+        project.save(update_fields=["assignee_updated_date"])
+    apply_label_specs(project, data.get("labels") or [])
+    return project
+
+
+@transaction.atomic
+def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
+    perms.check_manage_project(user, project)
+    _check_storage(data)
+    for field in ("name", "bug_tracker"):
+        if field in data:
+            setattr(project, field, data[field])
+    if "owner_id" in data:
+        perms.check_delete_project(user, project)  # only the owner hands a project over
+        project.owner = _user(data["owner_id"], "owner_id")
+    if "assignee_id" in data and data["assignee_id"] != project.assignee_id:
+        project.assignee = _user(data["assignee_id"], "assignee_id")
+        project.assignee_updated_date = timezone.now()
+    project.save()
+    apply_label_specs(project, data.get("labels") or [])
+    touch(project)
+    return project
+
+
+def _project_for_task(user: Any, project_id: int | None) -> Project | None:
+    if project_id is None:
+        return None
+    project = perms.visible_projects(user).filter(pk=project_id).first()
+    if project is None:
+        raise NotFound(f"Project {project_id} does not exist or is not visible to you.")
+    perms.check_manage_project(user, project)
+    return project
+
+
+@transaction.atomic
+def create_task(user: Any, data: dict[str, Any]) -> Task:
+    _check_storage(data)
+    project = _project_for_task(user, data.get("project_id"))
+    labels = data.get("labels") or []
+    if project is not None and labels:
+        raise InvalidInput({"labels": ["A task inside a project uses the project's labels; "
+                                       "do not send labels together with project_id."]})
+    task = Task.objects.create(
+        name=data["name"],
+        project=project,
+        owner=_user(data.get("owner_id"), "owner_id") or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        bug_tracker=data.get("bug_tracker", ""),
+        overlap=data.get("overlap"),
+        segment_size=data.get("segment_size") or 0,
+        subset=data.get("subset", ""),
+    )
+    if task.assignee_id:
+        task.assignee_updated_date = timezone.now()
+        task.save(update_fields=["assignee_updated_date"])
+    if project is None:
+        apply_label_specs(task, labels)
+    else:
+        touch(project)
+    return task
+
+
+class _Mapping:
+    """Old → new ids of labels (and sublabels) and of attributes."""
+
+    def __init__(self) -> None:
+        self.labels: dict[int, int] = {}
+        self.attributes: dict[int, int] = {}
+
+    def add(self, old: Label, new: Label) -> None:
+        self.labels[old.pk] = new.pk
+        new_attrs = {a.name: a.pk for a in new.attributes.all()}
+        for attr in old.attributes.all():
+            if attr.name in new_attrs:
+                self.attributes[attr.pk] = new_attrs[attr.name]
+        new_subs = {sub.name: sub for sub in new.sublabels.all()}
+        for sub in old.sublabels.all():
+            if sub.name in new_subs:
+                self.add(sub, new_subs[sub.name])
+
+
+def _copy_label(label: Label, task: Task, parent: Label | None = None) -> Label:
+    copy = Label.objects.create(task=task, parent=parent, name=label.name, type=label.type,
+                                color=label.color, svg=label.svg)
+    for attr in label.attributes.all():
+        copy.attributes.create(name=attr.name, mutable=attr.mutable, input_type=attr.input_type,
+                               default_value=attr.default_value, values=attr.values)
+    for sub in label.sublabels.all():
+        _copy_label(sub, task, parent=copy)
+    return copy
+
+
+def _move_task(task: Task, target: Project | None) -> None:
+    """Move a task into a project, out of one, or between projects, mapping labels by name.
+
+    A task with data may only move where every label it uses exists under the same name.
+    """
+    source_labels = list(labels_of(task).prefetch_related("attributes", "sublabels__attributes"))
+    mapping = _Mapping()
+    if target is None:
+        task.project = None
+        task.save(update_fields=["project"])
+        for label in source_labels:
+            mapping.add(label, _copy_label(label, task))
+    else:
+        target_labels = {label.name: label for label in labels_of(target)}
+        missing = sorted(label.name for label in source_labels if label.name not in target_labels)
+        if missing and task.has_data:
+            raise Conflict(f"Project '{target.name}' lacks labels this task uses: {', '.join(missing)}.")
+        task.project = target
+        task.save(update_fields=["project"])
+        for label in source_labels:
+            if label.name in target_labels:
+                mapping.add(label, target_labels[label.name])
+    labels_remapped.send(sender=Task, task=task, labels=mapping.labels, attributes=mapping.attributes)
+    if target is not None:
+        Label.objects.filter(task=task).delete()
+
+
+@transaction.atomic
+def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
+    perms.check_manage_task(user, task)
+    _check_storage(data)
+    for field in ("name", "bug_tracker", "subset"):
+        if field in data:
+            setattr(task, field, data[field])
+    if "owner_id" in data:
+        perms.check_delete_task(user, task)
+        task.owner = _user(data["owner_id"], "owner_id")
+    if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
+        task.assignee = _user(data["assignee_id"], "assignee_id")
+        task.assignee_updated_date = timezone.now()
+    for field in ("overlap", "segment_size"):
+        if field in data and data[field] != getattr(task, field):
+            if task.has_data:
+                raise Conflict(f"'{field}' cannot change after the task's data was uploaded.")
+            setattr(task, field, data[field] or (0 if field == "segment_size" else None))
+    task.save()
+    if "project_id" in data and data["project_id"] != task.project_id:
+        _move_task(task, _project_for_task(user, data["project_id"]))
+    if data.get("labels"):
+        apply_label_specs(task, data["labels"])
+    touch(task, task.project)
+    return task
+
+
+def segment_ranges(size: int, segment_size: int, overlap: int) -> list[tuple[int, int]]:
+    """Inclusive frame ranges of the jobs of a task of ``size`` frames."""
+    if size <= 0:
+        return []
+    if segment_size <= 0 or segment_size >= size:
+        return [(0, size - 1)]
+    overlap = min(overlap, segment_size - 1)
+    step = segment_size - overlap
+    ranges = []
+    start = 0
+    while True:
+        stop = min(start + segment_size - 1, size - 1)
+        ranges.append((start, stop))
+        if stop >= size - 1:
+            return ranges
+        start += step
+
+
+def create_jobs(task: Task) -> list[Job]:
+    """Split a task with data into jobs (call once, when data is attached)."""
+    overlap = task.overlap if task.overlap is not None else 0
+    ranges = segment_ranges(task.size, task.segment_size, overlap)
+    return Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+
+
+@transaction.atomic
+def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
+    perms.check_annotate_job(user, job)
+    if "assignee" in data and data["assignee"] != job.assignee_id:
+        perms.check_manage_task(user, job.task)
+        job.assignee = _user(data["assignee"], "assignee")
+        job.assignee_updated_date = timezone.now()
+    for field in ("stage", "state"):
+        if field in data:
+            setattr(job, field, data[field])
+    job.save()
+    touch(job)
+    return job

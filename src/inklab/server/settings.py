@@ -1,0 +1,201 @@
+"""Django settings for inklab, taken from the environment.
+
+``INKLAB_DATA_DIR``      data directory (SQLite database, media, uploads, exports)
+``INKLAB_DATABASE_URL``  ``postgresql://...`` to use PostgreSQL instead of SQLite
+``INKLAB_SECRET_KEY``    signing key (default: generated once into the data directory)
+``INKLAB_DEBUG``         ``1`` for Django debug mode (never in production)
+``INKLAB_ALLOWED_HOSTS`` comma-separated host names (default ``*``)
+``INKLAB_CSRF_TRUSTED_ORIGINS`` comma-separated origins allowed behind a proxy
+``INKLAB_BEHIND_PROXY``  ``1`` to trust ``X-Forwarded-Host`` / ``X-Forwarded-Proto``
+``INKLAB_SHARE_DIR``     server share root for ``server_files`` (default ``<data>/share``)
+``INKLAB_EMBEDDED_WORKERS`` background worker threads inside each web process (default 2;
+                         0 when separate ``inklab worker`` processes do the work)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from inklab._version import API_VERSION
+from inklab.server import config
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DATA_DIR: Path = config.data_dir()
+MEDIA_ROOT = DATA_DIR / "media"
+SHARE_ROOT = Path(os.environ.get("INKLAB_SHARE_DIR") or DATA_DIR / "share").resolve()
+EMBEDDED_WORKERS = int(os.environ.get("INKLAB_EMBEDDED_WORKERS", "2"))
+
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = _flag("INKLAB_DEBUG")
+ALLOWED_HOSTS = _csv("INKLAB_ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = _csv("INKLAB_CSRF_TRUSTED_ORIGINS")
+if _flag("INKLAB_BEHIND_PROXY"):
+    USE_X_FORWARDED_HOST = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "inklab.server.iam",
+    "inklab.server.projects",
+    "inklab.server.media",
+    "inklab.server.annotations",
+    "inklab.server.requests",
+    "inklab.server.meta",
+    "inklab.ui",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "inklab.server.urls"
+WSGI_APPLICATION = "inklab.server.wsgi.application"
+# Never redirect: the CVAT clients POST to exact paths, with and without trailing slashes.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = config.database_url()
+    if url:
+        import dj_database_url
+
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return dict(db)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "db.sqlite3",
+        "OPTIONS": {
+            # WAL lets readers proceed while one writer commits; IMMEDIATE transactions take
+            # the write lock up front, so concurrent writers wait (busy timeout) instead of
+            # failing with "database is locked" half way through.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve the admin's and Swagger's assets straight from the installed packages: no
+# collectstatic step is needed for `inklab serve`.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: TUS chunks are 10 MiB, the SDK's multipart batches reach 100 MiB with any number
+# of files, and an auto-annotation run sends every shape of a task in one JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = None
+DATA_UPLOAD_MAX_NUMBER_FIELDS = None
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+
+# Cookies must stay parseable by the SDK's SimpleCookie-based login (see the API guide, §3.1).
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "inklab.server.api.renderers.JSONRenderer",
+        "inklab.server.api.renderers.CvatJSONRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "inklab.server.api.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "inklab.server.iam.authentication.AccessTokenAuthentication",
+        "inklab.server.iam.authentication.TokenAuthentication",
+        "inklab.server.iam.authentication.BasicAuthentication",
+        "inklab.server.iam.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["inklab.server.iam.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "inklab.server.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "inklab.server.api.errors.exception_handler",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "inklab REST API",
+    "DESCRIPTION": "CVAT REST API v2 as served by inklab.",
+    "VERSION": API_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "inklab": {"handlers": ["console"], "level": os.environ.get("INKLAB_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

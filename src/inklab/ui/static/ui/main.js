@@ -1,0 +1,1 @@
+// inklab UI entry point

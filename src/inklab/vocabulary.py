@@ -1,0 +1,135 @@
+"""The CVAT API's enumerations, shared by the server, the SDK and the format library.
+
+Each is a :class:`enum.StrEnum`, so members compare equal to the strings on the wire.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "ChunkType",
+    "DimensionType",
+    "InputType",
+    "JobStage",
+    "JobState",
+    "JobType",
+    "LabelType",
+    "MediaType",
+    "ObjectSource",
+    "Quality",
+    "RequestStatus",
+    "ShapeType",
+    "SortingMethod",
+    "StatusChoice",
+    "TaskMode",
+    "choices",
+]
+
+
+class ShapeType(StrEnum):
+    RECTANGLE = "rectangle"
+    POLYGON = "polygon"
+    POLYLINE = "polyline"
+    POINTS = "points"
+    ELLIPSE = "ellipse"
+    CUBOID = "cuboid"
+    MASK = "mask"
+    SKELETON = "skeleton"
+
+
+class LabelType(StrEnum):
+    ANY = "any"
+    CUBOID = "cuboid"
+    ELLIPSE = "ellipse"
+    MASK = "mask"
+    POINTS = "points"
+    POLYGON = "polygon"
+    POLYLINE = "polyline"
+    RECTANGLE = "rectangle"
+    SKELETON = "skeleton"
+    TAG = "tag"
+    INTERVAL = "interval"
+
+
+class InputType(StrEnum):
+    CHECKBOX = "checkbox"
+    RADIO = "radio"
+    NUMBER = "number"
+    TEXT = "text"
+    SELECT = "select"
+
+
+class ObjectSource(StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+    SEMI_AUTO = "semi-auto"
+    FILE = "file"
+    CONSENSUS = "consensus"
+
+
+class JobStage(StrEnum):
+    ANNOTATION = "annotation"
+    VALIDATION = "validation"
+    ACCEPTANCE = "acceptance"
+
+
+class JobState(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class JobType(StrEnum):
+    ANNOTATION = "annotation"
+    GROUND_TRUTH = "ground_truth"
+
+
+class StatusChoice(StrEnum):
+    ANNOTATION = "annotation"
+    VALIDATION = "validation"
+    COMPLETED = "completed"
+
+
+class SortingMethod(StrEnum):
+    LEXICOGRAPHICAL = "lexicographical"
+    NATURAL = "natural"
+    PREDEFINED = "predefined"
+    RANDOM = "random"
+
+
+class MediaType(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+class TaskMode(StrEnum):
+    ANNOTATION = "annotation"
+    INTERPOLATION = "interpolation"
+
+
+class ChunkType(StrEnum):
+    IMAGESET = "imageset"
+    VIDEO = "video"
+
+
+class Quality(StrEnum):
+    ORIGINAL = "original"
+    COMPRESSED = "compressed"
+
+
+class DimensionType(StrEnum):
+    DIM_2D = "2d"
+
+
+class RequestStatus(StrEnum):
+    QUEUED = "queued"
+    STARTED = "started"
+    FAILED = "failed"
+    FINISHED = "finished"
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """Django ``choices`` for an enumeration."""
+    return [(member.value, member.value) for member in enum]
