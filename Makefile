@@ -1,0 +1,39 @@
+# inklab developer commands. On a fresh clone:
+#   make serve   – create .venv, install the server, start it on http://127.0.0.1:8080/
+#   make test    – create .venv, install everything, run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8080
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+
+.PHONY: serve test test-sqlite test-postgres services lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-server: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[server]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[server,pytorch,dev]"
+	touch $@ $(VENV)/.installed-server
+
+serve: $(VENV)/.installed-server
+	$(BIN)/inklab serve --host $(HOST) --port $(PORT)
+
+services:
+	scripts/ensure-services
+
+test: $(VENV)/.installed-dev services
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --postgres tests/server tests/compat
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info artifacts

@@ -1,0 +1,111 @@
+"""A live ``inklab serve`` in a subprocess, for tests that drive real clients over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support import postgres
+
+__all__ = ["LiveServer", "free_port"]
+
+ADMIN = ("admin", "Admin-passw0rd!")
+_SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A server with its own data directory (and PostgreSQL database when ``postgres``)."""
+
+    postgres: bool = False
+    workers: int = 1
+    env: dict[str, str] = field(default_factory=dict)
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="inklab-live-")))
+    port: int = field(default_factory=free_port)
+    admin: tuple[str, str] = ADMIN
+    database_url: str | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def share_dir(self) -> Path:
+        return self.data_dir / "share"
+
+    def _env(self) -> dict[str, str]:
+        env = {**os.environ, **self.env, "INKLAB_DATA_DIR": str(self.data_dir), "INKLAB_ACCESS_LOG": "0",
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        # Serve this checkout's code (also from a git worktree sharing one virtual environment).
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SRC), env.get("PYTHONPATH", "")]))
+        if self.database_url:
+            env["INKLAB_DATABASE_URL"] = self.database_url
+        else:
+            env.pop("INKLAB_DATABASE_URL", None)
+        return env
+
+    def _inklab(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "inklab", *args]
+
+    def start(self) -> LiveServer:
+        if self.postgres and self.database_url is None:
+            self.database_url = postgres.new_database_url("inklab_live")
+            postgres.create_database(self.database_url)
+        self.share_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(self._inklab("createsuperuser", "--username", self.admin[0], "--password", self.admin[1]),
+                       env=self._env(), check=True, capture_output=True)
+        self.log_path = self.data_dir / "serve.log"
+        log = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            self._inklab("serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)),
+            env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"inklab serve exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/server/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"inklab serve did not come up:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def destroy(self) -> None:
+        self.stop()
+        if self.database_url and self.postgres:
+            postgres.drop_database(self.database_url)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
