@@ -30,7 +30,7 @@ services:
 
 test: $(VENV)/.installed-dev services
 	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --postgres tests/server tests/compat
+	INKLAB_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/server tests/compat
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

@@ -1,8 +1,8 @@
 """Fixtures shared by every test package.
 
 * The Django settings used by in-process API tests point at a temporary data directory.
-* ``--postgres`` runs the database tests (and live servers) on PostgreSQL instead of SQLite,
-  each run in its own throw-away databases.
+* ``INKLAB_TEST_POSTGRES=1`` runs the database tests (and live servers) on PostgreSQL instead
+  of SQLite, each run in its own throw-away databases.
 * ``live_server`` is one ``inklab serve`` for the whole session; ``server_factory`` starts
   extra ones for tests that must stop or reconfigure a server.
 """
@@ -21,17 +21,15 @@ from tests.support.images import make_images
 from tests.support.live import LiveServer
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--postgres", action="store_true",
-                     help="use PostgreSQL ($INKLAB_TEST_PG, default postgresql://postgres@127.0.0.1:5432)")
+def _configure_django() -> None:
+    """Point Django at this session's data directory and database, before anything imports it.
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Django is configured here, not from the ini file, so that the settings module reads
-    # this session's data directory and database.
+    This runs when the root conftest is imported (it is always loaded first), because test
+    modules and nested conftests import DRF's test helpers, which read the settings.
+    """
     os.environ["INKLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="inklab-test-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "inklab.server.settings"
-    if config.getoption("--postgres"):
+    if USE_POSTGRES:
         os.environ["INKLAB_DATABASE_URL"] = postgres.new_database_url()
     else:
         os.environ.pop("INKLAB_DATABASE_URL", None)
@@ -40,9 +38,15 @@ def pytest_configure(config: pytest.Config) -> None:
     django.setup()
 
 
+#: ``INKLAB_TEST_POSTGRES=1`` runs database tests and live servers on PostgreSQL
+#: (``$INKLAB_TEST_PG``, default ``postgresql://postgres@127.0.0.1:5432``), in throw-away databases.
+USE_POSTGRES = os.environ.get("INKLAB_TEST_POSTGRES", "").lower() in {"1", "true", "yes"}
+_configure_django()
+
+
 @pytest.fixture(scope="session")
-def use_postgres(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--postgres"))
+def use_postgres() -> bool:
+    return USE_POSTGRES
 
 
 @pytest.fixture(scope="session")

@@ -233,6 +233,7 @@ def ingest(task: Task, params: DataParams, progress: ProgressFn) -> None:
     staging = storage.root / "staging"
     shutil.rmtree(workdir, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
+    storage.clear_data()  # nothing derived from another attempt may survive
     try:
         files = gather(task, params, workdir)
         progress(0.1)

@@ -24,7 +24,7 @@ import stat
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
@@ -58,9 +58,11 @@ def _env_int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Limits:
-    max_members: int = _env_int("INKLAB_MAX_ARCHIVE_MEMBERS", 200_000)
-    max_bytes: int = _env_int("INKLAB_MAX_ARCHIVE_BYTES", 64 * 1024**3)
-    max_remote_bytes: int = _env_int("INKLAB_MAX_REMOTE_BYTES", 4 * 1024**3)
+    """Upload limits, read from the environment when created."""
+
+    max_members: int = field(default_factory=lambda: _env_int("INKLAB_MAX_ARCHIVE_MEMBERS", 200_000))
+    max_bytes: int = field(default_factory=lambda: _env_int("INKLAB_MAX_ARCHIVE_BYTES", 64 * 1024**3))
+    max_remote_bytes: int = field(default_factory=lambda: _env_int("INKLAB_MAX_REMOTE_BYTES", 4 * 1024**3))
 
 
 @dataclass(frozen=True)

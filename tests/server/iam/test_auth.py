@@ -1,0 +1,164 @@
+"""Login, sessions with CSRF, tokens, personal access tokens, registration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http.cookies import SimpleCookie
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.server.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: APIClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post("/api/auth/login", {"username": username, "password": password}, format="json")
+
+
+def test_about_is_public_and_has_required_fields() -> None:
+    body = APIClient().get("/api/server/about", HTTP_ACCEPT="application/vnd.cvat+json").json()
+    assert set(body) >= {"name", "description", "version", "logo_url", "subtitle"}
+    from packaging.version import Version
+
+    version = Version(body["version"])
+    assert version.release[:2] == (2, 80) and not version.is_prerelease
+
+
+def test_vendor_media_type_is_accepted(api: APIClient) -> None:
+    response = api.get("/api/tasks", HTTP_ACCEPT="application/vnd.cvat+json")
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_protected_endpoints_need_authentication() -> None:
+    client = APIClient()
+    for path in ("/api/tasks", "/api/projects", "/api/jobs", "/api/users/self", "/api/requests",
+                 "/api/labels", "/api/server/annotation/formats"):
+        assert client.get(path).status_code == 401, path
+
+
+def test_login_sets_cookies_the_sdk_can_parse(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("alice")
+    response = login(APIClient(), "alice")
+    assert response.status_code == 200
+    assert len(response.json()["key"]) <= 40
+    # The SDK joins all Set-Cookie headers with ", " and parses them with SimpleCookie.
+    raw = ", ".join(morsel.OutputString() for morsel in response.cookies.values())
+    parsed = SimpleCookie(raw)
+    assert {"sessionid", "csrftoken"} <= set(parsed)
+
+
+def test_login_by_email_and_wrong_password(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("bob")
+    assert login(APIClient(), "bob", "wrong").status_code == 400
+    response = APIClient().post("/api/auth/login", {"email": "bob@x.org", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+def test_session_requests_need_csrf(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("carol")
+    client = APIClient(enforce_csrf_checks=True)
+    response = login(client, "carol")
+    token = response.cookies["csrftoken"].value
+    assert client.get("/api/users/self").json()["username"] == "carol"
+    assert client.post("/api/projects", {"name": "p"}, format="json").status_code == 403
+    created = client.post("/api/projects", {"name": "p"}, format="json", HTTP_X_CSRFTOKEN=token)
+    assert created.status_code == 201, created.content
+
+
+def test_token_header_and_logout_revokes_it(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("dave")
+    client = APIClient()
+    key = login(client, "dave").json()["key"]
+    token_client = APIClient()
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert token_client.get("/api/users/self").json()["username"] == "dave"
+    assert client.post("/api/auth/logout", format="json").json() == {"detail": "Successfully logged out."}
+    assert token_client.get("/api/users/self").status_code == 401
+
+
+def test_basic_auth(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("erin")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Basic " + __import__("base64").b64encode(b"erin:" + PASSWORD.encode()).decode())
+    assert client.get("/api/users/self").json()["username"] == "erin"
+    client.credentials(HTTP_AUTHORIZATION="Basic " + __import__("base64").b64encode(b"erin:nope").decode())
+    assert client.get("/api/users/self").status_code == 401
+
+
+def _pat(client: APIClient, **fields) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    response = client.post("/api/auth/access_tokens", {"name": "ci", **fields}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_personal_access_token_lifecycle(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("frank")
+    created = _pat(client_for(user))
+    assert created["value"].startswith("ink_") and created["name"] == "ci"
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {created['value']}")
+    assert bearer.get("/api/auth/access_tokens/self").json()["name"] == "ci"
+    # Unsafe requests need no CSRF with a bearer token, even with a stale session cookie around.
+    assert bearer.post("/api/projects", {"name": "p"}, format="json").status_code == 201
+    listed = client_for(user).get("/api/auth/access_tokens").json()
+    assert listed["count"] == 1 and "value" not in listed["results"][0]
+    assert client_for(user).delete(f"/api/auth/access_tokens/{created['id']}").status_code == 204
+    assert bearer.get("/api/users/self").status_code == 401
+
+
+def test_read_only_and_expired_tokens(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("gina")
+    read_only = _pat(client_for(user), read_only=True)
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {read_only['value']}")
+    assert bearer.get("/api/projects").status_code == 200
+    assert bearer.post("/api/projects", {"name": "p"}, format="json").status_code == 403
+    expired = _pat(client_for(user), expiry_date=(timezone.now() - timedelta(days=1)).isoformat())
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {expired['value']}")
+    response = bearer.get("/api/projects")
+    assert response.status_code == 401 and "expired" in response.json()["detail"]
+    bearer.credentials(HTTP_AUTHORIZATION="Bearer ink_not-a-token")
+    assert bearer.get("/api/projects").status_code == 401
+
+
+def test_register_and_duplicate(db) -> None:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    body = {"username": "newbie", "email": "n@x.org", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/api/auth/register", body, format="json")
+    assert response.status_code == 201, response.content
+    assert client.get("/api/users/self").json()["username"] == "newbie"
+    again = APIClient().post("/api/auth/register", body, format="json")
+    assert again.status_code == 400 and "username" in again.json()
+    weak = APIClient().post("/api/auth/register", {**body, "username": "x2", "email": "", "password1": "123",
+                                                   "password2": "123"}, format="json")
+    assert weak.status_code == 400 and "password1" in weak.json()
+
+
+def test_register_can_be_disabled(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("INKLAB_ALLOW_REGISTRATION", "0")
+    body = {"username": "nope", "password1": PASSWORD, "password2": PASSWORD}
+    assert APIClient().post("/api/auth/register", body, format="json").status_code == 403
+
+
+def test_users_see_only_public_fields_of_others(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    a, b = make_user("ann"), make_user("ben")
+    others = client_for(a).get(f"/api/users/{b.pk}").json()
+    assert "email" not in others and others["username"] == "ben"
+    assert client_for(a).patch(f"/api/users/{b.pk}", {"first_name": "x"}, format="json").status_code == 403
+    assert client_for(a).patch(f"/api/users/{a.pk}", {"is_superuser": True}, format="json").status_code == 403
+    me = client_for(a).patch(f"/api/users/{a.pk}", {"first_name": "Ann"}, format="json")
+    assert me.status_code == 200 and me.json()["first_name"] == "Ann"
+
+
+def test_malformed_json_is_a_400(api: APIClient) -> None:
+    response = api.post("/api/projects", data=b"{not json", content_type="application/json")
+    assert response.status_code == 400 and "Malformed JSON" in response.json()["detail"]
+
+
+def test_empty_json_body_is_an_empty_object(api: APIClient) -> None:
+    response = api.post("/api/projects", data=b"", content_type="application/json")
+    assert response.status_code == 400 and "name" in response.json()
