@@ -41,7 +41,7 @@ def _default(value: Any) -> Any:
 
 def dumps(data: Any) -> bytes:
     """Serialize API data to JSON bytes, datetimes formatted by :func:`format_datetime`."""
-    return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
 
 
 class JSONRenderer(renderers.BaseRenderer):

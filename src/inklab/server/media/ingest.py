@@ -65,25 +65,28 @@ class DataParams:
             if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
                 raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
             step = int(value)
-        quality = int(data.get("image_quality") or 70)
+        try:
+            quality = int(data["image_quality"]) if data.get("image_quality") is not None else 70
+            chunk_size = int(data["chunk_size"]) if data.get("chunk_size") is not None else None
+            start = int(data.get("start_frame") or 0)
+            stop = int(data["stop_frame"]) if data.get("stop_frame") is not None else None
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(f"Frame and quality parameters must be integers ({exc}).") from exc
         if not 1 <= quality <= 100:
             raise InvalidInput(f"image_quality must be between 1 and 100, got {quality}.")
-        chunk_size = data.get("chunk_size")
-        if chunk_size is not None and int(chunk_size) < 1:
+        if chunk_size is not None and chunk_size < 1:
             raise InvalidInput(f"chunk_size must be positive, got {chunk_size}.")
         method = data.get("sorting_method") or SortingMethod.LEXICOGRAPHICAL
         if method not in set(SortingMethod):
             raise InvalidInput(f"Unknown sorting_method '{method}'.")
-        start = int(data.get("start_frame") or 0)
-        stop = data.get("stop_frame")
-        if start < 0 or (stop is not None and int(stop) < start):
+        if start < 0 or (stop is not None and stop < start):
             raise InvalidInput(f"Invalid frame range: start_frame={start}, stop_frame={stop}.")
         return cls(
             image_quality=quality,
-            chunk_size=int(chunk_size) if chunk_size else None,
+            chunk_size=chunk_size,
             sorting_method=method,
             start_frame=start,
-            stop_frame=int(stop) if stop is not None else None,
+            stop_frame=stop,
             frame_step=step,
             upload_file_order=tuple(data.get("upload_file_order") or ()),
             job_file_mapping=tuple(tuple(job) for job in data.get("job_file_mapping") or ()),
