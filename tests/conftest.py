@@ -49,6 +49,13 @@ def use_postgres() -> bool:
     return USE_POSTGRES
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> Iterator[None]:
+    """Replaces pytest-django's helper of the same name, which would take our ``live_server``
+    (a subprocess) for its own in-process server and try to reconfigure it."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def live_server(use_postgres: bool) -> Iterator[LiveServer]:
     server = LiveServer(postgres=use_postgres, workers=2).start()
