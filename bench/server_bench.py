@@ -126,7 +126,7 @@ def bench_annotations(api: Api, server: LiveServer, shapes: int, tmp: Path) -> N
     print(f"  GET  {get_s:6.2f} s   ({shapes / get_s:,.0f} shapes/s)")
     print(f"  server worker peak RSS {peak:.0f} MiB (before: {before:.0f} MiB)")
     print(f"  reference: orjson parse+dump+parse of the same JSON in-process {floor_s:.3f} s "
-          f"-> PUT is {put_s / floor_s:.0f}x, GET {get_s / floor_s:.0f}x that floor")
+          f"-> PUT is {put_s / floor_s:.1f}x, GET {get_s / floor_s:.1f}x that floor")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -181,12 +181,19 @@ _INSERT_COLUMNS = ("task_id", "kind", "frame", "last_frame", "label_id", "data")
 
 
 def _in_batches(task: Task, rows: list[_Row]) -> None:
-    """Insert rows and set their ids: one multi-row ``INSERT ... RETURNING id`` per batch.
+    """Insert rows and set their ids, with the fastest bulk path of the database.
 
-    This is what ``bulk_create`` does on SQLite and PostgreSQL (and, like it, relies on ids
-    coming back in insertion order), without building the SQL one model field at a time,
-    which costs more than the insert itself at 100,000 rows.
+    PostgreSQL: ids are drawn from the table's sequence in one query, then the rows stream in
+    through ``COPY`` (about 3x faster than multi-row ``INSERT``, whose parameters Django's
+    client-side binding interpolates one by one). SQLite: one multi-row ``INSERT ... RETURNING
+    id`` per batch, which is what ``bulk_create`` does there, without building the SQL one model
+    field at a time (that costs more than the insert itself at 100,000 rows).
     """
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        _copy_rows(task, rows)
+        return
     table = connection.ops.quote_name(AnnotationObject._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
     placeholders = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
@@ -197,8 +204,22 @@ def _in_batches(task: Task, rows: list[_Row]) -> None:
                    f"RETURNING {connection.ops.quote_name('id')}")
             params = [value for r in batch for value in (task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data)]
             cursor.execute(sql, params)
+            # Like bulk_create, this relies on RETURNING giving ids in the order of VALUES.
             for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 row.pk = pk
+
+
+def _copy_rows(task: Task, rows: list[_Row]) -> None:
+    table = AnnotationObject._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(rows)])
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+        columns = ", ".join(connection.ops.quote_name(c) for c in ("id", *_INSERT_COLUMNS))
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r.pk, task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data))
 
 
 def _update(rows: list[_Row]) -> None:
