@@ -287,8 +287,24 @@ def _match(expected: list[Record], actual: list[Candidate], where: str) -> list[
 
 def _frame_key(frame: Frame, fidelity: Fidelity) -> str:
     if Property.FRAME_NAMES in fidelity.lost:
-        return frame.stem
+        return f"#{frame.index}"
     return frame.name
+
+
+def _shapes_to_tracks(frames: list[Frame], fidelity: Fidelity, dataset: Dataset) -> tuple[list[Frame], list[Track]]:
+    """Shapes of types the format turns into tracks, as the one-frame tracks they become."""
+    from inklab.formats.tracks import assemble_tracks
+
+    converting = {t for t in ShapeType if fidelity.rule(t.value).becomes == "track"}
+    if not converting:
+        return frames, []
+    counter = iter(range(1_000_000, 2_000_000))
+    marked = [replace(f, shapes=tuple(replace(s, track_id=next(counter), keyframe=True,
+                                              elements=tuple(replace(e, keyframe=True) for e in s.elements))
+                                      if s.type in converting else s for s in f.shapes)) for f in frames]
+    labels = {label.name: label for label in dataset.labels}
+    rest, tracks = assemble_tracks(marked, frame_count=len(frames), labels=labels)
+    return rest, tracks
 
 
 def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]:
@@ -299,6 +315,7 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     track_rule = fidelity.rule("track")
     if track_rule.outcome == Outcome.CONVERTED:
         expected_frames = list(flatten_tracks(expected_frames, expected.tracks))
+    expected_frames, as_tracks = _shapes_to_tracks(expected_frames, fidelity, expected)
     actual_frames = {_frame_key(f, fidelity): f for f in actual.frames}
     for frame in expected_frames:
         key = _frame_key(frame, fidelity)
@@ -343,7 +360,7 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     for key, frame in actual_frames.items():
         if frame.tags or frame.shapes:
             problems.append(f"frame '{key}': not in the original, but has annotations")
-    problems.extend(_compare_tracks(expected, actual, fidelity, tolerance))
+    problems.extend(_compare_tracks(expected, actual, fidelity, tolerance, as_tracks))
     problems.extend(_compare_labels(expected, actual, fidelity))
     return problems
 
@@ -371,12 +388,13 @@ def _track_geometry(track: Track) -> tuple[float, ...]:
     return tuple(points)
 
 
-def _compare_tracks(expected: Dataset, actual: Dataset, fidelity: Fidelity, tolerance: float) -> list[str]:
+def _compare_tracks(expected: Dataset, actual: Dataset, fidelity: Fidelity, tolerance: float,
+                    from_shapes: list[Track]) -> list[str]:
     rule = fidelity.rule("track")
-    want = []
+    want = [(_track_key(replace(t, id=None), fidelity), _track_geometry(t), tolerance) for t in from_shapes]
     if rule.outcome == Outcome.KEPT:
         for track in expected.tracks:
-            if fidelity.rule(track.type.value).outcome == Outcome.KEPT:
+            if fidelity.rule(track.type.value).outcome != Outcome.DROPPED:
                 want.append((_track_key(track, fidelity), _track_geometry(track), tolerance))
     got = [[(_track_key(t, fidelity), _track_geometry(t))] for t in actual.tracks]
     return _match(want, got, "tracks")

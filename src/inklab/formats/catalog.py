@@ -11,4 +11,6 @@ __all__ = ["MODULES"]
 
 MODULES: tuple[str, ...] = (
     "inklab.formats.coco",
+    "inklab.formats.cvat_images",
+    "inklab.formats.cvat_video",
 )

@@ -39,7 +39,7 @@ import orjson
 from inklab.formats import masks
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
-from inklab.formats.files import InputTree, OutputTree
+from inklab.formats.files import InputTree, OutputTree, find_image, image_index
 from inklab.formats.geometry import ELLIPSE_VERTICES, ellipse_polygon
 from inklab.formats.jsonfile import ArraySpool, Fields, load_json, value_text
 from inklab.formats.model import (
@@ -48,7 +48,6 @@ from inklab.formats.model import (
     Dataset,
     Frame,
     LabelSpec,
-    MediaFile,
     Shape,
 )
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register
@@ -136,23 +135,6 @@ def subset_of(name: str, prefix: str) -> str:
     match = re.fullmatch(rf"{re.escape(prefix)}_(.+)\.json", base)
     subset = match.group(1) if match else ""
     return "" if subset == DEFAULT_SUBSET else subset
-
-
-def image_index(source: InputTree) -> dict[str, str]:
-    """Image files of an archive by relative name under ``images/`` and by plain name."""
-    found: dict[str, str] = {}
-    for name in source.names():
-        if name.startswith("images/"):
-            found.setdefault(name[len("images/"):], name)
-    return found
-
-
-def find_image(found: Mapping[str, str], source: InputTree, file_name: str, subset: str) -> MediaFile | None:
-    """The archive's image for a frame, looked up as CVAT and Datumaro lay images out."""
-    for key in (f"{subset or DEFAULT_SUBSET}/{file_name}", file_name):
-        if key in found:
-            return source.media(found[key])
-    return None
 
 
 def read_attributes(fields: Fields) -> tuple[dict[str, Any], tuple[Attribute, ...]]:

@@ -14,14 +14,16 @@ import fnmatch
 import io
 import os
 import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import IO, BinaryIO, Protocol, TextIO
+from typing import IO, Any, BinaryIO, Protocol, TextIO
 
 from inklab.formats.errors import MalformedFile, UnsupportedData
-from inklab.formats.model import MediaFile
+from inklab.formats.model import DEFAULT_SUBSET, MediaFile
 
 __all__ = [
     "DirectoryInput",
@@ -31,6 +33,8 @@ __all__ = [
     "SingleFileInput",
     "ZipInput",
     "ZipOutput",
+    "find_image",
+    "image_index",
     "open_input",
 ]
 
@@ -196,6 +200,23 @@ def open_input(path: Path | str, name: str | None = None) -> ZipInput | Director
     return SingleFileInput(path, name)
 
 
+def image_index(source: InputTree, folder: str = "images/") -> dict[str, str]:
+    """Files under ``folder`` by their name relative to it (``"train/a.jpg"`` -> ``"images/train/a.jpg"``)."""
+    found: dict[str, str] = {}
+    for name in source.names():
+        if name.startswith(folder):
+            found.setdefault(name[len(folder):], name)
+    return found
+
+
+def find_image(found: Mapping[str, str], source: InputTree, file_name: str, subset: str = "") -> MediaFile | None:
+    """A frame's image in an :func:`image_index`: under ``<subset>/`` (Datumaro, COCO) or directly."""
+    for key in (f"{subset or DEFAULT_SUBSET}/{file_name}", file_name):
+        if key in found:
+            return source.media(found[key])
+    return None
+
+
 class OutputTree(Protocol):
     """Write access to a new set of named files."""
 
@@ -211,6 +232,10 @@ class OutputTree(Protocol):
 
     def add_media(self, name: str, media: MediaFile) -> None:
         """Copy an image into the tree, streaming."""
+
+    def deferred_text(self, name: str) -> Any:
+        """A context manager giving a text stream that becomes file ``name`` when it closes
+        (written to a temporary file meanwhile), so other files can be added while it is open."""
 
     def close(self) -> None: ...
 
@@ -232,6 +257,17 @@ class _OutputBase:
     def add_media(self, name: str, media: MediaFile) -> None:
         with media.open() as source, self.open(name) as target:
             shutil.copyfileobj(source, target, 1 << 20)
+
+    @contextmanager
+    def deferred_text(self, name: str) -> Iterator[TextIO]:
+        with tempfile.TemporaryFile() as spool:
+            stream = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
+            yield stream
+            stream.flush()
+            spool.seek(0)
+            with self.open(name) as target:
+                shutil.copyfileobj(spool, target, 1 << 20)
+            stream.detach()
 
     def close(self) -> None:
         pass

@@ -38,7 +38,9 @@ frames as per-frame shapes for formats that have no tracks.
 frames without annotations; a frame is identified by ``name`` (matched by the consumer
 against its own frame names, with or without directories and extension) or, when the file
 has no names, by ``index``. Frame ``index`` values of tracks' keyframes are always indexes.
-Importers should yield frames lazily where the file layout allows it.
+Importers should yield frames lazily where the file layout allows it. Consumers iterate
+``frames`` to the end before ``tracks``: an importer may assemble tracks from what it saw
+in the frames (:class:`inklab.formats.tracks.TrackSplitter`).
 """
 
 from __future__ import annotations

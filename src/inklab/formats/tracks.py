@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from inklab.formats.model import Attribute, Frame, LabelSpec, Shape, Track, TrackedShape
 from inklab.vocabulary import ShapeType
 
-__all__ = ["assemble_tracks", "flatten_tracks", "interpolate", "shape_at", "track_shapes"]
+__all__ = ["TrackSplitter", "assemble_tracks", "flatten_tracks", "interpolate", "shape_at", "track_shapes"]
 
 _LINEAR = frozenset({ShapeType.RECTANGLE, ShapeType.ELLIPSE, ShapeType.CUBOID, ShapeType.POINTS,
                      ShapeType.POLYGON, ShapeType.POLYLINE})
@@ -137,11 +137,13 @@ def _shape(live: _Live, frame: int, include_outside: bool) -> Shape | None:
     )
 
 
-def track_shapes(track: Track, frames: Iterable[int], track_id: int | None = None) -> Iterator[tuple[int, Shape]]:
-    """``(frame, shape)`` for each of ``frames`` where the track is visible."""
+def track_shapes(track: Track, frames: Iterable[int], track_id: int | None = None, *,
+                 include_outside: bool = False) -> Iterator[tuple[int, Shape]]:
+    """``(frame, shape)`` for each of ``frames`` where the track is visible (with
+    ``include_outside``, also its ``outside`` keyframes)."""
     live = _live(track, track_id if track_id is not None else (track.id or 0))
     for frame in frames:
-        shape = _shape(live, frame, False)
+        shape = _shape(live, frame, include_outside)
         if shape is not None:
             yield frame, shape
 
@@ -261,3 +263,36 @@ def _element_keyframes(seen: list[tuple[int, Shape]], mutable: frozenset[str] | 
     result = [_keyframe(frame, shape, mutable) for position, (frame, shape) in enumerate(seen)
               if position == 0 or not marked or shape.keyframe]
     return tuple(result)
+
+
+class TrackSplitter:
+    """Streams frames without their track shapes and assembles the tracks afterwards.
+
+    ``frames()`` yields the input frames with shapes that have a ``track_id`` taken out (kept
+    aside); ``tracks()``, called after ``frames()`` is exhausted, rebuilds them with
+    :func:`assemble_tracks`. ``frame_count`` is called then, so it may depend on what was read.
+    """
+
+    def __init__(self, frames: Iterable[Frame], frame_count: Callable[[], int | None],
+                 labels: Mapping[str, LabelSpec] | None = None) -> None:
+        self._frames = frames
+        self._frame_count = frame_count
+        self._labels = labels
+        self._kept: list[Frame] = []
+        self._done = False
+
+    def frames(self) -> Iterator[Frame]:
+        for frame in self._frames:
+            tracked = tuple(s for s in frame.shapes if s.track_id is not None)
+            if tracked:
+                self._kept.append(replace(frame, tags=(), shapes=tracked, image=None))
+                frame = replace(frame, shapes=tuple(s for s in frame.shapes if s.track_id is None))
+            yield frame
+        self._done = True
+
+    def tracks(self) -> Iterator[Track]:
+        if not self._done:
+            raise RuntimeError("Iterate the frames to the end before the tracks.")
+        _, tracks = assemble_tracks(self._kept, frame_count=self._frame_count(), labels=self._labels)
+        self._kept = []
+        yield from tracks
