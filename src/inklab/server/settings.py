@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "inklab.server.projects",
     "inklab.server.media",
     "inklab.server.annotations",
+    "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.meta",
     "inklab.ui",
@@ -176,6 +177,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "inklab.server.api.errors.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # "format" is the dataset format of exports and imports (CVAT's API), not a renderer choice
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
