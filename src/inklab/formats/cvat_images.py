@@ -3,7 +3,7 @@
 Layout::
 
     annotations.xml
-    images/<frame name>        with save_images
+    images/<frame name>        with save_images (a project's: images/<subset>/<frame name>)
 
 Each frame is an ``<image id name width height [subset]>`` with its shapes and ``<tag>``s.
 Tracks are written on every frame where the object is visible, with ``track_id`` and
@@ -107,6 +107,7 @@ class CvatImages:
 
     def export(self, dataset: Dataset, out: OutputTree, options: ExportOptions) -> None:
         scope, info = scope_info(dataset, "annotation")
+        by_subset = scope == "project"  # a project's tasks may reuse frame names: one folder per subset
         with out.deferred_text("annotations.xml") as stream:
             writer = XmlWriter(stream)
             writer.start("annotations")
@@ -120,7 +121,8 @@ class CvatImages:
                     write_tag(writer, tag)
                 writer.end("image")
                 if options.save_images and frame.image is not None:
-                    out.add_media(f"images/{frame.name}", frame.image)
+                    folder = f"images/{frame.subset_name}/" if by_subset else "images/"
+                    out.add_media(folder + frame.name, frame.image)
             writer.end("annotations")
 
     def load(self, source: InputTree, options: ImportOptions) -> Dataset:

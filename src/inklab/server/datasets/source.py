@@ -10,7 +10,7 @@ task's storage only when an exporter writes them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -193,9 +193,14 @@ def project_dataset(project: Project, progress: ProgressFn | None = None) -> Dat
     counter = iter(range(1 << 62))
 
     def frames() -> Iterator[Frame]:
+        taken: set[tuple[str, str]] = set()
         for i, (task, offset) in enumerate(zip(tasks, offsets, strict=True)):
             step = (lambda f, i=i: progress((i + f) / len(tasks))) if progress else None
-            yield from _frames(task, 0, task.size - 1, names, offset, set(task.deleted_frames or []), step)
+            for frame in _frames(task, 0, task.size - 1, names, offset, set(task.deleted_frames or []), step):
+                if (frame.subset, frame.name) in taken:  # two tasks of a subset with the same frame name
+                    frame = replace(frame, name=f"task_{task.pk}/{frame.name}")
+                taken.add((frame.subset, frame.name))
+                yield frame
 
     def tracks() -> Iterator[Track]:
         for task, offset in zip(tasks, offsets, strict=True):
