@@ -231,8 +231,8 @@ def _props(shape: Shape | TrackedShape, fidelity: Fidelity) -> tuple[Any, ...]:
 
 def _element_key(element: Shape, fidelity: Fidelity) -> tuple[Any, ...]:
     states = Property.ELEMENT_STATES not in fidelity.lost
-    return (element.label, element.occluded if states else None, element.outside if states else None,
-            _attrs(element.attributes, fidelity))
+    attrs = () if Property.POINT_ATTRIBUTES in fidelity.lost else _attrs(element.attributes, fidelity)
+    return (element.label, element.occluded if states else None, element.outside if states else None, attrs)
 
 
 def _shape_key(shape: Shape, fidelity: Fidelity, becomes: str | None) -> tuple[Any, ...]:
@@ -371,7 +371,7 @@ def _track_key(track: Track, fidelity: Fidelity) -> tuple[Any, ...]:
     keyframes = tuple((s.frame, s.type.value, s.outside, None if s.outside else _props(s, fidelity),
                        None if s.outside else _attrs(s.attributes, fidelity)) for s in track.shapes)
     elements = tuple(sorted(
-        (e.label, _attrs(e.attributes, fidelity),
+        (e.label, () if Property.POINT_ATTRIBUTES in lost else _attrs(e.attributes, fidelity),
          tuple((s.frame, s.outside if Property.ELEMENT_STATES not in lost else None,
                 s.occluded if Property.ELEMENT_STATES not in lost and not s.outside else None,
                 None if s.outside else _attrs(s.attributes, fidelity)) for s in e.shapes))

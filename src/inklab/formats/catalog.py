@@ -11,6 +11,7 @@ __all__ = ["MODULES"]
 
 MODULES: tuple[str, ...] = (
     "inklab.formats.coco",
+    "inklab.formats.coco_keypoints",
     "inklab.formats.cvat_images",
     "inklab.formats.cvat_video",
     "inklab.formats.datumaro",

@@ -22,7 +22,6 @@ without them (made by Datumaro or CVAT) get label specs from ``categories``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -45,6 +44,7 @@ from inklab.formats.model import (
     Tag,
 )
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register
+from inklab.formats.skeletons import skeleton_edges
 from inklab.formats.tracks import TrackSplitter, flatten_tracks
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 
@@ -89,18 +89,6 @@ def parse_label_spec(fields: Fields) -> LabelSpec:
                      fields.text("svg", ""))
 
 
-def _edges(label: LabelSpec) -> list[list[int]]:
-    """Skeleton edges (1-based point indexes) from the SVG's ``data-node-from/to`` and node names."""
-    nodes = dict(re.findall(r'data-node-id="(\d+)"[^>]*data-label-name="([^"]*)"', label.svg))
-    names = [s.name for s in label.sublabels]
-    edges = []
-    for a, b in re.findall(r'data-node-from="(\d+)"[^>]*data-node-to="(\d+)"', label.svg):
-        first, second = nodes.get(a), nodes.get(b)
-        if first in names and second in names:
-            edges.append([names.index(first) + 1, names.index(second) + 1])
-    return edges
-
-
 # -- export -----------------------------------------------------------------------------------
 
 class _Writer:
@@ -119,7 +107,7 @@ class _Writer:
                                 "attributes": [a.name for a in sub.attributes]})
             if label.type == LabelType.SKELETON:
                 skeletons.append({"label_id": self.index[(None, label.name)],
-                                  "labels": [s.name for s in label.sublabels], "joints": _edges(label)})
+                                  "labels": [s.name for s in label.sublabels], "joints": skeleton_edges(label)})
         self.categories: dict[str, Any] = {"label": {"labels": entries, "attributes": ["occluded"]}}
         if skeletons:
             self.categories["points"] = {"items": skeletons}

@@ -47,6 +47,7 @@ class Property(StrEnum):
     SOURCE = "source"
     SCORE = "score"
     ELEMENT_STATES = "element states"   # occluded/outside of skeleton points
+    POINT_ATTRIBUTES = "point attributes"  # attribute values of skeleton points
     LABEL_SPECS = "label specs"         # label types, attribute definitions, colors
     SKELETON_SVG = "skeleton svg"
     SUBSETS = "subsets"
