@@ -83,3 +83,14 @@ def test_public_surface_matches_all() -> None:
         module = importlib.import_module(f"inklab.formats.{module_name}")
         missing = [n for n in module.__all__ if not hasattr(module, n)]
         assert not missing, (module_name, missing)
+
+
+def test_the_format_library_does_not_need_the_server() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; import inklab.formats as f; f.registered_formats(); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework') "
+            "or m.startswith('inklab.server') or m.startswith('inklab.sdk')]; print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -280,8 +280,10 @@ class Coco:
             by_image: dict[int, list[int]] = {}
             annotations = top.array("annotations", [])
             for i, item in enumerate(annotations):
-                ann = Fields(item, name, f"annotations[{i}]")
-                by_image.setdefault(ann.integer("image_id"), []).append(i)
+                image_id = item.get("image_id") if type(item) is dict else None
+                if type(image_id) is not int:  # the slow path, for its located error
+                    image_id = Fields(item, name, f"annotations[{i}]").integer("image_id")
+                by_image.setdefault(image_id, []).append(i)
             known_images = set()
             for i, item in enumerate(top.array("images", [])):
                 image = Fields(item, name, f"images[{i}]")
@@ -302,6 +304,9 @@ class Coco:
 
     def _shapes(self, ann: Fields, categories: Mapping[int, str], width: int, height: int,
                 groups: _Groups) -> list[Shape]:
+        fast = self._box(ann.obj, categories)
+        if fast is not None:
+            return [fast]
         category = ann.integer("category_id")
         if category not in categories:
             raise ann.error("category_id", f"category {category} is not in 'categories'")
@@ -338,3 +343,22 @@ class Coco:
         x, y, w, h = ann.numbers("bbox", 4)
         return [Shape(ShapeType.RECTANGLE, label, (x, y, x + w, y + h), attributes=attrs,
                       rotation=float(reserved.get("rotation", 0.0) or 0.0), **common)]
+
+    @staticmethod
+    def _box(obj: Mapping[str, Any], categories: Mapping[int, str]) -> Shape | None:
+        """The common case – a plain box, attributes only ``occluded`` – without the checked
+        path's overhead; None for anything else (which the checked path handles)."""
+        segmentation = obj.get("segmentation")
+        bbox = obj.get("bbox")
+        label = categories.get(obj.get("category_id"))  # type: ignore[arg-type]
+        attrs = obj.get("attributes")
+        if (label is None or (segmentation and segmentation != []) or type(bbox) is not list or len(bbox) != 4
+                or obj.get("iscrowd", 0) not in (0, False) or "score" in obj
+                or (attrs and (type(attrs) is not dict or set(attrs) - {"occluded"}))):
+            return None
+        x, y, w, h = bbox
+        if not all(type(v) in (int, float) for v in bbox):
+            return None
+        occluded = bool(attrs.get("occluded", False)) if attrs else False
+        return Shape(ShapeType.RECTANGLE, label, (float(x), float(y), float(x + w), float(y + h)),
+                     occluded=occluded, source=ObjectSource.FILE)

@@ -13,6 +13,7 @@ attribute values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO
@@ -26,6 +27,11 @@ __all__ = ["Element", "XmlWriter", "iter_children", "parse"]
 
 _CHUNK = 1 << 16
 _ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+
+
+def _attr(value: str) -> str:
+    return escape(value, _ATTR_ENTITIES) if _SPECIAL.search(value) else value
 
 
 @dataclass(slots=True)
@@ -194,7 +200,7 @@ class XmlWriter:
 
     @staticmethod
     def _attrs(attrib: Mapping[str, str | None]) -> str:
-        return "".join(f' {k}="{escape(v, _ATTR_ENTITIES)}"' for k, v in attrib.items() if v is not None)
+        return "".join([f' {k}="{_attr(v)}"' for k, v in attrib.items() if v is not None])
 
     def start(self, tag: str, attrib: Mapping[str, str | None] | None = None) -> None:
         self.stream.write(f"{self.indent * self.depth}<{tag}{self._attrs(attrib or {})}>\n")

@@ -211,3 +211,15 @@ def test_single_request_multipart_import(api: APIClient, annotated: dict[str, An
     assert status_of(api, response.json()["rq_id"])["status"] == "finished"
     shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
     assert [(s["type"], s["points"]) for s in shapes] == [("rectangle", [1.0, 1.0, 6.0, 6.0])]
+
+
+def test_conv_mask_to_poly_turns_masks_into_polygons(api: APIClient, annotated: dict[str, Any]) -> None:
+    data, _ = download(api, export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="Datumaro 1.0"))
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, "d.zip", format="Datumaro 1.0",
+                         conv_mask_to_poly="true")
+    assert result["status"] == "finished", result
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert not [s for s in shapes if s["type"] == "mask"]
+    # the 3x2 mask on frame 3 at (1, 1) becomes its outline
+    assert [s["points"] for s in shapes if s["type"] == "polygon" and s["frame"] == 3] == [
+        [1.0, 1.0, 4.0, 1.0, 4.0, 3.0, 1.0, 3.0]]
