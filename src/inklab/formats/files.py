@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import IO, Any, BinaryIO, Protocol, TextIO
+from typing import IO, Any, BinaryIO, Protocol, Self, TextIO
 
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.model import DEFAULT_SUBSET, MediaFile
@@ -106,7 +106,7 @@ class _InputBase:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> _InputBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
@@ -272,7 +272,7 @@ class _OutputBase:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> _OutputBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from inklab import __version__
 from inklab.formats import InputTree, MalformedFile, ZipOutput
-from inklab.server.annotations import services as annotations
+from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.models import AnnotationObject
 from inklab.server.annotations.services import Scope
 from inklab.server.errors import InvalidInput
@@ -49,6 +49,11 @@ _TASK_FIELDS = ("name", "bug_tracker", "subset", "status", "overlap", "segment_s
                 "mode", "original_chunk_type", "compressed_chunk_type", "deleted_frames")
 
 ProgressFn = Callable[[float], None]
+
+
+def _part(progress: ProgressFn, index: int, count: int) -> ProgressFn:
+    """Progress of the ``index``-th of ``count`` equal parts."""
+    return lambda fraction: progress((index + fraction) / max(count, 1))
 
 
 # -- labels as specs, ids as names ------------------------------------------------------------
@@ -158,7 +163,7 @@ def write_project_backup(project: Project, target: IO[bytes] | Any, progress: Pr
         out.write_bytes("project.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2))
         tasks = list(project.tasks.order_by("id"))
         for i, task in enumerate(tasks):
-            _write_task(out, task, f"tasks/{i}/", project, lambda f, i=i: progress((i + f) / len(tasks)))
+            _write_task(out, task, f"tasks/{i}/", project, _part(progress, i, len(tasks)))
 
 
 # -- restoring --------------------------------------------------------------------------------
@@ -233,12 +238,12 @@ def _restore_task(user: Any, source: InputTree, prefix: str, project: Project | 
     payload: dict[str, list[dict[str, Any]]] = {"tags": [], "shapes": [], "tracks": []}
     name = f"{prefix}annotations.jsonl"
     for line, item in _annotations(source, name):
-        key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(item.get("kind"))
+        key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(str(item.get("kind")))
         if key is None or not isinstance(item.get("object"), dict):
             raise MalformedFile(name, f"line {line}", "expected {\"kind\": tag|shape|track, \"object\": {...}}")
         payload[key].append(names.to_ids(item["object"], where=f"{name}, line {line}"))
     if any(payload.values()):
-        annotations.write(user, Scope(task), payload, "put")
+        annotation_services.write(user, Scope(task), payload, "put")
     touch(task)
     progress(1.0)
     return task
@@ -283,8 +288,7 @@ def restore_project(user: Any, source: InputTree, progress: ProgressFn) -> Proje
                                if n.startswith("tasks/") and n.count("/") >= 2},
                               key=lambda p: int(p) if p.isdigit() else 0)
             for i, number in enumerate(prefixes):
-                _restore_task(user, source, f"tasks/{number}/", project,
-                              lambda f, i=i: progress((i + f) / len(prefixes)), created)
+                _restore_task(user, source, f"tasks/{number}/", project, _part(progress, i, len(prefixes)), created)
             touch(project)
             return project
     except BaseException:

@@ -185,7 +185,7 @@ class _Payload:
                                "rotation": s.rotation, "attributes": self.ids.attrs(owner, s.attributes)})
             return result
 
-        obj = {"label_id": label, "group": track.group, "source": track.source,
+        obj: dict[str, Any] = {"label_id": label, "group": track.group, "source": track.source,
                "attributes": self.ids.attrs(label, track.attributes), "shapes": keyframes(track.shapes, label),
                "elements": []}
         for element in track.elements:

@@ -64,7 +64,7 @@ def _missing_labels(project: Project, dataset: Dataset, frames: list[Frame]) -> 
 
 def _ingest_images(task: Task, frames: list[Frame], workdir: Path, progress: ProgressFn) -> None:
     TaskStorage(task.pk).reset_upload_dir()
-    names = []
+    names: list[str] = []
     for frame in frames:
         assert frame.image is not None
         name = frame.name.replace("\\", "/").rsplit("/", 1)[-1] or frame.image.name
@@ -74,6 +74,10 @@ def _ingest_images(task: Task, frames: list[Frame], workdir: Path, progress: Pro
         store_in_task(task.pk, name, temporary)
         names.append(name)
     ingest(task, DataParams(sorting_method=SortingMethod.PREDEFINED, upload_file_order=tuple(names)), progress)
+
+
+def _part(progress: ProgressFn, index: int, count: int, share: float) -> ProgressFn:
+    return lambda fraction: progress((index + share * fraction) / max(count, 1))
 
 
 def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, conv_mask_to_poly: bool,
@@ -102,7 +106,7 @@ def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, con
                 task = create_task(user, {"name": f"{project.name} {subset or DEFAULT_SUBSET}"[:256],
                                           "project_id": project.pk, "subset": subset})
                 created.append(task)
-                _ingest_images(task, items, Path(workdir), lambda f, i=i: progress((i + 0.8 * f) / step))
+                _ingest_images(task, items, Path(workdir), _part(progress, i, step, 0.8))
                 task.refresh_from_db()
                 indexes = {f.index for f in items if f.index is not None}
                 own_tracks: list[Track] = [t for t in tracks if t.first_frame in indexes]

@@ -133,7 +133,8 @@ def _frames(task: Task, first: int, last: int, names: LabelNames, offset: int, d
         for row in rows:
             if row.number in deleted:
                 continue
-            tags, shapes = objects.get(row.number, ((), ()))
+            found = objects.get(row.number)
+            tags, shapes = found if found is not None else ([], [])
             yield Frame(row.number + offset, row.name, row.width, row.height, task.subset, tuple(tags),
                         tuple(shapes), _media(task.pk, row))
         if progress is not None:

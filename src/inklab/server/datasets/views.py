@@ -97,8 +97,14 @@ class ExportView(APIView):
     kind = "task"
 
     def post(self, request: Request, pk: Any) -> Response:
-        loader = {"task": _task, "job": _job, "project": _project}[self.kind]
-        return _queued(services.request_export(request.user, loader(request, pk), request.query_params))
+        target: Task | Job | Project
+        if self.kind == "task":
+            target = _task(request, pk)
+        elif self.kind == "job":
+            target = _job(request, pk)
+        else:
+            target = _project(request, pk)
+        return _queued(services.request_export(request.user, target, request.query_params))
 
 
 class TaskAnnotationsImportView(TaskAnnotationsView):
