@@ -177,8 +177,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "inklab.server.api.errors.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # "format" is the dataset format of exports and imports (CVAT's API), not a renderer choice
-    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {

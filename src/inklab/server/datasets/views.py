@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,10 +27,21 @@ from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.requests.models import BackgroundRequest
 
-__all__ = ["BackupExportView", "BackupImportView", "ExportView", "ImportUploadView", "JobAnnotationsImportView",
+__all__ = ["BackupExportView", "BackupImportView", "DatasetNegotiation", "ExportView", "ImportUploadView",
+           "JobAnnotationsImportView",
            "ProjectDatasetView", "TaskAnnotationsImportView"]
 
 IMPORT_SCOPE = "import"
+
+
+class DatasetNegotiation(DefaultContentNegotiation):
+    """Content negotiation that leaves ``?format=`` alone: here it names a dataset format."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class _DatasetView(APIView):
+    content_negotiation_class = DatasetNegotiation
 
 
 def _task(request: Request, pk: Any) -> Task:
@@ -91,7 +104,7 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
     return _queued(finish(merged))
 
 
-class ExportView(APIView):
+class ExportView(_DatasetView):
     """``POST /api/{tasks,jobs,projects}/{id}/dataset/export?format=&save_images=``."""
 
     kind = "task"
@@ -110,6 +123,8 @@ class ExportView(APIView):
 class TaskAnnotationsImportView(TaskAnnotationsView):
     """``/api/tasks/{id}/annotations/``: the annotation endpoints plus imports (POST)."""
 
+    content_negotiation_class = DatasetNegotiation
+
     def post(self, request: Request, pk: Any) -> Response:
         task = _task(request, pk)
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
@@ -117,13 +132,15 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
 
 
 class JobAnnotationsImportView(JobAnnotationsView):
+    content_negotiation_class = DatasetNegotiation
+
     def post(self, request: Request, pk: Any) -> Response:
         job = _job(request, pk)
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
                            lambda params: services.request_annotations_import(request.user, job, params))
 
 
-class ProjectDatasetView(APIView):
+class ProjectDatasetView(_DatasetView):
     """``POST /api/projects/{id}/dataset/``: a dataset import."""
 
     def post(self, request: Request, pk: Any) -> Response:
@@ -132,7 +149,7 @@ class ProjectDatasetView(APIView):
                            lambda params: services.request_dataset_import(request.user, project, params))
 
 
-class BackupExportView(APIView):
+class BackupExportView(_DatasetView):
     """``POST /api/{tasks,projects}/{id}/backup/export``."""
 
     kind = "task"
@@ -142,7 +159,7 @@ class BackupExportView(APIView):
         return _queued(services.request_backup(request.user, obj, request.query_params))
 
 
-class BackupImportView(APIView):
+class BackupImportView(_DatasetView):
     """``POST /api/{tasks,projects}/backup/``: create a task or project from a backup."""
 
     kind = "task"
@@ -153,7 +170,7 @@ class BackupImportView(APIView):
                            format_required=False)
 
 
-class ImportUploadView(APIView):
+class ImportUploadView(_DatasetView):
     """TUS ``PATCH``/``HEAD`` on ``<import endpoint><upload id>``."""
 
     def patch(self, request: Request, upload: Any, pk: Any = None) -> Response:
