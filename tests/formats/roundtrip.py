@@ -285,9 +285,13 @@ def _match(expected: list[Record], actual: list[Candidate], where: str) -> list[
     return problems
 
 
-def _frame_key(frame: Frame, fidelity: Fidelity) -> str:
-    if Property.FRAME_NAMES in fidelity.lost:
+def _frame_key(frame: Frame, fidelity: Fidelity, by_index: bool = False) -> str:
+    """How frames are matched: by name; by name without directories and extension when the
+    format loses frame names; by number when the import has no names at all (CVAT for video)."""
+    if by_index:
         return f"#{frame.index}"
+    if Property.FRAME_NAMES in fidelity.lost:
+        return frame.stem
     return frame.name
 
 
@@ -316,9 +320,11 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     if track_rule.outcome == Outcome.CONVERTED:
         expected_frames = list(flatten_tracks(expected_frames, expected.tracks))
     expected_frames, as_tracks = _shapes_to_tracks(expected_frames, fidelity, expected)
-    actual_frames = {_frame_key(f, fidelity): f for f in actual.frames}
+    imported = list(actual.frames)
+    by_index = bool(imported) and all(not f.name for f in imported)
+    actual_frames = {_frame_key(f, fidelity, by_index): f for f in imported}
     for frame in expected_frames:
-        key = _frame_key(frame, fidelity)
+        key = _frame_key(frame, fidelity, by_index)
         got = actual_frames.pop(key, None)
         records: list[Record] = []
         for tag in frame.tags:

@@ -250,7 +250,8 @@ def load_cvat(source: InputTree) -> Dataset:
         for index in sorted(tags_by_frame):
             yield Frame(index, tags=tuple(tags_by_frame[index]))
 
-    splitter = TrackSplitter(frames(), lambda: size if size is not None else seen["max"] + 1, by_name)
+    # the images list every frame of the exported scope (a job's are numbered as in its task)
+    splitter = TrackSplitter(frames(), lambda: seen["max"] + 1 if seen["max"] >= 0 else size, by_name)
 
     def tracks() -> Iterator[Track]:
         yield from splitter.tracks()

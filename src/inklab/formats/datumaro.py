@@ -366,5 +366,5 @@ class Datumaro:
 
         declared = parsed[0][2].frames
         size = declared if isinstance(declared, int) else None
-        splitter = TrackSplitter(frames(), lambda: size if size is not None else seen["max"] + 1, by_name)
+        splitter = TrackSplitter(frames(), lambda: seen["max"] + 1 if seen["max"] >= 0 else size, by_name)
         return Dataset(labels, splitter.frames(), splitter.tracks(), DatasetInfo(size=size))

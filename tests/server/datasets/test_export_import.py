@@ -223,3 +223,19 @@ def test_conv_mask_to_poly_turns_masks_into_polygons(api: APIClient, annotated: 
     # the 3x2 mask on frame 3 at (1, 1) becomes its outline
     assert [s["points"] for s in shapes if s["type"] == "polygon" and s["frame"] == 3] == [
         [1.0, 1.0, 4.0, 1.0, 4.0, 3.0, 1.0, 3.0]]
+
+
+def test_tracks_survive_a_job_export_and_import(api: APIClient, task: dict[str, Any]) -> None:
+    car = task["L"]["car"]
+    job = task["jobs"][1]  # frames 3..5
+    track = {"frame": 3, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 3, "points": [0, 0, 10, 10]},
+        {"type": "rectangle", "frame": 4, "points": [0, 0, 10, 10], "outside": True}]}
+    assert api.put(f"/api/jobs/{job['id']}/annotations/", {"tracks": [track]}, format="json").status_code == 200
+    for fmt in ("CVAT for images 1.1", "Datumaro 1.0"):
+        data, name = download(api, export(api, f"/api/jobs/{job['id']}/dataset/export", format=fmt))
+        importer = "CVAT 1.1" if fmt.startswith("CVAT") else fmt
+        result = import_file(api, f"/api/jobs/{job['id']}/annotations/", data, name, format=importer)
+        assert result["status"] == "finished", result
+        (back,) = api.get(f"/api/jobs/{job['id']}/annotations/").json()["tracks"]
+        assert [(s["frame"], s["outside"]) for s in back["shapes"]] == [(3, False), (4, True)], fmt
