@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "inklab.server.projects",
     "inklab.server.media",
     "inklab.server.annotations",
+    "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.meta",
     "inklab.ui",

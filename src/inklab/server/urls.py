@@ -8,6 +8,7 @@ api = [
     path("", include("inklab.server.meta.urls")),
     path("", include("inklab.server.iam.urls")),
     path("", include("inklab.server.media.urls")),
+    path("", include("inklab.server.datasets.urls")),  # before annotations: adds imports (POST) to its paths
     path("", include("inklab.server.annotations.urls")),
     path("", include("inklab.server.requests.urls")),
     path("", include("inklab.server.projects.urls")),

@@ -1,0 +1,186 @@
+"""Queueing dataset exports, imports and backups (the work runs in :mod:`.jobs`).
+
+Each function checks what can be checked at once – permissions, the format name, the
+parameters, that the uploaded file exists – so that mistakes are 4xx answers, not failed
+background requests, and then enqueues a request whose id the client polls.
+
+Operations (``Request.operation.type``): ``export:dataset`` (with images),
+``export:annotations`` (without), ``import:annotations`` (task or job), ``import:dataset``
+(project), ``export:backup``, ``import:backup``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from inklab.formats import UnknownFormat, get_exporter, get_importer
+from inklab.server.errors import InvalidInput, Unsupported
+from inklab.server.media import tus
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.models import Job, Project, Task
+from inklab.server.requests import queue
+from inklab.server.requests.models import BackgroundRequest
+
+__all__ = [
+    "EXPORT_ANNOTATIONS",
+    "EXPORT_BACKUP",
+    "EXPORT_DATASET",
+    "IMPORT_ANNOTATIONS",
+    "IMPORT_BACKUP",
+    "IMPORT_DATASET",
+    "export_dir",
+    "parse_bool",
+    "request_annotations_import",
+    "request_backup",
+    "request_dataset_import",
+    "request_export",
+    "request_restore",
+    "result_filename",
+]
+
+EXPORT_DATASET = "export:dataset"
+EXPORT_ANNOTATIONS = "export:annotations"
+IMPORT_ANNOTATIONS = "import:annotations"
+IMPORT_DATASET = "import:dataset"
+EXPORT_BACKUP = "export:backup"
+IMPORT_BACKUP = "import:backup"
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+def parse_bool(value: Any, name: str, default: bool = False) -> bool:
+    """A boolean query parameter as the clients send it (``True``/``False``, ``true``, ``1``...)."""
+    if value is None:
+        return default
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput(f"'{name}' must be true or false, got '{value}'.")
+
+
+def _check_location(location: Any) -> None:
+    if location not in (None, "", "local"):
+        raise InvalidInput(f"location '{location}' is not supported; this server stores results locally "
+                           "(use location=local).")
+
+
+def export_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def result_filename(target: str, pk: int, kind: str, fmt: str | None = None) -> str:
+    """The download's file name, in the characters the CVAT SDK accepts (``A-Za-z0-9_-.`` and space)."""
+    name = f"{target}_{pk}_{kind}"
+    if fmt:
+        name += "_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", fmt.lower()).strip("_")
+    return name + ".zip"
+
+
+def _exporter_name(name: Any) -> str:
+    if not name:
+        raise InvalidInput("The 'format' parameter is required (see /api/server/annotation/formats).")
+    try:
+        get_exporter(str(name))
+    except UnknownFormat as exc:
+        raise Unsupported(str(exc)) from exc
+    return str(name)
+
+
+def importer_name(name: Any) -> str:
+    """Check an import format name; unknown ones are refused with the list of known ones."""
+    if not name:
+        raise InvalidInput("The 'format' parameter is required (see /api/server/annotation/formats).")
+    try:
+        get_importer(str(name))
+    except UnknownFormat as exc:
+        raise Unsupported(str(exc)) from exc
+    return str(name)
+
+
+def _ids(obj: Task | Job | Project) -> dict[str, Any]:
+    if isinstance(obj, Job):
+        return {"job_id": obj.pk, "task_id": obj.task_id, "project_id": obj.task.project_id}
+    if isinstance(obj, Task):
+        return {"task_id": obj.pk, "project_id": obj.project_id}
+    return {"project_id": obj.pk}
+
+
+def _target(obj: Task | Job | Project) -> str:
+    return "job" if isinstance(obj, Job) else "task" if isinstance(obj, Task) else "project"
+
+
+def request_export(user: Any, obj: Task | Job | Project, params: Any) -> BackgroundRequest:
+    """``POST /api/{tasks,jobs,projects}/{id}/dataset/export?format=&save_images=``."""
+    fmt = _exporter_name(params.get("format"))
+    save_images = parse_bool(params.get("save_images"), "save_images")
+    _check_location(params.get("location"))
+    operation = EXPORT_DATASET if save_images else EXPORT_ANNOTATIONS
+    with transaction.atomic():
+        return queue.enqueue(user, operation, _target(obj), format=fmt, params={"save_images": save_images},
+                             **_ids(obj))
+
+
+def _upload(user: Any, params: Any) -> str:
+    filename = params.get("filename")
+    if not filename:
+        raise InvalidInput("Upload-Finish needs the 'filename' parameter (the Upload-Filename of the upload).")
+    tus.import_file(user, str(filename))  # 404 now if it is not there
+    return str(filename)
+
+
+def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> BackgroundRequest:
+    """``Upload-Finish`` on ``/api/{tasks,jobs}/{id}/annotations/``."""
+    fmt = importer_name(params.get("format"))
+    if isinstance(obj, Job):
+        perms.check_annotate_job(user, obj)
+    else:
+        perms.check_manage_task(user, obj)
+    mode = params.get("import_mode") or "replace"
+    if mode not in ("replace", "append"):
+        raise InvalidInput(f"import_mode must be 'replace' or 'append', got '{mode}'.")
+    task = obj.task if isinstance(obj, Job) else obj
+    if not task.has_data:
+        raise InvalidInput(f"Task {task.pk} has no data yet; annotations need frames to go on.")
+    job_params = {"filename": _upload(user, params), "mode": mode,
+                  "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
+    with transaction.atomic():
+        return queue.enqueue(user, IMPORT_ANNOTATIONS, _target(obj), format=fmt, params=job_params, **_ids(obj))
+
+
+def request_dataset_import(user: Any, project: Project, params: Any) -> BackgroundRequest:
+    """``Upload-Finish`` on ``/api/projects/{id}/dataset/``."""
+    fmt = importer_name(params.get("format"))
+    perms.check_manage_project(user, project)
+    job_params = {"filename": _upload(user, params),
+                  "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
+    with transaction.atomic():
+        return queue.enqueue(user, IMPORT_DATASET, "project", format=fmt, params=job_params, project_id=project.pk)
+
+
+def request_backup(user: Any, obj: Task | Project, params: Any) -> BackgroundRequest:
+    """``POST /api/{tasks,projects}/{id}/backup/export``."""
+    _check_location(params.get("location"))
+    lightweight = parse_bool(params.get("lightweight"), "lightweight")
+    if isinstance(obj, Task):
+        perms.check_manage_task(user, obj)
+    else:
+        perms.check_manage_project(user, obj)
+    with transaction.atomic():
+        return queue.enqueue(user, EXPORT_BACKUP, _target(obj), params={"lightweight": lightweight}, **_ids(obj))
+
+
+def request_restore(user: Any, kind: str, params: Any) -> BackgroundRequest:
+    """``Upload-Finish`` on ``/api/{tasks,projects}/backup/``."""
+    job_params = {"filename": _upload(user, params), "kind": kind}
+    with transaction.atomic():
+        return queue.enqueue(user, IMPORT_BACKUP, kind, params=job_params)

@@ -1,0 +1,180 @@
+"""Dataset export/import and backup endpoints, in the request flows of the CVAT clients.
+
+Imports follow the SDK's upload protocol on one endpoint: ``Upload-Start`` (202), a TUS
+upload (create, then PATCH/HEAD on ``<endpoint><upload id>``), ``Upload-Finish`` with the
+stored ``filename`` (202 with ``rq_id``). A single multipart request with the file also works.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsView
+from inklab.server.datasets import services
+from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.media import tus
+from inklab.server.media.storage import safe_basename, user_upload_dir
+from inklab.server.projects import permissions as perms
+from inklab.server.projects.models import Job, Project, Task
+from inklab.server.requests.models import BackgroundRequest
+
+__all__ = ["BackupExportView", "BackupImportView", "DatasetNegotiation", "ExportView", "ImportUploadView",
+           "JobAnnotationsImportView",
+           "ProjectDatasetView", "TaskAnnotationsImportView"]
+
+IMPORT_SCOPE = "import"
+
+
+class DatasetNegotiation(DefaultContentNegotiation):
+    """Content negotiation that leaves ``?format=`` alone: here it names a dataset format."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class _DatasetView(APIView):
+    content_negotiation_class = DatasetNegotiation
+
+
+def _task(request: Request, pk: Any) -> Task:
+    task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
+    if task is None:
+        raise NotFound(f"Task {pk} does not exist or is not visible to you.")
+    return task
+
+
+def _job(request: Request, pk: Any) -> Job:
+    job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
+    if job is None:
+        raise NotFound(f"Job {pk} does not exist or is not visible to you.")
+    return job
+
+
+def _project(request: Request, pk: Any) -> Project:
+    project = perms.visible_projects(request.user).filter(pk=pk).first()
+    if project is None:
+        raise NotFound(f"Project {pk} does not exist or is not visible to you.")
+    return project
+
+
+def _queued(bg: BackgroundRequest) -> Response:
+    return Response({"rq_id": bg.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+def _single_upload(request: Request) -> str | None:
+    """A file sent in one multipart request: store it like a finished TUS upload."""
+    files = [f for key in request.FILES for f in request.FILES.getlist(key)]
+    if not files:
+        return None
+    uploaded = files[0]
+    stored = f"{uuid.uuid4().hex[:12]}_{safe_basename(uploaded.name or 'upload')}"
+    with (user_upload_dir(request.user.pk) / stored).open("wb") as fh:
+        for block in uploaded.chunks():
+            fh.write(block)
+    return stored
+
+
+def import_flow(request: Request, check: Callable[[], None], finish: Callable[[Any], BackgroundRequest],
+                format_required: bool = True) -> Response:
+    """The upload protocol shared by every import endpoint."""
+    if tus.is_tus_create(request):
+        check()
+        return tus.create(request, IMPORT_SCOPE)
+    params = request.query_params
+    if "Upload-Start" in request.headers:
+        check()
+        if format_required:
+            services.importer_name(params.get("format"))
+        return Response(status=status.HTTP_202_ACCEPTED)
+    if "Upload-Finish" in request.headers:
+        return _queued(finish(params))
+    stored = _single_upload(request)
+    if stored is None:
+        raise InvalidInput("Send the file: use the upload protocol (Upload-Start, a TUS upload, Upload-Finish) "
+                           "or one multipart request with the file.")
+    merged = {**{k: params.get(k) for k in params}, "filename": stored}
+    return _queued(finish(merged))
+
+
+class ExportView(_DatasetView):
+    """``POST /api/{tasks,jobs,projects}/{id}/dataset/export?format=&save_images=``."""
+
+    kind = "task"
+
+    def post(self, request: Request, pk: Any) -> Response:
+        target: Task | Job | Project
+        if self.kind == "task":
+            target = _task(request, pk)
+        elif self.kind == "job":
+            target = _job(request, pk)
+        else:
+            target = _project(request, pk)
+        return _queued(services.request_export(request.user, target, request.query_params))
+
+
+class TaskAnnotationsImportView(TaskAnnotationsView):
+    """``/api/tasks/{id}/annotations/``: the annotation endpoints plus imports (POST)."""
+
+    content_negotiation_class = DatasetNegotiation
+
+    def post(self, request: Request, pk: Any) -> Response:
+        task = _task(request, pk)
+        return import_flow(request, lambda: perms.check_manage_task(request.user, task),
+                           lambda params: services.request_annotations_import(request.user, task, params))
+
+
+class JobAnnotationsImportView(JobAnnotationsView):
+    content_negotiation_class = DatasetNegotiation
+
+    def post(self, request: Request, pk: Any) -> Response:
+        job = _job(request, pk)
+        return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
+                           lambda params: services.request_annotations_import(request.user, job, params))
+
+
+class ProjectDatasetView(_DatasetView):
+    """``POST /api/projects/{id}/dataset/``: a dataset import."""
+
+    def post(self, request: Request, pk: Any) -> Response:
+        project = _project(request, pk)
+        return import_flow(request, lambda: perms.check_manage_project(request.user, project),
+                           lambda params: services.request_dataset_import(request.user, project, params))
+
+
+class BackupExportView(_DatasetView):
+    """``POST /api/{tasks,projects}/{id}/backup/export``."""
+
+    kind = "task"
+
+    def post(self, request: Request, pk: Any) -> Response:
+        obj = _task(request, pk) if self.kind == "task" else _project(request, pk)
+        return _queued(services.request_backup(request.user, obj, request.query_params))
+
+
+class BackupImportView(_DatasetView):
+    """``POST /api/{tasks,projects}/backup/``: create a task or project from a backup."""
+
+    kind = "task"
+
+    def post(self, request: Request) -> Response:
+        return import_flow(request, lambda: None,
+                           lambda params: services.request_restore(request.user, self.kind, params),
+                           format_required=False)
+
+
+class ImportUploadView(_DatasetView):
+    """TUS ``PATCH``/``HEAD`` on ``<import endpoint><upload id>``."""
+
+    def patch(self, request: Request, upload: Any, pk: Any = None) -> Response:
+        return tus.append(request, upload, IMPORT_SCOPE)
+
+    def head(self, request: Request, upload: Any, pk: Any = None) -> Response:
+        return tus.head(request, upload, IMPORT_SCOPE)

@@ -1,0 +1,130 @@
+"""Task and project backups: a restored task equals the original; bad and future backups fail clearly."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.server.datasets.flows import download, export, import_file, zip_bytes
+from tests.server.datasets.test_export_import import _annotations, annotated, task  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+_TASK_KEYS = ("name", "subset", "size", "mode", "overlap", "segment_size", "image_quality", "bug_tracker",
+              "dimension", "data_chunk_size", "data_original_chunk_type", "data_compressed_chunk_type",
+              "status")
+
+
+def _frames(api: APIClient, task_id: int) -> list[tuple[str, int, int, bytes]]:
+    meta = api.get(f"/api/tasks/{task_id}/data/meta").json()
+    result = []
+    for number, frame in enumerate(meta["frames"]):
+        response = api.get(f"/api/tasks/{task_id}/data/", {"type": "frame", "number": number, "quality": "original"})
+        result.append((frame["name"], frame["width"], frame["height"], b"".join(response.streaming_content)))
+    return result
+
+
+def _labels(api: APIClient, task_id: int) -> list[Any]:
+    def clean(label: dict[str, Any]) -> dict[str, Any]:
+        return {"name": label["name"], "type": label["type"], "color": label["color"], "svg": label.get("svg"),
+                "attributes": [{k: a[k] for k in ("name", "mutable", "input_type", "values", "default_value")}
+                               for a in label["attributes"]],
+                "sublabels": [clean(s) for s in label.get("sublabels", [])]}
+
+    return [clean(label) for label in api.get("/api/labels", {"task_id": task_id}).json()["results"]]
+
+
+def _jobs(api: APIClient, task_id: int) -> list[tuple[Any, ...]]:
+    jobs = api.get("/api/jobs", {"task_id": task_id}).json()["results"]
+    return sorted((j["start_frame"], j["stop_frame"], j["stage"], j["state"], j["type"]) for j in jobs)
+
+
+def _backup(api: APIClient, task_id: int) -> bytes:
+    request = export(api, f"/api/tasks/{task_id}/backup/export", lightweight="False", location="local")
+    data, name = download(api, request)
+    assert name == f"task_{task_id}_backup.zip"
+    return data
+
+
+def test_restored_task_equals_the_original(api: APIClient, annotated: dict[str, Any]) -> None:  # noqa: F811
+    job = annotated["jobs"][1]
+    assert api.patch(f"/api/jobs/{job['id']}", {"stage": "validation", "state": "completed"},
+                     format="json").status_code == 200
+    assert api.patch(f"/api/tasks/{annotated['id']}/data/meta", {"deleted_frames": [2]},
+                     format="json").status_code == 200
+    data = _backup(api, annotated["id"])
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert {"inklab-backup.json", "task.json", "annotations.jsonl"} <= set(names)
+    result = import_file(api, "/api/tasks/backup/", data, "backup.zip")
+    assert result["status"] == "finished", result
+    restored = result["result_id"]
+    assert isinstance(restored, int) and restored != annotated["id"]
+    original, copy = api.get(f"/api/tasks/{annotated['id']}").json(), api.get(f"/api/tasks/{restored}").json()
+    assert {k: copy[k] for k in _TASK_KEYS} == {k: original[k] for k in _TASK_KEYS}
+    assert copy["subset"] == "train"
+    assert _frames(api, restored) == _frames(api, annotated["id"])
+    assert api.get(f"/api/tasks/{restored}/data/meta").json()["deleted_frames"] == [2]
+    assert _labels(api, restored) == _labels(api, annotated["id"])
+    assert _jobs(api, restored) == _jobs(api, annotated["id"])
+    assert ("validation", "completed") in [(j[2], j[3]) for j in _jobs(api, restored)]
+    original_annotations = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()
+    assert len(original_annotations["shapes"]) == 8 and len(original_annotations["tracks"]) == 2
+    assert _annotations(api, restored) == _annotations(api, annotated["id"])
+
+
+def test_backups_from_the_future_and_foreign_files_are_refused(api: APIClient,
+                                                              annotated: dict[str, Any]) -> None:  # noqa: F811
+    data = _backup(api, annotated["id"])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    files = {name: source.read(name) for name in source.namelist()}
+    marker = json.loads(files["inklab-backup.json"])
+    future = zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "version": 99, "inklab": "9.0"})})
+    count = len(api.get("/api/tasks").json()["results"])
+    result = import_file(api, "/api/tasks/backup/", future, "future.zip")
+    assert result["status"] == "failed"
+    assert "future.zip is a backup of format version 99, made by inklab 9.0" in result["message"]
+    assert "reads versions up to 1" in result["message"]
+    cases = {
+        "cvat.zip": (zip_bytes({"task.json": "{}", "annotations.json": "[]"}), "looks like a CVAT backup"),
+        "random.zip": (zip_bytes({"a.txt": "x"}), "not an inklab backup"),
+        "plain.json": (b"{}", "a backup is a zip archive"),
+        "project.zip": (zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "kind": "project"})}),
+                        "is a project backup, not a task backup"),
+        "broken.zip": (zip_bytes({**files, "annotations.jsonl": b"{not json}\n"}),
+                       "annotations.jsonl, line 1: invalid JSON"),
+    }
+    for name, (content, expected) in cases.items():
+        result = import_file(api, "/api/tasks/backup/", content, name)
+        assert result["status"] == "failed", (name, result)
+        assert expected in result["message"], (name, result["message"])
+    assert len(api.get("/api/tasks").json()["results"]) == count  # nothing half-restored
+
+
+def test_project_backup_restores_its_tasks(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    first = make_task(2, project_id=project["id"], subset="train")
+    make_task(3, project_id=project["id"], subset="val")
+    car = next(label for label in api.get("/api/labels", {"project_id": project["id"]}).json()["results"]
+               if label["name"] == "car")
+    api.put(f"/api/tasks/{first['id']}/annotations/", {"shapes": [
+        {"type": "rectangle", "frame": 1, "label_id": car["id"], "points": [1, 2, 3, 4]}]}, format="json")
+    data, name = download(api, export(api, f"/api/projects/{project['id']}/backup/export", lightweight="False"))
+    assert name == f"project_{project['id']}_backup.zip"
+    result = import_file(api, "/api/projects/backup/", data, name)
+    assert result["status"] == "finished", result
+    restored = api.get(f"/api/projects/{result['result_id']}").json()
+    assert restored["name"] == "proj"
+    tasks = api.get("/api/tasks", {"project_id": restored["id"]}).json()["results"]
+    assert sorted((t["subset"], t["size"]) for t in tasks) == [("train", 2), ("val", 3)]
+    train = next(t for t in tasks if t["subset"] == "train")
+    shapes = api.get(f"/api/tasks/{train['id']}/annotations/").json()["shapes"]
+    new_car = next(label for label in api.get("/api/labels", {"project_id": restored["id"]}).json()["results"]
+                   if label["name"] == "car")
+    assert [(s["frame"], s["points"], s["label_id"]) for s in shapes] == [(1, [1, 2, 3, 4], new_car["id"])]

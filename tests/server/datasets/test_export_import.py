@@ -1,0 +1,241 @@
+"""Dataset export and annotation import through the API: every format of the registry, the
+CVAT flows, atomic imports and errors that name the file and the place."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from inklab.formats import registered_formats
+from tests.server.annotations.test_annotations import every_shape, strip_ids
+from tests.server.datasets.flows import download, export, import_file, zip_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def task(api: APIClient, make_task) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    task = make_task(6, segment_size=3, subset="train")
+    labels = {label["name"]: label for label in api.get("/api/labels", {"task_id": task["id"]}).json()["results"]}
+    task["L"] = labels
+    task["A"] = {a["name"]: a["id"] for a in labels["car"]["attributes"]}
+    task["jobs"] = api.get("/api/jobs", {"task_id": task["id"]}).json()["results"]
+    return task
+
+
+@pytest.fixture
+def annotated(api: APIClient, task: dict[str, Any]) -> dict[str, Any]:
+    response = api.put(f"/api/tasks/{task['id']}/annotations/", every_shape(task), format="json")
+    assert response.status_code == 200, response.content
+    return task
+
+
+def _names(api: APIClient, task_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    labels, attributes = {}, {}
+    for label in api.get("/api/labels", {"task_id": task_id, "page_size": 100}).json()["results"]:
+        for item in (label, *label.get("sublabels", [])):
+            labels[item["id"]] = item["name"]
+            attributes.update((a["id"], a["name"]) for a in item["attributes"])
+    return labels, attributes
+
+
+def _by_name(obj: Any, labels: dict[int, str], attributes: dict[int, str]) -> Any:
+    """Label and attribute ids replaced by names, so that annotations of two tasks compare."""
+    if isinstance(obj, list):
+        return [_by_name(v, labels, attributes) for v in obj]
+    if isinstance(obj, dict):
+        out = {k: _by_name(v, labels, attributes) for k, v in obj.items()}
+        if "label_id" in out:
+            out["label_id"] = labels[out["label_id"]]
+        if "spec_id" in out:
+            out["spec_id"] = attributes[out["spec_id"]]
+        return out
+    return obj
+
+
+def _annotations(api: APIClient, task_id: int) -> dict[str, Any]:
+    data = strip_ids(api.get(f"/api/tasks/{task_id}/annotations/").json())
+    data.pop("version")
+    data = _by_name(data, *_names(api, task_id))
+    for track in data["tracks"]:  # an outside keyframe's state is invisible; formats need not keep it
+        for shape in [*track["shapes"], *(s for e in track["elements"] for s in e["shapes"])]:
+            if shape["outside"]:
+                shape.update(points=[], occluded=False, z_order=0, attributes=[])
+    return data
+
+
+def test_formats_endpoint_lists_the_registry(api: APIClient) -> None:
+    body = api.get("/api/server/annotation/formats").json()
+    exporters = {f["name"] for f in body["exporters"]}
+    importers = {f["name"] for f in body["importers"]}
+    assert exporters == {f.info.name for f in registered_formats() if f.info.can_export}
+    assert importers == {f.info.import_name for f in registered_formats() if f.info.can_import}
+    assert {"CVAT for images 1.1", "CVAT for video 1.1", "COCO 1.0"} <= exporters
+    assert "CVAT 1.1" in importers and "CVAT XML 1.1" not in importers
+    assert all(set(f) == {"name", "ext", "version", "enabled", "dimension"} for f in body["exporters"])
+
+
+def test_cvat_export_then_import_into_another_task_gives_the_same_annotations(
+        api: APIClient, annotated: dict[str, Any], make_task) -> None:  # type: ignore[no-untyped-def]
+    request = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="CVAT for images 1.1",
+                     save_images="False")
+    assert request["operation"]["type"] == "export:annotations" and request["operation"]["format"] == \
+        "CVAT for images 1.1"
+    data, name = download(api, request)
+    assert name == f"task_{annotated['id']}_annotations_cvat_for_images_1.1.zip"
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["annotations.xml"]
+    other = make_task(6, segment_size=3)
+    result = import_file(api, f"/api/tasks/{other['id']}/annotations/", data, "task.zip", format="CVAT 1.1")
+    assert result["status"] == "finished", result
+    original, copied = _annotations(api, annotated["id"]), _annotations(api, other["id"])
+    for key in ("tags", "shapes", "tracks"):
+        assert sorted(map(json.dumps, copied[key])) == sorted(map(json.dumps, original[key])), key
+
+
+@pytest.mark.parametrize("fmt", [f.info.name for f in registered_formats() if f.info.can_export])
+def test_every_format_exports_and_imports_back(api: APIClient, annotated: dict[str, Any], fmt: str) -> None:
+    importer = next(f.info.import_name for f in registered_formats() if f.info.name == fmt)
+    data, name = download(api, export(api, f"/api/tasks/{annotated['id']}/dataset/export", format=fmt,
+                                      save_images="True"))
+    assert name.endswith(".zip") and zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    before = api.get(f"/api/tasks/{annotated['id']}")
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, name, format=importer)
+    assert result["status"] == "finished", result
+    assert api.get(f"/api/tasks/{annotated['id']}").json()["updated_date"] > before.json()["updated_date"]
+    back = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()
+    assert back["shapes"] or back["tracks"] or back["tags"]
+
+
+def test_job_export_holds_the_job_frames_and_job_import_touches_only_them(
+        api: APIClient, annotated: dict[str, Any]) -> None:
+    job = annotated["jobs"][1]  # frames 3..5
+    data, name = download(api, export(api, f"/api/jobs/{job['id']}/dataset/export", format="COCO 1.0",
+                                      save_images="False"))
+    assert name == f"job_{job['id']}_annotations_coco_1.0.zip"
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("annotations/instances_train.json"))
+    assert [image["file_name"] for image in document["images"]] == ["frame_003.png", "frame_004.png",
+                                                                    "frame_005.png"]
+    result = import_file(api, f"/api/jobs/{job['id']}/annotations/", data, name, format="COCO 1.0")
+    assert result["status"] == "finished", result
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert {s["type"] for s in shapes if s["frame"] < 3} >= {"rectangle", "polygon", "polyline", "points"}
+
+
+def test_append_mode_keeps_what_is_there(api: APIClient, annotated: dict[str, Any]) -> None:
+    data, _ = download(api, export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0"))
+    count = len(api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"])
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, "coco.zip", format="COCO 1.0",
+                         import_mode="append")
+    assert result["status"] == "finished", result
+    assert len(api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]) > count
+
+
+COCO_UNKNOWN_LABEL = {
+    "images": [{"id": 1, "file_name": "frame_000.png", "width": 64, "height": 48}],
+    "categories": [{"id": 1, "name": "unicorn"}],
+    "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 5, 5]}],
+}
+
+
+@pytest.mark.parametrize(("fmt", "filename", "content", "expected"), [
+    ("COCO 1.0", "instances.json", json.dumps(COCO_UNKNOWN_LABEL), "label 'unicorn' is not defined"),
+    ("COCO 1.0", "instances.json", json.dumps({**COCO_UNKNOWN_LABEL, "categories": [{"id": 1, "name": "car"}],
+                                               "annotations": [{"id": 1, "image_id": 1, "category_id": 1,
+                                                                "bbox": [100, 1, 5, 5]}]}),
+     "instances.json: frame 'frame_000.png': rectangle of label 'car': point (100, 1) is outside the 64x48 image"),
+    ("COCO 1.0", "instances.json", '{"images": [', "instances.json, line 1, column 13: invalid JSON"),
+    ("COCO 1.0", "instances.json", json.dumps({**COCO_UNKNOWN_LABEL, "images": [
+        {"id": 1, "file_name": "elsewhere.png", "width": 64, "height": 48}]}),
+     "frame 'elsewhere.png' is not a frame of this task"),
+    ("CVAT 1.1", "annotations.xml", "<annotations>\n<image id='0' name='frame_000.png'>\n<box label='car'/>"
+                                    "</image></annotations>",
+     "annotations.xml, line 3, <box> attribute 'xtl': this attribute is required"),
+    ("CVAT 1.1", "bad.zip", zip_bytes({"readme.txt": "no xml"}), "bad.zip: no .xml file found"),
+])
+def test_a_failed_import_names_the_problem_and_changes_nothing(
+        api: APIClient, annotated: dict[str, Any], fmt: str, filename: str, content: str | bytes,
+        expected: str) -> None:
+    before = _annotations(api, annotated["id"])
+    data = content if isinstance(content, bytes) else content.encode()
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, filename, format=fmt)
+    assert result["status"] == "failed", result
+    assert expected in result["message"], result["message"]
+    assert _annotations(api, annotated["id"]) == before
+
+
+def test_unknown_formats_and_bad_parameters_are_4xx(api: APIClient, annotated: dict[str, Any]) -> None:
+    response = api.post(f"/api/tasks/{annotated['id']}/dataset/export?format=Nope+1.0", format="json")
+    assert response.status_code == 405 and "Unknown export format 'Nope 1.0'" in response.json()["detail"]
+    response = api.post(f"/api/tasks/{annotated['id']}/dataset/export?format=COCO+1.0&location=cloud_storage",
+                        format="json")
+    assert response.status_code == 400
+    response = api.post(f"/api/tasks/{annotated['id']}/dataset/export?format=COCO+1.0&save_images=maybe",
+                        format="json")
+    assert response.status_code == 400
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", b"{}", "a.json", format="Nope 1.0")
+    assert result["status_code"] == 405 and "Unknown import format" in result["body"]["detail"]
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", b"{}", "a.json", format="COCO 1.0",
+                         import_mode="merge")
+    assert result["status_code"] == 400
+    response = api.post(f"/api/tasks/{annotated['id']}/annotations/?format=COCO+1.0&filename=missing.json",
+                        HTTP_UPLOAD_FINISH="", format="json")
+    assert response.status_code == 404
+    assert api.post("/api/tasks/999999/dataset/export?format=COCO+1.0", format="json").status_code == 404
+
+
+def test_export_needs_visibility_and_import_needs_rights(api: APIClient, annotated: dict[str, Any], make_user,
+                                                         client_for) -> None:  # type: ignore[no-untyped-def]
+    stranger = client_for(make_user("stranger"))
+    assert stranger.post(f"/api/tasks/{annotated['id']}/dataset/export?format=COCO+1.0",
+                         format="json").status_code == 404
+    result = import_file(stranger, f"/api/tasks/{annotated['id']}/annotations/", b"{}", "a.json",
+                         format="COCO 1.0")
+    assert result["status_code"] == 404
+
+
+def test_single_request_multipart_import(api: APIClient, annotated: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.server.datasets.flows import status_of
+
+    document = {**COCO_UNKNOWN_LABEL, "categories": [{"id": 1, "name": "car"}]}
+    upload = SimpleUploadedFile("instances_default.json", json.dumps(document).encode())
+    response = api.post(f"/api/tasks/{annotated['id']}/annotations/?format=COCO+1.0",
+                        {"annotation_file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    assert status_of(api, response.json()["rq_id"])["status"] == "finished"
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert [(s["type"], s["points"]) for s in shapes] == [("rectangle", [1.0, 1.0, 6.0, 6.0])]
+
+
+def test_conv_mask_to_poly_turns_masks_into_polygons(api: APIClient, annotated: dict[str, Any]) -> None:
+    data, _ = download(api, export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="Datumaro 1.0"))
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, "d.zip", format="Datumaro 1.0",
+                         conv_mask_to_poly="true")
+    assert result["status"] == "finished", result
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert not [s for s in shapes if s["type"] == "mask"]
+    # the 3x2 mask on frame 3 at (1, 1) becomes its outline
+    assert [s["points"] for s in shapes if s["type"] == "polygon" and s["frame"] == 3] == [
+        [1.0, 1.0, 4.0, 1.0, 4.0, 3.0, 1.0, 3.0]]
+
+
+def test_tracks_survive_a_job_export_and_import(api: APIClient, task: dict[str, Any]) -> None:
+    car = task["L"]["car"]
+    job = task["jobs"][1]  # frames 3..5
+    track = {"frame": 3, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 3, "points": [0, 0, 10, 10]},
+        {"type": "rectangle", "frame": 4, "points": [0, 0, 10, 10], "outside": True}]}
+    assert api.put(f"/api/jobs/{job['id']}/annotations/", {"tracks": [track]}, format="json").status_code == 200
+    for fmt in ("CVAT for images 1.1", "Datumaro 1.0"):
+        data, name = download(api, export(api, f"/api/jobs/{job['id']}/dataset/export", format=fmt))
+        importer = "CVAT 1.1" if fmt.startswith("CVAT") else fmt
+        result = import_file(api, f"/api/jobs/{job['id']}/annotations/", data, name, format=importer)
+        assert result["status"] == "finished", result
+        (back,) = api.get(f"/api/jobs/{job['id']}/annotations/").json()["tracks"]
+        assert [(s["frame"], s["outside"]) for s in back["shapes"]] == [(3, False), (4, True)], fmt
