@@ -10,7 +10,7 @@ import types
 
 import pytest
 
-PACKAGES = ["inklab.sdk", "inklab.sdk.models", "inklab.sdk.client", "inklab.sdk.client.resources"]
+PACKAGES = ["inklab.sdk", "inklab.sdk.models", "inklab.sdk.client", "inklab.sdk.client.resources", "inklab.sdk.datasets"]
 
 
 def _public_names(module: types.ModuleType) -> set[str]:
@@ -30,7 +30,7 @@ def test_all_matches_exports(name: str) -> None:
 
 
 def test_sdk_import_needs_neither_torch_nor_django() -> None:
-    code = ("import sys, inklab.sdk, inklab.sdk.models; "
+    code = ("import sys, inklab.sdk, inklab.sdk.models, inklab.sdk.datasets; "
             "bad = [m for m in ('torch', 'torchvision', 'django', 'inklab.server') if m in sys.modules]; "
             "print(','.join(bad))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
