@@ -10,7 +10,8 @@ import types
 
 import pytest
 
-PACKAGES = ["inklab.sdk", "inklab.sdk.models", "inklab.sdk.client", "inklab.sdk.client.resources", "inklab.sdk.datasets"]
+PACKAGES = ["inklab.sdk", "inklab.sdk.models", "inklab.sdk.client", "inklab.sdk.client.resources", "inklab.sdk.datasets",
+            "inklab.sdk.pytorch"]
 
 
 def _public_names(module: types.ModuleType) -> set[str]:
