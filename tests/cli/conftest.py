@@ -10,8 +10,6 @@ import pytest
 
 from tests.support.live import LiveServer
 
-pytestmark = pytest.mark.live
-
 
 @dataclass
 class Result:

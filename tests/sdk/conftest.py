@@ -13,8 +13,6 @@ import pytest
 from tests.support.images import make_images
 from tests.support.live import LiveServer
 
-pytestmark = pytest.mark.live
-
 _names = itertools.count()
 
 LABELS: list[dict[str, Any]] = [
