@@ -13,7 +13,9 @@ Hierarchy::
     ├── TransportError            the server could not be reached, or the connection broke
     ├── BackgroundRequestError    a background request (task creation, …) failed
     ├── IncompatibleServerError   the server does not speak a supported API version
-    └── InvalidHostError          the server address cannot be used (also a ValueError)
+    ├── InvalidHostError          the server address cannot be used (also a ValueError)
+    ├── UnsupportedDatasetError   (inklab.sdk.datasets) a task that cannot be a dataset
+    └── CacheMissError            (inklab.sdk.datasets) UpdatePolicy.NEVER without cached data
 
 ``ApiError`` and ``TransportError`` carry the :class:`RequestInfo` that failed;
 ``ApiError`` also the :class:`ResponseInfo` (status, headers, body). Their message is one
