@@ -34,6 +34,7 @@ test: $(VENV)/.installed-dev services
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m mypy --strict src/inklab/sdk
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info artifacts
