@@ -229,6 +229,10 @@ def _props(shape: Shape | TrackedShape, fidelity: Fidelity) -> tuple[Any, ...]:
     )
 
 
+def _label(label: str, fidelity: Fidelity) -> str | None:
+    return None if Property.OBJECT_LABELS in fidelity.lost else label
+
+
 def _element_key(element: Shape, fidelity: Fidelity) -> tuple[Any, ...]:
     states = Property.ELEMENT_STATES not in fidelity.lost
     return (element.label, element.occluded if states else None, element.outside if states else None,
@@ -239,7 +243,7 @@ def _shape_key(shape: Shape, fidelity: Fidelity, becomes: str | None) -> tuple[A
     lost = fidelity.lost
     kind = becomes or shape.type.value
     key: tuple[Any, ...] = (
-        "shape", kind, shape.label, _attrs(shape.attributes, fidelity),
+        "shape", kind, _label(shape.label, fidelity), _attrs(shape.attributes, fidelity),
         shape.group if Property.GROUP not in lost else None,
         shape.source if Property.SOURCE not in lost else None,
         round(shape.score, 6) if Property.SCORE not in lost else None,
@@ -285,9 +289,12 @@ def _match(expected: list[Record], actual: list[Candidate], where: str) -> list[
     return problems
 
 
-def _frame_key(frame: Frame, fidelity: Fidelity) -> str:
+def _frame_key(frame: Frame, fidelity: Fidelity, by_index: bool = True) -> str:
+    """How frames of the original and the import are paired: by name, or where the format
+    loses names, by number (video formats) or, when the import has no numbers, by the name
+    without directories and extension (the last resort of the server's frame matching)."""
     if Property.FRAME_NAMES in fidelity.lost:
-        return f"#{frame.index}"
+        return f"#{frame.index}" if by_index else frame.stem
     return frame.name
 
 
@@ -316,15 +323,17 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     if track_rule.outcome == Outcome.CONVERTED:
         expected_frames = list(flatten_tracks(expected_frames, expected.tracks))
     expected_frames, as_tracks = _shapes_to_tracks(expected_frames, fidelity, expected)
-    actual_frames = {_frame_key(f, fidelity): f for f in actual.frames}
+    imported = list(actual.frames)
+    by_index = all(f.index is not None for f in imported)
+    actual_frames = {_frame_key(f, fidelity, by_index): f for f in imported}
     for frame in expected_frames:
-        key = _frame_key(frame, fidelity)
+        key = _frame_key(frame, fidelity, by_index)
         got = actual_frames.pop(key, None)
         records: list[Record] = []
         for tag in frame.tags:
             rule = fidelity.rule("tag")
             if rule.outcome == Outcome.KEPT:
-                records.append((("tag", tag.label, _attrs(tag.attributes, fidelity),
+                records.append((("tag", _label(tag.label, fidelity), _attrs(tag.attributes, fidelity),
                                   tag.source if Property.SOURCE not in fidelity.lost else None), (), 0.0))
         for shape in frame.shapes:
             rule = fidelity.rule(shape.type.value)
@@ -345,7 +354,7 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
             problems.append(f"frame '{key}': size {got.width}x{got.height}, expected {frame.width}x{frame.height}")
         found: list[Candidate] = []
         for tag in got.tags:
-            found.append([(("tag", tag.label, _attrs(tag.attributes, fidelity),
+            found.append([(("tag", _label(tag.label, fidelity), _attrs(tag.attributes, fidelity),
                             tag.source if Property.SOURCE not in fidelity.lost else None), ())])
         for shape in got.shapes:
             alternatives: Candidate = []
@@ -376,7 +385,7 @@ def _track_key(track: Track, fidelity: Fidelity) -> tuple[Any, ...]:
                 s.occluded if Property.ELEMENT_STATES not in lost and not s.outside else None,
                 None if s.outside else _attrs(s.attributes, fidelity)) for s in e.shapes))
         for e in track.elements))
-    return (track.label, _attrs(track.attributes, fidelity),
+    return (_label(track.label, fidelity), _attrs(track.attributes, fidelity),
             track.group if Property.GROUP not in lost else None,
             track.source if Property.SOURCE not in lost else None, keyframes, elements)
 

@@ -13,4 +13,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.coco",
     "inklab.formats.cvat_images",
     "inklab.formats.cvat_video",
+    "inklab.formats.mot",
 )
