@@ -14,4 +14,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.cvat_images",
     "inklab.formats.cvat_video",
     "inklab.formats.mot",
+    "inklab.formats.labelme",
 )
