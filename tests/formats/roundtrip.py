@@ -314,6 +314,25 @@ def _shapes_to_tracks(frames: list[Frame], fidelity: Fidelity, dataset: Dataset)
     return rest, tracks
 
 
+def _visible_parts(frame: Frame, fidelity: Fidelity) -> Frame:
+    """For formats that paint areas into one map (masks kept, other areas converted to masks):
+    each area shape as the mask of its pixels that stay visible after painting in drawing order;
+    shapes that stay hidden disappear."""
+    from inklab.formats.raster import AREA_TYPES, paint
+
+    areas = [s for s in frame.shapes if s.type in AREA_TYPES and fidelity.rule(s.type.value).outcome != Outcome.DROPPED]
+    if not areas or not (frame.width and frame.height) or fidelity.rule("mask").outcome != Outcome.KEPT:
+        return frame
+    canvas = paint(areas, frame.width, frame.height)
+    visible: dict[int, Shape | None] = {}
+    for i, shape in enumerate(areas):
+        pixels = canvas == i + 1
+        visible[id(shape)] = (replace(shape, type=ShapeType.MASK, points=encode_mask(pixels), rotation=0.0)
+                              if pixels.any() else None)
+    shapes = [visible.get(id(s), s) for s in frame.shapes]
+    return replace(frame, shapes=tuple(s for s in shapes if s is not None))
+
+
 def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]:
     """Differences between what ``fidelity`` promises for ``expected`` and ``actual``."""
     problems: list[str] = []
@@ -323,6 +342,8 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     if track_rule.outcome == Outcome.CONVERTED:
         expected_frames = list(flatten_tracks(expected_frames, expected.tracks))
     expected_frames, as_tracks = _shapes_to_tracks(expected_frames, fidelity, expected)
+    if Property.OVERLAPS in fidelity.lost:
+        expected_frames = [_visible_parts(frame, fidelity) for frame in expected_frames]
     imported = list(actual.frames)
     by_index = all(f.index is not None for f in imported)
     actual_frames = {_frame_key(f, fidelity, by_index): f for f in imported}

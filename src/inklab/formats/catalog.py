@@ -15,4 +15,7 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.cvat_video",
     "inklab.formats.mot",
     "inklab.formats.labelme",
+    "inklab.formats.icdar_recognition",
+    "inklab.formats.icdar_localization",
+    "inklab.formats.icdar_segmentation",
 )
