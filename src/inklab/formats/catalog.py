@@ -18,4 +18,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.icdar_recognition",
     "inklab.formats.icdar_localization",
     "inklab.formats.icdar_segmentation",
+    "inklab.formats.widerface",
 )
