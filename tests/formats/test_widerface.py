@@ -38,7 +38,8 @@ def test_layout(tmp_path: Path) -> None:
     train = archive.read("wider_face_split/wider_face_train_bbx_gt.txt").decode().splitlines()
     assert train[:4] == ["2--scene/frame_000.png", "2", "5.5 6.25 24.5 18.75 0 0 0 0 1 0 car", "2 2 10 10 0 0 0 0 0 0 car"]
     default = archive.read("wider_face_split/wider_face_default_bbx_gt.txt").decode().splitlines()
-    assert default == ["2--scene/sub/frame_002.png", "0", "0 0 0 0 0 0 0 0 0 0", "no_label/frame_003.png", "0",
+    # the box track's last visible frame; no box on frame 3
+    assert default == ["2--scene/sub/frame_002.png", "1", "6 4 10 10 0 0 0 0 1 0 car", "no_label/frame_003.png", "0",
                        "0 0 0 0 0 0 0 0 0 0"]
 
 
