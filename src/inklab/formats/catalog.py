@@ -19,4 +19,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.icdar_localization",
     "inklab.formats.icdar_segmentation",
     "inklab.formats.widerface",
+    "inklab.formats.vggface2",
 )
