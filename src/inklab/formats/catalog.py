@@ -20,4 +20,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.icdar_segmentation",
     "inklab.formats.widerface",
     "inklab.formats.vggface2",
+    "inklab.formats.market1501",
 )
