@@ -21,4 +21,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.widerface",
     "inklab.formats.vggface2",
     "inklab.formats.market1501",
+    "inklab.formats.lfw",
 )
