@@ -22,4 +22,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.vggface2",
     "inklab.formats.market1501",
     "inklab.formats.lfw",
+    "inklab.formats.openimages",
 )
