@@ -50,9 +50,9 @@ def test_colours_and_lines_read_with_pillow(tmp_path: Path) -> None:
     assert sorted(archive.namelist()) == ["text_segmentation/default/1_GT.bmp", "text_segmentation/default/1_GT.txt"]
     picture = np.asarray(Image.open(io.BytesIO(archive.read("text_segmentation/default/1_GT.bmp"))))
     assert picture.shape == (20, 30, 3) and tuple(picture[0, 0]) == (255, 255, 255)
-    assert (np.all(picture == (10, 20, 30), axis=-1)).sum() == 5 * 10  # pixels x 1..5, y 1..10
+    assert (np.all(picture == (10, 20, 30), axis=-1)).sum() == 4 * 9  # pixel centres inside: x 1..4, y 1..9
     lines = archive.read("text_segmentation/default/1_GT.txt").decode().split("\n")
-    assert lines[0] == '10 20 30 3 6 1 1 5 10 "T"' and lines[2] == "" and lines[3].endswith('"!"')
+    assert lines[0] == '10 20 30 2 5 1 1 4 9 "T"' and lines[2] == "" and lines[3].endswith('"!"')
     colour = tuple(int(v) for v in lines[1].split()[:3])
     assert np.array_equal(np.all(picture == colour, axis=-1), bitmap)
 

@@ -23,4 +23,5 @@ MODULES: tuple[str, ...] = (
     "inklab.formats.market1501",
     "inklab.formats.lfw",
     "inklab.formats.openimages",
+    "inklab.formats.kitti",
 )
