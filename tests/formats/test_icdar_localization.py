@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Shape, attributes
-from inklab.formats import get_exporter, get_importer, open_input
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Shape,
+    attributes,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
 from tests.server.datasets.flows import zip_bytes

@@ -8,10 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Tag, attributes
-from inklab.formats import get_exporter, get_importer, open_input
-from inklab.formats.icdar_recognition import quote, unquote
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Tag,
+    attributes,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.formats.fidelity import KEPT
+from inklab.formats.icdar_recognition import quote, unquote
 from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip
 from tests.server.datasets.flows import zip_bytes
 

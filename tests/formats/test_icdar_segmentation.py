@@ -11,8 +11,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Shape, attributes
-from inklab.formats import get_exporter, get_importer, open_input
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Shape,
+    attributes,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.formats.masks import decode_mask, encode_mask
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, export_to, materialize

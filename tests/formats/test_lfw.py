@@ -8,8 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Shape, Tag, attributes
-from inklab.formats import get_exporter, get_importer, open_input
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Shape,
+    Tag,
+    attributes,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.formats.fidelity import KEPT, Property
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip

@@ -9,8 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Tag, attributes, get_exporter
-from inklab.formats import get_importer, open_input
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Tag,
+    attributes,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.formats.fidelity import KEPT, Property
 from inklab.formats.market1501 import market_name
 from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip

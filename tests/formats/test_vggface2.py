@@ -11,8 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, Frame, ImportOptions, LabelSpec, MalformedFile, Shape, get_exporter
-from inklab.formats import get_importer, open_input
+from inklab.formats import (
+    Dataset,
+    Frame,
+    ImportOptions,
+    LabelSpec,
+    MalformedFile,
+    Shape,
+    get_exporter,
+    get_importer,
+    open_input,
+)
 from inklab.formats.fidelity import KEPT
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip

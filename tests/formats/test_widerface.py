@@ -45,10 +45,10 @@ def test_layout(tmp_path: Path) -> None:
 
 ORIGINAL = """0--Parade/0_Parade_marchingband_1_849.jpg
 1
-449 330 122 149 0 0 0 0 0 0 
+449 330 122 149 0 0 0 0 0 0\x20
 0--Parade/0_Parade_Parade_0_904.jpg
 0
-0 0 0 0 0 0 0 0 0 0 
+0 0 0 0 0 0 0 0 0 0\x20
 12--Group/12_Group_Group_12_Group_Group_12_10.jpg
 2
 102 110 20 30 2 0 1 0 2 1

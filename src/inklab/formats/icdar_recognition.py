@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from inklab.formats.errors import MalformedFile
-from inklab.formats.fidelity import Fidelity, Property, Rule, Outcome
+from inklab.formats.fidelity import Fidelity, Outcome, Property, Rule
 from inklab.formats.files import InputTree, OutputTree
 from inklab.formats.model import DEFAULT_SUBSET, Attribute, Dataset, Frame, LabelSpec, Tag
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register

@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 from inklab.formats.errors import MalformedFile
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Outcome, Property, Rule, converted
 from inklab.formats.files import InputTree, OutputTree
-from inklab.formats.model import DEFAULT_SUBSET, Attribute, Dataset, Frame, LabelSpec, MediaFile, Shape, Tag
+from inklab.formats.model import DEFAULT_SUBSET, Attribute, Dataset, Frame, MediaFile, Shape, Tag
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register
 from inklab.formats.textfile import Spools, decimal, read_lines, to_float, to_int
 from inklab.formats.tracks import flatten_tracks

@@ -32,7 +32,17 @@ from dataclasses import dataclass, field, replace
 from inklab.formats.errors import MalformedFile
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property
 from inklab.formats.files import InputTree, OutputTree
-from inklab.formats.model import Attribute, Dataset, DatasetInfo, Frame, LabelSpec, MediaFile, Shape, Track, TrackedShape
+from inklab.formats.model import (
+    Attribute,
+    Dataset,
+    DatasetInfo,
+    Frame,
+    LabelSpec,
+    MediaFile,
+    Shape,
+    Track,
+    TrackedShape,
+)
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register
 from inklab.formats.textfile import Spools, decimal, read_label_list, read_lines, to_float, to_int
 from inklab.formats.tracks import flatten_tracks, interpolate

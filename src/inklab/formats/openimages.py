@@ -208,8 +208,8 @@ class OpenImages:
             found: dict[str, _Image] = {}
 
             def size(image_id: str, file: str, where: str) -> tuple[int, int]:
-                if image_id not in sizes and image_id in images:
-                    with images[image_id][1].open() as fh, Image.open(fh) as picture:
+                if image_id not in sizes and image_id in images:  # noqa: B023 - called in this iteration
+                    with images[image_id][1].open() as fh, Image.open(fh) as picture:  # noqa: B023
                         sizes[image_id] = picture.size
                 if image_id not in sizes:
                     raise MalformedFile(file, where, f"the size of image '{image_id}' is unknown: add it to "
@@ -221,7 +221,7 @@ class OpenImages:
                     found.setdefault(row["ImageID"], _Image())  # type: ignore[index, call-overload]
             if "annotations-human-imagelabels" in files:
                 file = files["annotations-human-imagelabels"]
-                for line, row in read_csv(source, file, ("ImageID", "LabelName")):
+                for _line, row in read_csv(source, file, ("ImageID", "LabelName")):
                     assert isinstance(row, dict)
                     confidence = row.get("Confidence", "")
                     attrs = (Attribute("score", confidence),) if confidence not in ("", "1", "1.0") else ()
