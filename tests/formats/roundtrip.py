@@ -229,6 +229,10 @@ def _props(shape: Shape | TrackedShape, fidelity: Fidelity) -> tuple[Any, ...]:
     )
 
 
+def _label(label: str, fidelity: Fidelity) -> str | None:
+    return None if Property.OBJECT_LABELS in fidelity.lost else label
+
+
 def _element_key(element: Shape, fidelity: Fidelity) -> tuple[Any, ...]:
     states = Property.ELEMENT_STATES not in fidelity.lost
     attrs = () if Property.POINT_ATTRIBUTES in fidelity.lost else _attrs(element.attributes, fidelity)
@@ -239,7 +243,7 @@ def _shape_key(shape: Shape, fidelity: Fidelity, becomes: str | None) -> tuple[A
     lost = fidelity.lost
     kind = becomes or shape.type.value
     key: tuple[Any, ...] = (
-        "shape", kind, shape.label, _attrs(shape.attributes, fidelity),
+        "shape", kind, _label(shape.label, fidelity), _attrs(shape.attributes, fidelity),
         shape.group if Property.GROUP not in lost else None,
         shape.source if Property.SOURCE not in lost else None,
         round(shape.score, 6) if Property.SCORE not in lost else None,
@@ -286,8 +290,9 @@ def _match(expected: list[Record], actual: list[Candidate], where: str) -> list[
 
 
 def _frame_key(frame: Frame, fidelity: Fidelity, by_index: bool = False) -> str:
-    """How frames are matched: by name; by name without directories and extension when the
-    format loses frame names; by number when the import has no names at all (CVAT for video)."""
+    """How frames of the original and the import are paired: by name; by number when the import
+    has no names (CVAT for video) or the format loses names but the import numbers its frames;
+    otherwise by the name without directories and extension (the server's last resort)."""
     if by_index:
         return f"#{frame.index}"
     if Property.FRAME_NAMES in fidelity.lost:
@@ -311,6 +316,25 @@ def _shapes_to_tracks(frames: list[Frame], fidelity: Fidelity, dataset: Dataset)
     return rest, tracks
 
 
+def _visible_parts(frame: Frame, fidelity: Fidelity) -> Frame:
+    """For formats that paint areas into one map (masks kept, other areas converted to masks):
+    each area shape as the mask of its pixels that stay visible after painting in drawing order;
+    shapes that stay hidden disappear."""
+    from inklab.formats.raster import AREA_TYPES, paint
+
+    areas = [s for s in frame.shapes if s.type in AREA_TYPES and fidelity.rule(s.type.value).outcome != Outcome.DROPPED]
+    if not areas or not (frame.width and frame.height) or fidelity.rule("mask").outcome != Outcome.KEPT:
+        return frame
+    canvas = paint(areas, frame.width, frame.height)
+    visible: dict[int, Shape | None] = {}
+    for i, shape in enumerate(areas):
+        pixels = canvas == i + 1
+        visible[id(shape)] = (replace(shape, type=ShapeType.MASK, points=encode_mask(pixels), rotation=0.0)
+                              if pixels.any() else None)
+    shapes = [visible.get(id(s), s) for s in frame.shapes]
+    return replace(frame, shapes=tuple(s for s in shapes if s is not None))
+
+
 def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]:
     """Differences between what ``fidelity`` promises for ``expected`` and ``actual``."""
     problems: list[str] = []
@@ -320,8 +344,12 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
     if track_rule.outcome == Outcome.CONVERTED:
         expected_frames = list(flatten_tracks(expected_frames, expected.tracks))
     expected_frames, as_tracks = _shapes_to_tracks(expected_frames, fidelity, expected)
+    if Property.OVERLAPS in fidelity.lost:
+        expected_frames = [_visible_parts(frame, fidelity) for frame in expected_frames]
     imported = list(actual.frames)
-    by_index = bool(imported) and all(not f.name for f in imported)
+    by_index = bool(imported) and (
+        all(not f.name for f in imported)
+        or (Property.FRAME_NAMES in fidelity.lost and all(f.index is not None for f in imported)))
     actual_frames = {_frame_key(f, fidelity, by_index): f for f in imported}
     for frame in expected_frames:
         key = _frame_key(frame, fidelity, by_index)
@@ -330,7 +358,7 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
         for tag in frame.tags:
             rule = fidelity.rule("tag")
             if rule.outcome == Outcome.KEPT:
-                records.append((("tag", tag.label, _attrs(tag.attributes, fidelity),
+                records.append((("tag", _label(tag.label, fidelity), _attrs(tag.attributes, fidelity),
                                   tag.source if Property.SOURCE not in fidelity.lost else None), (), 0.0))
         for shape in frame.shapes:
             rule = fidelity.rule(shape.type.value)
@@ -351,7 +379,7 @@ def compare(expected: Dataset, actual: Dataset, fidelity: Fidelity) -> list[str]
             problems.append(f"frame '{key}': size {got.width}x{got.height}, expected {frame.width}x{frame.height}")
         found: list[Candidate] = []
         for tag in got.tags:
-            found.append([(("tag", tag.label, _attrs(tag.attributes, fidelity),
+            found.append([(("tag", _label(tag.label, fidelity), _attrs(tag.attributes, fidelity),
                             tag.source if Property.SOURCE not in fidelity.lost else None), ())])
         for shape in got.shapes:
             alternatives: Candidate = []
@@ -382,7 +410,7 @@ def _track_key(track: Track, fidelity: Fidelity) -> tuple[Any, ...]:
                 s.occluded if Property.ELEMENT_STATES not in lost and not s.outside else None,
                 None if s.outside else _attrs(s.attributes, fidelity)) for s in e.shapes))
         for e in track.elements))
-    return (track.label, _attrs(track.attributes, fidelity),
+    return (_label(track.label, fidelity), _attrs(track.attributes, fidelity),
             track.group if Property.GROUP not in lost else None,
             track.source if Property.SOURCE not in lost else None, keyframes, elements)
 

@@ -53,6 +53,10 @@ class Property(StrEnum):
     SUBSETS = "subsets"
     FRAME_NAMES = "frame names"         # directories or extensions of image names
     IMAGE_SIZE = "image size"
+    OVERLAPS = "overlapped pixels"      # one label per pixel: where areas overlap, the one drawn last
+                                        # (z_order, then order) keeps the pixels (see raster.paint)
+    OBJECT_LABELS = "object labels"     # the format has no label per object: they come back with
+                                        # a fixed label or the image's (see the format's notes)
 
 
 @dataclass(frozen=True)

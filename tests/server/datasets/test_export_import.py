@@ -100,6 +100,11 @@ def test_cvat_export_then_import_into_another_task_gives_the_same_annotations(
 @pytest.mark.parametrize("fmt", [f.info.name for f in registered_formats() if f.info.can_export])
 def test_every_format_exports_and_imports_back(api: APIClient, annotated: dict[str, Any], fmt: str) -> None:
     importer = next(f.info.import_name for f in registered_formats() if f.info.name == fmt)
+    fidelity = next(f.fidelity for f in registered_formats() if f.info.name == fmt)
+    if fmt.startswith(("ICDAR ", "Market-1501 ")):  # their objects come back with a label of the format's
+        response = api.patch(f"/api/tasks/{annotated['id']}", {"labels": [{"name": "icdar"}, {"name": "market-1501"}]},
+                             format="json")
+        assert response.status_code == 200, response.content
     data, name = download(api, export(api, f"/api/tasks/{annotated['id']}/dataset/export", format=fmt,
                                       save_images="True"))
     assert name.endswith(".zip") and zipfile.ZipFile(io.BytesIO(data)).testzip() is None
@@ -108,7 +113,8 @@ def test_every_format_exports_and_imports_back(api: APIClient, annotated: dict[s
     assert result["status"] == "finished", result
     assert api.get(f"/api/tasks/{annotated['id']}").json()["updated_date"] > before.json()["updated_date"]
     back = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()
-    assert back["shapes"] or back["tracks"] or back["tags"]
+    if any(rule.outcome != "dropped" for rule in fidelity.rules.values()):  # else the export holds no objects
+        assert back["shapes"] or back["tracks"] or back["tags"]
 
 
 def test_job_export_holds_the_job_frames_and_job_import_touches_only_them(
