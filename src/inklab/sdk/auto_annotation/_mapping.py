@@ -290,7 +290,7 @@ class LabelMapper:
         at = _Where(frame, frame_name)
         tags: list[dict[str, Any]] = []
         shapes: list[dict[str, Any]] = []
-        if annotations is None or isinstance(annotations, (str, bytes, Mapping)):
+        if annotations is None or isinstance(annotations, (str, bytes, Mapping, models.Model)):
             raise BadFunctionError(f"{at.prefix}: the function returned {type(annotations).__name__}, "
                                    "not a list of tags and shapes")
         for index, obj in enumerate(annotations):
@@ -306,15 +306,17 @@ class LabelMapper:
             def where(reason: str, _i: int = index, _k: str = kind) -> BadFunctionError:
                 return at(f"{_k} {_i}", reason)
 
-            self._preset(obj, where)
             if label_id not in self.labels:
                 raise where(f"unknown label id {label_id!r} (the spec's ids: {sorted(self.labels, key=str)})")
             label = self.labels[label_id]
             if label is None:
+                self._preset(obj, where)
                 continue
 
             def labelled(reason: str, _i: int = index, _k: str = kind, _n: str = label.name) -> BadFunctionError:
                 return at(f"{_k} {_i} (label {_n!r})", reason)
+
+            self._preset(obj, labelled)
 
             if kind == "tag":
                 if not _compatible("tag", label.type):
