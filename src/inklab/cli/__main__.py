@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from inklab import __version__
-from inklab.cli import server  # noqa: F401 - registers the server commands
+from inklab.cli import auto_annotate, function, server  # noqa: F401 - register their commands
 from inklab.cli._registry import commands
 
 __all__ = ["build_parser", "main"]

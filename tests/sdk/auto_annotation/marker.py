@@ -63,3 +63,8 @@ class Marker:
             aa.skeleton(1, [aa.keypoint(0, box[:2]), aa.keypoint(1, box[2:], outside=True)]),
             aa.tag(2),
         ]
+
+
+def create(batched: bool = False) -> Marker:
+    """For ``--function-file``: ``-p batched=bool:true`` adds ``detect_batch``."""
+    return Marker(batched=batched)
