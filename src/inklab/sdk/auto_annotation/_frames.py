@@ -49,7 +49,8 @@ def prefetch_frames(download_chunk: Callable[[int], bytes], frames: Sequence[int
     for frame in frames:
         by_chunk.setdefault(frame // chunk_size, []).append(frame)
     order = sorted(by_chunk)
-    workers = decoders or max(1, min(4, os.cpu_count() or 1))
+    # Leave a core to the model: decoding threads compete with its own threads for the CPU.
+    workers = decoders or max(1, min(4, (os.cpu_count() or 1) - 1))
     downloads = ThreadPoolExecutor(max_workers=min(lookahead, 4), thread_name_prefix="inklab-aa-fetch")
     decoding = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inklab-aa-decode")
     pending: deque[tuple[int, Future[bytes]]] = deque()
