@@ -13,7 +13,6 @@ from inklab.sdk import models
 
 @pytest.mark.parametrize(("labels", "message"), [
     ([aa.label_spec("car", 0), aa.label_spec("bus", 0)], "label 'bus' has the same id as another label"),
-    ([aa.label_spec("car", 0), aa.label_spec("car", 1)], "label 'car' appears twice"),
     ([aa.label_spec("car", None)], "label 'car' has no id"),  # type: ignore[arg-type]
     ([aa.label_spec("car", 0, type="hexagon")], "unknown type 'hexagon'"),
     ([aa.label_spec("car", 0, sublabels=[aa.keypoint_spec("p", 0)])], "has sublabels but type 'any'"),

@@ -128,8 +128,8 @@ class DetectionFunctionSpec:
     """What a detection function can produce: its labels (``PatchedLabelRequest`` objects).
 
     The labels follow the rules of a task's labels, and also: every label, point (sublabel)
-    and attribute has an ``id``, distinct among its siblings, and a name distinct among its
-    siblings; points have type ``points`` and belong to ``skeleton`` labels only; attribute
+    and attribute has an ``id`` distinct among its siblings (points and attributes also a
+    distinct name); points have type ``points`` and belong to ``skeleton`` labels only; attribute
     values suit their input type. Construction raises :class:`BadFunctionError` otherwise.
     Treat a spec as immutable.
     """
@@ -138,7 +138,6 @@ class DetectionFunctionSpec:
 
     def __post_init__(self) -> None:
         ids: set[Any] = set()
-        names: set[str] = set()
         for label in self.labels:
             name = _get(label, "name")
             if not isinstance(name, str) or not name:
@@ -147,10 +146,9 @@ class DetectionFunctionSpec:
                 raise BadFunctionError(f"label {name!r} has no id")
             if _get(label, "id") in ids:
                 raise BadFunctionError(f"label {name!r} has the same id as another label ({_get(label, 'id')})")
-            if name in names:
-                raise BadFunctionError(f"label {name!r} appears twice")
+            # Names may repeat (torchvision's COCO categories have several 'N/A'): matching by
+            # name then treats them alike.
             ids.add(_get(label, "id"))
-            names.add(name)
             _check_label(label)
 
 
