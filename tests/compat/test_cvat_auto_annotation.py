@@ -204,41 +204,28 @@ def test_a_dead_agents_request_is_finished_by_another(server_factory: Any, tmp_p
 def test_a_watching_agent_is_woken_by_the_event_stream(live_server: LiveServer, api: _Api, native_function: int,
                                                       tmp_path: Path) -> None:
     task = _make_task(live_server, tmp_path, "watched")
-    agent = _agent(live_server, native_function)
+    log = tmp_path / "agent.log"
+    with log.open("w") as output:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "cvat_cli", "--server-host", live_server.url, "--auth", ":".join(live_server.admin),
+             "function", "run-agent", str(native_function), "--function-file", str(FUNCTION_FILE)],
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         # Once connected to the event stream the agent polls only every ~10 minutes, so a request
-        # finished within a minute was announced to it by the stream.
-        deadline = time.monotonic() + 60
-        while "Connected to the queue event stream" not in _read_available(agent):
-            assert time.monotonic() < deadline and agent.poll() is None
+        # finished within a minute or two was announced to it by the stream.
+        deadline = time.monotonic() + 180
+        while "Connected to the queue event stream" not in log.read_text():
+            assert time.monotonic() < deadline and agent.poll() is None, log.read_text()
             time.sleep(0.2)
         time.sleep(2)  # let its first poll pass
         ar_id = api("POST", "/api/lambda/requests", {"function": str(native_function), "task": task})["id"]
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while api("GET", f"/api/lambda/requests/{ar_id}")["status"] != "finished":
             assert time.monotonic() < deadline, "the agent did not notice the new request"
             time.sleep(0.5)
     finally:
         os.killpg(agent.pid, signal.SIGTERM)
-        output = _read_available(agent) + agent.communicate(timeout=30)[0]
+        agent.wait(timeout=30)
     _check_marker_annotations(api, task)
-    assert "unknown type" not in output and "Received notification about a new request" in output
-
-
-_OUTPUT: dict[int, str] = {}
-
-
-def _read_available(process: subprocess.Popen[str]) -> str:
-    """Everything the process printed so far, without blocking."""
-    import selectors
-
-    assert process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    while selector.select(timeout=0):
-        line = process.stdout.readline()
-        if not line:
-            break
-        _OUTPUT[process.pid] = _OUTPUT.get(process.pid, "") + line
-    selector.close()
-    return _OUTPUT.get(process.pid, "")
+    text = log.read_text()
+    assert "unknown type" not in text and "Received notification about a new request" in text
