@@ -243,21 +243,22 @@ def test_watch_streams_new_requests(api: APIClient, setup: Any, settings: Any) -
     assert chunks[-1] == b'event: newrequest\ndata: {"request_category": "batch"}\n\n'
     rest = b"".join(stream)  # no second event for the same request; the stream ends by itself
     assert b"event:" not in rest
-    response.close()
 
 
 def test_watch_refuses_when_busy(api: APIClient, setup: Any, settings: Any) -> None:
     function, _, _ = setup
     settings.AGENT_MAX_WATCHERS = 1
+    settings.AGENT_WATCH_SECONDS = 0.3
+    settings.AGENT_WATCH_POLL_SECONDS = 0.05
     queue.Watch._slots = None
     try:
         held = api.get(queue_url(function["id"], "watch"))
         busy = api.get(queue_url(function["id"], "watch"))
         assert busy.status_code == 503 and busy["Retry-After"] == "60"
-        held.close()  # gives its slot back
+        assert b"".join(held.streaming_content).startswith(b"retry:")  # the stream ends, its slot is free
         again = api.get(queue_url(function["id"], "watch"))
         assert again.status_code == 200
-        again.close()
+        b"".join(again.streaming_content)
     finally:
         queue.Watch._slots = None
 
