@@ -10,6 +10,9 @@ from enum import StrEnum
 __all__ = [
     "ChunkType",
     "DimensionType",
+    "FunctionKind",
+    "FunctionProvider",
+    "FunctionVisibility",
     "InputType",
     "JobStage",
     "JobState",
@@ -18,6 +21,7 @@ __all__ = [
     "MediaType",
     "ObjectSource",
     "Quality",
+    "RequestCategory",
     "RequestStatus",
     "ShapeType",
     "SortingMethod",
@@ -128,6 +132,30 @@ class RequestStatus(StrEnum):
     STARTED = "started"
     FAILED = "failed"
     FINISHED = "finished"
+
+
+class FunctionProvider(StrEnum):
+    """Where an auto-annotation function runs: ``native`` functions are served by agents."""
+
+    NATIVE = "native"
+
+
+class FunctionKind(StrEnum):
+    DETECTOR = "detector"
+    INTERACTOR = "interactor"
+    TRACKER = "tracker"
+
+
+class FunctionVisibility(StrEnum):
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+class RequestCategory(StrEnum):
+    """Annotation requests of a function queue: whole tasks (``batch``) or single frames."""
+
+    BATCH = "batch"
+    INTERACTIVE = "interactive"
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:

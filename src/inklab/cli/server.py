@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 
-
 from inklab.cli._django import add_data_dir_option, migrate, setup
 from inklab.cli._registry import command
 

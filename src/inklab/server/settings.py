@@ -10,6 +10,11 @@
 ``INKLAB_SHARE_DIR``     server share root for ``server_files`` (default ``<data>/share``)
 ``INKLAB_EMBEDDED_WORKERS`` background worker threads inside each web process (default 2;
                          0 when separate ``inklab worker`` processes do the work)
+``INKLAB_AGENT_LEASE_SECONDS`` how long an auto-annotation agent may go without reporting
+                         before its request is handed to another agent (default 300)
+``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
+``INKLAB_AGENT_WATCH_SECONDS`` length of one agent event stream before it reconnects (default 300)
+``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 4)
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ DATA_DIR: Path = config.data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
 SHARE_ROOT = Path(os.environ.get("INKLAB_SHARE_DIR") or DATA_DIR / "share").resolve()
 EMBEDDED_WORKERS = int(os.environ.get("INKLAB_EMBEDDED_WORKERS", "2"))
+AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
+AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
+AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
+AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -62,6 +71,7 @@ INSTALLED_APPS = [
     "inklab.server.annotations",
     "inklab.server.datasets",
     "inklab.server.requests",
+    "inklab.server.functions",
     "inklab.server.meta",
     "inklab.ui",
 ]

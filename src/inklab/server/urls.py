@@ -11,6 +11,7 @@ api = [
     path("", include("inklab.server.datasets.urls")),  # before annotations: adds imports (POST) to its paths
     path("", include("inklab.server.annotations.urls")),
     path("", include("inklab.server.requests.urls")),
+    path("", include("inklab.server.functions.urls")),
     path("", include("inklab.server.projects.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),

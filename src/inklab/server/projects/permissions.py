@@ -12,10 +12,14 @@ Rules (admins – staff or superusers – may do everything):
 
 List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
 a request for an invisible object is answered 404, a forbidden change on a visible one 403.
+
+Other apps may let a user *read* more tasks (never change them) through
+:func:`grant_task_reading`: e.g. the functions app lets an agent read the task it annotates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -30,6 +34,7 @@ __all__ = [
     "check_delete_task",
     "check_manage_project",
     "check_manage_task",
+    "grant_task_reading",
     "is_task_manager",
     "visible_jobs",
     "visible_labels",
@@ -43,11 +48,37 @@ def _task_manager_q(user: Any, prefix: str = "") -> Q:
             | Q(**{f"{prefix}project__owner": user}) | Q(**{f"{prefix}project__assignee": user}))
 
 
+TaskGrant = Callable[[Any], QuerySet[Any]]
+_GRANTS: dict[str, TaskGrant] = {}
+
+
+def grant_task_reading(name: str) -> Callable[[TaskGrant], TaskGrant]:
+    """Register ``provider(user)``: a queryset of ``task_id`` values the user may also read.
+
+    A second registration under the same name is an error.
+    """
+
+    def register(provider: TaskGrant) -> TaskGrant:
+        if name in _GRANTS:
+            raise ValueError(f"A task reading grant named '{name}' is already registered.")
+        _GRANTS[name] = provider
+        return provider
+
+    return register
+
+
+def _granted_q(user: Any, field: str) -> Q:
+    query = Q()
+    for provider in _GRANTS.values():
+        query |= Q(**{f"{field}__in": provider(user)})
+    return query
+
+
 def visible_tasks(user: Any) -> QuerySet[Task]:
     if is_admin(user):
         return Task.objects.all()
     job_tasks = Job.objects.filter(assignee=user).values("task_id")
-    return Task.objects.filter(_task_manager_q(user) | Q(pk__in=job_tasks))
+    return Task.objects.filter(_task_manager_q(user) | Q(pk__in=job_tasks) | _granted_q(user, "pk"))
 
 
 def visible_projects(user: Any) -> QuerySet[Project]:
@@ -60,7 +91,7 @@ def visible_projects(user: Any) -> QuerySet[Project]:
 def visible_jobs(user: Any) -> QuerySet[Job]:
     if is_admin(user):
         return Job.objects.all()
-    return Job.objects.filter(_task_manager_q(user, "task__") | Q(assignee=user))
+    return Job.objects.filter(_task_manager_q(user, "task__") | Q(assignee=user) | _granted_q(user, "task_id"))
 
 
 def visible_labels(user: Any) -> QuerySet[Label]:

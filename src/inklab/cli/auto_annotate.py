@@ -1,0 +1,55 @@
+"""``inklab task auto-annotate``: run an auto-annotation function over a task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from inklab.cli._functions import add_connection_options, add_function_options, connect, load_function
+from inklab.cli._registry import command
+
+__all__ = ["TaskAutoAnnotate"]
+
+
+@command("task", "auto-annotate")
+class TaskAutoAnnotate:
+    name = "auto-annotate"
+    help = "annotate a task with a function (a module or a file), uploading as it goes"
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        add_connection_options(parser)
+        parser.add_argument("task_id", type=int, help="the task to annotate")
+        add_function_options(parser)
+        parser.add_argument("--clear-existing", action="store_true", help="remove the task's annotations first")
+        parser.add_argument("--allow-unmatched-labels", action="store_true",
+                            help="drop results for function labels the task does not have, instead of failing")
+        parser.add_argument("--conf-threshold", type=float, default=None, help="confidence threshold (0..1)")
+        parser.add_argument("--conv-mask-to-poly", action="store_true", help="ask for polygons instead of masks")
+        parser.add_argument("--batch-size", type=int, default=None, help="images per detect_batch call")
+        parser.add_argument("--resume", action="store_true",
+                            help="skip frames an interrupted run of the same function finished")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from inklab.sdk import SdkError, TqdmProgressReporter
+        from inklab.sdk.auto_annotation import annotate_task
+
+        if args.conf_threshold is not None and not 0 <= args.conf_threshold <= 1:
+            print("error: --conf-threshold must be between 0 and 1", file=sys.stderr)
+            return 2
+        try:
+            function = load_function(args)
+            with connect(args) as client:
+                summary = annotate_task(client, args.task_id, function, pbar=TqdmProgressReporter(),
+                                        clear_existing=args.clear_existing,
+                                        allow_unmatched_labels=args.allow_unmatched_labels,
+                                        conf_threshold=args.conf_threshold, conv_mask_to_poly=args.conv_mask_to_poly,
+                                        batch_size=args.batch_size, resume=args.resume)
+        except (SdkError, ValueError, TypeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("interrupted: the finished frames were uploaded; rerun with --resume to continue", file=sys.stderr)
+            return 130
+        print(f"Annotated {summary.frames} frames of task {args.task_id} ({summary.skipped} skipped): "
+              f"{summary.shapes} shapes, {summary.tags} tags")
+        return 0

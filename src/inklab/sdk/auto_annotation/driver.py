@@ -1,0 +1,280 @@
+"""Running a detection function over a task or a job and uploading what it finds.
+
+Compared with the reference driver, which fetches and decodes one frame at a time and
+uploads everything at the end, this one:
+
+* fetches and decodes frames in background threads while the function works
+  (:mod:`._frames`), and hands functions that implement ``detect_batch`` whole batches;
+* uploads results in the background every few seconds (``PATCH ...?action=create``; with
+  ``clear_existing`` the first upload is a ``PUT`` that replaces what was there), so an
+  error or Ctrl-C after N frames keeps the first N frames' results (what was finished is
+  uploaded before the error is raised again);
+* records uploaded frames on the local disk (:mod:`._journal`), so that ``resume=True``
+  skips the frames a previous run of the same function finished, without duplicating
+  shapes: objects of an upload that was in flight when that run died are removed first.
+
+Every result is checked (:class:`._mapping.LabelMapper`); a protocol violation raises
+:class:`BadFunctionError` naming the frame, the object, its label and the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from inklab.sdk import Client, NullProgressReporter, ProgressReporter
+from inklab.sdk.auto_annotation._errors import BadFunctionError
+from inklab.sdk.auto_annotation._frames import Frame, chunk_downloader, prefetch_frames
+from inklab.sdk.auto_annotation._journal import Journal, function_fingerprint
+from inklab.sdk.auto_annotation._mapping import LabelMapper
+from inklab.sdk.auto_annotation.interface import DetectionFunction, DetectionFunctionContext
+
+__all__ = ["AnnotationSummary", "annotate_job", "annotate_task"]
+
+logger = logging.getLogger(__name__)
+
+_UPLOAD_INTERVAL = 3.0  # seconds of results per upload
+_UPLOAD_MAX_FRAMES = 500
+_DEFAULT_BATCH = 8
+
+
+class _Context(DetectionFunctionContext):
+    __slots__ = ("_conf_threshold", "_conv_mask_to_poly", "_frame_name")
+
+    def __init__(self, frame_name: str, conf_threshold: float | None, conv_mask_to_poly: bool) -> None:
+        self._frame_name = frame_name
+        self._conf_threshold = conf_threshold
+        self._conv_mask_to_poly = conv_mask_to_poly
+
+    @property
+    def frame_name(self) -> str:
+        return self._frame_name
+
+    @property
+    def conf_threshold(self) -> float | None:
+        return self._conf_threshold
+
+    @property
+    def conv_mask_to_poly(self) -> bool:
+        return self._conv_mask_to_poly
+
+    def __repr__(self) -> str:
+        return (f"DetectionFunctionContext(frame_name={self._frame_name!r}, conf_threshold={self._conf_threshold!r}, "
+                f"conv_mask_to_poly={self._conv_mask_to_poly!r})")
+
+
+@dataclass(frozen=True)
+class AnnotationSummary:
+    """What a run did: frames processed and skipped (``resume``), objects uploaded."""
+
+    frames: int
+    skipped: int
+    tags: int
+    shapes: int
+
+
+@dataclass
+class _Scope:
+    """A task, or a job of it: where frames come from and annotations go."""
+
+    path: str  # /api/tasks/1 or /api/jobs/3
+    key: str  # journal folder name
+    frames: list[int]
+    names: list[str]
+    chunk_size: int
+    download_chunk: Callable[[int], bytes]
+    labels: list[Any]
+
+
+def _task_scope(client: Client, task_id: int) -> _Scope:
+    task = client.tasks.retrieve(task_id)
+    meta = task.get_meta()
+    deleted = set(meta.deleted_frames or [])
+    names = [frame.name for frame in meta.frames]
+    frames = [f for f in range(int(task.size or 0)) if f not in deleted]
+    chunk_size = int(getattr(task, "data_chunk_size", None) or meta.chunk_size or 1)
+    return _Scope(f"/api/tasks/{task_id}", f"task_{task_id}", frames, names, chunk_size, chunk_downloader(task),
+                  list(task.get_labels()))
+
+
+def _job_scope(client: Client, job_id: int) -> _Scope:
+    job = client.jobs.retrieve(job_id)
+    task = client.tasks.retrieve(job.task_id)
+    meta = task.get_meta()
+    deleted = set(meta.deleted_frames or [])
+    names = [frame.name for frame in meta.frames]
+    frames = [f for f in range(int(job.start_frame), int(job.stop_frame) + 1) if f not in deleted]
+    chunk_size = int(getattr(task, "data_chunk_size", None) or meta.chunk_size or 1)
+    return _Scope(f"/api/jobs/{job_id}", f"job_{job_id}", frames, names, chunk_size, chunk_downloader(task),
+                  list(job.get_labels()))
+
+
+class _Uploader:
+    """Uploads batches of results in order, in one background thread, journaling each."""
+
+    def __init__(self, client: Client, scope: _Scope, journal: Journal, *, replace_first: bool) -> None:
+        self._client = client
+        self._path = f"{scope.path}/annotations/"
+        self._journal = journal
+        self._replace_next = replace_first
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inklab-aa-upload")
+        self._inflight: deque[Future[None]] = deque()
+        self.tags = 0
+        self.shapes = 0
+
+    def _send(self, frames: list[int], tags: list[Any], shapes: list[Any], replace: bool) -> None:
+        self._journal.start(frames)
+        payload = {"tags": tags, "shapes": shapes}
+        if replace:
+            self._client.send_json("PUT", self._path, {**payload, "tracks": []})
+        else:
+            self._client.send_json("PATCH", self._path, payload, params={"action": "create"})
+        self._journal.finish(frames, cleared=replace)
+        logger.debug("Uploaded %d tags and %d shapes of %d frames", len(tags), len(shapes), len(frames))
+
+    def submit(self, frames: list[int], tags: list[Any], shapes: list[Any]) -> None:
+        if not frames and not self._replace_next:
+            return
+        replace, self._replace_next = self._replace_next, False
+        self.tags += len(tags)
+        self.shapes += len(shapes)
+        self._inflight.append(self._executor.submit(self._send, frames, tags, shapes, replace))
+        while len(self._inflight) > 2:  # do not let results pile up if the server is slow
+            self._inflight.popleft().result()
+        while self._inflight and self._inflight[0].done():
+            self._inflight.popleft().result()
+
+    def drain(self) -> None:
+        while self._inflight:
+            self._inflight.popleft().result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+def _batches(frames: Iterator[Frame], size: int) -> Iterator[list[Frame]]:
+    while batch := list(islice(frames, size)):
+        yield batch
+
+
+def _recover(client: Client, scope: _Scope, journal: Journal, mapper: LabelMapper) -> None:
+    """Remove what an interrupted upload may have left on its frames, so they can be redone."""
+    pending, ours = journal.pending, mapper.task_label_ids
+    data = client.get_json(f"{scope.path}/annotations/")
+    doomed = {key: [obj for obj in data.get(key, []) if obj.get("source") == "auto" and obj.get("frame") in pending
+                    and obj.get("label_id") in ours] for key in ("tags", "shapes")}
+    if doomed["tags"] or doomed["shapes"]:
+        logger.info("Removing %d objects of an interrupted upload before resuming",
+                    len(doomed["tags"]) + len(doomed["shapes"]))
+        client.send_json("PATCH", f"{scope.path}/annotations/", {**doomed, "tracks": []}, params={"action": "delete"})
+    journal.forget_pending()
+
+
+def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: ProgressReporter | None,
+         clear_existing: bool, allow_unmatched_labels: bool, conf_threshold: float | None,
+         conv_mask_to_poly: bool, batch_size: int | None, resume: bool) -> AnnotationSummary:
+    if conf_threshold is not None and not 0.0 <= conf_threshold <= 1.0:
+        raise ValueError(f"conf_threshold must be None or a number between 0 and 1, got {conf_threshold}")
+    if not hasattr(function, "spec") or not callable(getattr(function, "detect", None)):
+        raise BadFunctionError(f"{function!r} is not a detection function (it needs 'spec' and 'detect')")
+    mapper = LabelMapper(function.spec, scope.labels, allow_unmatched_labels=allow_unmatched_labels,
+                         conv_mask_to_poly=conv_mask_to_poly, logger=logger)
+    settings = {"scope": scope.key, "conf_threshold": conf_threshold, "conv_mask_to_poly": conv_mask_to_poly,
+                "allow_unmatched_labels": allow_unmatched_labels}
+    path = Journal.location(client.config.cache_dir, client.url, scope.key, function_fingerprint(function, settings))
+    journal = Journal.load(path) if resume else Journal(path)
+    if resume and journal.pending:
+        _recover(client, scope, journal, mapper)
+    elif not resume:
+        journal.reset()
+    todo = [f for f in scope.frames if f not in journal.done]
+    skipped = len(scope.frames) - len(todo)
+    if skipped:
+        logger.info("Resuming: %d of %d frames were done by an earlier run", skipped, len(scope.frames))
+
+    batched = callable(getattr(function, "detect_batch", None))
+    size = max(1, int(batch_size or getattr(function, "batch_size", None) or _DEFAULT_BATCH)) if batched else 1
+    uploader = _Uploader(client, scope, journal, replace_first=clear_existing and not (resume and journal.cleared))
+    reporter = pbar or NullProgressReporter()
+    buffered: tuple[list[int], list[Any], list[Any]] = ([], [], [])
+    last_upload = time.monotonic()
+
+    def flush() -> None:
+        nonlocal buffered, last_upload
+        uploader.submit(*buffered)
+        buffered, last_upload = ([], [], []), time.monotonic()
+
+    frames = prefetch_frames(scope.download_chunk, todo, scope.names, scope.chunk_size)
+    processed = 0
+    try:
+        with reporter.task(total=len(todo), unit="frames"):
+            for batch in _batches(frames, size):
+                contexts = [_Context(f.name, conf_threshold, conv_mask_to_poly) for f in batch]
+                if batched:
+                    results = list(function.detect_batch(contexts, [f.image for f in batch]))  # type: ignore[attr-defined]
+                    if len(results) != len(batch):
+                        raise BadFunctionError(f"detect_batch returned {len(results)} results for {len(batch)} images "
+                                               f"(frames {batch[0].index}..{batch[-1].index})")
+                else:
+                    results = [function.detect(contexts[0], batch[0].image)]
+                converted = [mapper.convert(result, frame=f.index, frame_name=f.name, threshold=conf_threshold)
+                             for f, result in zip(batch, results, strict=True)]
+                for f, (tags, shapes) in zip(batch, converted, strict=True):
+                    buffered[0].append(f.index)
+                    buffered[1].extend(tags)
+                    buffered[2].extend(shapes)
+                processed += len(batch)
+                reporter.advance(len(batch))
+                if len(buffered[0]) >= _UPLOAD_MAX_FRAMES or time.monotonic() - last_upload >= _UPLOAD_INTERVAL:
+                    flush()
+            flush()
+            uploader.drain()
+    except BaseException:
+        # Keep the finished frames' results (a rerun with resume=True continues from there).
+        try:
+            flush()
+            uploader.drain()
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            logger.exception("Could not upload the results of the frames finished before the error")
+        raise
+    finally:
+        frames.close()  # type: ignore[attr-defined]
+        uploader.close()
+    return AnnotationSummary(processed, skipped, uploader.tags, uploader.shapes)
+
+
+def annotate_task(client: Client, task_id: int, function: DetectionFunction, *, pbar: ProgressReporter | None = None,
+                  clear_existing: bool = False, allow_unmatched_labels: bool = False,
+                  conf_threshold: float | None = None, conv_mask_to_poly: bool = False,
+                  batch_size: int | None = None, resume: bool = False) -> AnnotationSummary:
+    """Run ``function`` over every frame of task ``task_id`` and upload its results.
+
+    Labels (and skeleton points and attributes) are matched by name; a function label
+    with no task label is an error unless ``allow_unmatched_labels`` (then its results are
+    dropped). Existing annotations are kept, unless ``clear_existing``. ``conf_threshold``
+    (None or 0..1) and ``conv_mask_to_poly`` are passed to the function in its context.
+    ``batch_size`` overrides the function's own for ``detect_batch``. ``resume`` skips the
+    frames that an earlier run of the same function (same spec and settings) finished on
+    this machine. Raises :class:`BadFunctionError` for a protocol violation, ``ValueError``
+    for a bad threshold, and the SDK's errors for server problems.
+    """
+    return _run(client, _task_scope(client, task_id), function, pbar=pbar, clear_existing=clear_existing,
+                allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
+                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)
+
+
+def annotate_job(client: Client, job_id: int, function: DetectionFunction, *, pbar: ProgressReporter | None = None,
+                 clear_existing: bool = False, allow_unmatched_labels: bool = False,
+                 conf_threshold: float | None = None, conv_mask_to_poly: bool = False,
+                 batch_size: int | None = None, resume: bool = False) -> AnnotationSummary:
+    """Like :func:`annotate_task` for the frames of one job; ``clear_existing`` clears that job only."""
+    return _run(client, _job_scope(client, job_id), function, pbar=pbar, clear_existing=clear_existing,
+                allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
+                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)
+

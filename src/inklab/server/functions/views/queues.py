@@ -1,0 +1,113 @@
+"""``/api/functions/queues/function:{id}/...``: the endpoints agents poll and report to.
+
+Only the function's owner (or an admin) serves its queue. The request bodies are the
+agent's (``agent_id`` in each); see :mod:`inklab.server.functions.queue` for the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import StreamingHttpResponse
+from rest_framework import renderers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inklab.server.api.renderers import CvatJSONRenderer, JSONRenderer
+from inklab.server.errors import NotFound, ServiceError
+from inklab.server.functions import queue
+from inklab.server.functions.models import Function
+from inklab.server.functions.permissions import check_serve_function, visible_functions
+from inklab.server.functions.serializers import FunctionCallReadSerializer
+
+__all__ = ["AcquireView", "CompleteView", "FailView", "UpdateView", "WatchView"]
+
+
+class _Busy(ServiceError):
+    status_code = 503
+
+
+def _served_function(request: Request, function_id: str) -> Function:
+    function = visible_functions(request.user).filter(pk=int(function_id)).first()
+    if function is None:
+        raise NotFound(f"Function #{function_id} does not exist or is not visible to you.")
+    check_serve_function(request.user, function)
+    return function
+
+
+def _body(request: Request) -> dict[str, Any]:
+    from inklab.server.errors import InvalidInput
+
+    if not isinstance(request.data, dict):
+        raise InvalidInput("Expected a JSON object.")
+    return request.data
+
+
+class _EventStreamRenderer(renderers.BaseRenderer):
+    """Lets agents ask for ``text/event-stream``; errors still go out as JSON."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+    charset = None
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return orjson.dumps(data) if data is not None else b""
+
+
+class WatchView(APIView):
+    renderer_classes = [JSONRenderer, CvatJSONRenderer, _EventStreamRenderer]
+
+    def get(self, request: Request, function_id: str) -> StreamingHttpResponse:
+        function = _served_function(request, function_id)
+        watch = queue.Watch.open(function.pk)
+        if watch is None:
+            busy = _Busy("This server is streaming to as many agents as it can; poll instead, or retry later.")
+            raise busy
+        response = StreamingHttpResponse(watch, content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if isinstance(exc, _Busy):
+            response["Retry-After"] = "60"
+        return response
+
+
+class AcquireView(APIView):
+    def post(self, request: Request, function_id: str) -> Response:
+        function = _served_function(request, function_id)
+        body = _body(request)
+        claimed = queue.acquire(function, body.get("agent_id"), body.get("request_category"))
+        if claimed is None:
+            return Response({"ar_assignment": None})
+        return Response({"ar_assignment": {"ar_id": claimed.pk, "ar_params": queue.ar_params(claimed)}})
+
+
+class _RequestView(APIView):
+    def post(self, request: Request, function_id: str, ar_id: str) -> Response:
+        function = _served_function(request, function_id)
+        self.act(function, ar_id, _body(request))
+        held = function.requests.select_related("owner").get(pk=ar_id)
+        return Response(FunctionCallReadSerializer(held, context={"request": request}).data)
+
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class UpdateView(_RequestView):
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
+        queue.update(function, ar_id, body.get("agent_id"), body.get("progress"))
+
+
+class CompleteView(_RequestView):
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
+        queue.complete(function, ar_id, body.get("agent_id"), body)
+
+
+class FailView(_RequestView):
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
+        queue.fail(function, ar_id, body.get("agent_id"), body.get("exc_info"))

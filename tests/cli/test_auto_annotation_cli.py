@@ -1,0 +1,88 @@
+"""``inklab task auto-annotate`` and ``inklab function create-native | run-agent | delete``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.images import make_images
+from tests.support.live import LiveServer
+
+pytestmark = pytest.mark.live
+
+MARKER = Path(__file__).parents[1] / "sdk" / "auto_annotation" / "marker.py"
+LABELS = [
+    {"name": "car", "attributes": [{"name": "color", "mutable": False, "input_type": "select",
+                                    "values": ["red", "blue"]}]},
+    {"name": "person", "type": "skeleton", "sublabels": [{"name": "head"}, {"name": "hand"}]},
+    {"name": "scene", "type": "tag"},
+    {"name": "vehicle", "attributes": [{"name": "paint", "mutable": False, "input_type": "select",
+                                        "values": ["red", "blue"]}]},
+]
+
+
+def inklab(server: LiveServer, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "inklab", *args[:2], "--server-host", server.url,
+               "--auth", ":".join(server.admin), *args[2:]]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                            env={"PYTHONPATH": str(Path(__file__).parents[2]), **__import__("os").environ})
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def task(live_server: LiveServer, tmp_path: Path) -> Any:
+    from inklab.sdk import make_client
+
+    with make_client(live_server.url, credentials=live_server.admin) as client:
+        client.config.status_check_period = 0.05
+        created = client.tasks.create_from_data({"name": "cli-aa", "labels": LABELS}, make_images(tmp_path, 4))
+        yield client, created
+
+
+def _shapes(client: Any, task_id: int) -> list[dict[str, Any]]:
+    return client.get_json(f"/api/tasks/{task_id}/annotations/")["shapes"]
+
+
+def test_task_auto_annotate(live_server: LiveServer, task: Any) -> None:
+    client, created = task
+    result = inklab(live_server, "task", "auto-annotate", str(created.id), "--function-file", str(MARKER))
+    assert "Annotated 4 frames" in result.stdout and "8 shapes, 4 tags" in result.stdout
+    assert len(_shapes(client, created.id)) == 8
+    again = inklab(live_server, "task", "auto-annotate", str(created.id), "--function-file", str(MARKER),
+                   "--resume")
+    assert "Annotated 0 frames" in again.stdout and "4 skipped" in again.stdout
+    assert len(_shapes(client, created.id)) == 8
+    bad = inklab(live_server, "task", "auto-annotate", str(created.id), "--function-file", str(MARKER),
+                 "-p", "speed=int:fast", check=False)
+    assert bad.returncode != 0 and "is not a int" in bad.stderr
+    bad = inklab(live_server, "task", "auto-annotate", "999999", "--function-file", str(MARKER), check=False)
+    assert bad.returncode == 1 and "error:" in bad.stderr
+
+
+def test_native_function_and_agent(live_server: LiveServer, task: Any) -> None:
+    client, created = task
+    function_id = int(inklab(live_server, "function", "create-native", "marker", "--function-file",
+                             str(MARKER)).stdout.strip())
+    remote = client.get_json(f"/api/functions/{function_id}")
+    assert [label["name"] for label in remote["labels_v2"]] == ["car", "person", "scene"]
+    # The request maps the function's 'car' onto the task's 'vehicle' and its attribute.
+    mapping = {"car": {"name": "vehicle", "attributes": {"color": "paint"}}}
+    ar = client.send_json("POST", "/api/lambda/requests", {"function": function_id, "task": created.id,
+                                                           "mapping": mapping})
+    inklab(live_server, "function", "run-agent", str(function_id), "--function-file", str(MARKER), "--burst")
+    status = client.get_json(f"/api/lambda/requests/{ar['id']}")
+    assert status["status"] == "finished", status
+    labels = {label.name: label for label in created.get_labels()}
+    shapes = _shapes(client, created.id)
+    assert {s["label_id"] for s in shapes} == {labels["vehicle"].id}
+    paint = labels["vehicle"].attributes[0].id
+    assert sorted(s["attributes"][0]["value"] for s in shapes) == ["red"] * 4
+    assert {s["attributes"][0]["spec_id"] for s in shapes} == {paint}
+    inklab(live_server, "function", "delete", str(function_id))
+    missing = inklab(live_server, "function", "delete", str(function_id))
+    assert "not found" in missing.stderr
