@@ -104,6 +104,8 @@ class Rest:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    for stale in ARTIFACTS.glob("FAILED-*.png"):
+        stale.unlink()
     if not CHROMIUM.exists():
         if os.environ.get("INKLAB_SKIP_BROWSER_TESTS") == "1":
             pytest.skip("no /usr/bin/chromium and INKLAB_SKIP_BROWSER_TESTS=1")

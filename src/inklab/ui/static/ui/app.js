@@ -13,6 +13,7 @@ import { h, replace } from "./dom.js";
  * @typedef {(ctx: Context, match: Match) => View} ViewFactory
  */
 
+/** Owns the page: renders the header, mounts one view at a time, keeps the signed-in user. */
 export class App {
   /**
    * @param {HTMLElement} root

@@ -16,6 +16,7 @@ function compile(pattern) {
   return new RegExp(`^${source}/?$`);
 }
 
+/** Maps paths to handlers; intercepts clicks on local links; asks ``guard`` before leaving a page. */
 export class Router {
   constructor() {
     /** @type {{regex: RegExp, route: Route}[]} */

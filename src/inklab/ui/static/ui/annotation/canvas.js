@@ -25,6 +25,7 @@ import { Renderer } from "./renderer.js";
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 64;
 
+/** The canvas of the workspace; ``element`` goes into the page, the rest is driven by the workspace. */
 export class AnnotationCanvas {
   /** @param {CanvasCallbacks} callbacks */
   constructor(callbacks) {

@@ -57,6 +57,7 @@ function stripIds(object) {
   return rest;
 }
 
+/** All objects of a job, their undo history, and what needs saving. Emits "load", "change", "undo", "redo". */
 export class AnnotationStore {
   constructor() {
     /** @type {Map<number, AnnotationObject>} */

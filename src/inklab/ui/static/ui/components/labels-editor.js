@@ -6,7 +6,9 @@ import { parseSkeleton, skeletonSvg } from "../annotation/skeleton.js";
 import { icon } from "./icons.js";
 import { SkeletonEditor } from "./skeleton-editor.js";
 
+/** Label types a user can pick (CVAT's ``LabelType`` minus "interval"). */
 export const LABEL_TYPES = ["any", "rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton", "tag"];
+/** Attribute input types. */
 export const INPUT_TYPES = ["select", "radio", "checkbox", "number", "text"];
 
 /**
@@ -56,14 +58,16 @@ function labelDraft(label, saved) {
   return draft;
 }
 
+/** A random, well-saturated colour for a new label ("#rrggbb"). */
 function randomColor() {
   const hue = Math.floor(Math.random() * 360);
-  const c = (n) => {
+  /** @param {number} n */
+  const channel = (n) => {
     const k = (n + hue / 30) % 12;
-    const v = 0.62 - 0.5 * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(255 * v).toString(16).padStart(2, "0");
+    const value = 0.55 - 0.4 * Math.max(-1, Math.min(k - 3, 9 - k, 1));  // HSL with S 80%, L 55%
+    return Math.round(255 * value).toString(16).padStart(2, "0");
   };
-  return `#${c(0)}${c(8)}${c(4)}`;
+  return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
 
 /**

@@ -18,6 +18,7 @@ const ROW_HEIGHT = 30;
  * }} SidebarActions
  */
 
+/** The right-hand panel of the workspace; ``show`` fills it for a frame. */
 export class ObjectsSidebar {
   /** @param {SidebarActions} actions */
   constructor(actions) {

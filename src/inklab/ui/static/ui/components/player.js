@@ -7,6 +7,7 @@ import { icon } from "./icons.js";
  * @typedef {{first: number, last: number, onGo: (frame: number) => void, onPlay: () => void}} PlayerOptions
  */
 
+/** The frame navigation bar; ``show`` updates it, its buttons call ``onGo`` / ``onPlay``. */
 export class Player {
   /** @param {PlayerOptions} options */
   constructor(options) {

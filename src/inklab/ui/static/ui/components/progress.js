@@ -2,6 +2,7 @@
 
 import { h } from "../dom.js";
 
+/** A <progress> element and a caption; hidden until the first ``set``. */
 export class ProgressBar {
   constructor() {
     this.bar = /** @type {HTMLProgressElement} */ (h("progress", { max: 100, value: 0 }));

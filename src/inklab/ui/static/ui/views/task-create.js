@@ -97,6 +97,7 @@ export function taskCreateView(ctx, match) {
       await ctx.api.uploadTaskData(task.id, files.files, params, (phase, fraction, message) => progress.set(fraction,
         phase === "upload" ? `Uploading… ${Math.round(fraction * 100)}%` : `Preparing the frames… ${message || ""}`));
       progress.set(1, "Done.");
+      busy = false;
       ctx.toasts.success(`Task “${task.name}” is ready.`);
       ctx.router.navigate(`/tasks/${task.id}`);
     } catch (e) {

@@ -8,7 +8,9 @@ import { inlineEdit, userSelect } from "../components/inline-edit.js";
 import { preview } from "../components/resource-list.js";
 import { labelsSection } from "./project.js";
 
+/** Job stages, in workflow order. */
 export const STAGES = ["annotation", "validation", "acceptance"];
+/** Job states. */
 export const STATES = ["new", "in progress", "rejected", "completed"];
 
 /**

@@ -22,6 +22,7 @@ export function taskRow(task) {
     h("td", { class: "muted small" }, formatDate(task.updated_date)));
 }
 
+/** Column titles of ``taskRow`` tables. */
 export const TASK_TABLE_HEAD = ["", "Task", "Status", "Size", "Progress", "Owner", "Updated"];
 
 /**
