@@ -21,8 +21,14 @@ class Workspace:
         self.page.wait_for_selector(".workspace[data-ready=true]")
         self.page.wait_for_function("() => !document.querySelector('.workspace.frame-loading')")
 
+    def next_frame(self) -> None:
+        """Wait until the page has drawn (two animation frames: input handled, then painted)."""
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
     @property
     def view(self) -> tuple[float, float, float]:
+        """(scale, x, y) of the image on the canvas, after any pending redraw."""
+        self.next_frame()
         scale, x, y = (float(v) for v in self.canvas.get_attribute("data-view").split(","))
         return scale, x, y
 

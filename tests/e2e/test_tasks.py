@@ -10,8 +10,9 @@ from typing import Any
 
 import orjson
 
-from tests.e2e.conftest import Rest, shot
+from tests.e2e.conftest import shot
 from tests.support.images import make_images
+from tests.support.rest import Rest
 
 
 def _add_attribute(card: Any, name: str, input_type: str, values: list[str] | None = None, *, mutable: bool = False) -> None:

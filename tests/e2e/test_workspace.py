@@ -9,8 +9,9 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.e2e.conftest import Rest, shot
+from tests.e2e.conftest import shot
 from tests.e2e.helpers import Workspace
+from tests.support.rest import Rest
 
 
 def _shapes(rest: Rest, job_id: int) -> list[dict[str, Any]]:
@@ -353,3 +354,39 @@ def test_zoom_pan_fit_and_prefetch(admin_page: Any, annotation_task: dict[str, A
     page.keyboard.press("f")
     assert page.locator(".workspace.frame-loading").count() == 0
     assert len(frames) == 5, "stepping to a prefetched frame fetches nothing"
+
+
+def test_tracks_and_masks_from_other_clients(admin_page: Any, rest: Rest, annotation_task: dict[str, Any]) -> None:
+    """Objects made elsewhere (the SDK, imports) show up: a track interpolated between its keyframes
+    (read-only here, but deletable) and a mask (movable by whole pixels)."""
+    page = admin_page
+    job = annotation_task["job"]
+    car = annotation_task["labels"]["car"]
+    track = {"frame": 0, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 0, "points": [0, 0, 40, 40]},
+        {"type": "rectangle", "frame": 4, "points": [80, 40, 120, 80]}]}
+    mask = {"type": "mask", "frame": 2, "label_id": car["id"], "points": [300.0, 200.0, 200.0, 200.0, 219.0, 224.0]}
+    created = rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create",
+                        {"tracks": [track], "shapes": [mask]})
+    track_id = created["tracks"][0]["id"]
+    ws = Workspace(page).open(job["id"], frame=2)
+    rows = [r.inner_text() for r in ws.rows().all()]
+    assert len(rows) == 2 and any("rectangle track" in r for r in rows) and any("mask" in r for r in rows)
+    # The track is halfway between its keyframes; clicking it shows a read-only card.
+    ws.click(60, 40)
+    assert "read-only" in ws.card().inner_text() and ws.card().locator(".card-label").is_disabled()
+    ws.drag((60, 40), (100, 100))
+    assert not ws.dirty, "a track cannot be dragged here"
+    shot(page, "workspace-track-and-mask")
+    # The mask (a 20×25 block of which the first 300 pixels are background) moves by whole pixels.
+    page.locator(".object-row", has_text="mask").click()
+    ws.drag((210, 220), (215.4, 222.6))
+    # Delete the track.
+    page.locator(".object-row", has_text="track").click()
+    page.keyboard.press("Delete")
+    ws.save()
+    data = rest.get(f"/api/jobs/{job['id']}/annotations")
+    assert data["tracks"] == []
+    (moved,) = data["shapes"]
+    assert moved["points"] == [300.0, 200.0, 205.0, 203.0, 224.0, 227.0]
+    assert all(t["id"] != track_id for t in data["tracks"])

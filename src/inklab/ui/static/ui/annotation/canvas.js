@@ -23,6 +23,8 @@ import { Renderer } from "./renderer.js";
  */
 
 const MIN_SCALE = 0.02;
+/** After a zoom or pan step, the shapes are redrawn sharp when no other step came for this long. */
+const GESTURE_PAUSE_MS = 120;
 const MAX_SCALE = 64;
 
 /** The canvas of the workspace; ``element`` goes into the page, the rest is driven by the workspace. */
@@ -63,6 +65,9 @@ export class AnnotationCanvas {
     this.settings = { fillOpacity: 0.12, selectedOpacity: 0.35, background: "#2b303b", smooth: false };
     this.frameRequest = 0;
     this.renderCount = 0;
+    /** A zoom or pan gesture is under way (the shapes layer is reused until it pauses). */
+    this.gesture = false;
+    this.gestureTimer = 0;
     this.fitted = false;
     /** Whether the view is still the fitted one (then resizing the window refits). */
     this.autoFit = true;
@@ -72,6 +77,7 @@ export class AnnotationCanvas {
   }
 
   destroy() {
+    clearTimeout(this.gestureTimer);
     this.observer.disconnect();
     cancelAnimationFrame(this.frameRequest);
   }
@@ -146,6 +152,16 @@ export class AnnotationCanvas {
     this.requestRender();
   }
 
+  /** Note a zoom or pan step: draw quickly now, sharp when no step came for a moment. */
+  gestureStep() {
+    this.gesture = true;
+    clearTimeout(this.gestureTimer);
+    this.gestureTimer = window.setTimeout(() => {
+      this.gesture = false;
+      this.requestRender();
+    }, GESTURE_PAUSE_MS);
+  }
+
   /** @param {number} factor @param {number} [sx] @param {number} [sy] screen point that stays put */
   zoom(factor, sx = this.width / 2, sy = this.height / 2) {
     const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.view.scale * factor));
@@ -190,16 +206,18 @@ export class AnnotationCanvas {
     this.renderer.draw({
       width: this.width, height: this.height, dpr: this.dpr, view: this.view,
       image: this.image, imageWidth: this.imageWidth, imageHeight: this.imageHeight,
-      items: this.items, selected,
+      items: this.items, selected, excluded: this.live ? this.selected : null,
       hovered: this.hovered !== null ? this.byKey.get(this.hovered) || null : null,
       handles: selected && !selected.locked && !selected.readOnly ? handles(selected.shape) : [],
       preview: this.tool ? (ctx, s) => this.tool?.preview(ctx, s) : null,
       ...this.settings,
+      quick: this.gesture,
     });
     this.renderCount += 1;
     this.canvas.dataset.renderMs = (performance.now() - started).toFixed(2);
     this.canvas.dataset.renders = String(this.renderCount);
     this.canvas.dataset.drawn = String(this.renderer.drawn);
+    this.canvas.dataset.layerRenders = String(this.renderer.baseRenders);
     // Where the image is on screen (scale, x, y): lets tests and tools aim at image pixels.
     this.canvas.dataset.view = `${this.view.scale},${this.view.x},${this.view.y}`;
   }
@@ -248,6 +266,7 @@ export class AnnotationCanvas {
     const c = this.canvas;
     c.addEventListener("wheel", (e) => {
       e.preventDefault();
+      this.gestureStep();
       this.zoom(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), e.offsetX, e.offsetY);
     }, { passive: false });
     c.addEventListener("contextmenu", (e) => e.preventDefault());
@@ -334,6 +353,7 @@ export class AnnotationCanvas {
     if (drag?.kind === "pan") {
       this.view = { ...this.view, x: drag.vx + e.clientX - drag.sx, y: drag.vy + e.clientY - drag.sy };
       this.autoFit = false;
+      this.gestureStep();
       this.requestRender();
       return;
     }

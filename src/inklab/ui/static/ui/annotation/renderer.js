@@ -3,6 +3,10 @@
 // Shapes are drawn in z-order; consecutive shapes with the same style are gathered into one
 // path each for fills, outlines and dots, so thousands of shapes cost a few dozen draw calls.
 // Shapes outside the visible part of the image are skipped.
+//
+// Outlines of a busy frame are one device pixel wide: Skia (Chrome's 2D canvas) strokes
+// one-pixel lines along a fast path, while any other width of a path with thousands of
+// overlapping rectangles costs ten times as much (~100 ms for 5,000 on a laptop core).
 
 import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
 
@@ -14,12 +18,15 @@ import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
  * @typedef {{
  *   width: number, height: number, dpr: number, view: View,
  *   image: CanvasImageSource | null, imageWidth: number, imageHeight: number,
- *   items: RenderItem[], selected: RenderItem | null, hovered: RenderItem | null,
+ *   items: RenderItem[], selected: RenderItem | null, hovered: RenderItem | null, excluded: number | null,
  *   handles: import("./geometry.js").Handle[],
  *   preview: ((ctx: CanvasRenderingContext2D, scale: number) => void) | null,
- *   fillOpacity: number, selectedOpacity: number, background: string, smooth: boolean,
+ *   fillOpacity: number, selectedOpacity: number, background: string, smooth: boolean, quick?: boolean,
  * }} Scene
  */
+
+/** Above this many visible shapes, outlines are drawn one device pixel wide (see above). */
+const BUSY = 300;
 
 /** @type {Map<string, string>} */
 const rgbaCache = new Map();
@@ -169,28 +176,97 @@ export class Renderer {
   constructor(canvas) {
     this.canvas = canvas;
     this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { alpha: false }));
-    /** Shapes drawn by the last call (after culling), for tests and benchmarks. */
+    this.base = document.createElement("canvas");
+    this.baseCtx = /** @type {CanvasRenderingContext2D} */ (this.base.getContext("2d"));
+    /** @type {any[] | null} what the shapes layer shows (see ``draw``) */
+    this.baseKey = null;
+    /** @type {View | null} the view the shapes layer was drawn for */
+    this.baseView = null;
+    /** Shapes drawn into the base layer the last time (after culling), and how often it was redrawn. */
     this.drawn = 0;
+    this.baseRenders = 0;
   }
 
-  /** @param {Scene} scene */
+  /**
+   * Draw a scene: background, image, the shapes layer, then the overlays (hovered and selected
+   * shape, handles, the drawing tool's preview).
+   *
+   * The shapes live in a layer of their own, redrawn only when the shapes or the view change, so
+   * hovering and selecting cost a copy of the layer. During a zoom or pan gesture (``scene.quick``)
+   * the layer is not redrawn either but copied scaled and shifted to the new view; the canvas
+   * redraws it sharp once the gesture pauses.
+   * @param {Scene} scene
+   */
   draw(scene) {
-    const { ctx } = this;
+    const { ctx, canvas, base } = this;
     const { dpr, view } = scene;
     const s = view.scale;
+    if (base.width !== canvas.width || base.height !== canvas.height) {
+      base.width = canvas.width;
+      base.height = canvas.height;
+      this.baseKey = null;
+    }
+    const key = [scene.items, scene.excluded, scene.fillOpacity, canvas.width, canvas.height];
+    const sameShapes = this.baseKey !== null && key.every((value, i) => value === this.baseKey?.[i]);
+    const sameView = this.baseView !== null && this.baseView.scale === view.scale && this.baseView.x === view.x
+      && this.baseView.y === view.y;
+    if (!sameShapes || (!sameView && !scene.quick)) {
+      this.drawBase(scene);
+      this.baseKey = key;
+      this.baseView = { ...view };
+      this.baseRenders += 1;
+    }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = scene.background;
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     if (scene.image) {
       ctx.imageSmoothingEnabled = scene.smooth || s < 1;
       ctx.drawImage(scene.image, 0, 0, scene.imageWidth, scene.imageHeight);
     }
+    // The layer was drawn for ``baseView``; map it onto the current view.
+    const from = /** @type {View} */ (this.baseView);
+    const k = s / from.scale;
+    ctx.setTransform(k, 0, 0, k, dpr * (view.x - from.x * k), dpr * (view.y - from.y * k));
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(base, 0, 0);
+    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
+    ctx.lineJoin = "miter";
+    if (scene.hovered && scene.hovered !== scene.selected) this.outline(scene.hovered, s, 2.5, scene.fillOpacity);
+    if (scene.selected) {
+      this.outline(scene.selected, s, 2.5, scene.selectedOpacity);
+      this.handles(scene, s);
+    }
+    for (const item of [scene.hovered, scene.selected]) if (item) this.caption(item, s);
+    if (scene.preview) {
+      ctx.setLineDash([]);
+      scene.preview(ctx, s);
+    }
+  }
+
+  /**
+   * The shapes layer (transparent): every visible shape but the one being dragged.
+   * @param {Scene} scene
+   */
+  drawBase(scene) {
+    const ctx = this.baseCtx;
+    const { dpr, view } = scene;
+    const s = view.scale;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.base.width, this.base.height);
+    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     const visible = [-view.x / s, -view.y / s, (scene.width - view.x) / s, (scene.height - view.y) / s];
-    const line = 1.5 / s;
+    /** @type {RenderItem[]} */
+    const shown = [];
+    for (const item of scene.items) {
+      if (item.key === scene.excluded) continue;
+      const box = item.box || (item.box = shapeBox(item.shape));
+      if (box[2] < visible[0] || box[0] > visible[2] || box[3] < visible[1] || box[1] > visible[3]) continue;
+      shown.push(item);
+    }
+    const line = shown.length > BUSY ? 1 / (s * dpr) : 1.5 / s;
     const dot = 3.5 / s;
-    ctx.lineJoin = "round";
-    let count = 0;
+    ctx.lineJoin = "miter";
     /** @type {{color: string, dashed: boolean, faded: boolean} | null} */
     let style = null;
     let fill = new Path2D();
@@ -198,8 +274,7 @@ export class Renderer {
     let dots = new Path2D();
     const flush = () => {
       if (!style) return;
-      const alpha = style.faded ? 0.35 : 1;
-      ctx.globalAlpha = alpha;
+      ctx.globalAlpha = style.faded ? 0.35 : 1;
       ctx.fillStyle = rgba(style.color, scene.fillOpacity);
       ctx.fill(fill);
       ctx.strokeStyle = style.color;
@@ -214,11 +289,8 @@ export class Renderer {
       stroke = new Path2D();
       dots = new Path2D();
     };
-    for (const item of scene.items) {
-      if (item === scene.selected) continue;
-      const box = item.box || (item.box = shapeBox(item.shape));
-      if (box[2] < visible[0] || box[0] > visible[2] || box[3] < visible[1] || box[1] > visible[3]) continue;
-      count += 1;
+    for (const item of shown) {
+      const box = /** @type {number[]} */ (item.box);
       if (item.shape.type === "mask") {
         flush();
         style = null;
@@ -236,17 +308,7 @@ export class Renderer {
       addShape(item.shape, item, fill, stroke, dots, dot);
     }
     flush();
-    this.drawn = count;
-    if (scene.hovered && scene.hovered !== scene.selected) this.outline(scene.hovered, s, 2.5, scene.fillOpacity);
-    if (scene.selected) {
-      this.outline(scene.selected, s, 2.5, scene.selectedOpacity);
-      this.handles(scene, s);
-    }
-    for (const item of [scene.hovered, scene.selected]) if (item) this.caption(item, s);
-    if (scene.preview) {
-      ctx.setLineDash([]);
-      scene.preview(ctx, s);
-    }
+    this.drawn = shown.length;
   }
 
   /** @param {RenderItem} item @param {number} s @param {number} width @param {number} opacity */

@@ -1,6 +1,7 @@
 // The tasks list: search, pages, and a button to create a task.
 
 import { h, formatDate } from "../dom.js";
+import { openRestoreDialog } from "../components/import-dialog.js";
 import { ResourceList, preview } from "../components/resource-list.js";
 
 /**
@@ -40,7 +41,9 @@ export function tasksView(ctx) {
   return {
     element: h("section", { class: "page" },
       h("div", { class: "page-header" }, h("h1", null, "Tasks"),
-        h("a", { href: "/tasks/create", class: "button primary" }, "+ Create task")),
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "button", onclick: () => openRestoreDialog(ctx, "tasks") }, "Create from backup"),
+          h("a", { href: "/tasks/create", class: "button primary" }, "+ Create task"))),
       list.element),
   };
 }
