@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from tests.support.browser import CHROMIUM, launch
-from tests.support.images import make_images
 from tests.support.live import LiveServer
 from tests.support.rest import Rest
 
@@ -135,10 +134,40 @@ LABELS = [
 ]
 
 
+def scene_images(directory: Path, count: int, size: tuple[int, int] = (320, 240)) -> list[Path]:
+    """Simple street-like pictures (sky, road, a few cars), so screenshots show something readable."""
+    from PIL import Image, ImageDraw
+
+    directory.mkdir(parents=True, exist_ok=True)
+    width, height = size
+    paths = []
+    for index in range(count):
+        image = Image.new("RGB", size)
+        draw = ImageDraw.Draw(image)
+        horizon = int(height * 0.45)
+        for y in range(horizon):
+            shade = 150 + int(90 * y / horizon)
+            draw.line([(0, y), (width, y)], fill=(shade - 60, shade - 20, 255))
+        draw.rectangle([0, horizon, width, height], fill=(92, 96, 104))
+        draw.polygon([(width * 0.42, horizon), (width * 0.58, horizon), (width * 0.9, height), (width * 0.1, height)],
+                     fill=(70, 72, 80))
+        for k in range(4):
+            x = (index * 23 + k * width // 4) % (width - 50)
+            y = horizon + 15 + (k * 37) % (height - horizon - 40)
+            draw.rectangle([x, y, x + 44, y + 22], fill=((k * 80 + 60) % 256, 40 + k * 30, 200 - k * 40))
+            draw.ellipse([x + 5, y + 17, x + 15, y + 27], fill=(20, 20, 20))
+            draw.ellipse([x + 29, y + 17, x + 39, y + 27], fill=(20, 20, 20))
+        draw.ellipse([width - 60, 12, width - 30, 42], fill=(255, 230, 120))
+        path = directory / f"img_{index:03d}.png"
+        image.save(path)
+        paths.append(path)
+    return paths
+
+
 @pytest.fixture
 def annotation_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
     """A task with the LABELS above and five 320×240 frames, one job."""
-    images = make_images(tmp_path / "frames", 5, size=(320, 240))
+    images = scene_images(tmp_path / "frames", 5)
     task = rest.create_task(f"e2e {request.node.name}", LABELS, images)
     task["job"] = rest.jobs(task["id"])[0]
     task["labels"] = {label["name"]: label for label in rest.labels(task_id=task["id"])}

@@ -66,7 +66,7 @@ def test_deep_link_asks_to_sign_in_then_continues(page: Any, live_server: LiveSe
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/projects\?.*search=nothing-like-this.*"))
     assert page.locator("h1").inner_text() == "Projects"
-    assert "Nothing matches" in page.locator(".list-status").inner_text()
+    page.wait_for_function("() => document.querySelector('.list-status').textContent.includes('Nothing matches')")
 
 
 def test_unknown_page_and_session_end(page: Any, live_server: LiveServer) -> None:

@@ -168,8 +168,7 @@ def test_task_page_jobs_labels_and_name(admin_page: Any, rest: Rest, annotation_
     assert page.locator(".jobs-table td.frames").inner_text() == "0–4"
     page.locator(f"select[aria-label='Job {job_id} stage']").select_option("validation")
     page.locator(f"select[aria-label='Job {job_id} assignee']").select_option(label="admin")
-    page.wait_for_timeout(400)
-    job = rest.get(f"/api/jobs/{job_id}")
+    job = rest.until(f"/api/jobs/{job_id}", lambda j: j["stage"] == "validation" and j["assignee"] is not None)
     assert job["stage"] == "validation" and job["assignee"]["username"] == "admin"
     # Rename the task in place.
     page.click("h1.inline-edit")

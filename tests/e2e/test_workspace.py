@@ -316,8 +316,7 @@ def test_shortcuts_help_and_job_state(admin_page: Any, rest: Rest, annotation_ta
     assert not dialog.is_visible()
     page.locator(".workspace-top select.job-state").select_option("in progress")
     page.locator(".workspace-top select.job-stage").select_option("validation")
-    page.wait_for_timeout(300)
-    fresh = rest.get(f"/api/jobs/{job['id']}")
+    fresh = rest.until(f"/api/jobs/{job['id']}", lambda j: j["stage"] == "validation")
     assert (fresh["state"], fresh["stage"]) == ("in progress", "validation")
     assert ws.frame_number() == 0
 
@@ -329,9 +328,14 @@ def test_zoom_pan_fit_and_prefetch(admin_page: Any, annotation_task: dict[str, A
     page.on("request", lambda r: frames.append(r.url) if "type=frame" in r.url else None)
     ws = Workspace(page).open(job["id"])
     # The next frames are fetched before anyone asks for them.
-    page.wait_for_function("() => true")
-    page.wait_for_timeout(500)
-    numbers = sorted({int(re.search(r"number=(\d+)", u).group(1)) for u in frames})
+    def fetched() -> list[int]:
+        return sorted({int(re.search(r"number=(\d+)", u).group(1)) for u in frames})
+
+    for _ in range(100):
+        if len(fetched()) == 5:
+            break
+        page.wait_for_timeout(50)
+    numbers = fetched()
     assert numbers == [0, 1, 2, 3, 4]
     fitted = ws.view
     x, y = ws.screen(160, 120)
@@ -390,3 +394,36 @@ def test_tracks_and_masks_from_other_clients(admin_page: Any, rest: Rest, annota
     (moved,) = data["shapes"]
     assert moved["points"] == [300.0, 200.0, 205.0, 203.0, 224.0, 227.0]
     assert all(t["id"] != track_id for t in data["tracks"])
+
+
+def test_label_keys_copy_paste_and_tab(admin_page: Any, rest: Rest, seeded: dict[str, Any]) -> None:
+    page = admin_page
+    job = seeded["job"]
+    labels = seeded["labels"]
+    first, second, _ = seeded["shape_ids"]
+    ws = Workspace(page).open(job["id"])
+    # Tab walks through the frame's objects.
+    page.keyboard.press("Tab")
+    assert f"#{first}" in ws.card().inner_text()
+    page.keyboard.press("Tab")
+    assert f"#{second}" in ws.card().inner_text()
+    page.keyboard.press("Shift+Tab")
+    assert f"#{first}" in ws.card().inner_text()
+    # Copy it and paste it onto the next frame.
+    page.keyboard.press("Control+c")
+    page.keyboard.press("f")
+    page.keyboard.press("Control+v")
+    assert ws.rows().count() == 2 and ws.dirty
+    # Ctrl+2 gives the selected object the second label allowed for rectangles ("car" is the only one:
+    # nothing changes); with nothing selected it picks the label of the next drawing.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+2")  # labels of the job in order: car, road, person, weather
+    ws.draw_vertices("polygon", [(10, 150), (60, 150), (40, 200)])
+    ws.save()
+    shapes = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    on_frame_1 = sorted((s for s in shapes if s["frame"] == 1), key=lambda s: s["id"])
+    assert len(on_frame_1) == 3
+    pasted = next(s for s in on_frame_1 if s["type"] == "rectangle" and s["id"] not in seeded["shape_ids"])
+    assert pasted["points"] == [10, 10, 60, 60]
+    polygon = next(s for s in on_frame_1 if s["type"] == "polygon")
+    assert polygon["label_id"] == labels["road"]["id"]

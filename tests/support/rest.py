@@ -53,6 +53,15 @@ class Rest:
     def get(self, path: str) -> Any:
         return self.call("GET", path)
 
+    def until(self, path: str, predicate: Any, timeout: float = 10) -> Any:
+        """GET ``path`` until ``predicate(body)`` holds (a browser's request may still be on its way)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.get(path)
+            if predicate(body) or time.monotonic() > deadline:
+                return body
+            time.sleep(0.1)
+
     def wait(self, rq_id: str, timeout: float = 60) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -78,6 +78,8 @@ class Workspace {
     this.lastTool = "rectangle";
     /** @type {Map<string, number>} the label last used with each tool */
     this.toolLabels = new Map();
+    /** @type {number | null} the label picked while no tool was active (for the next drawing) */
+    this.preferredLabel = null;
     this.saving = false;
     this.playing = 0;
     this.destroyed = false;
@@ -193,8 +195,13 @@ class Workspace {
         onclick: () => this.canvas.fit() }, svgIcon(ICONS.fit)));
     this.drawLabel = /** @type {HTMLSelectElement} */ (h("select", { class: "draw-label", "aria-label": "Label for new shapes" }));
     this.drawLabel.addEventListener("change", () => {
-      if (this.toolType) this.toolLabels.set(this.toolType, Number(this.drawLabel.value));
-      if (this.toolType) this.setTool(this.toolType);
+      if (this.toolType) {
+        this.toolLabels.set(this.toolType, Number(this.drawLabel.value));
+        this.setTool(this.toolType);
+      } else {
+        this.preferredLabel = Number(this.drawLabel.value);
+        this.toolLabels.clear();
+      }
     });
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
@@ -247,7 +254,7 @@ class Workspace {
         this.ctx.toasts.error(`No label of this job can be used for a ${type}.`);
         return;
       }
-      const previous = this.toolLabels.get(type) ?? Number(this.drawLabel.value);
+      const previous = this.toolLabels.get(type) ?? this.preferredLabel;
       const label = labels.find((l) => l.id === previous) || labels[0];
       replace(this.drawLabel, labels.map((l) => h("option", { value: String(l.id), selected: l.id === label.id }, l.name)));
       this.toolLabels.set(type, label.id);
@@ -263,7 +270,9 @@ class Workspace {
       this.select(null, false);
     } else {
       this.canvas.setTool(null);
-      replace(this.drawLabel, this.editor.labels.map((l) => h("option", { value: String(l.id) }, l.name)));
+      const preferred = this.preferredLabel ?? this.toolLabels.get(this.lastTool);
+      replace(this.drawLabel, this.editor.labels.map((l) => h("option", { value: String(l.id), selected: l.id === preferred },
+        l.name)));
     }
     this.toolType = type;
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
@@ -557,7 +566,9 @@ class Workspace {
           const labels = obj.kind === "tag" ? this.editor.labelsFor("tag") : this.editor.labelsFor(obj.data.type);
           if (labels[index]) this.editor.setLabel(obj, labels[index].id);
         } else if (this.editor.labels[index]) {
-          this.toolLabels.set(this.lastTool, this.editor.labels[index].id);
+          this.preferredLabel = this.editor.labels[index].id;
+          this.toolLabels.clear();
+          this.drawLabel.value = String(this.preferredLabel);
           this.ctx.toasts.info(`Next shapes: ${this.editor.labels[index].name}`);
         }
         break;
