@@ -6,6 +6,7 @@ import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { AnnotationStore } from "../annotation/model.js";
+import { saveChanges } from "../annotation/saving.js";
 import { actionOf } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
@@ -468,32 +469,17 @@ class Workspace {
     return this.selected !== null ? this.store.objects.get(this.selected) || null : null;
   }
 
-  /** Send what changed: deletions, then updates, then new objects; each step records its success. */
+  /** Send what changed (see ``saveChanges``) and show how it went. */
   async save() {
     if (this.saving) return;
-    const plan = this.store.plan();
-    if (!plan.count) {
+    if (!this.store.dirty) {
       this.ctx.toasts.info("Nothing to save: everything is on the server.");
       return;
     }
-    const path = `/api/jobs/${this.jobId}/annotations`;
-    /** @param {import("../annotation/model.js").Payload} p */
-    const any = (p) => p.tags.length + p.shapes.length + p.tracks.length > 0;
     this.saving = true;
     this.updateSaveState();
     try {
-      if (any(plan.delete)) {
-        await this.ctx.api.patch(path, plan.delete, { action: "delete" });
-        this.store.savedDeletions(plan);
-      }
-      if (any(plan.update)) {
-        await this.ctx.api.patch(path, plan.update, { action: "update" });
-        this.store.savedUpdates(plan);
-      }
-      if (any(plan.create)) {
-        const created = await this.ctx.api.patch(path, plan.create, { action: "create" });
-        this.store.savedCreations(plan, created);
-      }
+      await saveChanges(this.ctx.api, this.jobId, this.store);
       this.ctx.toasts.success("Saved.");
     } catch (error) {
       this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
