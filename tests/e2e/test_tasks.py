@@ -264,3 +264,26 @@ def test_dataset_dialogs_follow_the_server_formats(admin_page: Any, rest: Rest, 
     else:
         assert "no import formats" in dialog.inner_text()
     page.keyboard.press("Escape")
+
+
+def test_labels_as_raw_json(admin_page: Any, rest: Rest, tmp_path: Path) -> None:
+    """Labels pasted as JSON (say, copied from another task) become the task's labels."""
+    page = admin_page
+    page.goto("/tasks/create")
+    page.fill("input[name=name]", f"raw labels {uuid.uuid4().hex[:6]}")
+    page.click("text=Raw JSON")
+    page.fill("textarea.raw-labels", "not json")
+    page.click("text=Apply JSON")
+    assert page.locator(".raw-box .form-error").inner_text()
+    spec = [{"name": "cat", "color": "#aa5500", "type": "rectangle",
+             "attributes": [{"name": "age", "input_type": "number", "mutable": False, "values": ["0", "20", "1"]}]},
+            {"name": "dog"}]
+    page.fill("textarea.raw-labels", orjson.dumps(spec).decode())
+    page.click("text=Apply JSON")
+    assert [c.get_attribute("data-label-name") for c in page.locator(".label-card").all()] == ["cat", "dog"]
+    page.set_input_files(".file-input", [str(p) for p in make_images(tmp_path / "raw", 1)])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/tasks/\d+$"), timeout=60_000)
+    labels = {label["name"]: label for label in rest.labels(task_id=int(page.url.rsplit("/", 1)[1]))}
+    assert labels["cat"]["type"] == "rectangle" and labels["cat"]["color"] == "#aa5500"
+    assert labels["cat"]["attributes"][0]["values"] == ["0", "20", "1"] and labels["dog"]["type"] == "any"

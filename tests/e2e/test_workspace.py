@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import Workspace
+from tests.support.live import LiveServer
 from tests.support.rest import Rest
 
 
@@ -427,3 +428,29 @@ def test_label_keys_copy_paste_and_tab(admin_page: Any, rest: Rest, seeded: dict
     assert pasted["points"] == [10, 10, 60, 60]
     polygon = next(s for s in on_frame_1 if s["type"] == "polygon")
     assert polygon["label_id"] == labels["road"]["id"]
+
+
+def test_an_annotator_sees_and_saves_only_their_job(page: Any, rest: Rest, annotation_task: dict[str, Any],
+                                                     live_server: LiveServer) -> None:
+    """A user who is only the job's assignee (not the task's owner) finds it under Jobs and annotates it."""
+    from tests.e2e.conftest import sign_in
+
+    name = f"annotator-{annotation_task['id']}"
+    password = "Draw-boxes-all-day-1"
+    annotator = Rest.register(live_server, name, password)
+    user_id = annotator.get("/api/users/self")["id"]
+    assert annotator.get("/api/tasks")["count"] == 0  # not theirs (yet)
+    job = annotation_task["job"]
+    rest.call("PATCH", f"/api/jobs/{job['id']}", {"assignee": user_id, "state": "in progress"})
+    sign_in(page, name, password)
+    page.click(".top-nav >> text=Jobs")
+    page.wait_for_selector(f"tr[data-job-id='{job['id']}']")
+    assert page.locator("tbody tr").count() == 1  # only their job
+    page.click(f"tr[data-job-id='{job['id']}'] >> text=Job #{job['id']}")
+    ws = Workspace(page)
+    ws.wait_ready()
+    ws.draw_box("rectangle", (30, 30), (90, 70))
+    ws.save()
+    shapes = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    assert len(shapes) == 1 and _approx(shapes[0]["points"], [30, 30, 90, 70])
+    shot(page, "workspace-annotator")

@@ -27,6 +27,15 @@ class Rest:
         self.credentials = (username or server.admin[0], password or server.admin[1])
         self.login()
 
+    @classmethod
+    def register(cls, server: LiveServer, username: str, password: str) -> Rest:
+        """Sign a new user up through ``/api/auth/register`` and return a client acting as them."""
+        response = urllib3.PoolManager().request("POST", f"{server.url}/api/auth/register", body=orjson.dumps(
+            {"username": username, "email": f"{username}@example.org", "password1": password, "password2": password}),
+            headers={"Content-Type": "application/json"})
+        assert response.status == 201, response.data
+        return cls(server, username, password)
+
     def login(self) -> None:
         response = self.http.request("POST", f"{self.base}/api/auth/login", body=orjson.dumps(
             {"username": self.credentials[0], "password": self.credentials[1]}), headers={"Content-Type": "application/json"})
