@@ -1,1 +1,41 @@
-// inklab UI entry point
+// Entry point of the web UI: routes to views.
+
+import { Api } from "./api.js";
+import { App } from "./app.js";
+import { Router } from "./router.js";
+import { jobsView } from "./views/jobs.js";
+import { loginView, registerView } from "./views/auth.js";
+import { notFoundView } from "./views/not-found.js";
+import { projectView } from "./views/project.js";
+import { projectsView } from "./views/projects.js";
+import { taskCreateView } from "./views/task-create.js";
+import { taskView } from "./views/task.js";
+import { tasksView } from "./views/tasks.js";
+import { workspaceView } from "./views/workspace.js";
+
+async function start() {
+  const root = /** @type {HTMLElement} */ (document.getElementById("app"));
+  const api = new Api();
+  const router = new Router();
+  const app = new App(root, api, router);
+  router
+    .on("/", () => router.navigate(app.user ? "/tasks" : "/login", { replace: true }))
+    .on("/login", (m) => app.show(loginView, m, { auth: false }))
+    .on("/register", (m) => app.show(registerView, m, { auth: false }))
+    .on("/projects", (m) => app.show(projectsView, m))
+    .on("/projects/:id", (m) => app.show(projectView, m))
+    .on("/tasks", (m) => app.show(tasksView, m))
+    .on("/tasks/create", (m) => app.show(taskCreateView, m))
+    .on("/tasks/:id", (m) => app.show(taskView, m))
+    .on("/jobs", (m) => app.show(jobsView, m))
+    .on("/jobs/:id", (m) => app.show(workspaceView, m));
+  router.fallback = (m) => app.show(notFoundView, m, { auth: false });
+  try {
+    await app.loadUser();
+  } catch (error) {
+    app.toasts.error(error);
+  }
+  router.start();
+}
+
+start();

@@ -1,0 +1,399 @@
+"""Web UI benchmark in a real browser (Debian's Chromium driven by Playwright), issue 6 §5.
+
+Run from the repository root:  .venv/bin/python bench/ui_bench.py [--shapes 5000] [--frames 10000] [--repeat 15]
+
+It starts its own ``inklab serve`` in a temporary data directory, builds the data through the REST
+API, and prints for the same run:
+
+* a frame with N shapes (default 5,000): latency from the input event to the frame's pixels being
+  drawn for a wheel (zoom) step, a pan step, a click that selects a shape (hit test, sidebar,
+  redraw) and a hover. During a zoom or pan gesture the shapes layer is reused, scaled and shifted,
+  and redrawn sharp when the gesture pauses (120 ms): that full redraw of all N shapes is timed on
+  its own, beside the same shapes drawn by a naive renderer (one path, fill and stroke per shape),
+  the reference;
+* frame switch: next frame (F) when it was prefetched, versus jumping to a frame that was not
+  (the reference: what every switch would cost without prefetching);
+* opening a job of M frames (default 10,000) from navigation start to its first frame drawn, versus
+  a 10-frame job (the reference);
+* saving one moved shape in the N-shape frame: time and bytes sent, versus a PUT of the whole
+  frame's annotations (what a client that saves everything sends).
+
+Goals (issue 6): under 100 ms per interaction at 5,000 shapes; a 10,000-frame job open in under 1 s.
+Absolute numbers on a shared 2-core machine are noisy: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import random
+import statistics
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.browser import launch  # noqa: E402
+from tests.support.live import LiveServer  # noqa: E402
+from tests.support.rest import Rest  # noqa: E402
+
+WIDTH, HEIGHT = 1280, 720
+
+# Installed in the page: the time from each input event on the workspace to the end of the first
+# animation frame after it, with the canvas flushed (getImageData forces the drawing to finish).
+PROBE = """() => {
+  if (window.__probe) return;  // the benchmark's own instrumentation, not the app's
+  const probe = window.__probe = {samples: [], keyAt: 0};
+  window.addEventListener("keydown", (event) => { probe.keyAt = event.timeStamp; }, true);
+  const canvas = () => document.querySelector("canvas.annotation-canvas");
+  for (const type of ["pointerdown", "pointermove", "wheel", "keydown"]) {
+    window.addEventListener(type, (event) => {
+      if (!probe.armed) return;
+      probe.armed = false;
+      const started = event.timeStamp;
+      requestAnimationFrame(() => {
+        canvas().getContext("2d").getImageData(0, 0, 1, 1);
+        probe.samples.push(performance.now() - started);
+      });
+    });
+  }
+}"""
+
+
+def _image(index: int) -> bytes:
+    """A smooth 1280×720 JPEG with a few blobs (realistic compression, unlike noise)."""
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    rng = np.random.default_rng(index)
+    base = np.stack([(x * 0.2 + index * 9) % 256, (y * 0.3) % 256, ((x + y) * 0.1) % 256], axis=-1)
+    for _ in range(6):
+        cx, cy, r = rng.integers(0, WIDTH), rng.integers(0, HEIGHT), rng.integers(30, 150)
+        base[(x - cx) ** 2 + (y - cy) ** 2 < r * r] = rng.integers(0, 256, 3)
+    buffer = io.BytesIO()
+    Image.fromarray(base.astype(np.uint8)).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _shapes(count: int, frame: int, label_ids: list[int], seed: int = 1) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    shapes = []
+    for i in range(count):
+        x, y = rng.uniform(0, WIDTH - 60), rng.uniform(0, HEIGHT - 60)
+        w, h = rng.uniform(8, 60), rng.uniform(8, 60)
+        kind = i % 10
+        base = {"frame": frame, "label_id": label_ids[i % len(label_ids)], "z_order": rng.randint(0, 3)}
+        if kind < 7:
+            shapes.append({**base, "type": "rectangle", "points": [x, y, x + w, y + h],
+                           "rotation": 30.0 if kind == 0 else 0.0})
+        elif kind < 9:
+            pts = []
+            for k in range(6):
+                angle = 2 * math.pi * k / 6
+                pts += [x + w / 2 + w / 2 * math.cos(angle), y + h / 2 + h / 2 * math.sin(angle)]
+            shapes.append({**base, "type": "polygon", "points": pts})
+        else:
+            shapes.append({**base, "type": "ellipse", "points": [x + w / 2, y + h / 2, x + w, y]})
+    return shapes
+
+
+def _upload(rest: Rest, task_id: int, files: list[tuple[str, bytes]]) -> None:
+    rest.call("POST", f"/api/tasks/{task_id}/data/", {}, headers={"Upload-Start": ""})
+    fields = {f"client_files[{i}]": (name, data, "application/octet-stream") for i, (name, data) in enumerate(files)}
+    rest.call("POST", f"/api/tasks/{task_id}/data/", fields={**fields, "image_quality": "70"},
+              headers={"Upload-Multiple": ""})
+    rq = rest.call("POST", f"/api/tasks/{task_id}/data/", {"image_quality": 70}, headers={"Upload-Finish": ""})
+    rest.wait(rq["rq_id"], timeout=3600)
+
+
+def _task(rest: Rest, name: str, files: list[tuple[str, bytes]]) -> tuple[int, int, list[int]]:
+    labels = [{"name": n} for n in ("car", "person", "sign")]
+    task = rest.call("POST", "/api/tasks", {"name": name, "labels": labels})
+    _upload(rest, task["id"], files)
+    job = rest.jobs(task["id"])[0]["id"]
+    return task["id"], job, [label["id"] for label in rest.labels(task_id=task["id"])]
+
+
+def _stats(samples: list[float]) -> str:
+    if not samples:
+        return "n/a"
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return f"median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   (n={len(samples)})"
+
+
+class Bench:
+    def __init__(self, page: Any, server: LiveServer) -> None:
+        self.page = page
+        self.server = server
+
+    def open(self, job: int, frame: int = 0) -> dict[str, float]:
+        self.page.goto(f"{self.server.url}/jobs/{job}?frame={frame}")
+        try:
+            self.page.wait_for_selector(".workspace[data-ready=true]", timeout=120_000)
+        except Exception as error:
+            raise RuntimeError(f"job {job} did not open: {self.page.locator('body').inner_text()[:500]!r}") from error
+        self.page.evaluate(PROBE)
+        ws = self.page.locator(".workspace")
+        return {"ready_at": float(ws.get_attribute("data-ready-at")), "open": float(ws.get_attribute("data-open-ms"))}
+
+    def screen(self, x: float, y: float) -> tuple[float, float]:
+        canvas = self.page.locator("canvas.annotation-canvas")
+        box = canvas.bounding_box()
+        scale, vx, vy = (float(v) for v in canvas.get_attribute("data-view").split(","))
+        return box["x"] + vx + x * scale, box["y"] + vy + y * scale
+
+    def sampled(self, action: Any, repeat: int, prepare: Any = None) -> list[float]:
+        """Run ``action(i)`` ``repeat`` times, timing the first input event of each (``prepare(i)`` is not timed)."""
+        self.page.evaluate("() => { window.__probe.samples = []; }")
+        for i in range(repeat):
+            if prepare is not None:
+                prepare(i)
+            self.page.evaluate("() => { window.__probe.armed = true; }")
+            action(i)
+            self.page.wait_for_function(f"() => window.__probe.samples.length >= {i + 1}", timeout=30_000)
+        return self.page.evaluate("() => window.__probe.samples")
+
+
+def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: list[dict[str, Any]],
+                 repeat: int) -> dict[str, Any]:
+    page = bench.page
+    opened = bench.open(job)
+    drawn = int(page.locator("canvas.annotation-canvas").get_attribute("data-drawn"))
+    cx, cy = bench.screen(WIDTH / 2, HEIGHT / 2)
+    page.mouse.move(cx, cy)
+    zoom = bench.sampled(lambda i: page.mouse.wheel(0, -40 if i % 2 == 0 else 40), repeat)
+    page.mouse.move(cx, cy)
+    page.mouse.down(button="middle")
+    pan = bench.sampled(lambda i: page.mouse.move(cx + 5 * (i + 1), cy + 3 * (i + 1)), repeat)
+    page.mouse.up(button="middle")
+    page.click("button[aria-label=Fit]")
+    targets = [s for s in shapes if s["type"] == "rectangle" and not s.get("rotation")][:repeat]
+
+    def centre(i: int) -> tuple[float, float]:
+        s = targets[i]["points"]
+        return bench.screen((s[0] + s[2]) / 2, (s[1] + s[3]) / 2)
+
+    def select(i: int) -> None:
+        page.mouse.down()
+        page.mouse.up()
+
+    select_samples = bench.sampled(select, len(targets), prepare=lambda i: page.mouse.move(*centre(i)))
+    page.keyboard.press("Escape")
+    hover = bench.sampled(lambda i: page.mouse.move(*bench.screen(100 + 37 * i, 80 + 23 * i)), repeat)
+    # The same shapes drawn by the app's renderer and by a naive one, on a canvas of the workspace's size.
+    offscreen = page.evaluate("""async ({shapes, repeat}) => {
+      const {Renderer} = await import('/static/ui/annotation/renderer.js');
+      const source = document.querySelector("canvas.annotation-canvas");
+      const canvas = document.createElement("canvas");
+      canvas.width = source.width; canvas.height = source.height;
+      const [scale, x, y] = source.dataset.view.split(",").map(Number);
+      const colors = ["#ff6a00", "#3b6ef5", "#22aa55"];
+      const items = shapes.map((s, i) => ({key: i, shape: s, color: colors[s.label_id % 3], label: ""}));
+      items.sort((a, b) => a.shape.z_order - b.shape.z_order || a.shape.label_id - b.shape.label_id);
+      const renderer = new Renderer(canvas);
+      const scene = {width: canvas.width, height: canvas.height, dpr: 1, view: {scale, x, y}, image: null, excluded: null,
+        imageWidth: 1280, imageHeight: 720, items, selected: null, hovered: null, handles: [], preview: null,
+        fillOpacity: 0.12, selectedOpacity: 0.35, background: "#2b303b", smooth: false};
+      const ctx = canvas.getContext("2d");
+      const time = (draw) => { const t = performance.now(); draw(); ctx.getImageData(0, 0, 1, 1); return performance.now() - t; };
+      const batched = [], naive = [];
+      for (let r = 0; r < repeat; r++) {
+        batched.push(time(() => { for (const it of items) it.box = undefined; renderer.baseKey = null; renderer.draw(scene); }));
+        naive.push(time(() => {
+          ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#2b303b"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+          ctx.setTransform(scale, 0, 0, scale, x, y); ctx.lineWidth = 1.5 / scale;
+          for (const {shape: s, color} of items) {
+            ctx.beginPath();
+            const p = s.points;
+            if (s.type === "rectangle") {
+              const cx = (p[0] + p[2]) / 2, cy = (p[1] + p[3]) / 2;
+              ctx.save(); ctx.translate(cx, cy); ctx.rotate((s.rotation || 0) * Math.PI / 180);
+              ctx.rect(p[0] - cx, p[1] - cy, p[2] - p[0], p[3] - p[1]); ctx.restore();
+            } else if (s.type === "ellipse") {
+              ctx.ellipse(p[0], p[1], Math.abs(p[2] - p[0]), Math.abs(p[1] - p[3]), 0, 0, 2 * Math.PI);
+            } else { ctx.moveTo(p[0], p[1]); for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]); ctx.closePath(); }
+            ctx.fillStyle = color + "1f"; ctx.fill(); ctx.strokeStyle = color; ctx.stroke();
+          }
+        }));
+      }
+      return {batched, naive};
+    }""", {"shapes": shapes, "repeat": repeat})
+    return {"opened": opened, "drawn": drawn, "zoom": zoom, "pan": pan, "select": select_samples, "hover": hover,
+            **offscreen}
+
+
+def bench_frames(bench: Bench, job: int, frames: int, repeat: int) -> dict[str, list[float]]:
+    page = bench.page
+    bench.open(job)
+    page.wait_for_timeout(3000)  # let the prefetch run ahead
+    # Armed before the key press: resolves when the canvas has drawn the target frame's image
+    # (its render counter changes with the frame on screen), measured from the key press.
+    arm = """(target) => {
+      window.__probe.switched = new Promise((done) => {
+        const canvas = document.querySelector("canvas.annotation-canvas");
+        const observer = new MutationObserver(() => {
+          const ws = document.querySelector(".workspace");
+          if (document.querySelector(".frame-number").value !== String(target) || ws.classList.contains("frame-loading")) return;
+          observer.disconnect();
+          canvas.getContext("2d").getImageData(0, 0, 1, 1);
+          done(performance.now() - window.__probe.keyAt);
+        });
+        observer.observe(canvas, {attributes: true, attributeFilter: ["data-renders"]});
+      });
+    }"""
+    prefetched = []
+    for i in range(1, repeat + 1):
+        page.evaluate(arm, i)
+        page.keyboard.press("f")
+        prefetched.append(page.evaluate("() => window.__probe.switched"))
+        page.wait_for_timeout(400)  # a user's pace: the prefetch keeps up
+    cold = []
+    # Jumps of 9 frames land beyond what was prefetched (6 ahead, 2 behind) and was never shown.
+    for target in range(repeat + 9, frames, 9):
+        page.evaluate(arm, target)
+        page.locator(".frame-number").fill(str(target))
+        page.locator(".frame-number").press("Enter")
+        cold.append(page.evaluate("() => window.__probe.switched"))
+        page.wait_for_timeout(400)
+    return {"prefetched": prefetched, "cold": cold}
+
+
+def bench_open(browser: Any, server: LiveServer, jobs: dict[str, int], rounds: int) -> dict[str, list[float]]:
+    """Open each job in a fresh browser context (empty cache: modules and frames come from the server)."""
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, job in jobs.items():
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            page = context.new_page()
+            _login(page, server)
+            times[name].append(Bench(page, server).open(job)["ready_at"])
+            context.close()
+    return times
+
+
+def _login(page: Any, server: LiveServer) -> None:
+    response = page.request.post(f"{server.url}/api/auth/login", data={"username": server.admin[0],
+                                                                      "password": server.admin[1]})
+    assert response.ok, response.text()
+
+
+def bench_save(bench: Bench, rest: Rest, job: int, shapes: list[dict[str, Any]]) -> dict[str, float]:
+    page = bench.page
+    bench.open(job)
+    sent: list[int] = []
+    page.on("request", lambda r: sent.append(len(r.post_data_buffer or b""))
+            if r.method == "PATCH" and "/annotations" in r.url else None)
+    s = next(s for s in shapes if s["type"] == "rectangle" and not s.get("rotation") and s["z_order"] == 3)["points"]
+    x, y = (s[0] + s[2]) / 2, (s[1] + s[3]) / 2
+    page.mouse.click(*bench.screen(x, y))
+    page.mouse.move(*bench.screen(x, y))
+    page.mouse.down()
+    page.mouse.move(*bench.screen(x + 10, y + 5), steps=4)
+    page.mouse.up()
+    assert page.locator(".workspace").get_attribute("data-dirty") == "true"
+    started = time.perf_counter()
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => document.querySelector('.workspace').dataset.dirty === 'false'"
+                           " && !document.querySelector('.save-button').disabled")
+    ui_seconds = time.perf_counter() - started
+    everything = rest.get(f"/api/jobs/{job}/annotations")
+    body = {"shapes": [{k: v for k, v in s.items() if k != "id"} for s in everything["shapes"]]}
+    raw = orjson.dumps(body)
+    started = time.perf_counter()
+    rest.call("PUT", f"/api/jobs/{job}/annotations", body)
+    put_seconds = time.perf_counter() - started
+    return {"ui_seconds": ui_seconds, "ui_bytes": sum(sent), "requests": len(sent), "put_seconds": put_seconds,
+            "put_bytes": len(raw)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shapes", type=int, default=5000, help="shapes on the busy frame (default 5000)")
+    parser.add_argument("--frames", type=int, default=10000, help="frames of the big job (default 10000)")
+    parser.add_argument("--repeat", type=int, default=15, help="samples per interaction (default 15)")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    server = LiveServer(workers=2).start()
+    try:
+        rest = Rest(server)
+        load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+        print(f"inklab UI benchmark: {args.shapes} shapes, {args.frames}-frame job; server {server.url}; "
+              f"load average {load} on {os.cpu_count()} CPUs")
+        started = time.perf_counter()
+        images = [(f"frame_{i:03d}.jpg", _image(i)) for i in range(60)]
+        _, busy_job, labels = _task(rest, "5k shapes", images[:2])
+        shapes = _shapes(args.shapes, 0, labels)
+        rest.call("PATCH", f"/api/jobs/{busy_job}/annotations?action=create", {"shapes": shapes})
+        _, frames_job, labels_b = _task(rest, "frames", images)
+        rest.call("PATCH", f"/api/jobs/{frames_job}/annotations?action=create",
+                  {"shapes": [s for f in range(60) for s in _shapes(50, f, labels_b, seed=f)]})
+        tiny = io.BytesIO()
+        Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+            for i in range(args.frames):
+                zf.writestr(f"f{i:06d}.png", tiny.getvalue())
+        _, big_job, _ = _task(rest, f"{args.frames} frames", [("frames.zip", archive.getvalue())])
+        # The reference job has the same (small) frames: only the number of frames differs.
+        _, small_job, _ = _task(rest, "10 frames", [(f"s{i}.png", tiny.getvalue()) for i in range(10)])
+        print(f"(data prepared in {time.perf_counter() - started:.0f} s)\n")
+
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            page = context.new_page()
+            _login(page, server)
+            bench = Bench(page, server)
+
+            r = bench_shapes(bench, rest, busy_job, labels, shapes, args.repeat)
+            print(f"== a frame with {args.shapes} shapes ({r['drawn']} drawn after culling; job opened in "
+                  f"{r['opened']['ready_at']:.0f} ms from navigation)")
+            for name, what in (("zoom", "wheel step"), ("pan", "pan step"), ("select", "click to select"),
+                               ("hover", "hover")):
+                print(f"  {what:<16} event → pixels   {_stats(r[name])}")
+            batched, naive = statistics.median(r["batched"]), statistics.median(r["naive"])
+            print(f"  all shapes redrawn (inklab)      {_stats(r['batched'])}   (after each zoom/pan gesture pauses)")
+            print(f"  all shapes redrawn (naive)       {_stats(r['naive'])}   (reference: a path per shape)")
+            print(f"  → naive / inklab: {naive / batched:.1f}×;  worst interaction median / 100 ms goal: "
+                  f"{max(statistics.median(r[n]) for n in ('zoom', 'pan', 'select', 'hover')) / 100:.2f}")
+
+            f = bench_frames(bench, frames_job, 60, min(args.repeat, 12))
+            pre, cold = statistics.median(f["prefetched"]), statistics.median(f["cold"])
+            print("\n== frame switch, 1280×720 JPEG frames with 50 shapes each, key press → pixels")
+            print(f"  next frame, prefetched           {_stats(f['prefetched'])}")
+            print(f"  jump to a frame not prefetched   {_stats(f['cold'])}   (reference)")
+            print(f"  → cold / prefetched: {cold / pre:.1f}×")
+
+            o = bench_open(browser, server, {"big": big_job, "small": small_job}, 3)
+            big, small = statistics.median(o["big"]), statistics.median(o["small"])
+            print("\n== opening a job in a fresh browser (empty cache), navigation start → first frame drawn "
+                  "(64×48 frames)")
+            print(f"  {args.frames}-frame job               {_stats(o['big'])}")
+            print(f"  10-frame job                     {_stats(o['small'])}   (reference)")
+            print(f"  → {args.frames} frames / 10 frames: {big / small:.2f}×;  {args.frames}-frame job / 1 s goal: "
+                  f"{big / 1000:.2f}")
+
+            s = bench_save(bench, rest, busy_job, shapes)
+            print(f"\n== saving one moved shape in the {args.shapes}-shape frame")
+            print(f"  inklab UI: {s['ui_seconds'] * 1000:7.1f} ms, {s['ui_bytes']:,} bytes in {s['requests']} request(s)")
+            print(f"  PUT of the whole frame (reference): {s['put_seconds'] * 1000:7.1f} ms, {s['put_bytes']:,} bytes")
+            print(f"  → bytes: {s['put_bytes'] / max(1, s['ui_bytes']):.0f}× fewer;  time: "
+                  f"{s['put_seconds'] / s['ui_seconds']:.1f}× faster")
+            browser.close()
+    finally:
+        server.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

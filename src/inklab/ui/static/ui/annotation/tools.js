@@ -1,0 +1,273 @@
+// Drawing tools: the mouse gestures that make new shapes.
+//
+// rectangle, ellipse, skeleton  drag a box (or click two opposite corners)
+// polygon, polyline, points     click the vertices (Shift+drag adds them continuously);
+//                               finish with N, Enter, a double click or the Done button
+//                               (a polygon also by clicking its first vertex); Backspace
+//                               removes the last vertex; Esc cancels any tool.
+//
+// A tool gets pointer positions in image pixels and calls ``onDone`` with the new geometry
+// ({type, points, rotation?, elements?}).
+
+import { minPoints } from "./geometry.js";
+import { placeSkeleton } from "./skeleton.js";
+
+/**
+ * @typedef {{x: number, y: number}} Point
+ * @typedef {{type: string, points: number[], rotation?: number, elements?: {label_id: number, points: number[]}[]}} Drawn
+ * @typedef {{color: string, template?: import("./skeleton.js").SkeletonTemplate & {sublabelIds: number[]}}} ToolOptions
+ */
+
+/** The gesture of drawing one shape. */
+export class Tool {
+  /**
+   * @param {string} type
+   * @param {(shape: Drawn) => void} onDone
+   * @param {ToolOptions} options
+   */
+  constructor(type, onDone, options) {
+    this.type = type;
+    this.onDone = onDone;
+    this.options = options;
+    /** @type {Point | null} pointer position, for the preview */
+    this.cursor = null;
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  down(p, e) {}  // eslint-disable-line no-unused-vars
+
+  /** @param {Point} p @param {PointerEvent} e */
+  move(p, e) {
+    this.cursor = p;
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  up(p, e) {}  // eslint-disable-line no-unused-vars
+
+  /** @param {Point} p */
+  doubleClick(p) {}  // eslint-disable-line no-unused-vars
+
+  /** Finish on request (N, Enter, Done); returns whether the tool finished. */
+  finish() {
+    return false;
+  }
+
+  /** Undo the last step of the gesture; returns false when there is nothing to undo. */
+  back() {
+    return false;
+  }
+
+  /** Whether the gesture has begun (Esc then cancels it rather than the tool). */
+  get started() {
+    return false;
+  }
+
+  /** @param {CanvasRenderingContext2D} ctx @param {number} scale */
+  preview(ctx, scale) {}  // eslint-disable-line no-unused-vars
+
+  /** The hint shown while the tool is active. */
+  get hint() {
+    return "";
+  }
+}
+
+/** Rectangles, ellipses and skeletons: a box between two corners. */
+export class BoxTool extends Tool {
+  /** @param {string} type @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
+  constructor(type, onDone, options) {
+    super(type, onDone, options);
+    /** @type {Point | null} */
+    this.anchor = null;
+    this.dragged = false;
+  }
+
+  get started() {
+    return this.anchor !== null;
+  }
+
+  get hint() {
+    return this.anchor ? "Release (or click) at the opposite corner. Esc cancels."
+      : `Drag a box to draw the ${this.type}, or click two opposite corners.`;
+  }
+
+  /** @param {Point} p */
+  down(p) {
+    if (!this.anchor) {
+      this.anchor = p;
+      this.dragged = false;
+    }
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  move(p, e) {
+    super.move(p, e);
+    if (this.anchor && e.buttons & 1) this.dragged = true;
+  }
+
+  /** @param {Point} p */
+  up(p) {
+    if (!this.anchor) return;
+    const far = Math.abs(p.x - this.anchor.x) + Math.abs(p.y - this.anchor.y) > 1;
+    if (!far) {
+      if (this.dragged) this.anchor = null;  // a drag that went nowhere
+      return;  // a click: wait for the second corner
+    }
+    const a = this.anchor;
+    this.anchor = null;
+    this.emit(Math.min(a.x, p.x), Math.min(a.y, p.y), Math.max(a.x, p.x), Math.max(a.y, p.y));
+  }
+
+  back() {
+    if (!this.anchor) return false;
+    this.anchor = null;
+    return true;
+  }
+
+  /** @param {number} x1 @param {number} y1 @param {number} x2 @param {number} y2 */
+  emit(x1, y1, x2, y2) {
+    if (this.type === "ellipse") {
+      const cx = (x1 + x2) / 2;
+      const cy = (y1 + y2) / 2;
+      this.onDone({ type: "ellipse", points: [cx, cy, x2, y1], rotation: 0 });
+    } else if (this.type === "skeleton") {
+      const template = /** @type {NonNullable<ToolOptions["template"]>} */ (this.options.template);
+      const placed = placeSkeleton(template, [x1, y1, x2, y2]);
+      this.onDone({ type: "skeleton", points: [],
+        elements: placed.map((pt, i) => ({ label_id: template.sublabelIds[i], points: pt })) });
+    } else {
+      this.onDone({ type: "rectangle", points: [x1, y1, x2, y2], rotation: 0 });
+    }
+  }
+
+  /** @param {CanvasRenderingContext2D} ctx @param {number} scale */
+  preview(ctx, scale) {
+    if (!this.anchor || !this.cursor) return;
+    const a = this.anchor;
+    const b = this.cursor;
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = this.options.color;
+    ctx.fillStyle = "rgba(255,255,255,0.12)";
+    ctx.setLineDash([5 / scale, 3 / scale]);
+    ctx.beginPath();
+    if (this.type === "ellipse") {
+      ctx.ellipse((a.x + b.x) / 2, (a.y + b.y) / 2, Math.abs(b.x - a.x) / 2, Math.abs(b.y - a.y) / 2, 0, 0, 2 * Math.PI);
+    } else ctx.rect(a.x, a.y, b.x - a.x, b.y - a.y);
+    ctx.fill();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (this.type === "skeleton" && this.options.template) {
+      const placed = placeSkeleton(this.options.template, [Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y)]);
+      ctx.beginPath();
+      for (const [i, j] of this.options.template.edges) {
+        ctx.moveTo(placed[i][0], placed[i][1]);
+        ctx.lineTo(placed[j][0], placed[j][1]);
+      }
+      ctx.stroke();
+      ctx.fillStyle = this.options.color;
+      for (const [x, y] of placed) {
+        ctx.beginPath();
+        ctx.arc(x, y, 3.5 / scale, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+  }
+}
+
+/** Polygons, polylines and point sets: one click per vertex. */
+export class VertexTool extends Tool {
+  /** @param {string} type @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
+  constructor(type, onDone, options) {
+    super(type, onDone, options);
+    /** @type {number[]} */
+    this.points = [];
+    /** Image pixels within which a click lands on the first vertex (set by the canvas from the zoom). */
+    this.snap = 6;
+  }
+
+  get started() {
+    return this.points.length > 0;
+  }
+
+  get hint() {
+    const need = minPoints(this.type);
+    const have = this.points.length / 2;
+    const finish = this.type === "polygon" ? "click the first point, press N or double-click" : "press N or double-click";
+    return have < need ? `Click to add points (${need} at least; Shift+drag draws freehand).`
+      : `${have} points: ${finish} to finish; Backspace removes the last point.`;
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  down(p, e) {
+    const n = this.points.length / 2;
+    if (this.type === "polygon" && n >= 3 && Math.hypot(p.x - this.points[0], p.y - this.points[1]) <= this.snap) {
+      this.finish();
+      return;
+    }
+    // A double click also sends two single clicks at the same place: ignore the repeat.
+    if (n && Math.hypot(p.x - this.points[2 * n - 2], p.y - this.points[2 * n - 1]) < 0.01 && e.detail > 1) return;
+    this.points.push(p.x, p.y);
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  move(p, e) {
+    super.move(p, e);
+    if (e.shiftKey && e.buttons & 1 && this.points.length) {
+      const n = this.points.length;
+      if (Math.hypot(p.x - this.points[n - 2], p.y - this.points[n - 1]) >= this.snap * 1.5) this.points.push(p.x, p.y);
+    }
+  }
+
+  doubleClick() {
+    this.finish();
+  }
+
+  finish() {
+    if (this.points.length / 2 < minPoints(this.type)) return false;
+    const points = this.points;
+    this.points = [];
+    this.onDone({ type: this.type, points });
+    return true;
+  }
+
+  back() {
+    if (!this.points.length) return false;
+    this.points.splice(-2, 2);
+    return true;
+  }
+
+  /** @param {CanvasRenderingContext2D} ctx @param {number} scale */
+  preview(ctx, scale) {
+    const p = this.points;
+    if (!p.length) return;
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = this.options.color;
+    ctx.setLineDash([5 / scale, 3 / scale]);
+    if (this.type !== "points") {
+      ctx.beginPath();
+      ctx.moveTo(p[0], p[1]);
+      for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
+      if (this.cursor) ctx.lineTo(this.cursor.x, this.cursor.y);
+      if (this.type === "polygon" && p.length >= 4) ctx.closePath();
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    for (let i = 0; i < p.length; i += 2) {
+      ctx.beginPath();
+      ctx.arc(p[i], p[i + 1], (i === 0 ? 5 : 3.5) / scale, 0, 2 * Math.PI);
+      ctx.fillStyle = i === 0 && this.type === "polygon" ? "#ffffff" : this.options.color;
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+}
+
+/**
+ * The tool for a shape type.
+ * @param {string} type rectangle, ellipse, skeleton, polygon, polyline or points
+ * @param {(shape: Drawn) => void} onDone
+ * @param {ToolOptions} options
+ * @returns {Tool}
+ */
+export function makeTool(type, onDone, options) {
+  return ["rectangle", "ellipse", "skeleton"].includes(type) ? new BoxTool(type, onDone, options) : new VertexTool(type, onDone, options);
+}

@@ -1,0 +1,64 @@
+// Modal dialogs on top of the page (<dialog> element): forms, confirmations.
+
+import { h } from "../dom.js";
+
+/**
+ * @typedef {{title: string, body: (HTMLElement | string)[], actions?: HTMLElement[], wide?: boolean,
+ *            onClose?: () => void, className?: string}} DialogOptions
+ */
+
+/** A modal dialog; Escape and the close button close it. */
+export class Dialog {
+  /** @param {DialogOptions} options */
+  constructor(options) {
+    this.onClose = options.onClose || null;
+    this.body = h("div", { class: "dialog-body" }, ...options.body);
+    this.footer = h("div", { class: "dialog-actions" }, ...(options.actions || []));
+    this.element = /** @type {HTMLDialogElement} */ (h("dialog", {
+      class: `dialog ${options.wide ? "dialog-wide" : ""} ${options.className || ""}`,
+      "aria-label": options.title,
+    },
+    h("header", { class: "dialog-header" }, h("h2", null, options.title),
+      h("button", { type: "button", class: "icon-button", title: "Close", "aria-label": "Close",
+        onclick: () => this.close() }, "×")),
+    this.body, this.footer));
+    this.element.addEventListener("close", () => {
+      this.element.remove();
+      this.onClose?.();
+    });
+  }
+
+  /** @returns {this} */
+  open() {
+    document.body.append(this.element);
+    this.element.showModal();
+    return this;
+  }
+
+  close() {
+    if (this.element.open) this.element.close();
+  }
+}
+
+/**
+ * Ask a yes/no question in a modal dialog.
+ * @param {string} title
+ * @param {string} message
+ * @param {{confirm?: string, danger?: boolean}} [options]
+ * @returns {Promise<boolean>}
+ */
+export function confirmDialog(title, message, options = {}) {
+  return new Promise((resolve) => {
+    let answer = false;
+    const dialog = new Dialog({
+      title,
+      body: [h("p", null, message)],
+      actions: [
+        h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel"),
+        h("button", { type: "button", class: `button ${options.danger ? "danger" : "primary"}`,
+          onclick: () => { answer = true; dialog.close(); } }, options.confirm || "OK"),
+      ],
+      onClose: () => resolve(answer),
+    }).open();
+  });
+}

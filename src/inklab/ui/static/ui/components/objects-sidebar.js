@@ -1,0 +1,134 @@
+// The objects sidebar: the frame's tags, its objects (a virtual list: only visible rows exist,
+// so 5,000 objects cost nothing to show), and the card of the selected object.
+
+import { h, replace } from "../dom.js";
+import { icon } from "./icons.js";
+import { objectCard } from "./object-card.js";
+
+const ROW_HEIGHT = 30;
+
+/**
+ * @typedef {{obj: any, shape: any, label: {name: string, color: string} | undefined}} Entry
+ * @typedef {import("./object-card.js").CardActions & {
+ *   select: (cid: number | null) => void,
+ *   hover: (cid: number | null) => void,
+ *   toggleAll: (flag: "locked" | "hidden") => void,
+ *   addTag: (labelId: number) => void,
+ *   tagLabels: () => {id: number, name: string}[],
+ * }} SidebarActions
+ */
+
+/** The right-hand panel of the workspace; ``show`` fills it for a frame. */
+export class ObjectsSidebar {
+  /** @param {SidebarActions} actions */
+  constructor(actions) {
+    this.actions = actions;
+    /** @type {Entry[]} */
+    this.entries = [];
+    /** @type {Entry[]} */
+    this.tags = [];
+    /** @type {number | null} */
+    this.selected = null;
+    this.count = h("span", { class: "muted" });
+    this.spacer = h("div", { class: "virtual-spacer" });
+    this.rows = h("div", { class: "virtual-rows" });
+    this.list = h("div", { class: "objects-list", role: "listbox", "aria-label": "Objects on this frame" }, this.spacer, this.rows);
+    this.list.addEventListener("scroll", () => this.renderRows());
+    this.tagLabel = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": "Tag label", class: "tag-label" }));
+    this.tagList = h("div", { class: "tag-list" });
+    this.card = h("div", { class: "card-slot" });
+    this.element = h("aside", { class: "objects-sidebar" },
+      h("section", { class: "sidebar-section tags-section" },
+        h("div", { class: "sidebar-head" }, h("strong", null, "Tags")),
+        this.tagList,
+        h("div", { class: "row compact" }, this.tagLabel,
+          h("button", { type: "button", class: "button small add-tag", onclick: () => {
+            if (this.tagLabel.value) actions.addTag(Number(this.tagLabel.value));
+          } }, "+ Tag"))),
+      h("section", { class: "sidebar-section objects-section" },
+        h("div", { class: "sidebar-head" }, h("strong", null, "Objects "), this.count, h("span", { class: "spacer" }),
+          h("button", { type: "button", class: "icon-button", title: "Lock or unlock all", "aria-label": "Lock all",
+            onclick: () => actions.toggleAll("locked") }, icon("lock")),
+          h("button", { type: "button", class: "icon-button", title: "Hide or show all", "aria-label": "Hide all",
+            onclick: () => actions.toggleAll("hidden") }, icon("eye"))),
+        this.list),
+      this.card);
+  }
+
+  refreshTagLabels() {
+    const current = this.tagLabel.value;
+    replace(this.tagLabel, this.actions.tagLabels().map((l) => h("option", { value: String(l.id) }, l.name)));
+    if (current) this.tagLabel.value = current;
+  }
+
+  /**
+   * @param {Entry[]} entries objects (shapes and tracks) in list order
+   * @param {Entry[]} tags
+   * @param {number | null} selected cid
+   */
+  show(entries, tags, selected) {
+    this.entries = entries;
+    this.tags = tags;
+    this.selected = selected;
+    this.count.textContent = `(${entries.length})`;
+    this.spacer.style.height = `${entries.length * ROW_HEIGHT}px`;
+    replace(this.tagList, tags.length ? tags.map((t) => h("span", {
+      class: `chip tag-chip ${t.obj.cid === selected ? "selected" : ""}`, dataset: { cid: t.obj.cid },
+      style: { borderColor: t.label?.color || "#888" }, onclick: () => this.actions.select(t.obj.cid),
+    }, h("span", { class: "swatch", style: { background: t.label?.color || "#888" } }), t.label?.name || "?",
+    h("button", { type: "button", class: "icon-button", title: "Remove tag", "aria-label": `Remove tag ${t.label?.name}`,
+      onclick: (/** @type {Event} */ e) => { e.stopPropagation(); this.actions.remove(t.obj, true); } }, "×")))
+      : h("span", { class: "muted small" }, "No tags on this frame."));
+    this.renderRows();
+    this.renderCard();
+  }
+
+  /** Scroll the selected row into view. */
+  reveal() {
+    const index = this.entries.findIndex((e) => e.obj.cid === this.selected);
+    if (index < 0) return;
+    const top = index * ROW_HEIGHT;
+    if (top < this.list.scrollTop) this.list.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.list.scrollTop + this.list.clientHeight) this.list.scrollTop = top + ROW_HEIGHT - this.list.clientHeight;
+    this.renderRows();
+  }
+
+  renderRows() {
+    const first = Math.max(0, Math.floor(this.list.scrollTop / ROW_HEIGHT) - 5);
+    const visible = Math.ceil((this.list.clientHeight || 600) / ROW_HEIGHT) + 10;
+    const slice = this.entries.slice(first, first + visible);
+    this.rows.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    replace(this.rows, slice.map((entry) => this.row(entry)));
+  }
+
+  /** @param {Entry} entry @returns {HTMLElement} */
+  row(entry) {
+    const { obj, shape, label } = entry;
+    const selected = obj.cid === this.selected;
+    return h("div", {
+      class: `object-row ${selected ? "selected" : ""} ${obj.hidden ? "is-hidden" : ""}`, role: "option",
+      "aria-selected": String(selected), dataset: { cid: obj.cid, sid: obj.sid ?? "" },
+      style: { height: `${ROW_HEIGHT}px` },
+      onclick: () => this.actions.select(obj.cid),
+      onmouseenter: () => this.actions.hover(obj.cid),
+      onmouseleave: () => this.actions.hover(null),
+    },
+    h("span", { class: "swatch", style: { background: label?.color || "#888" } }),
+    h("span", { class: "object-id" }, obj.sid !== null ? `#${obj.sid}` : "new"),
+    h("span", { class: "object-label" }, label?.name || "?"),
+    h("span", { class: "object-type muted" }, obj.kind === "track" ? `${shape.type} track` : shape.type),
+    shape.occluded ? h("span", { class: "flag", title: "occluded" }, "◌") : null,
+    h("span", { class: "spacer" }),
+    obj.kind === "track" ? null : h("button", { type: "button", class: `icon-button ${obj.locked ? "on" : ""}`, title: "Lock (L)",
+      "aria-label": "Lock", onclick: (/** @type {Event} */ e) => { e.stopPropagation(); this.actions.toggle(obj, "locked"); } },
+    icon(obj.locked ? "lock" : "unlock")),
+    h("button", { type: "button", class: `icon-button ${obj.hidden ? "on" : ""}`, title: "Hide (H)", "aria-label": "Hide",
+      onclick: (/** @type {Event} */ e) => { e.stopPropagation(); this.actions.toggle(obj, "hidden"); } }, icon(obj.hidden ? "eyeOff" : "eye")));
+  }
+
+  renderCard() {
+    const entry = [...this.entries, ...this.tags].find((e) => e.obj.cid === this.selected);
+    replace(this.card, entry ? objectCard(entry.obj, entry.shape, this.actions)
+      : h("p", { class: "muted small card-empty" }, "Select an object to change its label and attributes."));
+  }
+}

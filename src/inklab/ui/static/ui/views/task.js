@@ -1,0 +1,129 @@
+// A task: details, jobs (frames, stage, state, assignee), labels, and actions.
+
+import { h, replace, formatDate } from "../dom.js";
+import { confirmDialog } from "../components/dialog.js";
+import { openBackupDialog, openExportDialog } from "../components/export-dialog.js";
+import { openImportDialog } from "../components/import-dialog.js";
+import { inlineEdit, userSelect } from "../components/inline-edit.js";
+import { preview } from "../components/resource-list.js";
+import { labelsSection } from "./project.js";
+
+/** Job stages, in workflow order. */
+export const STAGES = ["annotation", "validation", "acceptance"];
+/** Job states. */
+export const STATES = ["new", "in progress", "rejected", "completed"];
+
+/**
+ * A <select> that PATCHes one field of a job when changed.
+ * @param {import("../app.js").Context} ctx
+ * @param {any} job
+ * @param {"stage" | "state"} name
+ * @param {string[]} choices
+ * @param {(job: any) => void} [onSaved]
+ * @returns {HTMLSelectElement}
+ */
+export function jobFieldSelect(ctx, job, name, choices, onSaved) {
+  const select = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": `Job ${job.id} ${name}`, class: `job-${name}` },
+    choices.map((c) => h("option", { value: c, selected: c === job[name] }, c))));
+  select.addEventListener("change", async () => {
+    try {
+      const updated = await ctx.api.patch(`/api/jobs/${job.id}`, { [name]: select.value });
+      Object.assign(job, updated);
+      onSaved?.(updated);
+    } catch (error) {
+      select.value = job[name];
+      ctx.toasts.error(error);
+    }
+  });
+  return select;
+}
+
+/**
+ * @param {import("../app.js").Context} ctx
+ * @param {import("../router.js").Match} match
+ * @returns {import("../app.js").View}
+ */
+export function taskView(ctx, match) {
+  const id = Number(match.params.id);
+  const element = h("section", { class: "page" }, h("p", { class: "muted" }, "Loading…"));
+  /** @type {import("../components/labels-editor.js").LabelsEditor | null} */
+  let editor = null;
+  const load = async () => {
+    const [task, jobs, labels, users] = await Promise.all([
+      ctx.api.get(`/api/tasks/${id}`), ctx.api.listAll("/api/jobs", { task_id: id }),
+      ctx.api.listAll("/api/labels", { task_id: id }), ctx.api.listAll("/api/users"),
+    ]);
+    document.title = `${task.name} · inklab`;
+    const section = labelsSection(ctx, {
+      owner: "tasks", id, labels,
+      readOnly: task.project_id ? `This task uses the labels of project “${task.project_name}”; change them there.` : undefined,
+    });
+    editor = task.project_id ? null : section.editor;
+    const target = { resource: /** @type {"tasks"} */ ("tasks"), id, name: task.name };
+    const subset = /** @type {HTMLInputElement} */ (h("input", { value: task.subset, list: "subset-choices", class: "subset",
+      "aria-label": "Subset", placeholder: "none" }));
+    subset.addEventListener("change", () => ctx.api.patch(`/api/tasks/${id}`, { subset: subset.value.trim() })
+      .then(() => ctx.toasts.success("Subset changed.")).catch((e) => ctx.toasts.error(e)));
+    const jobRows = jobs.map((job) => h("tr", { dataset: { jobId: job.id } },
+      h("td", null, h("a", { href: `/jobs/${job.id}`, class: "strong" }, `Job #${job.id}`)),
+      h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}`),
+      h("td", null, jobFieldSelect(ctx, job, "stage", STAGES)),
+      h("td", null, jobFieldSelect(ctx, job, "state", STATES)),
+      h("td", null, userSelect({ users, selected: job.assignee?.id ?? null, label: `Job ${job.id} assignee`,
+        onPick: (assignee) => ctx.api.patch(`/api/jobs/${job.id}`, { assignee })
+          .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })),
+      h("td", { class: "muted small" }, formatDate(job.updated_date))));
+    replace(element,
+      h("div", { class: "page-header" },
+        h("div", null,
+          h("div", { class: "muted small" }, h("a", { href: "/tasks" }, "Tasks"),
+            task.project_id ? [" / ", h("a", { href: `/projects/${task.project_id}` }, task.project_name)] : null, ` / #${id}`),
+          inlineEdit({ value: task.name, label: "task name", onError: (e) => ctx.toasts.error(e),
+            onSave: async (name) => { await ctx.api.patch(`/api/tasks/${id}`, { name }); } })),
+        h("div", { class: "row actions" },
+          jobs.length ? h("a", { href: `/jobs/${jobs[0].id}`, class: "button primary" }, "Open the first job") : null,
+          h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset"),
+          h("button", { type: "button", class: "button", disabled: !task.size, onclick: () => openImportDialog(ctx, target) },
+            "Upload annotations"),
+          h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up"),
+          h("button", { type: "button", class: "button danger", onclick: async () => {
+            if (!await confirmDialog("Delete the task?", `“${task.name}”, its frames and annotations will be deleted.`,
+              { confirm: "Delete", danger: true })) return;
+            try {
+              await ctx.api.delete(`/api/tasks/${id}`);
+              ctx.router.navigate(task.project_id ? `/projects/${task.project_id}` : "/tasks");
+            } catch (error) {
+              ctx.toasts.error(error);
+            }
+          } }, "Delete"))),
+      h("div", { class: "task-overview" },
+        h("div", { class: "card preview-card" }, preview(`/api/tasks/${id}/preview`)),
+        h("dl", { class: "details card" },
+          h("dt", null, "Project"), h("dd", null, task.project_id ? h("a", { href: `/projects/${task.project_id}` }, task.project_name) : "—"),
+          h("dt", null, "Subset"), h("dd", null, subset,
+            h("datalist", { id: "subset-choices" }, ["train", "test", "validation"].map((s) => h("option", { value: s })))),
+          h("dt", null, "Owner"), h("dd", null, task.owner?.username || "—"),
+          h("dt", null, "Assignee"), h("dd", null, userSelect({ users, selected: task.assignee?.id ?? null, label: "Task assignee",
+            onPick: (assignee) => ctx.api.patch(`/api/tasks/${id}`, { assignee_id: assignee })
+              .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })),
+          h("dt", null, "Frames"), h("dd", { class: "task-size" }, task.size ? String(task.size) : "no data yet"),
+          h("dt", null, "Image quality"), h("dd", null, String(task.image_quality)),
+          h("dt", null, "Segment size"), h("dd", null, task.segment_size ? String(task.segment_size) : "one job"),
+          h("dt", null, "Chunk size"), h("dd", null, task.data_chunk_size ? String(task.data_chunk_size) : "—"),
+          h("dt", null, "Status"), h("dd", null, task.status),
+          h("dt", null, "Created"), h("dd", null, formatDate(task.created_date)))),
+      h("section", { class: "card" }, h("h2", null, "Jobs"),
+        jobs.length ? h("table", { class: "table jobs-table" },
+          h("thead", null, h("tr", null, ["Job", "Frames", "Stage", "State", "Assignee", "Updated"].map((t) => h("th", null, t)))),
+          h("tbody", null, jobRows))
+          : h("p", { class: "muted" }, "No jobs: the task has no data yet.")),
+      section.element);
+  };
+  load().catch((error) => {
+    replace(element, h("h1", null, "Task not available"), h("p", { class: "form-error" }, error.message));
+  });
+  return {
+    element,
+    canLeave: () => !editor?.dirty || window.confirm("The labels have unsaved changes. Leave anyway?"),
+  };
+}

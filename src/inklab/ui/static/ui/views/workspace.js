@@ -1,0 +1,589 @@
+// The annotation workspace of a job: the frame on a canvas, drawing tools, the objects
+// sidebar, frame navigation, undo/redo and saving (only what changed is sent).
+
+import { h, replace, svgIcon } from "../dom.js";
+import { AnnotationCanvas } from "../annotation/canvas.js";
+import { AnnotationEditor } from "../annotation/editor.js";
+import { FrameLoader } from "../annotation/frames.js";
+import { AnnotationStore } from "../annotation/model.js";
+import { saveChanges } from "../annotation/saving.js";
+import { actionOf } from "../annotation/shortcuts.js";
+import { makeTool } from "../annotation/tools.js";
+import { openExportDialog } from "../components/export-dialog.js";
+import { openImportDialog } from "../components/import-dialog.js";
+import { ObjectsSidebar } from "../components/objects-sidebar.js";
+import { Player } from "../components/player.js";
+import { openShortcutsHelp } from "../components/shortcuts-help.js";
+import { STAGES, STATES, jobFieldSelect } from "./task.js";
+
+const ICONS = {
+  cursor: '<path d="M5 3l14 8-6 1.5L10 19z"/>',
+  rectangle: '<rect x="4" y="6" width="16" height="12" rx="1"/>',
+  polygon: '<path d="M12 3l8 6-3 11H7L4 9z"/>',
+  polyline: '<path d="M3 17l5-8 5 6 4-9 4 4"/>',
+  points: '<circle cx="6" cy="7" r="2"/><circle cx="17" cy="9" r="2"/><circle cx="10" cy="17" r="2"/>',
+  ellipse: '<ellipse cx="12" cy="12" rx="9" ry="6"/>',
+  skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
+  fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
+  undo: '<path d="M9 14L4 9l5-5"/><path d="M4 9h10a6 6 0 010 12h-3"/>',
+  redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
+};
+const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
+const PLAY_INTERVAL_MS = 100;
+
+/**
+ * @param {import("../app.js").Context} ctx
+ * @param {import("../router.js").Match} match
+ * @returns {import("../app.js").View}
+ */
+export function workspaceView(ctx, match) {
+  const jobId = Number(match.params.id);
+  const element = h("div", { class: "workspace loading" }, h("p", { class: "muted workspace-loading" }, "Opening the job…"));
+  const workspace = new Workspace(ctx, jobId, element);
+  workspace.open(Number(match.query.get("frame"))).catch((error) => {
+    replace(element, h("div", { class: "page narrow" }, h("h1", null, "The job cannot be opened"),
+      h("p", { class: "form-error" }, error instanceof Error ? error.message : String(error)),
+      h("a", { href: "/jobs", class: "button" }, "Back to the jobs")));
+  });
+  return {
+    element,
+    fullscreen: true,
+    destroy: () => workspace.destroy(),
+    canLeave: () => !workspace.store.dirty
+      || window.confirm("You have unsaved annotations. Leave and lose them?"),
+  };
+}
+
+class Workspace {
+  /**
+   * @param {import("../app.js").Context} ctx
+   * @param {number} jobId
+   * @param {HTMLElement} element
+   */
+  constructor(ctx, jobId, element) {
+    this.ctx = ctx;
+    this.jobId = jobId;
+    this.element = element;
+    this.store = new AnnotationStore();
+    /** @type {AnnotationEditor} */
+    this.editor = /** @type {any} */ (null);
+    /** @type {any} */
+    this.job = null;
+    /** @type {any} */
+    this.meta = null;
+    this.frame = 0;
+    /** @type {number | null} */
+    this.selected = null;
+    /** @type {string | null} */
+    this.toolType = null;
+    this.lastTool = "rectangle";
+    /** @type {Map<string, number>} the label last used with each tool */
+    this.toolLabels = new Map();
+    /** @type {number | null} the label picked while no tool was active (for the next drawing) */
+    this.preferredLabel = null;
+    this.saving = false;
+    this.playing = 0;
+    this.destroyed = false;
+    /** @type {Set<number>} */
+    this.deleted = new Set();
+    this.onKey = (/** @type {KeyboardEvent} */ e) => this.key(e);
+    this.onBeforeUnload = (/** @type {BeforeUnloadEvent} */ e) => {
+      if (!this.store.dirty) return undefined;
+      e.preventDefault();
+      e.returnValue = "";
+      return "";
+    };
+  }
+
+  /** @param {number} requestedFrame from the address (?frame=), NaN if absent */
+  async open(requestedFrame) {
+    const { api } = this.ctx;
+    const opened = performance.now();
+    const [job, meta, labels, annotations] = await Promise.all([
+      api.get(`/api/jobs/${this.jobId}`), api.get(`/api/jobs/${this.jobId}/data/meta`),
+      api.listAll("/api/labels", { job_id: this.jobId }), api.get(`/api/jobs/${this.jobId}/annotations`),
+    ]);
+    if (this.destroyed) return;
+    this.job = job;
+    this.meta = meta;
+    this.deleted = new Set(meta.deleted_frames || []);
+    this.editor = new AnnotationEditor(this.store, labels);
+    this.store.load(annotations);
+    document.title = `Job #${job.id} · ${job.task_name} · inklab`;
+    const first = job.start_frame;
+    const last = job.stop_frame;
+    const size = this.frameSize(first);
+    this.frames = new FrameLoader((frame, signal) => api.frameBitmap(this.jobId, frame, signal),
+      { first, last, pixels: size.width * size.height });
+    this.build();
+    this.store.subscribe((reason) => this.changed(reason));
+    document.addEventListener("keydown", this.onKey);
+    window.addEventListener("beforeunload", this.onBeforeUnload);
+    const start = Number.isInteger(requestedFrame) && requestedFrame >= first && requestedFrame <= last ? requestedFrame : first;
+    await this.go(start, 1);
+    // Timings for the benchmark: from the start of opening, and from the page's navigation start.
+    this.element.dataset.openMs = (performance.now() - opened).toFixed(1);
+    this.element.dataset.readyAt = performance.now().toFixed(1);
+    this.element.classList.remove("loading");
+    this.element.dataset.ready = "true";
+  }
+
+  destroy() {
+    this.destroyed = true;
+    this.stopPlaying();
+    document.removeEventListener("keydown", this.onKey);
+    window.removeEventListener("beforeunload", this.onBeforeUnload);
+    this.canvas?.destroy();
+    this.frames?.dispose();
+  }
+
+  /** @param {number} frame @returns {{width: number, height: number, name: string}} */
+  frameSize(frame) {
+    const entry = this.meta.frames?.[frame - this.job.start_frame];
+    return { width: entry?.width || 1, height: entry?.height || 1, name: entry?.name || `frame ${frame}` };
+  }
+
+  build() {
+    const job = this.job;
+    this.canvas = new AnnotationCanvas({
+      onSelect: (key) => this.select(key, false),
+      onHover: (key) => this.hoverFromCanvas(key),
+      onCommit: (key, shape, label) => {
+        const obj = this.store.objects.get(key);
+        if (obj) this.editor.setGeometry(obj, shape, label);
+      },
+      onViewChange: (scale) => { this.zoomText.textContent = `${Math.round(scale * 100)}%`; },
+      onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
+    });
+    this.player = new Player({ first: job.start_frame, last: job.stop_frame, onGo: (f) => this.go(f, f >= this.frame ? 1 : -1),
+      onPlay: () => this.togglePlay() });
+    const editor = this.editor;
+    this.sidebar = new ObjectsSidebar({
+      select: (cid) => this.select(cid, true),
+      hover: (cid) => this.canvas.hover(cid),
+      labelsFor: (obj) => (obj.kind === "tag" ? editor.labelsFor("tag")
+        : obj.data.type === "skeleton" ? editor.labels.filter((l) => l.id === obj.data.label_id) : editor.labelsFor(obj.data.type || "any")),
+      labelOf: (id) => editor.label(id),
+      setLabel: (obj, id) => editor.setLabel(obj, id),
+      setAttribute: (obj, spec, value) => editor.setAttribute(obj, spec, value),
+      setOccluded: (obj, value) => editor.setOccluded(obj, value),
+      setElementOutside: (obj, i, outside) => editor.setElementOutside(obj, i, outside),
+      toggle: (obj, flag) => this.toggleFlag(obj, flag),
+      toggleAll: (flag) => this.toggleAll(flag),
+      zOrder: (obj, direction) => editor.zOrder(obj, direction),
+      remove: (obj, force) => this.remove(obj, force),
+      addTag: (labelId) => {
+        const label = editor.label(labelId);
+        if (label) this.select(editor.createTag(this.frame, label).cid, true);
+      },
+      tagLabels: () => editor.labelsFor("tag"),
+    });
+    this.sidebar.refreshTagLabels();
+    this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
+      title: "Save (Ctrl+S)", onclick: () => this.save() }, "Save"));
+    this.undoButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "icon-button undo-button",
+      title: "Undo (Ctrl+Z)", "aria-label": "Undo", onclick: () => this.store.undo() }, svgIcon(ICONS.undo)));
+    this.redoButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "icon-button redo-button",
+      title: "Redo (Ctrl+Shift+Z)", "aria-label": "Redo", onclick: () => this.store.redo() }, svgIcon(ICONS.redo)));
+    this.saveState = h("span", { class: "save-state muted", role: "status" });
+    this.toolButtons = new Map();
+    const toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
+      this.toolButton("cursor", "Select and edit (Esc)", () => this.setTool(null)),
+      DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
+        () => this.setTool(type))),
+      h("hr"),
+      h("button", { type: "button", class: "icon-button", title: "Fit the image (double click)", "aria-label": "Fit",
+        onclick: () => this.canvas.fit() }, svgIcon(ICONS.fit)));
+    this.drawLabel = /** @type {HTMLSelectElement} */ (h("select", { class: "draw-label", "aria-label": "Label for new shapes" }));
+    this.drawLabel.addEventListener("change", () => {
+      if (this.toolType) {
+        this.toolLabels.set(this.toolType, Number(this.drawLabel.value));
+        this.setTool(this.toolType);
+      } else {
+        this.preferredLabel = Number(this.drawLabel.value);
+        this.toolLabels.clear();
+      }
+    });
+    this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
+      onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
+    this.hint = h("span", { class: "hint-text" });
+    this.zoomText = h("span", { class: "muted" });
+    this.pointerText = h("span", { class: "muted" });
+    this.frameStatus = h("span", { class: "frame-status muted" });
+    const menu = h("details", { class: "menu" }, h("summary", { class: "button small" }, "Menu ▾"),
+      h("div", { class: "menu-items" },
+        h("a", { href: `/tasks/${job.task_id}` }, "Open the task"),
+        h("button", { type: "button", onclick: () => openExportDialog(this.ctx, { resource: "jobs", id: job.id, name: `job #${job.id}` }) },
+          "Export job dataset"),
+        h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
+        h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
+        h("button", { type: "button", onclick: () => openShortcutsHelp() }, "Keyboard shortcuts (F1)")));
+    menu.addEventListener("click", (e) => { if (/** @type {HTMLElement} */ (e.target).closest(".menu-items > *")) menu.removeAttribute("open"); });
+    const topbar = h("header", { class: "workspace-top" },
+      h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
+      h("strong", { class: "job-title" }, `Job #${job.id}`),
+      menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
+      this.player.element,
+      h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
+      h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
+      h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
+        onclick: () => openShortcutsHelp() }, "?"));
+    const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint);
+    replace(this.element,
+      topbar,
+      h("div", { class: "workspace-body" }, toolbar,
+        h("div", { class: "workspace-center" }, drawBar, this.canvas.element,
+          h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
+        this.sidebar.element));
+    this.setTool(null);
+    this.updateSaveState();
+  }
+
+  /** @param {string} name @param {string} title @param {() => void} action */
+  toolButton(name, title, action) {
+    const button = h("button", { type: "button", class: "icon-button tool", title, "aria-label": title, dataset: { tool: name },
+      onclick: action }, svgIcon(/** @type {Record<string, string>} */ (ICONS)[name]));
+    this.toolButtons.set(name, button);
+    return button;
+  }
+
+  /** @param {string | null} type a shape type to draw, or null to select and edit */
+  setTool(type) {
+    if (type) {
+      const labels = this.editor.labelsFor(type);
+      if (!labels.length) {
+        this.ctx.toasts.error(`No label of this job can be used for a ${type}.`);
+        return;
+      }
+      const previous = this.toolLabels.get(type) ?? this.preferredLabel;
+      const label = labels.find((l) => l.id === previous) || labels[0];
+      replace(this.drawLabel, labels.map((l) => h("option", { value: String(l.id), selected: l.id === label.id }, l.name)));
+      this.toolLabels.set(type, label.id);
+      this.lastTool = type;
+      const template = type === "skeleton" ? this.editor.template(label) : undefined;
+      const tool = makeTool(type, (drawn) => {
+        const obj = this.editor.createShape(drawn, this.frame, label);
+        this.setTool(null);
+        this.select(obj.cid, true);
+      }, { color: label.color, template });
+      if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
+      this.canvas.setTool(tool);
+      this.select(null, false);
+    } else {
+      this.canvas.setTool(null);
+      const preferred = this.preferredLabel ?? this.toolLabels.get(this.lastTool);
+      replace(this.drawLabel, this.editor.labels.map((l) => h("option", { value: String(l.id), selected: l.id === preferred },
+        l.name)));
+    }
+    this.toolType = type;
+    for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
+    this.doneButton.hidden = !type || !["polygon", "polyline", "points"].includes(type);
+    this.updateHint();
+  }
+
+  updateHint() {
+    this.hint.textContent = this.canvas.tool ? this.canvas.tool.hint
+      : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.";
+  }
+
+  /**
+   * Show a frame: annotations at once, the image as soon as it is decoded (at once when prefetched).
+   * @param {number} frame @param {number} direction of travel, for prefetching
+   */
+  async go(frame, direction = 1) {
+    const { start_frame: first, stop_frame: last } = this.job;
+    frame = Math.max(first, Math.min(last, frame));
+    const changedFrame = frame !== this.frame;
+    this.frame = frame;
+    const size = this.frameSize(frame);
+    this.player.show(frame, size.name, this.deleted.has(frame));
+    this.frameStatus.textContent = `Frame ${frame} · ${size.width}×${size.height}`;
+    if (changedFrame) {
+      if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
+      const url = new URL(location.href);
+      url.searchParams.set("frame", String(frame));
+      history.replaceState(null, "", url.pathname + url.search);
+      if (this.canvas.tool?.started) this.setTool(this.toolType);
+    }
+    this.refresh();
+    this.frames.prefetch(frame, direction, (f) => this.deleted.has(f));
+    const cached = this.frames.has(frame);
+    if (!cached) this.element.classList.add("frame-loading");
+    try {
+      const bitmap = await this.frames.get(frame);
+      if (this.frame !== frame || this.destroyed) return;
+      this.canvas.setImage(bitmap, size.width > 1 ? size.width : bitmap.width, size.height > 1 ? size.height : bitmap.height);
+      if (!cached) this.canvas.renderNow();
+    } catch (error) {
+      if (this.frame === frame) this.ctx.toasts.error(error);
+    } finally {
+      if (this.frame === frame) this.element.classList.remove("frame-loading");
+    }
+  }
+
+  /** @param {number} direction @returns {number} the next frame that is not deleted */
+  neighbour(direction) {
+    const { start_frame: first, stop_frame: last } = this.job;
+    let frame = this.frame + direction;
+    while (frame >= first && frame <= last && this.deleted.has(frame)) frame += direction;
+    return frame < first || frame > last ? this.frame : frame;
+  }
+
+  togglePlay() {
+    if (this.playing) {
+      this.stopPlaying();
+      return;
+    }
+    const tick = () => {
+      const next = this.neighbour(1);
+      if (next === this.frame) {
+        this.stopPlaying();
+        return;
+      }
+      // Wait for frames that are not there yet instead of skipping them.
+      if (this.frames.has(next)) this.go(next, 1);
+      else this.frames.prefetch(this.frame, 1, (f) => this.deleted.has(f));
+    };
+    this.playing = window.setInterval(tick, PLAY_INTERVAL_MS);
+    this.player.setPlaying(true);
+  }
+
+  stopPlaying() {
+    if (this.playing) clearInterval(this.playing);
+    this.playing = 0;
+    this.player?.setPlaying(false);
+  }
+
+  /** @param {number} cid @returns {boolean} */
+  isOnFrame(cid) {
+    const obj = this.store.objects.get(cid);
+    if (!obj) return false;
+    if (obj.kind === "track") return this.store.frameObjects(this.frame).tracks.some((t) => t.obj === obj);
+    return obj.data.frame === this.frame;
+  }
+
+  /** Rebuild what the canvas and the sidebar show for the current frame. */
+  refresh() {
+    const { shapes, tags, tracks } = this.store.frameObjects(this.frame);
+    const label = (/** @type {number} */ id) => this.editor.label(id);
+    /** @type {{obj: any, shape: any}[]} */
+    const objects = [...shapes.map((obj) => ({ obj, shape: obj.data })), ...tracks];
+    // Z-order first; within a layer, shapes of one label together, so the renderer batches them.
+    objects.sort((a, b) => (a.shape.z_order || 0) - (b.shape.z_order || 0) || a.shape.label_id - b.shape.label_id
+      || a.obj.cid - b.obj.cid);
+    const items = [];
+    for (const { obj, shape } of objects) {
+      if (obj.hidden) continue;
+      const l = label(shape.label_id);
+      items.push({
+        key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
+        locked: obj.locked, readOnly: obj.kind === "track",
+        edges: shape.type === "skeleton" && l ? this.editor.template(l).edges : undefined,
+      });
+    }
+    if (this.selected !== null && !this.store.objects.has(this.selected)) this.selected = null;
+    this.canvas.setItems(items);
+    this.canvas.select(this.selected);
+    const entries = objects.map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
+      .sort((a, b) => a.obj.cid - b.obj.cid);
+    this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
+  }
+
+  /** @param {string} reason */
+  changed(reason) {
+    if (reason === "undo" || reason === "redo") {
+      // Follow the change to its frame, as CVAT does.
+      const steps = reason === "undo" ? this.store.history.redoStack : this.store.history.undoStack;
+      const step = steps[steps.length - 1];
+      const target = step?.changes[0]?.target;
+      if (target && target.kind !== "track" && target.data.frame !== this.frame) {
+        this.go(target.data.frame, target.data.frame > this.frame ? 1 : -1);
+        this.updateSaveState();
+        return;
+      }
+    }
+    this.refresh();
+    this.updateSaveState();
+  }
+
+  updateSaveState() {
+    const dirty = this.store.dirty;
+    this.saveButton.textContent = this.saving ? "Saving…" : dirty ? "Save •" : "Saved";
+    this.saveButton.classList.toggle("dirty", dirty);
+    this.saveButton.disabled = this.saving;
+    this.element.dataset.dirty = String(dirty);
+    const count = this.store.changed.size + this.store.removed.size;
+    this.saveState.textContent = dirty ? `${count} unsaved` : "";
+    this.saveState.title = dirty ? `${count} objects changed since the last save` : "";
+    const { history } = this.store;
+    this.undoButton.disabled = !history.canUndo;
+    this.redoButton.disabled = !history.canRedo;
+    this.undoButton.title = history.canUndo ? `Undo: ${history.undoStack[history.undoStack.length - 1].label} (Ctrl+Z)` : "Undo (Ctrl+Z)";
+    this.redoButton.title = history.canRedo ? `Redo: ${history.redoStack[history.redoStack.length - 1].label} (Ctrl+Shift+Z)` : "Redo";
+    document.title = `${dirty ? "• " : ""}Job #${this.job.id} · ${this.job.task_name} · inklab`;
+  }
+
+  /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
+  select(cid, reveal) {
+    this.selected = cid;
+    this.canvas.select(cid);
+    this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
+    if (reveal) this.sidebar.reveal();
+  }
+
+  /** @param {number | null} key */
+  hoverFromCanvas(key) {
+    for (const row of this.sidebar.rows.querySelectorAll(".object-row.hovered")) row.classList.remove("hovered");
+    if (key !== null) this.sidebar.rows.querySelector(`.object-row[data-cid="${key}"]`)?.classList.add("hovered");
+  }
+
+  /** @param {any} obj @param {"locked" | "hidden"} flag */
+  toggleFlag(obj, flag) {
+    obj[flag] = !obj[flag];
+    if (flag === "hidden" && obj.hidden && this.selected === obj.cid) this.selected = null;
+    this.refresh();
+  }
+
+  /** @param {"locked" | "hidden"} flag */
+  toggleAll(flag) {
+    const { shapes, tracks } = this.store.frameObjects(this.frame);
+    const objs = [...shapes, ...tracks.map((t) => t.obj)];
+    const value = !objs.every((o) => o[flag]);
+    for (const obj of objs) obj[flag] = value;
+    if (flag === "hidden" && value) this.selected = null;
+    this.refresh();
+  }
+
+  /** @param {any} obj @param {boolean} force delete even when locked */
+  remove(obj, force) {
+    if (obj.locked && !force) {
+      this.ctx.toasts.info("The object is locked: unlock it (L) or press Shift+Delete.");
+      return;
+    }
+    if (this.selected === obj.cid) this.selected = null;
+    this.store.remove([obj], obj.kind === "tag" ? "Remove tag" : "Delete object");
+  }
+
+  /** The selected object, or null. */
+  get current() {
+    return this.selected !== null ? this.store.objects.get(this.selected) || null : null;
+  }
+
+  /** Send what changed (see ``saveChanges``) and show how it went. */
+  async save() {
+    if (this.saving) return;
+    if (!this.store.dirty) {
+      this.ctx.toasts.info("Nothing to save: everything is on the server.");
+      return;
+    }
+    this.saving = true;
+    this.updateSaveState();
+    try {
+      await saveChanges(this.ctx.api, this.jobId, this.store);
+      this.ctx.toasts.success("Saved.");
+    } catch (error) {
+      this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
+    } finally {
+      this.saving = false;
+      this.refresh();
+      this.updateSaveState();
+    }
+  }
+
+  async reload() {
+    if (this.store.dirty && !window.confirm("Reloading drops your unsaved changes. Continue?")) return;
+    try {
+      this.store.load(await this.ctx.api.get(`/api/jobs/${this.jobId}/annotations`));
+      this.selected = null;
+    } catch (error) {
+      this.ctx.toasts.error(error);
+    }
+  }
+
+  uploadAnnotations() {
+    if (this.store.dirty && !window.confirm("Uploading replaces what you see here; unsaved changes are lost. Continue?")) return;
+    openImportDialog(this.ctx, { resource: "jobs", id: this.jobId, name: `job #${this.jobId}`,
+      onDone: () => { this.store.changed.clear(); this.store.removed.clear(); this.reload(); } });
+  }
+
+  /** @param {KeyboardEvent} event */
+  key(event) {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (document.querySelector("dialog[open]")) return;
+    const typing = target.closest("input, textarea, select, [contenteditable]") && !(event.ctrlKey && event.key.toLowerCase() === "s");
+    if (typing) return;
+    const action = actionOf(event);
+    if (!action) return;
+    event.preventDefault();
+    this.perform(action, event);
+  }
+
+  /** @param {string} action @param {KeyboardEvent} event */
+  perform(action, event) {
+    const obj = this.current;
+    const tool = this.canvas.tool;
+    switch (action) {
+      case "help": openShortcutsHelp(); break;
+      case "save": this.save(); break;
+      case "undo": if (!tool?.started) this.store.undo(); break;
+      case "redo": if (!tool?.started) this.store.redo(); break;
+      case "cancel":
+        if (tool?.started) this.setTool(this.toolType);
+        else if (tool) this.setTool(null);
+        else this.select(null, false);
+        break;
+      case "next": this.go(this.neighbour(1), 1); break;
+      case "previous": this.go(this.neighbour(-1), -1); break;
+      case "forward": this.go(this.frame + 10, 1); break;
+      case "backward": this.go(this.frame - 10, -1); break;
+      case "first": this.go(this.job.start_frame, 1); break;
+      case "last": this.go(this.job.stop_frame, -1); break;
+      case "play": this.togglePlay(); break;
+      case "jump": this.player.focusNumber(); break;
+      case "draw":
+        if (tool) tool.finish();
+        else this.setTool(this.lastTool);
+        break;
+      case "finish": tool?.finish(); break;
+      case "back": if (tool?.back()) this.canvas.requestRender(); break;
+      case "label": {
+        const index = Number(event.code.slice(5) || event.key) - 1;
+        if (obj) {
+          const labels = obj.kind === "tag" ? this.editor.labelsFor("tag") : this.editor.labelsFor(obj.data.type);
+          if (labels[index]) this.editor.setLabel(obj, labels[index].id);
+        } else if (this.editor.labels[index]) {
+          this.preferredLabel = this.editor.labels[index].id;
+          this.toolLabels.clear();
+          this.drawLabel.value = String(this.preferredLabel);
+          this.ctx.toasts.info(`Next shapes: ${this.editor.labels[index].name}`);
+        }
+        break;
+      }
+      case "delete": if (obj) this.remove(obj, false); break;
+      case "forceDelete": if (obj) this.remove(obj, true); break;
+      case "lock": if (obj && obj.kind !== "track") this.toggleFlag(obj, "locked"); break;
+      case "hide": if (obj) this.toggleFlag(obj, "hidden"); break;
+      case "occluded": if (obj && obj.kind === "shape" && !obj.locked) this.editor.setOccluded(obj, !obj.data.occluded); break;
+      case "forward-z": if (obj) this.editor.zOrder(obj, 1); break;
+      case "backward-z": if (obj) this.editor.zOrder(obj, -1); break;
+      case "nextObject":
+      case "previousObject": {
+        const entries = this.sidebar.entries.filter((e) => !e.obj.hidden);
+        if (!entries.length) break;
+        const at = entries.findIndex((e) => e.obj.cid === this.selected);
+        const step = action === "nextObject" ? 1 : -1;
+        const next = entries[(at + step + entries.length) % entries.length] || entries[0];
+        this.select(next.obj.cid, true);
+        break;
+      }
+      case "copy": if (obj && this.editor.copy(obj)) this.ctx.toasts.info("Copied."); break;
+      case "paste": {
+        const pasted = this.editor.paste(this.frame);
+        if (pasted) this.select(pasted.cid, true);
+        break;
+      }
+      default: break;
+    }
+    this.updateHint();
+  }
+}

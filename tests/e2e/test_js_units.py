@@ -1,0 +1,230 @@
+"""Unit checks of the UI's pure ES modules, run in the same Chromium (no Node.js involved)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def js(page: Any) -> Any:
+    """Evaluate an async function body with ``m`` = the imported module(s) named in ``modules``."""
+    page.goto("/login")
+
+    def run(modules: dict[str, str], body: str, arg: Any = None) -> Any:
+        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
+        return page.evaluate(f"async (arg) => {{ {imports} {body} }}", arg)
+
+    return run
+
+
+def test_geometry_boxes_hits_and_handles(js: Any) -> None:
+    result = js({"g": "annotation/geometry.js"}, """
+        const rect = {type: "rectangle", points: [0, 0, 10, 20], rotation: 90};
+        const ellipse = {type: "ellipse", points: [50, 50, 60, 45], rotation: 0};
+        const poly = {type: "polygon", points: [0, 0, 10, 0, 10, 10, 0, 10]};
+        const mask = {type: "mask", points: [0, 6, 1, 1, 3, 2]};
+        return {
+          rotatedBox: g.shapeBox(rect).map((v) => Math.round(v * 1000) / 1000),
+          hitInsideRotated: g.hitShape(rect, 14, 10, 0), missOutsideRotated: g.hitShape(rect, 1, 1, 0),
+          ellipseHit: g.hitShape(ellipse, 59, 50, 0), ellipseMiss: g.hitShape(ellipse, 59, 54, 0),
+          polyInside: g.hitShape(poly, 5, 5, 0), polyEdge: g.hitShape(poly, 10.5, 5, 1),
+          polylineHit: g.hitShape({type: "polyline", points: [0, 0, 10, 0]}, 5, 0.8, 1),
+          polylineMiss: g.hitShape({type: "polyline", points: [0, 0, 10, 0]}, 5, 3, 1),
+          resized: g.dragHandle({type: "rectangle", points: [0, 0, 10, 10], rotation: 0}, "se", 20, 30).points,
+          resizedRotated: g.dragHandle({type: "rectangle", points: [0, 0, 10, 10], rotation: 90}, "e", 5, 15).points
+            .map((v) => Math.round(v * 1000) / 1000),
+          rotated: g.dragHandle({type: "rectangle", points: [0, 0, 10, 10], rotation: 0}, "rotate", 20, 5, {snap: true}).rotation,
+          ellipseResized: g.dragHandle(ellipse, "rx", 70, 50).points,
+          movedMask: g.translate(mask, 2.4, 0.6).points,
+          movedSkeleton: g.translate({type: "skeleton", points: [], elements: [{points: [1, 2]}]}, 1, 1).elements[0].points,
+          removed: g.removeVertex(poly, 1).points, notRemoved: g.removeVertex({type: "polygon", points: [0, 0, 1, 0, 1, 1]}, 0),
+          inserted: g.insertVertex(poly, 5, 0.2).points,
+          clamped: g.clampMove({type: "rectangle", points: [5, 5, 15, 15]}, -10, 100, 100, 50),
+          handleIds: g.handles({type: "rectangle", points: [0, 0, 10, 10]}).map((h) => h.id),
+          hull: g.hull([0, 0, 10, 0, 10, 10, 0, 10, 5, 5]),
+        };
+    """)
+    assert result["rotatedBox"] == [-5, 5, 15, 15]
+    assert result["hitInsideRotated"] and not result["missOutsideRotated"]
+    assert result["ellipseHit"] and not result["ellipseMiss"]
+    assert result["polyInside"] and result["polyEdge"] and result["polylineHit"] and not result["polylineMiss"]
+    assert result["resized"] == [0, 0, 20, 30]
+    # Dragging the east edge of a rectangle turned by 90° (it points down) to y=15 makes it 15 long.
+    assert result["resizedRotated"] == [-2.5, 2.5, 12.5, 12.5]  # 15 wide (along its own x), 10 high, centred at (5, 7.5)
+    assert result["rotated"] == 90
+    assert result["ellipseResized"] == [50, 50, 70, 45]
+    assert result["movedMask"] == [0, 6, 3, 2, 5, 3]  # whole pixels, runs unchanged
+    assert result["movedSkeleton"] == [2, 3]
+    assert result["removed"] == [0, 0, 10, 10, 0, 10] and result["notRemoved"] is None
+    assert result["inserted"] == [0, 0, 5, 0.2, 10, 0, 10, 10, 0, 10]
+    assert result["clamped"] == [-5, 35]
+    assert result["handleIds"] == ["nw", "ne", "se", "sw", "n", "e", "s", "w", "rotate"]
+    assert sorted(zip(result["hull"][::2], result["hull"][1::2], strict=True)) == [(0, 0), (0, 10), (10, 0), (10, 10)]
+
+
+def test_store_plans_only_changes_and_tracks_saves(js: Any) -> None:
+    result = js({"m": "annotation/model.js"}, """
+        const store = new m.AnnotationStore();
+        store.load({version: 3, tags: [{id: 7, frame: 0, label_id: 1}], tracks: [],
+          shapes: [{id: 1, type: "rectangle", frame: 0, label_id: 1, points: [0, 0, 5, 5]},
+                   {id: 2, type: "rectangle", frame: 1, label_id: 1, points: [1, 1, 5, 5]},
+                   {id: 3, type: "points", frame: 0, label_id: 1, points: [1, 1]}]});
+        const out = {loadedClean: !store.dirty, onFrame0: store.frameObjects(0).shapes.length};
+        const [a, b, c] = [1, 2, 3].map((sid) => [...store.objects.values()].find((o) => o.sid === sid));
+        store.update(a, {...a.data, points: [1, 1, 6, 6]});
+        store.remove([b]);
+        const [created] = store.create("shape", [{type: "polygon", frame: 0, label_id: 1, points: [0, 0, 1, 0, 1, 1]}]);
+        const plan = store.plan();
+        out.plan = {delete: plan.delete, update: plan.update.shapes.map((s) => [s.id, s.points]),
+                    create: plan.create.shapes.map((s) => s.type), count: plan.count};
+        // The user edits the new polygon while the save is on its way.
+        store.savedDeletions(plan);
+        store.savedUpdates(plan);
+        store.update(created, {...created.data, points: [0, 0, 2, 0, 2, 2]});
+        store.savedCreations(plan, {shapes: [{id: 9}], tags: [], tracks: [], version: 4});
+        out.afterSave = {dirty: store.dirty, changed: [...store.changed].map((o) => o.sid), version: store.version,
+                         createdSid: created.sid};
+        // Undo the edit made during the save: back to what the server has.
+        store.undo();
+        out.afterUndoEdit = store.dirty;
+        // Undo the creation: the saved polygon must now be deleted on the server.
+        store.undo();
+        out.afterUndoCreate = store.plan().delete.shapes;
+        // Undo the saved deletion of b: b is gone from the server, so it comes back as a creation.
+        store.undo();
+        const again = store.plan();
+        out.recreate = again.create.shapes.map((s) => s.points);
+        // Undo the saved move of a: a differs from the server again.
+        store.undo();
+        out.reupdate = store.plan().update.shapes.map((s) => [s.id, s.points]);
+        store.redo(); store.redo(); store.redo(); store.redo();
+        out.redoneChanged = store.plan().count;
+        out.c = c.dirty;
+        return out;
+    """)
+    assert result["loadedClean"] and result["onFrame0"] == 2
+    assert result["plan"]["delete"] == {"tags": [], "shapes": [{"id": 2}], "tracks": []}
+    assert result["plan"]["update"] == [[1, [1, 1, 6, 6]]]
+    assert result["plan"]["create"] == ["polygon"] and result["plan"]["count"] == 3
+    assert result["afterSave"] == {"dirty": True, "changed": [9], "version": 4, "createdSid": 9}
+    assert result["afterUndoEdit"] is False
+    assert result["afterUndoCreate"] == [{"id": 9}]
+    assert result["recreate"] == [[1, 1, 5, 5]]
+    assert result["reupdate"] == [[1, [0, 0, 5, 5]]]
+    assert result["redoneChanged"] == 1  # only the polygon edit differs from the server
+    assert result["c"] is False
+
+
+def test_tracks_interpolate_between_keyframes(js: Any) -> None:
+    result = js({"t": "annotation/tracks.js"}, """
+        const track = {label_id: 1, attributes: [], shapes: [
+          {type: "rectangle", frame: 0, points: [0, 0, 10, 10], rotation: 350, outside: false},
+          {type: "rectangle", frame: 10, points: [10, 20, 30, 40], rotation: 10, outside: false},
+          {type: "rectangle", frame: 20, points: [10, 20, 30, 40], outside: true}]};
+        return {
+          before: t.interpolate(track, -1), mid: t.interpolate(track, 5), key: t.interpolate(track, 10).keyframe,
+          gone: t.interpolate(track, 25),
+        };
+    """)
+    assert result["before"] is None and result["gone"] is None
+    assert result["mid"]["points"] == [5, 10, 20, 25] and result["mid"]["rotation"] == 0  # the short way round
+    assert result["key"] is True
+
+
+def test_skeleton_templates(js: Any) -> None:
+    result = js({"s": "annotation/skeleton.js"}, """
+        const label = {sublabels: [{id: 11, name: "a"}, {id: 12, name: "b"}, {id: 13, name: "c"}],
+          svg: '<line data-node-from="2" data-node-to="1"></line><circle cx="10" cy="20" data-node-id="1" data-label-name="b"></circle>'
+             + '<circle cx="90" cy="80" data-node-id="2" data-label-id="11"></circle>'};
+        const parsed = s.parseSkeleton(label);
+        const bare = s.parseSkeleton({sublabels: [{name: "x"}, {name: "y"}]});
+        const round = s.parseSkeleton({sublabels: label.sublabels, svg: s.skeletonSvg(parsed)});
+        return {parsed, bare: bare.points.map((p) => [Math.round(p.x), Math.round(p.y)]), round,
+                placed: s.placeSkeleton({points: [{x: 0, y: 0}, {x: 100, y: 50}], edges: []}, [10, 10, 30, 20])};
+    """)
+    points = result["parsed"]["points"]
+    assert [(p["name"], p["x"], p["y"]) for p in points[:2]] == [("a", 90, 80), ("b", 10, 20)]
+    assert result["parsed"]["edges"] == [[0, 1]]  # node 2 is "a" (by label id), node 1 is "b"
+    assert result["bare"] == [[50, 15], [50, 85]]
+    assert [(p["x"], p["y"]) for p in result["round"]["points"][:2]] == [(90, 80), (10, 20)]
+    assert result["round"]["edges"] == [[0, 1]]
+    assert result["placed"] == [[10, 10], [30, 20]]
+
+
+def test_shortcut_keys(js: Any) -> None:
+    result = js({"k": "annotation/shortcuts.js"}, """
+        const ev = (key, extra = {}) => new KeyboardEvent("keydown", {key, ...extra});
+        return [ev("s", {ctrlKey: true}), ev("Z", {ctrlKey: true, shiftKey: true}), ev("f"), ev("F", {shiftKey: true}),
+                ev("+", {shiftKey: true}), ev("?", {shiftKey: true}), ev(" "), ev("Delete", {shiftKey: true}),
+                ev("2", {ctrlKey: true, code: "Digit2"}), ev("Tab", {shiftKey: true}), ev("x")].map((e) => k.actionOf(e));
+    """)
+    assert result == ["save", "redo", "next", None, "forward-z", "help", "play", "forceDelete", "label", "previousObject", None]
+
+
+def test_labels_editor_sends_only_changes(js: Any) -> None:
+    result = js({"l": "components/labels-editor.js"}, """
+        const saved = [
+          {id: 1, name: "car", color: "#ff0000", type: "any", attributes: [
+            {id: 5, name: "parked", input_type: "checkbox", mutable: true, values: ["false"], default_value: "false"},
+            {id: 6, name: "doors", input_type: "number", mutable: false, values: ["2", "5", "1"], default_value: "2"}]},
+          {id: 2, name: "person", color: "#00ff00", type: "skeleton", svg: "", attributes: [],
+           sublabels: [{id: 3, name: "head"}, {id: 4, name: "foot"}]}];
+        const editor = new l.LabelsEditor({labels: saved, saved: true});
+        const untouched = editor.changes();
+        editor.drafts[0].name = "auto";
+        editor.drafts[0].attributes[0].deleted = true;
+        editor.drafts[1].deleted = true;
+        const changes = editor.changes();
+        const fresh = new l.LabelsEditor();
+        fresh.addLabel();
+        fresh.drafts[0].name = "x";
+        fresh.drafts[0].attributes.push({key: 1, id: null, name: "kind", input_type: "select", mutable: false,
+                                         values: [], default_value: "", deleted: false});
+        let problem = "";
+        try { fresh.specs(); } catch (e) { problem = e.message; }
+        return {untouched, changes, problem};
+    """)
+    assert result["untouched"] == []
+    renamed, deleted = result["changes"]
+    assert renamed["id"] == 1 and renamed["name"] == "auto"
+    assert [(a["id"], a.get("deleted", False)) for a in renamed["attributes"]] == [(5, True), (6, False)]
+    assert deleted == {"id": 2, "deleted": True}
+    assert "add at least one value" in result["problem"]
+
+
+def test_api_error_messages(js: Any) -> None:
+    result = js({"a": "api.js"}, """
+        return [a.errorMessage({detail: "Not found."}, 404),
+                a.errorMessage({name: ["This field is required."], labels: [{attributes: [{values: ["Bad."]}]}]}, 400),
+                a.errorMessage({non_field_errors: ["Unable to log in with provided credentials."]}, 400),
+                a.errorMessage(null, 502), a.errorMessage(null, 0)];
+    """)
+    assert result == ["Not found.", "name: This field is required. labels.attributes.values: Bad.",
+                      "Unable to log in with provided credentials.", "The server answered 502.",
+                      "The server cannot be reached."]
+
+
+def test_frame_loader_prefetches_in_the_direction_of_travel(js: Any) -> None:
+    result = js({"f": "annotation/frames.js"}, """
+        const asked = [];
+        const pending = new Map();
+        const fetchFrame = (n) => { asked.push(n); return new Promise((ok) => pending.set(n, ok)); };
+        const loader = new f.FrameLoader(fetchFrame, {first: 0, last: 100, ahead: 3, behind: 1, parallel: 2, pixels: 1});
+        const first = loader.get(50);
+        loader.prefetch(50, -1);
+        const startedFirst = asked.slice();
+        const bitmap = (n) => ({n, close() {}});
+        for (const n of [...pending.keys()]) { pending.get(n)(bitmap(n)); pending.delete(n); }
+        await first;
+        await new Promise((r) => setTimeout(r, 0));
+        for (let i = 0; i < 5; i++) {
+          for (const n of [...pending.keys()]) { pending.get(n)(bitmap(n)); pending.delete(n); }
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        return {startedFirst, asked, has: [49, 48, 47, 51].map((n) => loader.has(n)), capacity: loader.capacity};
+    """)
+    assert result["startedFirst"] == [50, 49]  # the asked-for frame first, then the way we are going
+    assert sorted(result["asked"]) == [47, 48, 49, 50, 51]
+    assert result["has"] == [True, True, True, True]
