@@ -75,6 +75,7 @@ def test_unknown_page_and_session_end(page: Any, live_server: LiveServer) -> Non
     assert "Nothing here" in page.locator("h1").inner_text()
     # When the session ends elsewhere, the next request sends the user to the sign-in page.
     page.goto("/tasks")
+    page.locator("h1", has_text="Tasks").wait_for()
     page.context.clear_cookies()
     page.click(".top-nav >> text=Projects")
     page.wait_for_url(re.compile(r".*/login\?next=.*projects.*"))

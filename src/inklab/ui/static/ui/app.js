@@ -58,6 +58,17 @@ export class App {
 
   renderNav() {
     const here = location.pathname;
+    // Rebuild the links only when who is signed in changes; otherwise just move the highlight,
+    // so that a click on a link is never lost to a re-render.
+    const owner = this.user ? `user:${this.user.id}` : "anonymous";
+    if (this.nav.dataset.owner === owner) {
+      for (const a of this.nav.querySelectorAll("a[href^='/']")) {
+        const href = a.getAttribute("href") || "";
+        a.classList.toggle("active", !a.hasAttribute("data-external") && here.startsWith(href));
+      }
+      return;
+    }
+    this.nav.dataset.owner = owner;
     /** @param {string} href @param {string} text */
     const link = (href, text) => h("a", { href, class: here.startsWith(href) ? "active" : null }, text);
     if (!this.user) {
