@@ -1,6 +1,6 @@
 from django.urls import path
-from inklab.server.api.routers import Router
 
+from inklab.server.api.routers import Router
 from inklab.server.iam import views
 
 router = Router()

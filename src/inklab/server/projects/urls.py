@@ -1,5 +1,4 @@
 from inklab.server.api.routers import Router
-
 from inklab.server.projects import views
 
 router = Router()

@@ -1,5 +1,4 @@
 from inklab.server.api.routers import Router
-
 from inklab.server.requests.views import RequestViewSet
 
 router = Router()
