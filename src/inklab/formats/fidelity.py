@@ -52,6 +52,7 @@ class Property(StrEnum):
     SUBSETS = "subsets"
     FRAME_NAMES = "frame names"         # directories or extensions of image names
     IMAGE_SIZE = "image size"
+    INSTANCES = "instances"             # separate objects: semantic masks hold one region per label
 
 
 @dataclass(frozen=True)
