@@ -10,7 +10,18 @@ from __future__ import annotations
 __all__ = ["MODULES"]
 
 MODULES: tuple[str, ...] = (
+    "inklab.formats.camvid",
+    "inklab.formats.cityscapes",
     "inklab.formats.coco",
     "inklab.formats.cvat_images",
     "inklab.formats.cvat_video",
+    "inklab.formats.imagenet",
+    "inklab.formats.pascal_voc",
+    "inklab.formats.segmentation_mask",
+    "inklab.formats.ultralytics_classification",
+    "inklab.formats.ultralytics_detection",
+    "inklab.formats.ultralytics_obb",
+    "inklab.formats.ultralytics_pose",
+    "inklab.formats.ultralytics_segmentation",
+    "inklab.formats.yolo",
 )
