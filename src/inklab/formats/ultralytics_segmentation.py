@@ -49,8 +49,8 @@ def _lines(frame: Frame, ids: dict[str, int]) -> Iterator[str]:
 
 def _polygon(labels: LabelFile, line: int, fields: list[str], label: str, size: tuple[int, int]) -> Shape:
     track = None
-    if len(fields) % 2:
-        track = labels.integer(line, fields[-1], "track id")
+    if len(fields) % 2:  # x y pairs, then a track id
+        track = labels.integer(line, fields[-1], "track id after the points (an odd count of numbers)")
         fields = fields[:-1]
     if len(fields) < 6:
         raise labels.error(line, f"a polygon needs at least 3 points (6 numbers), got {len(fields)} numbers")

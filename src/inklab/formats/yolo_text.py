@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from inklab.formats.errors import MalformedFile, UnknownLabel, UnsupportedData
+from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.files import InputTree
 from inklab.formats.model import Frame, MediaFile
 from inklab.formats.registry import ImportOptions
@@ -120,8 +120,7 @@ class LabelFile:
         if found is None:
             known = sorted(names) if isinstance(names, dict) else list(range(len(names)))
             span = f"{known[0]}..{known[-1]}" if known else "none"
-            raise UnknownLabel(str(index), f"{self.name}, line {line}: class index {index} is not declared "
-                               f"(declared: {span})")
+            raise self.error(line, f"class index {index} is not declared (declared: {span})")
         return found
 
     def pixels(self, line: int, values: Sequence[float], size: tuple[int, int]) -> tuple[float, ...]:
