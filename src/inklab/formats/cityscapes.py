@@ -113,8 +113,7 @@ class Cityscapes:
     def load(self, source: InputTree, options: ImportOptions) -> Dataset:
         names = set(source.names())
         colors = next((c for c in _COLORS if c in names), None)
-        label_map = (read_color_lines(source, colors, "unlabeled") if colors
-                     else LabelMap.of(CITYSCAPES_LABELS))
+        label_map = read_color_lines(source, colors) if colors else LabelMap.of(CITYSCAPES_LABELS)
         found: dict[tuple[str, str], dict[str, str]] = {}
         for name in sorted(names):
             if not name.startswith("gtFine/"):

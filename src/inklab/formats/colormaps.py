@@ -1,7 +1,9 @@
 """Label maps of the segmentation formats: which label each class index and color stands for.
 
-A :class:`LabelMap` lists labels by class index; index 0 is the background (a label named
-``background``, in any case, or an implicit black one). Segmentation masks store class
+A :class:`LabelMap` lists labels by class index; index 0 is the background. In label-map
+files the line number is the class index, so their first line is the background, whatever
+its name; exports write a label named ``background`` (in any case) there, or an implicit
+black ``background``. Segmentation masks store class
 indexes (a paletted PNG whose palette holds the colors) or colors (an RGB PNG).
 
 * :meth:`LabelMap.for_labels` makes the map of an export from the dataset's labels: each
@@ -167,8 +169,9 @@ def _color(text: str, file: str, line: int) -> Color:
 
 
 def read_voc_labelmap(source: InputTree, name: str) -> LabelMap:
-    """``labelmap.txt``: ``name:r,g,b:parts:actions`` lines (``#`` comments); a label without
-    a color gets the VOC palette's color of its index. A missing background line is added."""
+    """``labelmap.txt``: ``name:r,g,b:parts:actions`` lines (``#`` comments). The line number
+    is the class index (from 0: the first line is the background, whatever its name); a
+    label without a color gets the VOC palette's color of its index."""
     entries: list[tuple[str, Color | None]] = []
     for number, raw in enumerate(source.read_text(name).splitlines(), 1):
         line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
@@ -179,9 +182,9 @@ def read_voc_labelmap(source: InputTree, name: str) -> LabelMap:
         if not label.strip():
             raise MalformedFile(name, f"line {number}", "a label needs a name before the first ':'")
         entries.append((label.strip(), _color(color_text, name, number) if color_text.strip() else None))
-    if not entries or entries[0][0].lower() != BACKGROUND:
-        entries.insert(0, (BACKGROUND, (0, 0, 0)))
-    palette = voc_colormap(max(len(entries), 1))
+    if not entries:
+        raise MalformedFile(name, None, "the label map lists no labels")
+    palette = voc_colormap(len(entries))
     return LabelMap.of((label, color if color is not None else palette[i]) for i, (label, color) in enumerate(entries))
 
 
@@ -191,9 +194,9 @@ def write_voc_labelmap(label_map: LabelMap) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_color_lines(source: InputTree, name: str, background: str = BACKGROUND) -> LabelMap:
-    """``r g b name`` lines (``#`` comments); a line with only a name gets a VOC palette color.
-    A map whose first color is not black gets a black ``background`` first."""
+def read_color_lines(source: InputTree, name: str) -> LabelMap:
+    """``r g b name`` lines (``#`` comments); the line number is the class index (the first
+    line is the background); a line with only a name gets the VOC palette's color."""
     entries: list[tuple[str, Color | None]] = []
     for number, raw in enumerate(source.read_text(name).splitlines(), 1):
         line = raw.strip()
@@ -206,9 +209,9 @@ def read_color_lines(source: InputTree, name: str, background: str = BACKGROUND)
             raise MalformedFile(name, f"line {number}", f"expected 'r g b name' or a name, got {line!r}")
         else:
             entries.append((line, None))
-    if not entries or (entries[0][1] not in (None, (0, 0, 0))):
-        entries.insert(0, (background, (0, 0, 0)))
-    palette = voc_colormap(max(len(entries), 1))
+    if not entries:
+        raise MalformedFile(name, None, "the label map lists no labels")
+    palette = voc_colormap(len(entries))
     return LabelMap.of((label, color if color is not None else palette[i]) for i, (label, color) in enumerate(entries))
 
 

@@ -190,10 +190,10 @@ class PascalVoc:
         if not xml and not any(n.startswith(root + f + "/") for n in names for f in _FOLDERS):
             xml = sorted(n for n in names if n.lower().endswith(".xml"))  # a zip of annotation files
             annotations = ""
-        if not xml and not masks.ids():
-            raise MalformedFile(source.label, None, "no VOC annotations found (Annotations/*.xml, "
-                                                    "SegmentationClass/*.png or .xml files)")
         subsets, tags = self._lists(source, names, root)
+        if not xml and not masks.ids() and not subsets and not tags:
+            raise MalformedFile(source.label, None, "no VOC annotations found (Annotations/*.xml, ImageSets/Main/"
+                                                    "*.txt, SegmentationClass/*.png or .xml files)")
         known = {label.name for label in options.labels}
         labels = masks.label_map.labels()
         return Dataset(labels, self._frames(source, names, root, annotations, xml, masks, subsets, tags, known))

@@ -78,7 +78,11 @@ def _ellipse(shape: Shape, width: int, height: int) -> tuple[np.ndarray, int, in
     u = xs * np.cos(angle) + ys * np.sin(angle)   # into the ellipse's own axes
     v = -xs * np.sin(angle) + ys * np.cos(angle)
     bitmap = (u / rx) ** 2 + (v / ry) ** 2 <= 1.0
-    return (bitmap, x0, y0) if bitmap.any() else None
+    rows, cols = np.flatnonzero(bitmap.any(axis=1)), np.flatnonzero(bitmap.any(axis=0))
+    if rows.size == 0:
+        return None
+    crop = bitmap[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return crop, x0 + int(cols[0]), y0 + int(rows[0])
 
 
 def shape_bitmap(shape: Shape, width: int, height: int) -> tuple[np.ndarray, int, int] | None:
