@@ -86,6 +86,13 @@ def test_import_of_roboflow_folders_and_a_names_list(tmp_path: Path) -> None:
     }
 
 
+def test_names_with_quoted_indexes(tmp_path: Path) -> None:
+    path = zip_files(tmp_path / "q.zip", {"data.yaml": "train: images/train\nnames: {'0': car, '1': bus}\n",
+                                          "labels/train/a.txt": "1 0.5 0.5 0.5 0.5\n"})
+    (frame,) = load(NAME, path, image_size=fixed_sizes(10, 10)).frames
+    assert [s.label for s in frame.shapes] == ["bus"]
+
+
 def test_track_ids_at_the_end_of_lines_become_tracks(tmp_path: Path) -> None:
     files = {
         "data.yaml": "train: train.txt\nnames:\n  0: car\n",
@@ -109,6 +116,7 @@ def test_track_ids_at_the_end_of_lines_become_tracks(tmp_path: Path) -> None:
     ({"data.yaml": "train: train.txt\nnames: [car\n"}, "data.yaml, line 3, column 1: invalid YAML"),
     ({"data.yaml": "train: train.txt\nnames: 7\n"}, "data.yaml, names: expected a list of class names"),
     ({"data.yaml": "- a list\n"}, "data.yaml: expected a mapping"),
+    ({"data.yaml": "train: train.txt\nnames: {zero: car}\n"}, "data.yaml, names.zero: expected a class index"),
     ({"labels/train/a.txt": "1 0.5 0.5 0.1 0.1\n"}, "labels/train/a.txt, line 1: class index 1 is not declared"),
     ({"labels/train/a.txt": "0 0.5 0.5 0.1 0.1 0.5 0.5\n"}, "labels/train/a.txt, line 1: expected class cx cy w h"),
     ({"labels/train/a.txt": "0 0.5 0.5 0.1 0.1 x\n"}, "labels/train/a.txt, line 1: expected an integer track id"),

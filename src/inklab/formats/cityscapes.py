@@ -90,7 +90,7 @@ class Cityscapes:
     @staticmethod
     def _instance_ids(frame: Frame, classes: np.ndarray, instances: np.ndarray, shapes: list[Shape],
                       label_map: LabelMap) -> np.ndarray:
-        ids = classes.copy()
+        ids = classes.astype(np.int32)
         counters: dict[int, int] = {}
         values = np.zeros(len(shapes) + 1, dtype=np.int64)
         for number, shape in enumerate(shapes, 1):

@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, TextIO
+from xml.sax.saxutils import escape
 
 from inklab.formats.colormaps import LabelMap
 from inklab.formats.errors import MalformedFile, UnknownLabel
@@ -58,30 +59,26 @@ def _true(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
 
 
-def _write_object(writer: XmlWriter, shape: Shape) -> None:
-    writer.start("object")
-    writer.leaf("name", text=shape.label)
-    writer.leaf("pose", text=shape.attribute("pose") or "Unspecified")
-    writer.leaf("truncated", text="1" if _true(shape.attribute("truncated")) else "0")
-    writer.leaf("difficult", text="1" if _true(shape.attribute("difficult")) else "0")
-    writer.leaf("occluded", text="1" if shape.occluded else "0")
+def _object_xml(shape: Shape) -> str:
+    """An ``<object>`` element (indented for its place in ``<annotation>``), written at once:
+    a file has as many of them as boxes."""
     x1, y1, x2, y2 = shape.points
-    writer.start("bndbox")
-    for tag, value in (("xmin", x1), ("ymin", y1), ("xmax", x2), ("ymax", y2)):
-        writer.leaf(tag, text=_num(value))
-    writer.end("bndbox")
     extra = [a for a in shape.attributes if a.name not in _OWN]
     if shape.rotation % 360:
         extra.append(Attribute("rotation", _num(shape.rotation)))
+    attributes = ""
     if extra:
-        writer.start("attributes")
-        for attribute in extra:
-            writer.start("attribute")
-            writer.leaf("name", text=attribute.name)
-            writer.leaf("value", text=attribute.value)
-            writer.end("attribute")
-        writer.end("attributes")
-    writer.end("object")
+        attributes = ("    <attributes>\n" + "".join(
+            f"      <attribute>\n        <name>{escape(a.name)}</name>\n        <value>{escape(a.value)}</value>\n"
+            f"      </attribute>\n" for a in extra) + "    </attributes>\n")
+    return (f"  <object>\n    <name>{escape(shape.label)}</name>\n"
+            f"    <pose>{escape(shape.attribute('pose') or 'Unspecified')}</pose>\n"
+            f"    <truncated>{1 if _true(shape.attribute('truncated')) else 0}</truncated>\n"
+            f"    <difficult>{1 if _true(shape.attribute('difficult')) else 0}</difficult>\n"
+            f"    <occluded>{1 if shape.occluded else 0}</occluded>\n"
+            f"    <bndbox>\n      <xmin>{_num(x1)}</xmin>\n      <ymin>{_num(y1)}</ymin>\n"
+            f"      <xmax>{_num(x2)}</xmax>\n      <ymax>{_num(y2)}</ymax>\n    </bndbox>\n"
+            f"{attributes}  </object>\n")
 
 
 class _TagLists:
@@ -174,9 +171,8 @@ class PascalVoc:
             writer.leaf("depth", text="3")
             writer.end("size")
             writer.leaf("segmented", text="1" if segmented else "0")
-            for shape in frame.shapes:
-                if shape.type == ShapeType.RECTANGLE and label_map.index(shape.label) is not None:
-                    _write_object(writer, shape)
+            stream.write("".join(_object_xml(shape) for shape in frame.shapes
+                                 if shape.type == ShapeType.RECTANGLE and label_map.index(shape.label) is not None))
             writer.end("annotation")
 
     # -- import --

@@ -51,12 +51,13 @@ def fill_polygon(points: Sequence[float], width: int, height: int) -> tuple[np.n
     with np.errstate(divide="ignore", invalid="ignore"):
         at = x0 + (centres - y0) * (x1 - x0) / (y1 - y0)
     at = np.sort(np.where(crossing, at, np.inf), axis=1)
+    # crossings pair up along a row (even-odd rule): pixel centres in [start, stop) are inside;
+    # rows with fewer spans have inf there, which no centre reaches
+    columns = np.arange(left, right, dtype=float)[None, :] + 0.5
     bitmap = np.zeros((bottom - top, right - left), dtype=bool)
-    columns = np.arange(left, right, dtype=float) + 0.5
-    for row in range(bitmap.shape[0]):
-        edges = at[row][np.isfinite(at[row])]
-        for start, stop in zip(edges[0::2], edges[1::2], strict=False):
-            bitmap[row] |= (columns >= start) & (columns < stop)
+    spans = int(np.isfinite(at).sum(axis=1).max(initial=0))  # the most crossings on one row
+    for k in range(0, spans - 1, 2):
+        bitmap |= (columns >= at[:, k:k + 1]) & (columns < at[:, k + 1:k + 2])
     if not bitmap.any():
         return None
     return bitmap, left, top
@@ -106,7 +107,8 @@ def shape_bitmap(shape: Shape, width: int, height: int) -> tuple[np.ndarray, int
 
 @dataclass
 class Painting:
-    """The class map, the instance map (0: no instance) and each instance's shape."""
+    """The class map, the instance map (0: no instance) and each instance's shape (the maps
+    are unsigned integers: 8 or 16 bits for classes, 16 for instances)."""
 
     classes: np.ndarray
     instances: np.ndarray
@@ -117,9 +119,11 @@ def paint(frame: Frame, label_map: LabelMap, types: frozenset[ShapeType] = PAINT
     """Paint a frame's shapes of ``types`` whose labels are in ``label_map``."""
     if not (frame.width and frame.height):
         raise UnsupportedData(f"Frame '{frame.name}': its image size is unknown, so its masks cannot be drawn.")
-    classes = np.zeros((frame.height, frame.width), dtype=np.int32)
-    instances = np.zeros_like(classes)
     chosen = [s for s in frame.shapes if s.type in types and label_map.index(s.label) is not None]
+    if len(chosen) >= 1 << 16:
+        raise UnsupportedData(f"Frame '{frame.name}': {len(chosen)} shapes to draw; masks hold at most 65,535.")
+    classes = np.zeros((frame.height, frame.width), dtype=np.uint8 if len(label_map) <= 256 else np.uint16)
+    instances = np.zeros((frame.height, frame.width), dtype=np.uint16)
     groups: dict[tuple[int, str], int] = {}
     numbers: list[int] = []
     shapes: list[Shape] = []
@@ -145,9 +149,23 @@ def paint(frame: Frame, label_map: LabelMap, types: frozenset[ShapeType] = PAINT
     return Painting(classes, instances, shapes)
 
 
+#: up to this many values, a map is compared with each; beyond, its pixels are sorted once
+_COMPARE_LIMIT = 32
+
+
 def regions(values: np.ndarray, skip: Sequence[int] = (0,)) -> Iterator[tuple[int, np.ndarray, int, int]]:
-    """``(value, bitmap of its box, left, top)`` for each value of a map, in increasing order
-    (sorting the pixels once, not comparing the map with each value)."""
+    """``(value, bitmap of its box, left, top)`` for each value of a map, in increasing order."""
+    present = np.flatnonzero(np.bincount(values.ravel())) if values.size else np.array([], dtype=int)
+    wanted = [int(v) for v in present if int(v) not in skip]
+    if len(wanted) <= _COMPARE_LIMIT:
+        for value in wanted:
+            rows = np.flatnonzero((values == value).any(axis=1))
+            top, bottom = int(rows[0]), int(rows[-1]) + 1
+            band = values[top:bottom] == value
+            cols = np.flatnonzero(band.any(axis=0))
+            left, right = int(cols[0]), int(cols[-1]) + 1
+            yield value, band[:, left:right], left, top
+        return
     flat = values.ravel()
     order = np.argsort(flat, kind="stable")
     ordered = flat[order]
@@ -169,12 +187,12 @@ def index_png(values: np.ndarray, palette: list[int] | None = None) -> bytes:
     """A map as PNG: paletted (8 bit) with ``palette``, else 8-bit or 16-bit grayscale."""
     buffer = io.BytesIO()
     if palette is not None or values.max(initial=0) < 256:
-        image = Image.fromarray(values.astype(np.uint8), "P" if palette is not None else "L")
+        image = Image.fromarray(values.astype(np.uint8, copy=False), "P" if palette is not None else "L")
         if palette is not None:
             image.putpalette(palette)
     else:
         image = Image.fromarray(values.astype(np.uint16))
-    image.save(buffer, format="PNG", optimize=False, compress_level=6)
+    image.save(buffer, format="PNG", compress_level=1)  # fast; masks compress well anyway
     return buffer.getvalue()
 
 

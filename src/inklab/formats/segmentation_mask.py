@@ -29,9 +29,9 @@ from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, re
 from inklab.formats.segmaps import paint
 from inklab.formats.tracks import flatten_tracks
 from inklab.formats.voc_masks import VocMaskReader, VocMaskWriter, find_root
-from inklab.formats.yolo_text import image_name
+from inklab.formats.yolo_text import image_name, strip_ext
 
-__all__ = ["MASK_FIDELITY", "SegmentationMask", "image_of"]
+__all__ = ["MASK_FIDELITY", "SegmentationMask", "images_by_id"]
 
 #: what formats that draw shapes into instance masks keep
 MASK_FIDELITY = Fidelity(
@@ -50,11 +50,10 @@ MASK_FIDELITY = Fidelity(
 )
 
 
-def image_of(source: InputTree, names: set[str], folder: str, ident: str) -> str | None:
-    """The image file ``<folder><ident>.<ext>`` of an upload, if there is one."""
-    prefix = f"{folder}{ident}."
-    found = [n for n in names if n.startswith(prefix) and "/" not in n[len(prefix):]]
-    return found[0] if found else None
+def images_by_id(names: set[str], folder: str) -> dict[str, str]:
+    """The image files below ``folder`` by their id (their path there without extension)."""
+    return {strip_ext(n[len(folder):]): n for n in sorted(names, reverse=True)
+            if n.startswith(folder) and strip_ext(n) != n}
 
 
 @register
@@ -77,14 +76,14 @@ class SegmentationMask:
 
     @staticmethod
     def _frames(source: InputTree, reader: VocMaskReader, root: str) -> Iterator[Frame]:
-        names = set(source.names())
+        folder = f"{root}JPEGImages/"
+        images = images_by_id(set(source.names()), folder)
         listed = reader.listed()
         ids = list(listed) + [i for i in reader.ids() if i not in listed]
-        images = f"{root}JPEGImages/"
         for ident in ids:
             shapes, size = reader.masks(ident)
-            image = image_of(source, names, images, ident)
-            name = image[len(images):] if image else ident
+            image = images.get(ident)
+            name = image[len(folder):] if image else ident
             width, height = size or (0, 0)
             yield Frame(None, name, width, height, listed.get(ident, ""), shapes=tuple(shapes),
                         image=source.media(image) if image else None)

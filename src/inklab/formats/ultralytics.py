@@ -143,6 +143,8 @@ class UltralyticsReader:
         if isinstance(names, dict):
             result = {}
             for key, value in names.items():
+                if isinstance(key, str) and key.strip().isdigit():
+                    key = int(key)
                 if isinstance(key, bool) or not isinstance(key, int) or not isinstance(value, (str, int, float)):
                     raise self.config.error(f"names.{key}", "expected a class index and a name")
                 result[key] = str(value)

@@ -36,7 +36,6 @@ from inklab.formats.tracks import flatten_tracks
 from inklab.formats.yolo_text import (
     ImageSizes,
     LabelFile,
-    fraction,
     image_name,
     item_path,
     strip_ext,
@@ -75,8 +74,9 @@ def box_line(index: int, shape: Shape, frame: Frame) -> str:
     else:
         x1, y1, x2, y2 = shape.points
         x, y, w, h = x1, y1, x2 - x1, y2 - y1
-    return (f"{index} {fraction(x + w / 2, frame.width)} {fraction(y + h / 2, frame.height)} "
-            f"{fraction(w, frame.width)} {fraction(h, frame.height)}")
+    fw, fh = frame.width, frame.height
+    line = f"{index} {(x + w / 2) / fw:.6f} {(y + h / 2) / fh:.6f} {w / fw:.6f} {h / fh:.6f}"
+    return line.replace("-0.000000", "0.000000") if "-0.000000" in line else line
 
 
 def _localize(path: str) -> str:
