@@ -116,9 +116,10 @@ class ImportOptions:
     returns the ``(width, height)`` of the target's frame of that name (matched as the
     consumer matches frames: whole path, base name or stem), or None when there is none.
 
-    ``labels``: the target's labels when it has some (a task's or project's), for formats
-    whose files hold only indexes where names are needed (the points of an Ultralytics
-    pose skeleton).
+    ``labels``: the labels the import must use, when the target has fixed ones (a task or
+    job import; empty for a project import, which adds the labels it finds). Formats may
+    name by them what their files hold only as indexes (the points of an Ultralytics pose
+    skeleton) and report a label outside them with the file and line.
     """
 
     conv_mask_to_poly: bool = False
