@@ -57,6 +57,7 @@ class Property(StrEnum):
                                         # (z_order, then order) keeps the pixels (see raster.paint)
     OBJECT_LABELS = "object labels"     # the format has no label per object: they come back with
                                         # a fixed label or the image's (see the format's notes)
+    INSTANCES = "instances"             # separate objects: semantic masks hold one region per label
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,17 @@ class InputTree(Protocol):
     def media(self, name: str) -> MediaFile:
         """A lazily opened :class:`MediaFile` for one file."""
 
+    def exists(self, name: str) -> bool:
+        """Whether the tree has a file of that name."""
+
+    def find(self, suffix: str) -> list[str]:
+        """Names that are ``suffix`` or end with ``/suffix``."""
+
+    def read_bytes(self, name: str) -> bytes: ...
+
+    def read_text(self, name: str, encoding: str = "utf-8") -> str:
+        """A text file's content; undecodable bytes are a MalformedFile."""
+
     def close(self) -> None: ...
 
 

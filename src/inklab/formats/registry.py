@@ -46,7 +46,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from inklab.formats.errors import UnknownFormat
 from inklab.formats.fidelity import Fidelity, markdown_table
 from inklab.formats.files import InputTree, OutputTree
-from inklab.formats.model import Dataset
+from inklab.formats.model import Dataset, LabelSpec
 
 __all__ = [
     "DatasetFormat",
@@ -54,6 +54,7 @@ __all__ = [
     "FormatInfo",
     "ImportOptions",
     "Registry",
+    "SizeLookup",
     "available_formats",
     "default_registry",
     "fidelity_table",
@@ -100,11 +101,30 @@ class ExportOptions:
     save_images: bool = False
 
 
+#: ``(width, height)`` of the target's frame that a file names, or None (see :class:`ImportOptions`)
+SizeLookup = Callable[[str], tuple[int, int] | None]
+
+
 @dataclass(frozen=True)
 class ImportOptions:
-    """``conv_mask_to_poly``: the consumer turns masks into polygons (the format need not)."""
+    """What the consumer tells an importer about the import.
+
+    ``conv_mask_to_poly``: the consumer turns masks into polygons (the format need not).
+
+    ``image_size``: for formats whose coordinates are fractions of the image size (YOLO)
+    and that may come without images: called with a frame name as the file writes it, it
+    returns the ``(width, height)`` of the target's frame of that name (matched as the
+    consumer matches frames: whole path, base name or stem), or None when there is none.
+
+    ``labels``: the labels the import must use, when the target has fixed ones (a task or
+    job import; empty for a project import, which adds the labels it finds). Formats may
+    name by them what their files hold only as indexes (the points of an Ultralytics pose
+    skeleton) and report a label outside them with the file and line.
+    """
 
     conv_mask_to_poly: bool = False
+    image_size: SizeLookup | None = None
+    labels: tuple[LabelSpec, ...] = ()
 
 
 @runtime_checkable

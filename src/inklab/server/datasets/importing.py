@@ -59,6 +59,13 @@ class FrameMatcher:
             for table, key in ((self.by_base, name.rsplit("/", 1)[-1]), (self.by_stem, _stem(name))):
                 table[key] = None if key in table and table[key] != number else number  # None: ambiguous
 
+    def size_of(self, name: str) -> tuple[int, int] | None:
+        """The ``(width, height)`` of the frame a file names (see :meth:`number`), or None."""
+        try:
+            return self.sizes[self.number(Frame(None, name))]
+        except InvalidInput:
+            return None
+
     def number(self, frame: Frame) -> int:
         if frame.name:
             name = frame.name.replace("\\", "/")

@@ -28,9 +28,9 @@ from inklab.formats import (
 from inklab.formats.files import ZipInput
 from inklab.server.annotations.services import Scope
 from inklab.server.datasets import backups, services
-from inklab.server.datasets.importing import write_dataset
+from inklab.server.datasets.importing import FrameMatcher, write_dataset
 from inklab.server.datasets.projectimport import import_project_dataset
-from inklab.server.datasets.source import project_dataset, task_dataset
+from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.media import tus
 from inklab.server.media.storage import atomic_write
@@ -131,10 +131,13 @@ def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     target = _target(request)
     scope = Scope(target.task, target) if isinstance(target, Job) else Scope(target)  # type: ignore[arg-type]
     fmt = get_importer(request.format or "")
+    matcher = FrameMatcher(scope.task, scope.first, scope.last)
+    options = ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
+                            image_size=matcher.size_of, labels=label_specs(scope.task))
     with _uploaded(request) as path, _user_errors():
         name = _original_name(path.name)
         with open_input(path, name) as source:
-            dataset = fmt.load(source, ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly"))))
+            dataset = fmt.load(source, options)
             progress(0.3, force=True)
             write_dataset(_owner(request), scope, dataset, replace=request.params.get("mode") != "append",
                           conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")), file=name)
