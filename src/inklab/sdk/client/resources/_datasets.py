@@ -65,9 +65,11 @@ def bool_param(value: bool | None) -> str | None:
 def import_file(client: Client, endpoint: str, filename: str | os.PathLike[str], params: Mapping[str, Any], *,
                 status_check_period: float | None = None, pbar: ProgressReporter | None = None,
                 log_prefix: str) -> models.Request:
-    """Upload ``filename`` to an import ``endpoint`` and wait until the server has applied it."""
+    """Upload ``filename`` to an import ``endpoint`` and wait until the server has applied it
+    (``pbar`` shows the upload, then the server's progress)."""
     rq_id = upload_for_import(client, endpoint, Path(filename), params, pbar=pbar)
-    return client.wait_for_completion(rq_id, status_check_period=status_check_period, log_prefix=log_prefix)
+    return client.wait_for_completion(rq_id, status_check_period=status_check_period, log_prefix=log_prefix,
+                                      pbar=pbar)
 
 
 def restore_backup(client: Client, endpoint: str, filename: str | os.PathLike[str], *,
