@@ -157,7 +157,8 @@ def test_task_create_with_annotations(inklab: Callable[..., Any], sdk: Any, imag
     assert sdk.tasks.list(name="badly annotated") == []
 
 
-def test_project_commands(inklab: Callable[..., Any], sdk: Any, images: list[Path], tmp_path: Path) -> None:
+def test_project_commands(inklab: Callable[..., Any], sdk: Any, images: list[Path], tmp_path: Path,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
     project = sdk.projects.create({"name": "cli-project", "labels": LABELS})
     for subset in ("Train", "Test"):
         _annotate(_task(sdk, images, f"cli-{subset}", project_id=project.id, subset=subset))
@@ -183,9 +184,14 @@ def test_project_commands(inklab: Callable[..., Any], sdk: Any, images: list[Pat
     assert imported.out.strip() == f"imported dataset.zip into project {empty.id}"
     assert sorted(t.subset for t in empty.get_tasks()) == ["Test", "Train"]
 
-    backup = inklab("project", "backup", str(project.id), str(tmp_path / "project-backup.zip"), *FAST)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    backup = inklab("project", "backup", str(project.id), *FAST)  # into the current directory
     assert backup.status == 0, backup.err
-    restored = inklab("project", "create-from-backup", str(tmp_path / "project-backup.zip"), *FAST)
+    assert backup.out.strip() == f"project_{project.id}_backup.zip"
+    assert [p.name for p in here.iterdir()] == [f"project_{project.id}_backup.zip"]
+    restored = inklab("project", "create-from-backup", f"project_{project.id}_backup.zip", *FAST)
     assert restored.status == 0, restored.err
     again = sdk.projects.retrieve(int(restored.out.strip()))
     assert again.name == "cli-project" and [x.name for x in again.get_labels()] == ["car", "bus"]
