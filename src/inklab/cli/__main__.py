@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from inklab import __version__
-from inklab.cli import auto_annotate, function, project, server, task  # noqa: F401 - modules that register commands
+from inklab.cli import auto_annotate, datasets, function, project, server, task  # noqa: F401 - modules that register commands
 from inklab.cli._registry import commands
 
 __all__ = ["build_parser", "main"]

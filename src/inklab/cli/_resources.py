@@ -11,7 +11,13 @@ from typing import Any
 
 from inklab.sdk import NotFoundError
 
-__all__ = ["delete_ids", "labels_argument", "print_table", "retrieve"]
+__all__ = ["add_option", "delete_ids", "labels_argument", "print_table", "retrieve"]
+
+
+def add_option(parser: argparse.ArgumentParser, name: str, **kwargs: Any) -> None:
+    """``--a-b`` and its cvat-cli spelling ``--a_b``."""
+    spellings = [f"--{name}"] + ([f"--{name.replace('-', '_')}"] if "-" in name else [])
+    parser.add_argument(*spellings, dest=name.replace("-", "_"), **kwargs)
 
 
 def labels_argument(value: str) -> list[Any]:

@@ -1,18 +1,21 @@
 """``inklab project ls|create|delete``.
 
-(Dataset export/import and backups join this group when the server side for them exists.)
+The dataset and backup commands of the group (``export-dataset``, ``import-dataset``,
+``backup``, ``create-from-backup``) are in :mod:`inklab.cli.datasets`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from inklab.cli._connection import add_server_options, run_with_client
 from inklab.cli._registry import command
-from inklab.cli._resources import delete_ids, labels_argument, print_table
-from inklab.sdk import Client
+from inklab.cli._resources import add_option, delete_ids, labels_argument, print_table
+from inklab.cli.datasets import DEFAULT_IMPORT_FORMAT
+from inklab.sdk import Client, TqdmProgressReporter
 
 __all__ = ["ProjectCreate", "ProjectDelete", "ProjectList"]
 
@@ -47,6 +50,12 @@ class ProjectCreate:
         parser.add_argument("project_name", metavar="NAME")
         parser.add_argument("--labels", type=labels_argument, default=[], help="labels as JSON, or a JSON file")
         parser.add_argument("--bug-tracker", "--bug_tracker", dest="bug_tracker", default=None, help="bug tracker URL")
+        add_option(parser, "dataset-path", type=Path, default=None,
+                   help="import this dataset archive into the new project (its tasks are made from it)")
+        add_option(parser, "dataset-format", default=DEFAULT_IMPORT_FORMAT,
+                   help="format of --dataset-path (default: %(default)s)")
+        add_option(parser, "completion-verification-period", type=float, default=1.0, metavar="SECONDS",
+                   help="seconds between checks while the server imports the dataset (default 1)")
 
     def run(self, args: argparse.Namespace) -> int:
         spec: dict[str, Any] = {"name": args.project_name, "labels": args.labels}
@@ -54,7 +63,10 @@ class ProjectCreate:
             spec["bug_tracker"] = args.bug_tracker
 
         def action(client: Client) -> None:
-            print(client.projects.create(spec).id)
+            project = client.projects.create_from_dataset(
+                spec, dataset_path=args.dataset_path or "", dataset_format=args.dataset_format,
+                pbar=TqdmProgressReporter(), status_check_period=args.completion_verification_period)
+            print(project.id)
 
         return run_with_client(args, action)
 

@@ -1,8 +1,7 @@
 """``inklab task ls|create|delete|frames``.
 
-(Dataset export/import and backups — ``export-dataset``, ``import-dataset``, ``backup``,
-``create-from-backup`` — join this group as commands of their own module when the server
-side for them exists.)
+The dataset and backup commands of the group (``export-dataset``, ``import-dataset``,
+``backup``, ``create-from-backup``) are in :mod:`inklab.cli.datasets`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from typing import Any
 
 from inklab.cli._connection import add_server_options, run_with_client
 from inklab.cli._registry import command
-from inklab.cli._resources import delete_ids, labels_argument, print_table, retrieve
+from inklab.cli._resources import add_option, delete_ids, labels_argument, print_table, retrieve
+from inklab.cli.datasets import DEFAULT_IMPORT_FORMAT
 from inklab.sdk import Client, ResourceType, TqdmProgressReporter
 
 __all__ = ["TaskCreate", "TaskDelete", "TaskFrames", "TaskList"]
@@ -41,12 +41,6 @@ class TaskList:
         return run_with_client(args, action)
 
 
-def _option(parser: argparse.ArgumentParser, name: str, **kwargs: Any) -> None:
-    """``--a-b`` and its CVAT spelling ``--a_b``."""
-    spellings = [f"--{name}"] + ([f"--{name.replace('-', '_')}"] if "-" in name else [])
-    parser.add_argument(*spellings, dest=name.replace("-", "_"), **kwargs)
-
-
 @command("task", "create")
 class TaskCreate:
     name = "create"
@@ -60,22 +54,26 @@ class TaskCreate:
         parser.add_argument("resources", nargs="+", help="files, share paths or URLs")
         parser.add_argument("--labels", type=labels_argument, default=None,
                             help="labels as JSON, or a JSON file (not with --project-id)")
-        _option(parser, "project-id", type=int, default=None, help="put the task in this project")
-        _option(parser, "subset", default=None, help="subset (Train, Validation, …)")
-        _option(parser, "segment-size", type=int, default=None, help="frames per job")
-        _option(parser, "overlap", type=int, default=None, help="frames shared by consecutive jobs")
-        _option(parser, "bug-tracker", default=None, help="bug tracker URL")
-        _option(parser, "image-quality", type=int, default=70, help="JPEG quality of compressed frames (default 70)")
-        _option(parser, "chunk-size", type=int, default=None, help="frames per chunk")
-        _option(parser, "sorting-method", default="lexicographical",
+        add_option(parser, "project-id", type=int, default=None, help="put the task in this project")
+        add_option(parser, "subset", default=None, help="subset (Train, Validation, …)")
+        add_option(parser, "segment-size", type=int, default=None, help="frames per job")
+        add_option(parser, "overlap", type=int, default=None, help="frames shared by consecutive jobs")
+        add_option(parser, "bug-tracker", default=None, help="bug tracker URL")
+        add_option(parser, "image-quality", type=int, default=70, help="JPEG quality of compressed frames (default 70)")
+        add_option(parser, "chunk-size", type=int, default=None, help="frames per chunk")
+        add_option(parser, "sorting-method", default="lexicographical",
                 choices=["lexicographical", "natural", "predefined", "random"], help="frame order")
-        _option(parser, "frame-step", type=int, default=None, help="keep every N-th frame")
-        _option(parser, "start-frame", type=int, default=None, help="first frame of a video")
-        _option(parser, "stop-frame", type=int, default=None, help="last frame of a video")
-        _option(parser, "copy-data", action="store_true", help="copy share files instead of referencing them")
-        _option(parser, "use-cache", action="store_true", help="make chunks on demand")
-        _option(parser, "use-zip-chunks", action="store_true", help="zip chunks for videos")
-        _option(parser, "completion-verification-period", type=float, default=1.0,
+        add_option(parser, "frame-step", type=int, default=None, help="keep every N-th frame")
+        add_option(parser, "start-frame", type=int, default=None, help="first frame of a video")
+        add_option(parser, "stop-frame", type=int, default=None, help="last frame of a video")
+        add_option(parser, "copy-data", action="store_true", help="copy share files instead of referencing them")
+        add_option(parser, "use-cache", action="store_true", help="make chunks on demand")
+        add_option(parser, "use-zip-chunks", action="store_true", help="zip chunks for videos")
+        add_option(parser, "annotation-path", type=Path, default=None,
+                   help="import this annotation file once the data is processed")
+        add_option(parser, "annotation-format", default=DEFAULT_IMPORT_FORMAT,
+                   help="format of --annotation-path (default: %(default)s)")
+        add_option(parser, "completion-verification-period", type=float, default=1.0,
                 help="seconds between checks while the server processes the data (default 1)")
 
     def run(self, args: argparse.Namespace) -> int:
@@ -99,6 +97,8 @@ class TaskCreate:
 
         def action(client: Client) -> None:
             task = client.tasks.create_from_data(spec, args.resources, resource_type=kind, data_params=params,
+                                                 annotation_path=args.annotation_path or "",
+                                                 annotation_format=args.annotation_format,
                                                  status_check_period=args.completion_verification_period,
                                                  pbar=TqdmProgressReporter())
             print(task.id)

@@ -11,11 +11,16 @@ Hierarchy::
     │   ├── ConflictError         409: the object's state does not allow this now
     │   └── ServerError           5xx
     ├── TransportError            the server could not be reached, or the connection broke
-    ├── BackgroundRequestError    a background request (task creation, …) failed
+    ├── BackgroundRequestError    a background request (task creation, an import, …) failed;
+    │                             the message is the server's
     ├── IncompatibleServerError   the server does not speak a supported API version
     ├── InvalidHostError          the server address cannot be used (also a ValueError)
     ├── UnsupportedDatasetError   (inklab.sdk.datasets) a task that cannot be a dataset
     └── CacheMissError            (inklab.sdk.datasets) UpdatePolicy.NEVER without cached data
+
+Problems with local files are the built-in ``FileNotFoundError`` (a file to upload is missing:
+raised before anything is sent) and ``FileExistsError`` (a download would overwrite a file:
+raised before any byte is written).
 
 ``ApiError`` and ``TransportError`` carry the :class:`RequestInfo` that failed;
 ``ApiError`` also the :class:`ResponseInfo` (status, headers, body). Their message is one

@@ -9,6 +9,10 @@ Local files go to ``POST /api/tasks/{id}/data/`` as:
    piece from the offset the server reports (``HEAD``), up to :data:`MAX_TUS_ERRORS` times;
 4. ``Upload-Finish`` with the data parameters as JSON → 202 ``{"rq_id": …}``.
 
+Imports (annotations into a task or job, a dataset into a project, backups) always send their
+one file through TUS, between an ``Upload-Start`` and an ``Upload-Finish`` that carry the
+import's parameters in the query string (:func:`upload_for_import`).
+
 Frame order is decided by the server from ``sorting_method`` (``upload_file_order`` carries the
 caller's order for ``predefined``), since batches and TUS files do not arrive in that order.
 """
@@ -29,7 +33,7 @@ from inklab.sdk.client._progress import NullProgressReporter, ProgressReporter
 if TYPE_CHECKING:
     from inklab.sdk.client._client import Client
 
-__all__ = ["MAX_REQUEST_SIZE", "TUS_CHUNK_SIZE", "upload_task_files", "upload_with_tus"]
+__all__ = ["MAX_REQUEST_SIZE", "TUS_CHUNK_SIZE", "upload_for_import", "upload_task_files", "upload_with_tus"]
 
 MAX_REQUEST_SIZE = 100 * 2**20
 TUS_CHUNK_SIZE = 10 * 2**20
@@ -90,9 +94,40 @@ def upload_task_files(client: Client, url: str, files: Sequence[Path], params: M
     return str(rq_id)
 
 
+def upload_for_import(client: Client, endpoint: str, path: Path, params: Mapping[str, Any], *,
+                      pbar: ProgressReporter | None = None) -> str:
+    """Send ``path`` to an import ``endpoint`` (``/api/tasks/7/annotations/`` …); return the id of
+    the import request to wait for.
+
+    ``params`` (``format``, ``conv_mask_to_poly`` …) go in the query of ``Upload-Start`` and
+    ``Upload-Finish``; ``filename`` is the local name on the first and the name the server stored
+    the upload under on the second. The server checks the parameters on ``Upload-Start``, so an
+    unknown format fails before any byte is sent. Raises ``FileNotFoundError`` for a missing file.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"No such file: {path}")
+    reporter = pbar or NullProgressReporter()
+    query = {key: value for key, value in params.items() if value is not None}
+    client.request("POST", endpoint, params={**query, "filename": path.name}, json=None,
+                   headers={"Upload-Start": ""}, expect=(202,))
+    with reporter.task(total=path.stat().st_size, desc=f"Uploading {path.name}", unit="B", unit_scale=True,
+                       unit_divisor=1024):
+        stored = upload_with_tus(client, endpoint, path, pbar=reporter)
+    response = client.request("POST", endpoint, params={**query, "filename": stored}, json=None,
+                              headers={"Upload-Finish": ""}, expect=(202,))
+    rq_id = response.json().get("rq_id")
+    if not rq_id:
+        raise SdkError(f"The server accepted the upload of {path.name} but named no request to wait for.")
+    return str(rq_id)
+
+
 def upload_with_tus(client: Client, collection_url: str, path: Path, *,
-                    pbar: ProgressReporter | None = None, chunk_size: int = TUS_CHUNK_SIZE) -> str:
-    """Upload one file with TUS to ``collection_url``; return the name the server stored it under."""
+                    pbar: ProgressReporter | None = None, chunk_size: int | None = None) -> str:
+    """Upload one file with TUS to ``collection_url``; return the name the server stored it under.
+
+    The file goes in pieces of ``chunk_size`` bytes (default :data:`TUS_CHUNK_SIZE`).
+    """
+    chunk_size = chunk_size or TUS_CHUNK_SIZE
     reporter = pbar or NullProgressReporter()
     length = path.stat().st_size
     tus = {"Tus-Resumable": "1.0.0"}

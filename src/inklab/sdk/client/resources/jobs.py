@@ -7,14 +7,18 @@ from collections.abc import Sequence
 
 from inklab.sdk.client.resources._annotations import AnnotationCrudMixin
 from inklab.sdk.client.resources._base import Repo, UpdatableEntity
+from inklab.sdk.client.resources._datasets import ExportDatasetMixin, ImportAnnotationsMixin
 from inklab.sdk.client.resources._media import FramesMixin
 from inklab.sdk.models import DataMetaRead, FrameMeta, JobRead, Label
 
 __all__ = ["Job", "JobsRepo"]
 
 
-class Job(JobRead, UpdatableEntity, AnnotationCrudMixin, FramesMixin):
-    """A job: frames ``start_frame``..``stop_frame`` of its task (fields of ``JobRead``)."""
+class Job(JobRead, UpdatableEntity, AnnotationCrudMixin, FramesMixin, ExportDatasetMixin, ImportAnnotationsMixin):
+    """A job: frames ``start_frame``..``stop_frame`` of its task (fields of ``JobRead``).
+
+    ``export_dataset`` exports the job's frames only; ``import_annotations`` changes them only.
+    """
 
     _collection = "/api/jobs"
 

@@ -13,6 +13,13 @@ from inklab.sdk.client._progress import ProgressReporter
 from inklab.sdk.client._uploading import upload_task_files
 from inklab.sdk.client.resources._annotations import AnnotationCrudMixin
 from inklab.sdk.client.resources._base import CreatableRepo, DeletableEntity, DeletableRepo, UpdatableEntity
+from inklab.sdk.client.resources._datasets import (
+    DEFAULT_IMPORT_FORMAT,
+    BackupMixin,
+    ExportDatasetMixin,
+    ImportAnnotationsMixin,
+    restore_backup,
+)
 from inklab.sdk.client.resources._media import FramesMixin
 from inklab.sdk.client.resources.jobs import Job
 from inklab.sdk.models import DataMetaRead, FrameMeta, Label, Model, TaskRead
@@ -51,8 +58,13 @@ def _data_request(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return data
 
 
-class Task(TaskRead, UpdatableEntity, DeletableEntity, AnnotationCrudMixin, FramesMixin):
-    """A task on the server (fields of :class:`~inklab.sdk.models.TaskRead`)."""
+class Task(TaskRead, UpdatableEntity, DeletableEntity, AnnotationCrudMixin, FramesMixin, ExportDatasetMixin,
+           BackupMixin, ImportAnnotationsMixin):
+    """A task on the server (fields of :class:`~inklab.sdk.models.TaskRead`).
+
+    Datasets and backups: ``export_dataset``, ``import_annotations``, ``download_backup``
+    (see :mod:`inklab.sdk.client.resources._datasets`).
+    """
 
     _collection = "/api/tasks"
 
@@ -130,17 +142,23 @@ class TasksRepo(CreatableRepo[Task], DeletableRepo[Task]):
     def create_from_data(self, spec: Mapping[str, Any] | Model, resources: Sequence[str | os.PathLike[str]], *,
                          resource_type: ResourceType = ResourceType.LOCAL,
                          data_params: Mapping[str, Any] | None = None,
+                         annotation_path: str | os.PathLike[str] = "",
+                         annotation_format: str = DEFAULT_IMPORT_FORMAT,
                          status_check_period: float | None = None,
                          pbar: ProgressReporter | None = None) -> Task:
-        """Create a task from ``spec`` (``TaskWriteRequest``), attach ``resources`` and wait until
-        the data is processed. Returns the task with its frames.
+        """Create a task from ``spec`` (``TaskWriteRequest``), attach ``resources``, wait until
+        the data is processed and, with ``annotation_path``, import that file in
+        ``annotation_format``. Returns the task with its frames (and annotations).
 
-        When the data cannot be used, the half-made task is deleted and the error raised.
+        When the data or the annotation file cannot be used, the half-made task is deleted and
+        the error raised (the server's message in a :class:`BackgroundRequestError`).
         """
         payload = spec.to_dict() if isinstance(spec, Model) else dict(spec)
         if payload.get("project_id") and payload.get("labels"):
             raise ValueError("A task in a project uses the project's labels; do not pass labels too.")
         missing = [os.fspath(r) for r in resources if resource_type is ResourceType.LOCAL and not Path(r).is_file()]
+        if annotation_path and not Path(annotation_path).is_file():
+            missing.append(os.fspath(annotation_path))
         if missing:
             raise FileNotFoundError(f"No such file: {missing[0]}")
         task = self.create(payload)
@@ -148,6 +166,9 @@ class TasksRepo(CreatableRepo[Task], DeletableRepo[Task]):
         try:
             task.upload_data(resources, resource_type=resource_type, pbar=pbar, params=data_params,
                              status_check_period=status_check_period)
+            if annotation_path:
+                task.import_annotations(annotation_format, annotation_path, pbar=pbar,
+                                        status_check_period=status_check_period)
         except BaseException:
             try:
                 task.remove()
@@ -156,4 +177,14 @@ class TasksRepo(CreatableRepo[Task], DeletableRepo[Task]):
             raise
         return task
 
+    def create_from_backup(self, filename: str | os.PathLike[str], *, status_check_period: float | None = None,
+                           pbar: ProgressReporter | None = None) -> Task:
+        """Restore a task from a backup made by ``Task.download_backup`` (or CVAT's ``task backup``).
 
+        Returns the new task. Raises ``FileNotFoundError``, and :class:`BackgroundRequestError`
+        with the server's message for a file that is not a usable backup (nothing is created).
+        """
+        task_id = restore_backup(self._client, f"{self._collection}/backup/", filename,
+                                 status_check_period=status_check_period, pbar=pbar)
+        self._client.logger.info("Restored %s as task #%s", Path(filename).name, task_id)
+        return self.retrieve(task_id)
