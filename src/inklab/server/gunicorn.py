@@ -50,7 +50,11 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> int:
         # Uploads of large files and exports can take long; gthread workers stay alive meanwhile.
         "timeout": 600,
         "graceful_timeout": 30,
-        "keepalive": 5,
+        # Idle keep-alive connections wait in gthread's poller, not in a thread, so they are cheap;
+        # a long timeout spares clients that pause between requests (the SDK polling a request,
+        # an annotator's browser) the race of sending on a connection the server is just closing,
+        # which fails non-idempotent requests such as POST.
+        "keepalive": 75,
         "accesslog": "-" if os.environ.get("INKLAB_ACCESS_LOG", "1") != "0" else None,
         "errorlog": "-",
         "loglevel": os.environ.get("INKLAB_LOG_LEVEL", "info").lower(),
