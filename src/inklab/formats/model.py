@@ -329,6 +329,10 @@ class DatasetInfo:
     ``size`` is the number of frames (None if unknown); ``media_type`` ``"image"`` or
     ``"video"``; ``extra`` carries what some formats write in their header (CVAT XML meta:
     ``id``, ``mode``, ``overlap``, ``created``, ``updated``, ``owner``, ``segments``, ...).
+
+    ``first_frame`` is the number of the scope's first frame in its task: a job's start frame,
+    0 for a task. Frame indexes are always the task's numbers; formats that number frames
+    from the start of what was exported (MOT) subtract it, as CVAT does for job exports.
     """
 
     name: str = ""
@@ -336,6 +340,7 @@ class DatasetInfo:
     media_type: str = "image"
     subsets: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    first_frame: int = 0
 
 
 @dataclass(frozen=True)

@@ -245,3 +245,36 @@ def test_tracks_survive_a_job_export_and_import(api: APIClient, task: dict[str, 
         assert result["status"] == "finished", result
         (back,) = api.get(f"/api/jobs/{job['id']}/annotations/").json()["tracks"]
         assert [(s["frame"], s["outside"]) for s in back["shapes"]] == [(3, False), (4, True)], fmt
+
+
+def test_mot_job_files_are_numbered_from_the_job_start_both_ways(api: APIClient, task: dict[str, Any]) -> None:
+    """As CVAT does: a job's MOT export numbers its first frame 1, and a MOT file imported into
+    a job maps frame 1 to the job's first frame (a task import: to frame 0)."""
+    car = task["L"]["car"]
+    job = task["jobs"][1]  # frames 3..5
+    track = {"frame": 4, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 4, "points": [1, 2, 11, 12]},
+        {"type": "rectangle", "frame": 5, "points": [1, 2, 11, 12], "outside": True}]}
+    shape = {"type": "rectangle", "frame": 3, "label_id": car["id"], "points": [0, 0, 5, 5]}
+    assert api.put(f"/api/jobs/{job['id']}/annotations/", {"tracks": [track], "shapes": [shape]},
+                   format="json").status_code == 200
+    data, name = download(api, export(api, f"/api/jobs/{job['id']}/dataset/export", format="MOT 1.1"))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    rows = [line.split(",")[:6] for line in archive.read("gt/gt.txt").decode().splitlines()]
+    assert sorted(rows) == [["1", "-1", "0", "0", "5", "5"], ["2", "1", "1", "2", "10", "10"]]
+    assert "seqLength=3" in archive.read("seqinfo.ini").decode()
+    assert api.delete(f"/api/tasks/{task['id']}/annotations/").status_code == 204
+
+    result = import_file(api, f"/api/jobs/{job['id']}/annotations/", data, name, format="MOT 1.1")
+    assert result["status"] == "finished", result
+    back = api.get(f"/api/tasks/{task['id']}/annotations/").json()
+    assert [(s["frame"], s["points"]) for s in back["shapes"]] == [(3, [0.0, 0.0, 5.0, 5.0])]
+    (imported,) = back["tracks"]
+    assert [(s["frame"], s["outside"]) for s in imported["shapes"]] == [(4, False), (5, True)]
+
+    # the same file into the task: frame 1 is the task's frame 0
+    result = import_file(api, f"/api/tasks/{task['id']}/annotations/", data, name, format="MOT 1.1")
+    assert result["status"] == "finished", result
+    back = api.get(f"/api/tasks/{task['id']}/annotations/").json()
+    assert [s["frame"] for s in back["shapes"]] == [0]
+    assert [(s["frame"], s["outside"]) for s in back["tracks"][0]["shapes"]] == [(1, False), (2, True)]
