@@ -278,3 +278,49 @@ def test_mot_job_files_are_numbered_from_the_job_start_both_ways(api: APIClient,
     back = api.get(f"/api/tasks/{task['id']}/annotations/").json()
     assert [s["frame"] for s in back["shapes"]] == [0]
     assert [(s["frame"], s["outside"]) for s in back["tracks"][0]["shapes"]] == [(1, False), (2, True)]
+
+
+def _cvat_xml(frames: int, boxes: int, bad_at: tuple[int, int] | None = None) -> bytes:
+    lines = ["<annotations>", "<version>1.1</version>"]
+    for f in range(frames):
+        lines.append(f"<image id='{f}' name='frame_{f:03d}.png' width='64' height='48'>")
+        for b in range(boxes):
+            label = "nowhere" if (f, b) == bad_at else "car"
+            lines.append(f"<box label='{label}' xtl='{b}' ytl='1' xbr='{b + 5}' ybr='9' occluded='0'/>")
+        lines.append("</image>")
+    lines.append("</annotations>")
+    return "\n".join(lines).encode()
+
+
+def test_imports_stream_in_batches_and_a_late_error_rolls_every_batch_back(
+        api: APIClient, annotated: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from inklab.server.annotations import services
+    from inklab.server.datasets import importing
+
+    monkeypatch.setattr(importing, "BATCH_OBJECTS", 4)
+    batches: list[int] = []
+    add = services.BatchWriter.add
+
+    def counting(self: Any, payload: dict[str, Any]) -> int:
+        batches.append(sum(len(payload[key]) for key in ("tags", "shapes", "tracks")))
+        return add(self, payload)
+
+    monkeypatch.setattr(services.BatchWriter, "add", counting)
+    before = _annotations(api, annotated["id"])
+    # 6 frames x 3 boxes, the last box of the last frame has a label the task lacks
+    data = _cvat_xml(6, 3, bad_at=(5, 2))
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, "annotations.xml",
+                         format="CVAT 1.1")
+    assert result["status"] == "failed", result
+    assert result["message"].startswith("annotations.xml: frame 'frame_005.png': rectangle of label 'nowhere': "
+                                        "label 'nowhere' is not defined here")
+    assert batches == [6, 6]  # written before the error was found (a batch is full after the frame that fills it)
+    assert _annotations(api, annotated["id"]) == before  # ... and rolled back with the deletion
+
+    batches.clear()
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", _cvat_xml(6, 3), "annotations.xml",
+                         format="CVAT 1.1")
+    assert result["status"] == "finished", result
+    assert batches == [6, 6, 6]  # 18 boxes: a batch per two frames
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert len(shapes) == 18 and {s["frame"] for s in shapes} == set(range(6))
