@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from operator import itemgetter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
