@@ -13,6 +13,7 @@ import pytest
 
 from inklab.formats import (
     Dataset,
+    DatasetInfo,
     Frame,
     ImportOptions,
     LabelSpec,
@@ -135,3 +136,18 @@ def test_bad_lines_name_the_file_and_line(tmp_path: Path, gt: str, where: str, p
 def test_an_archive_without_gt_txt_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MalformedFile, match="mot.zip: no MOT gt.txt found"):
         _load(tmp_path, {"img1/000001.jpg": b"x"})
+
+
+def test_a_job_sequence_counts_from_the_job_start(tmp_path: Path) -> None:
+    """Frames 10..12 of a task exported as a job (first_frame 10) are 1..3 in gt.txt; imported
+    with the job's first frame they are frames 10..12 again."""
+    track = Track("car", (TrackedShape(11, ShapeType.RECTANGLE, (1.0, 2.0, 3.0, 4.0)),
+                          TrackedShape(12, ShapeType.RECTANGLE, (1.0, 2.0, 3.0, 4.0), outside=True)))
+    frames = [Frame(i, f"f{i}.png", 20, 20) for i in (10, 11, 12)]
+    dataset = Dataset((LabelSpec("car"),), frames, [track], DatasetInfo(size=3, first_frame=10))
+    archive = zipfile.ZipFile(export_to(FMT, dataset, tmp_path / "job.zip"))
+    assert [row[:2] for row in csv.reader(io.StringIO(archive.read("gt/gt.txt").decode()))] == [["2", "1"]]
+    with open_input(tmp_path / "job.zip") as source:
+        back = materialize(get_importer("MOT 1.1").load(source, ImportOptions(first_frame=10)))
+    (imported,) = back.tracks
+    assert [(s.frame, s.outside) for s in imported.shapes] == [(11, False), (12, True)]

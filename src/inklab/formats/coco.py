@@ -32,8 +32,10 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import orjson
 
 from inklab.formats import masks
@@ -41,7 +43,7 @@ from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
 from inklab.formats.files import InputTree, OutputTree, find_image, image_index
 from inklab.formats.geometry import ELLIPSE_VERTICES, ellipse_polygon
-from inklab.formats.jsonfile import ArraySpool, Fields, load_json, value_text
+from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, load_json, value_text
 from inklab.formats.model import (
     DEFAULT_SUBSET,
     Attribute,
@@ -145,6 +147,32 @@ def read_attributes(fields: Fields) -> tuple[dict[str, Any], tuple[Attribute, ..
     reserved = {k: v for k, v in raw.items() if k in _RESERVED}
     attrs = tuple(Attribute(str(k), value_text(v)) for k, v in raw.items() if k not in _RESERVED)
     return reserved, attrs
+
+
+def _by_image(annotations: list[Any], file: str) -> dict[int, list[int]]:
+    """Indexes of the annotations of each image id, in file order."""
+    try:
+        ids = list(map(itemgetter("image_id"), annotations))
+        if _INTEGERS.issuperset(map(type, ids)) and ids:
+            # the common case, sorted in C: 120,000 annotations in a few milliseconds
+            values = np.array(ids, dtype=np.int64)
+            order = np.argsort(values, kind="stable")
+            unique, starts = np.unique(values[order], return_index=True)
+            ends = [*starts[1:].tolist(), len(ids)]
+            positions = order.tolist()
+            return {image: positions[start:end]
+                    for image, start, end in zip(unique.tolist(), starts.tolist(), ends, strict=True)}
+    except (KeyError, TypeError, OverflowError):
+        pass
+    by_image: dict[int, list[int]] = {}
+    for i, item in enumerate(annotations):
+        image_id = Fields(item, file, f"annotations[{i}]").integer("image_id")
+        by_image.setdefault(image_id, []).append(i)
+    return by_image
+
+
+#: JSON integers (not bool)
+_INTEGERS = frozenset({int})
 
 
 # -- the format -------------------------------------------------------------------------------
@@ -275,16 +303,15 @@ class Coco:
     def _frames(self, source: InputTree, parsed: list[tuple[str, Fields, dict[int, str]]],
                 images: Mapping[str, str]) -> Iterator[Frame]:
         groups = _Groups()
-        for name, top, categories in parsed:
+        while parsed:
+            # each file's document is dropped once its frames are made (and each annotation as it
+            # becomes shapes), so memory holds the shapes, not the shapes and the JSON besides
+            name, top, categories = parsed.pop(0)
             subset = subset_of(name, "instances")
-            by_image: dict[int, list[int]] = {}
             annotations = top.array("annotations", [])
-            for i, item in enumerate(annotations):
-                image_id = item.get("image_id") if type(item) is dict else None
-                if type(image_id) is not int:  # the slow path, for its located error
-                    image_id = Fields(item, name, f"annotations[{i}]").integer("image_id")
-                by_image.setdefault(image_id, []).append(i)
+            by_image = _by_image(annotations, name)
             known_images = set()
+            fast = self._fast
             for i, item in enumerate(top.array("images", [])):
                 image = Fields(item, name, f"images[{i}]")
                 image_id = image.integer("id")
@@ -292,9 +319,16 @@ class Coco:
                 file_name = image.text("file_name")
                 width, height = image.integer("width", 0), image.integer("height", 0)
                 shapes: list[Shape] = []
-                for index in by_image.get(image_id, ()):
-                    ann = Fields(annotations[index], name, f"annotations[{index}]")
-                    shapes.extend(self._shapes(ann, categories, width, height, groups))
+                with collection_paused():  # not across the yield: the consumer's code runs as usual
+                    for index in by_image.pop(image_id, ()):
+                        obj = annotations[index]
+                        annotations[index] = None
+                        shape = fast(obj, categories)
+                        if shape is not None:
+                            shapes.append(shape)
+                        else:
+                            shapes.extend(self._shapes(Fields(obj, name, f"annotations[{index}]"), categories,
+                                                       width, height, groups))
                 yield Frame(None, file_name, width, height, subset, shapes=tuple(shapes),
                             image=find_image(images, source, file_name, subset))
             for image_id, indexes in by_image.items():
@@ -304,9 +338,6 @@ class Coco:
 
     def _shapes(self, ann: Fields, categories: Mapping[int, str], width: int, height: int,
                 groups: _Groups) -> list[Shape]:
-        fast = self._box(ann.obj, categories)
-        if fast is not None:
-            return [fast]
         category = ann.integer("category_id")
         if category not in categories:
             raise ann.error("category_id", f"category {category} is not in 'categories'")
@@ -345,20 +376,36 @@ class Coco:
                       rotation=float(reserved.get("rotation", 0.0) or 0.0), **common)]
 
     @staticmethod
-    def _box(obj: Mapping[str, Any], categories: Mapping[int, str]) -> Shape | None:
-        """The common case – a plain box, attributes only ``occluded`` – without the checked
-        path's overhead; None for anything else (which the checked path handles)."""
-        segmentation = obj.get("segmentation")
-        bbox = obj.get("bbox")
-        label = categories.get(obj.get("category_id"))  # type: ignore[arg-type]
+    def _fast(obj: Any, categories: Mapping[int, str]) -> Shape | None:
+        """The common cases – a plain box, or one polygon, with no attributes but ``occluded`` –
+        without the checked path's overhead; None for anything else (which the checked path
+        handles, with its located errors)."""
+        if type(obj) is not dict:
+            return None
+        category = obj.get("category_id")
+        label = categories.get(category) if type(category) is int else None
         attrs = obj.get("attributes")
-        if (label is None or (segmentation and segmentation != []) or type(bbox) is not list or len(bbox) != 4
-                or obj.get("iscrowd", 0) not in (0, False) or "score" in obj
-                or (attrs and (type(attrs) is not dict or set(attrs) - {"occluded"}))):
+        if (label is None or obj.get("iscrowd", 0) not in (0, False) or "score" in obj
+                or (attrs and (type(attrs) is not dict or len(attrs) > 1 or "occluded" not in attrs))):
             return None
-        x, y, w, h = bbox
-        if not all(type(v) in (int, float) for v in bbox):
-            return None
-        occluded = bool(attrs.get("occluded", False)) if attrs else False
-        return Shape(ShapeType.RECTANGLE, label, (float(x), float(y), float(x + w), float(y + h)),
-                     occluded=occluded, source=ObjectSource.FILE)
+        occluded = bool(attrs["occluded"]) if attrs else False
+        segmentation = obj.get("segmentation")
+        if not segmentation:
+            bbox = obj.get("bbox")
+            if type(bbox) is not list or len(bbox) != 4 or not _NUMBERS.issuperset(map(type, bbox)):
+                return None
+            x, y, w, h = bbox
+            return Shape(ShapeType.RECTANGLE, label, (float(x), float(y), float(x + w), float(y + h)),
+                         occluded=occluded, source=ObjectSource.FILE)
+        if type(segmentation) is list and len(segmentation) == 1:
+            polygon = segmentation[0]
+            if (type(polygon) is not list or len(polygon) < 6 or len(polygon) % 2
+                    or not _NUMBERS.issuperset(map(type, polygon))):
+                return None
+            return Shape(ShapeType.POLYGON, label, tuple(map(float, polygon)), occluded=occluded,
+                         source=ObjectSource.FILE)
+        return None
+
+
+#: JSON number types (bool is neither: True is not a coordinate)
+_NUMBERS = frozenset({int, float})

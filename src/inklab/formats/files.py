@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO, Any, BinaryIO, Protocol, Self, TextIO
 
+from inklab.formats._zipwriter import ZipWriter
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.model import DEFAULT_SUBSET, MediaFile
 
@@ -44,6 +45,9 @@ _STORED_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp"
 
 def _clean(name: str) -> str:
     """A safe relative POSIX name, or raise for absolute paths and ``..``."""
+    if name and name[0] not in "/." and name[-1] != "/" and "\\" not in name and "//" not in name \
+            and "/." not in name:
+        return name  # already clean (the common case: names exporters make)
     name = name.replace("\\", "/")
     parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
     if not parts or name.startswith("/") or ".." in parts:
@@ -291,23 +295,30 @@ class _OutputBase:
 
 
 class ZipOutput(_OutputBase):
-    """A zip archive written member by member (images stored, text deflated)."""
+    """A zip archive written member by member (images stored, text deflated), see
+    :mod:`inklab.formats._zipwriter`."""
 
     def __init__(self, target: Path | str | IO[bytes]) -> None:
-        self._zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
-                                    allowZip64=True)
+        self._zip = ZipWriter(target)
         self._names: set[str] = set()
 
-    def open(self, name: str) -> IO[bytes]:
+    def _claim(self, name: str) -> tuple[str, bool]:
         name = _clean(name)
         if name in self._names:
             raise UnsupportedData(f"The export would write '{name}' twice.")
         self._names.add(name)
-        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-        stored = os.path.splitext(name)[1].lower() in _STORED_EXTENSIONS
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        return self._zip.open(info, "w", force_zip64=True)
+        return name, os.path.splitext(name)[1].lower() not in _STORED_EXTENSIONS
+
+    def open(self, name: str) -> IO[bytes]:
+        name, compress = self._claim(name)
+        return self._zip.open(name, compress=compress)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        name, compress = self._claim(name)
+        self._zip.add(name, data, compress=compress)
+
+    def write_text(self, name: str, text: str) -> None:
+        self.write_bytes(name, text.encode())
 
     def names(self) -> list[str]:
         return sorted(self._names)

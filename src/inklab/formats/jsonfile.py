@@ -10,9 +10,11 @@ and join them at the end.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, Any
 
 import orjson
@@ -20,16 +22,35 @@ import orjson
 from inklab.formats.errors import MalformedFile
 from inklab.formats.files import InputTree
 
-__all__ = ["ArraySpool", "Fields", "load_json", "value_text"]
+__all__ = ["ArraySpool", "Fields", "collection_paused", "load_json", "value_text"]
 
 
 def load_json(source: InputTree, name: str) -> Any:
     """Parse one JSON file of ``source``; syntax errors name the file, line and column."""
     data = source.read_bytes(name) if hasattr(source, "read_bytes") else source.open(name).read()
     try:
-        return orjson.loads(data)
+        with collection_paused():
+            return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise MalformedFile(name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})") from exc
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a block builds many objects at once.
+
+    A large document is a million new containers, none of them in a cycle: the collector
+    would walk all of them (and everything older) several times over while they are made –
+    two thirds of a COCO file's parse time – and find nothing to free. Reference counting
+    still frees everything as usual; the collector runs again after the block.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def value_text(value: Any) -> str:

@@ -46,8 +46,8 @@ in the frames (:class:`inklab.formats.tracks.TrackSplitter`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, BinaryIO, TypeVar
 
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 
@@ -70,6 +70,38 @@ __all__ = [
 
 #: The subset name formats write for frames without a subset; importers map it back to "".
 DEFAULT_SUBSET = "default"
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def _quick_init(cls: _C) -> _C:
+    """Give a frozen, slotted dataclass an ``__init__`` that fills its slots through their
+    descriptors instead of ``object.__setattr__`` (what a frozen dataclass's generated
+    ``__init__`` calls per field): same parameters, defaults and result, about twice as fast.
+    Imports and exports build a value per shape, a million of them for a large task.
+
+    Applied to the classes without ``__post_init__`` or default factories; the fields, and so
+    the parameters, come from the dataclass itself and cannot drift apart."""
+    namespace: dict[str, Any] = {}
+    params, body = [], []
+    for f in fields(cls):
+        if f.default_factory is not MISSING or not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: _quick_init handles plain fields only")
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    exec(source, namespace)  # noqa: S102 - code built from the class's own field names, as dataclasses does
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
 
 
 # -- label specifications ---------------------------------------------------------------------
@@ -114,6 +146,7 @@ class LabelSpec:
 
 # -- annotation objects -----------------------------------------------------------------------
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Attribute:
     """One attribute value of an object; ``value`` is the API's string form
@@ -133,6 +166,7 @@ def attributes(values: Mapping[str, Any] | None = None, **kwargs: Any) -> tuple[
                  for k, v in merged.items())
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Tag:
     """A frame-level label (classification)."""
@@ -143,6 +177,7 @@ class Tag:
     source: str = ObjectSource.MANUAL
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Shape:
     """An annotation on one frame.
@@ -177,6 +212,7 @@ class Shape:
         return None
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class TrackedShape:
     """A keyframe of a track: the object's state from ``frame`` until the next keyframe.
@@ -254,6 +290,7 @@ class MediaFile:
             return fh.read()
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One image of a dataset with its frame-level annotations.
@@ -292,6 +329,10 @@ class DatasetInfo:
     ``size`` is the number of frames (None if unknown); ``media_type`` ``"image"`` or
     ``"video"``; ``extra`` carries what some formats write in their header (CVAT XML meta:
     ``id``, ``mode``, ``overlap``, ``created``, ``updated``, ``owner``, ``segments``, ...).
+
+    ``first_frame`` is the number of the scope's first frame in its task: a job's start frame,
+    0 for a task. Frame indexes are always the task's numbers; formats that number frames
+    from the start of what was exported (MOT) subtract it, as CVAT does for job exports.
     """
 
     name: str = ""
@@ -299,6 +340,7 @@ class DatasetInfo:
     media_type: str = "image"
     subsets: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    first_frame: int = 0
 
 
 @dataclass(frozen=True)

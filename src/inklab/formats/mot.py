@@ -7,8 +7,11 @@ Layout (export)::
     seqinfo.ini        [Sequence] with imDir and seqLength (the number of frames)
     img1/000001.png    with save_images: frame N of the scope as its 1-based number
 
-Frame numbers are 1-based (``frame index + 1``); boxes are ``x, y`` of the top-left corner and
-``w, h``. A box of a track carries the track's number (from 1); a box that is no track's has
+Frame numbers are 1-based and count from the start of the export, as CVAT writes them: frame
+``index - first_frame + 1`` (:attr:`~inklab.formats.model.DatasetInfo.first_frame`: a job's
+start frame, so a job's sequence starts at 1); import adds
+:attr:`~inklab.formats.registry.ImportOptions.first_frame` back, so a job's file maps to the
+job's frames. Boxes are ``x, y`` of the top-left corner and ``w, h``. A box of a track carries the track's number (from 1); a box that is no track's has
 track ``-1`` and imports as a plain rectangle. ``not_ignored`` is 0 for boxes whose
 attribute ``ignored`` is true; ``visibility`` is the box's ``visibility`` attribute, or 0 for
 occluded and 1 for visible boxes (on import, a visibility under 0.5 means occluded; the
@@ -86,6 +89,7 @@ class _Parsed:
     tracks: dict[int, tuple[str, list[TrackedShape]]] = field(default_factory=dict)
     images: dict[int, MediaFile] = field(default_factory=dict)
     length: int | None = None
+    offset: int = 0  # the index of frame 1
 
 
 @register
@@ -110,10 +114,11 @@ class Mot:
         last = -1
         size = (0, 0)
         ext = ""
+        first = dataset.info.first_frame
         with Spools(out) as spools:
             gt = spools["gt/gt.txt"]
             for frame in flatten_tracks(dataset.frames, boxes):
-                number = (frame.index or 0) + 1
+                number = (frame.index or 0) - first + 1
                 last = max(last, number - 1)
                 if frame.width and not size[0]:
                     size = (frame.width, frame.height)
@@ -160,13 +165,13 @@ class Mot:
         root = folder[:-3] if folder.endswith("gt/") else folder
         label_file = next((n for n in (f"{folder}labels.txt", f"{root}labels.txt", "labels.txt") if n in names), None)
         labels = read_label_list(source, label_file) if label_file else list(MOT_CLASSES)
-        parsed = _Parsed(labels)
+        parsed = _Parsed(labels, offset=options.first_frame)
         for name in names:
             match = _IMAGE.fullmatch(name[len(root) + 5:]) if name.startswith(f"{root}img1/") else None
             if match:
-                parsed.images[int(match.group(1)) - 1] = source.media(name)
+                parsed.images[int(match.group(1)) - 1 + parsed.offset] = source.media(name)
         parsed.length = self._length(source, f"{root}seqinfo.ini", names) or (
-            max(parsed.images) + 1 if parsed.images else None)
+            max(parsed.images) + 1 - parsed.offset if parsed.images else None)
         state: dict[str, _Parsed] = {}
 
         def read() -> _Parsed:
@@ -216,6 +221,7 @@ class Mot:
                                                  f"({len(parsed.labels)} classes)")
             label = parsed.labels[class_id - 1]
             occluded = visibility < 0.5
+            frame += parsed.offset
             attrs = (Attribute("visibility", decimal(visibility)),
                      Attribute("ignored", "true" if confidence == 0 else "false"))
             points = (x, y, x + w, y + h)
@@ -239,14 +245,14 @@ class Mot:
     def _tracks(read: Callable[[], _Parsed]) -> Iterator[Track]:
         parsed = read()
         seen_last = max([k.frame for _, ks in parsed.tracks.values() for k in ks] or [0])
-        length = parsed.length
+        length = parsed.length + parsed.offset if parsed.length is not None else None
         result = []
         for number, (label, rows) in parsed.tracks.items():
             rows.sort(key=lambda s: s.frame)
             keyframes: list[TrackedShape] = []
             for k, row in enumerate(rows):
                 if keyframes and keyframes[-1].frame == row.frame:
-                    raise MalformedFile("gt.txt", None, f"track {number} has two boxes on frame {row.frame + 1}")
+                    raise MalformedFile("gt.txt", None, f"track {number} has two boxes on frame {row.frame - parsed.offset + 1}")
                 keyframes.append(row)
                 after = row.frame + 1
                 nxt = rows[k + 1].frame if k + 1 < len(rows) else None

@@ -40,7 +40,7 @@ from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, re
 from inklab.formats.segmaps import paint
 from inklab.formats.tracks import flatten_tracks
 from inklab.formats.voc_masks import VocMaskReader, VocMaskWriter, find_root, voc_id
-from inklab.formats.xmlfile import Element, XmlWriter, parse
+from inklab.formats.xmlfile import Element, parse
 from inklab.formats.yolo_text import image_name, strip_ext
 from inklab.vocabulary import ObjectSource, ShapeType
 
@@ -63,18 +63,23 @@ def _object_xml(shape: Shape) -> str:
     """An ``<object>`` element (indented for its place in ``<annotation>``), written at once:
     a file has as many of them as boxes."""
     x1, y1, x2, y2 = shape.points
-    extra = [a for a in shape.attributes if a.name not in _OWN]
-    if shape.rotation % 360:
-        extra.append(Attribute("rotation", _num(shape.rotation)))
+    pose, truncated, difficult = "Unspecified", 0, 0
     attributes = ""
-    if extra:
-        attributes = ("    <attributes>\n" + "".join(
-            f"      <attribute>\n        <name>{escape(a.name)}</name>\n        <value>{escape(a.value)}</value>\n"
-            f"      </attribute>\n" for a in extra) + "    </attributes>\n")
+    if shape.attributes or shape.rotation % 360:
+        pose = escape(shape.attribute("pose") or "Unspecified")
+        truncated = 1 if _true(shape.attribute("truncated")) else 0
+        difficult = 1 if _true(shape.attribute("difficult")) else 0
+        extra = [a for a in shape.attributes if a.name not in _OWN]
+        if shape.rotation % 360:
+            extra.append(Attribute("rotation", _num(shape.rotation)))
+        if extra:
+            attributes = ("    <attributes>\n" + "".join(
+                f"      <attribute>\n        <name>{escape(a.name)}</name>\n        <value>{escape(a.value)}</value>\n"
+                f"      </attribute>\n" for a in extra) + "    </attributes>\n")
     return (f"  <object>\n    <name>{escape(shape.label)}</name>\n"
-            f"    <pose>{escape(shape.attribute('pose') or 'Unspecified')}</pose>\n"
-            f"    <truncated>{1 if _true(shape.attribute('truncated')) else 0}</truncated>\n"
-            f"    <difficult>{1 if _true(shape.attribute('difficult')) else 0}</difficult>\n"
+            f"    <pose>{pose}</pose>\n"
+            f"    <truncated>{truncated}</truncated>\n"
+            f"    <difficult>{difficult}</difficult>\n"
             f"    <occluded>{1 if shape.occluded else 0}</occluded>\n"
             f"    <bndbox>\n      <xmin>{_num(x1)}</xmin>\n      <ymin>{_num(y1)}</ymin>\n"
             f"      <xmax>{_num(x2)}</xmax>\n      <ymax>{_num(y2)}</ymax>\n    </bndbox>\n"
@@ -155,25 +160,17 @@ class PascalVoc:
 
     @staticmethod
     def _write_xml(out: OutputTree, frame: Frame, ident: str, label_map: LabelMap, segmented: bool) -> None:
-        with out.text(f"Annotations/{ident}.xml") as stream:
-            writer = XmlWriter(stream)
-            writer.start("annotation")
-            writer.leaf("folder", text="")
-            writer.leaf("filename", text=image_name(frame))
-            writer.start("source")
-            writer.leaf("database", text="Unknown")
-            writer.leaf("annotation", text="Unknown")
-            writer.leaf("image", text="Unknown")
-            writer.end("source")
-            writer.start("size")
-            writer.leaf("width", text=str(frame.width))
-            writer.leaf("height", text=str(frame.height))
-            writer.leaf("depth", text="3")
-            writer.end("size")
-            writer.leaf("segmented", text="1" if segmented else "0")
-            stream.write("".join(_object_xml(shape) for shape in frame.shapes
-                                 if shape.type == ShapeType.RECTANGLE and label_map.index(shape.label) is not None))
-            writer.end("annotation")
+        # written as one string: a frame's file is small, and there are as many files as frames
+        objects = "".join([_object_xml(shape) for shape in frame.shapes
+                           if shape.type == ShapeType.RECTANGLE and label_map.index(shape.label) is not None])
+        out.write_bytes(f"Annotations/{ident}.xml", (
+            '<?xml version="1.0" encoding="utf-8"?>\n<annotation>\n  <folder></folder>\n'
+            f"  <filename>{escape(image_name(frame))}</filename>\n"
+            "  <source>\n    <database>Unknown</database>\n    <annotation>Unknown</annotation>\n"
+            "    <image>Unknown</image>\n  </source>\n"
+            f"  <size>\n    <width>{frame.width}</width>\n    <height>{frame.height}</height>\n"
+            f"    <depth>3</depth>\n  </size>\n  <segmented>{1 if segmented else 0}</segmented>\n"
+            f"{objects}</annotation>\n").encode())
 
     # -- import --
 

@@ -120,11 +120,17 @@ class ImportOptions:
     job import; empty for a project import, which adds the labels it finds). Formats may
     name by them what their files hold only as indexes (the points of an Ultralytics pose
     skeleton) and report a label outside them with the file and line.
+
+    ``first_frame``: the number of the target's first frame in its task (a job's start
+    frame, 0 for a task). Formats that number frames from the start of the file (MOT) add
+    it to their frame indexes, so that what a job exported imports back into that job
+    (:attr:`~inklab.formats.model.DatasetInfo.first_frame` on export).
     """
 
     conv_mask_to_poly: bool = False
     image_size: SizeLookup | None = None
     labels: tuple[LabelSpec, ...] = ()
+    first_frame: int = 0
 
 
 @runtime_checkable

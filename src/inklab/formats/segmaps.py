@@ -12,7 +12,6 @@ its pixels) or, for class maps alone, one per class.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from inklab.formats.files import InputTree
 from inklab.formats.geometry import rectangle_corners
 from inklab.formats.masks import decode_mask, encode_mask
 from inklab.formats.model import Attribute, Frame, Shape
+from inklab.formats.pngfile import encode_png
 from inklab.vocabulary import ObjectSource, ShapeType
 
 __all__ = ["PAINTED", "Painting", "fill_polygon", "index_png", "masks_of", "paint", "read_map", "regions",
@@ -37,27 +37,37 @@ PAINTED = frozenset({ShapeType.RECTANGLE, ShapeType.POLYGON, ShapeType.ELLIPSE, 
 def fill_polygon(points: Sequence[float], width: int, height: int) -> tuple[np.ndarray, int, int] | None:
     """The pixels (inside the image) whose centres are inside the polygon, as ``(bitmap of
     the polygon's box, left, top)``; None when there are none."""
-    xs = np.asarray(points[0::2], dtype=float)
-    ys = np.asarray(points[1::2], dtype=float)
-    if xs.size < 3:
+    vertices = np.asarray(points, dtype=float)
+    if vertices.size < 6:
         return None
-    top, bottom = max(int(np.floor(ys.min())), 0), min(int(np.ceil(ys.max())), height)
+    vertices = vertices[: vertices.size // 2 * 2].reshape(-1, 2)
+    xs, ys = vertices[:, 0], vertices[:, 1]
+    top, bottom = max(int(ys.min()), 0), min(int(np.ceil(ys.max())), height)  # int() floors: ys.min() >= 0 here
     left, right = max(int(np.floor(xs.min())), 0), min(int(np.ceil(xs.max())), width)
     if bottom <= top or right <= left:
         return None
-    centres = np.arange(top, bottom, dtype=float)[:, None] + 0.5
-    x0, y0, x1, y1 = xs, ys, np.roll(xs, -1), np.roll(ys, -1)
+    following = np.concatenate((vertices[1:], vertices[:1]))
+    x0, y0, x1, y1 = xs, ys, following[:, 0], following[:, 1]
+    sloped = y0 != y1  # horizontal edges cross no row centre
+    x0, y0, x1, y1 = x0[sloped], y0[sloped], x1[sloped], y1[sloped]
+    centres = np.arange(top + 0.5, bottom, 1.0)[:, None]
     crossing = (y0 <= centres) != (y1 <= centres)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        at = x0 + (centres - y0) * (x1 - x0) / (y1 - y0)
-    at = np.sort(np.where(crossing, at, np.inf), axis=1)
+    at = np.where(crossing, x0 + (centres - y0) * (x1 - x0) / (y1 - y0), np.inf)
     # crossings pair up along a row (even-odd rule): pixel centres in [start, stop) are inside;
     # rows with fewer spans have inf there, which no centre reaches
-    columns = np.arange(left, right, dtype=float)[None, :] + 0.5
-    bitmap = np.zeros((bottom - top, right - left), dtype=bool)
-    spans = int(np.isfinite(at).sum(axis=1).max(initial=0))  # the most crossings on one row
-    for k in range(0, spans - 1, 2):
-        bitmap |= (columns >= at[:, k:k + 1]) & (columns < at[:, k + 1:k + 2])
+    spans = int(crossing.sum(axis=1).max(initial=0))  # the most crossings on one row
+    columns = np.arange(left + 0.5, right, 1.0)[None, :]
+    if spans <= 2:  # convex shapes, the common case: one span per row, no sort needed
+        if spans < 2:
+            return None
+        start = at.min(axis=1, keepdims=True)
+        stop = np.where(crossing, at, -np.inf).max(axis=1, keepdims=True)
+        bitmap = (columns >= start) & (columns < stop)
+    else:
+        at.sort(axis=1)
+        bitmap = np.zeros((bottom - top, right - left), dtype=bool)
+        for k in range(0, spans - 1, 2):
+            bitmap |= (columns >= at[:, k:k + 1]) & (columns < at[:, k + 1:k + 2])
     if not bitmap.any():
         return None
     return bitmap, left, top
@@ -183,17 +193,11 @@ def regions(values: np.ndarray, skip: Sequence[int] = (0,)) -> Iterator[tuple[in
         yield value, bitmap, left, top
 
 
-def index_png(values: np.ndarray, palette: list[int] | None = None) -> bytes:
+def index_png(values: np.ndarray, palette: bytes | list[int] | None = None) -> bytes:
     """A map as PNG: paletted (8 bit) with ``palette``, else 8-bit or 16-bit grayscale."""
-    buffer = io.BytesIO()
     if palette is not None or values.max(initial=0) < 256:
-        image = Image.fromarray(values.astype(np.uint8, copy=False), "P" if palette is not None else "L")
-        if palette is not None:
-            image.putpalette(palette)
-    else:
-        image = Image.fromarray(values.astype(np.uint16))
-    image.save(buffer, format="PNG", compress_level=1)  # fast; masks compress well anyway
-    return buffer.getvalue()
+        return encode_png(values.astype(np.uint8, copy=False), palette)
+    return encode_png(values.astype(np.uint16, copy=False))
 
 
 def read_map(source: InputTree, name: str, label_map: LabelMap | None = None) -> np.ndarray:

@@ -29,7 +29,7 @@ __all__ = ["LABELMAP", "VocMaskReader", "VocMaskWriter", "find_root", "voc_id"]
 
 LABELMAP = "labelmap.txt"
 _MAX_INSTANCES = 254
-_OBJECT_PALETTE = [v for color in voc_colormap(256) for v in color]
+_OBJECT_PALETTE = bytes(v for color in voc_colormap(256) for v in color)
 
 
 def voc_id(frame: Frame) -> str:
@@ -63,6 +63,7 @@ class VocMaskWriter:
         self.label_map = label_map
         self._stack = ExitStack()
         self._lists: dict[str, TextIO] = {}
+        self._palette = bytes(label_map.palette())
 
     def __enter__(self) -> VocMaskWriter:
         return self
@@ -77,7 +78,7 @@ class VocMaskWriter:
                 self.out.deferred_text(f"ImageSets/Segmentation/{subset}.txt"))
         ident = voc_id(frame)
         self._lists[subset].write(ident + "\n")
-        self.out.write_bytes(f"SegmentationClass/{ident}.png", index_png(painting.classes, self.label_map.palette()))
+        self.out.write_bytes(f"SegmentationClass/{ident}.png", index_png(painting.classes, self._palette))
         self.out.write_bytes(f"SegmentationObject/{ident}.png", index_png(painting.instances, _OBJECT_PALETTE))
 
     def __exit__(self, *exc: object) -> None:

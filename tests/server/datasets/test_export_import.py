@@ -245,3 +245,82 @@ def test_tracks_survive_a_job_export_and_import(api: APIClient, task: dict[str, 
         assert result["status"] == "finished", result
         (back,) = api.get(f"/api/jobs/{job['id']}/annotations/").json()["tracks"]
         assert [(s["frame"], s["outside"]) for s in back["shapes"]] == [(3, False), (4, True)], fmt
+
+
+def test_mot_job_files_are_numbered_from_the_job_start_both_ways(api: APIClient, task: dict[str, Any]) -> None:
+    """As CVAT does: a job's MOT export numbers its first frame 1, and a MOT file imported into
+    a job maps frame 1 to the job's first frame (a task import: to frame 0)."""
+    car = task["L"]["car"]
+    job = task["jobs"][1]  # frames 3..5
+    track = {"frame": 4, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 4, "points": [1, 2, 11, 12]},
+        {"type": "rectangle", "frame": 5, "points": [1, 2, 11, 12], "outside": True}]}
+    shape = {"type": "rectangle", "frame": 3, "label_id": car["id"], "points": [0, 0, 5, 5]}
+    assert api.put(f"/api/jobs/{job['id']}/annotations/", {"tracks": [track], "shapes": [shape]},
+                   format="json").status_code == 200
+    data, name = download(api, export(api, f"/api/jobs/{job['id']}/dataset/export", format="MOT 1.1"))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    rows = [line.split(",")[:6] for line in archive.read("gt/gt.txt").decode().splitlines()]
+    assert sorted(rows) == [["1", "-1", "0", "0", "5", "5"], ["2", "1", "1", "2", "10", "10"]]
+    assert "seqLength=3" in archive.read("seqinfo.ini").decode()
+    assert api.delete(f"/api/tasks/{task['id']}/annotations/").status_code == 204
+
+    result = import_file(api, f"/api/jobs/{job['id']}/annotations/", data, name, format="MOT 1.1")
+    assert result["status"] == "finished", result
+    back = api.get(f"/api/tasks/{task['id']}/annotations/").json()
+    assert [(s["frame"], s["points"]) for s in back["shapes"]] == [(3, [0.0, 0.0, 5.0, 5.0])]
+    (imported,) = back["tracks"]
+    assert [(s["frame"], s["outside"]) for s in imported["shapes"]] == [(4, False), (5, True)]
+
+    # the same file into the task: frame 1 is the task's frame 0
+    result = import_file(api, f"/api/tasks/{task['id']}/annotations/", data, name, format="MOT 1.1")
+    assert result["status"] == "finished", result
+    back = api.get(f"/api/tasks/{task['id']}/annotations/").json()
+    assert [s["frame"] for s in back["shapes"]] == [0]
+    assert [(s["frame"], s["outside"]) for s in back["tracks"][0]["shapes"]] == [(1, False), (2, True)]
+
+
+def _cvat_xml(frames: int, boxes: int, bad_at: tuple[int, int] | None = None) -> bytes:
+    lines = ["<annotations>", "<version>1.1</version>"]
+    for f in range(frames):
+        lines.append(f"<image id='{f}' name='frame_{f:03d}.png' width='64' height='48'>")
+        for b in range(boxes):
+            label = "nowhere" if (f, b) == bad_at else "car"
+            lines.append(f"<box label='{label}' xtl='{b}' ytl='1' xbr='{b + 5}' ybr='9' occluded='0'/>")
+        lines.append("</image>")
+    lines.append("</annotations>")
+    return "\n".join(lines).encode()
+
+
+def test_imports_stream_in_batches_and_a_late_error_rolls_every_batch_back(
+        api: APIClient, annotated: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from inklab.server.annotations import services
+    from inklab.server.datasets import importing
+
+    monkeypatch.setattr(importing, "BATCH_OBJECTS", 4)
+    batches: list[int] = []
+    add = services.BatchWriter.add
+
+    def counting(self: Any, payload: dict[str, Any]) -> int:
+        batches.append(sum(len(payload[key]) for key in ("tags", "shapes", "tracks")))
+        return add(self, payload)
+
+    monkeypatch.setattr(services.BatchWriter, "add", counting)
+    before = _annotations(api, annotated["id"])
+    # 6 frames x 3 boxes, the last box of the last frame has a label the task lacks
+    data = _cvat_xml(6, 3, bad_at=(5, 2))
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", data, "annotations.xml",
+                         format="CVAT 1.1")
+    assert result["status"] == "failed", result
+    assert result["message"].startswith("annotations.xml: frame 'frame_005.png': rectangle of label 'nowhere': "
+                                        "label 'nowhere' is not defined here")
+    assert batches == [6, 6]  # written before the error was found (a batch is full after the frame that fills it)
+    assert _annotations(api, annotated["id"]) == before  # ... and rolled back with the deletion
+
+    batches.clear()
+    result = import_file(api, f"/api/tasks/{annotated['id']}/annotations/", _cvat_xml(6, 3), "annotations.xml",
+                         format="CVAT 1.1")
+    assert result["status"] == "finished", result
+    assert batches == [6, 6, 6]  # 18 boxes: a batch per two frames
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations/").json()["shapes"]
+    assert len(shapes) == 18 and {s["frame"] for s in shapes} == set(range(6))

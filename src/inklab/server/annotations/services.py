@@ -27,7 +27,7 @@ from inklab.server.errors import InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
 
-__all__ = ["Scope", "delete_all", "read", "read_bytes", "write"]
+__all__ = ["BatchWriter", "Scope", "delete_all", "read", "read_bytes", "write"]
 
 _KEYS = {"tags": Kind.TAG, "shapes": Kind.SHAPE, "tracks": Kind.TRACK}
 _BATCH = 2000  # rows per INSERT: 6 parameters each stays under SQLite's variable limit
@@ -113,13 +113,18 @@ def _id_source(task: Task, payload: dict[str, Any]) -> Callable[[], int]:
     return lambda: next(counter)
 
 
-def _normalized(scope: Scope, payload: dict[str, Any]) -> Iterator[tuple[Kind, dict[str, Any], Any]]:
+def _normalizer(scope: Scope) -> Normalizer:
+    return Normalizer(LabelIndex.for_task(scope.task), (0, max(scope.task.size - 1, 0)))
+
+
+def _normalized(scope: Scope, payload: dict[str, Any],
+                normalizer: Normalizer | None = None) -> Iterator[tuple[Kind, dict[str, Any], Any]]:
     """Validate the payload; yield ``(kind, canonical object, client id)`` in order."""
     if not isinstance(payload, dict):
         raise InvalidInput("Expected a JSON object with tags, shapes and tracks.")
     if payload.get("intervals"):
         raise InvalidInput("intervals: interval annotations are for audio tasks, which this server does not hold.")
-    normalizer = Normalizer(LabelIndex.for_task(scope.task), (0, max(scope.task.size - 1, 0)))
+    normalizer = normalizer or _normalizer(scope)
     next_id = _id_source(scope.task, payload)
     for key, kind in _KEYS.items():
         items = payload.get(key) or []
@@ -283,6 +288,49 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
         version = _bump(scope, spans) if spans else _version(scope.task)
         return _labeled_data((), version)
     raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
+
+
+class BatchWriter:
+    """Writes a large set of new objects into a scope batch by batch, in bounded memory.
+
+    For imports: each :meth:`add` validates one ``LabeledData``-shaped batch (messages name
+    ``shapes[12]`` of that batch) and inserts it at once; :meth:`finish` bumps the version
+    once. With ``replace`` the scope's objects are deleted first. Use it inside the caller's
+    ``transaction.atomic()`` block, so that a failure in any batch rolls back every batch and
+    the deletion: the scope's annotations change all at once or not at all.
+    """
+
+    def __init__(self, user: Any, scope: Scope, *, replace: bool) -> None:
+        if not connection.in_atomic_block:
+            raise RuntimeError("BatchWriter needs an enclosing transaction.atomic() block.")
+        scope.check_write(user)
+        self.scope = scope
+        self._normalizer = _normalizer(scope)
+        self._low: int | None = None
+        self._high: int | None = None
+        if replace:
+            existing = scope.objects()
+            for first, last in existing.values_list("frame", "last_frame").iterator(chunk_size=10_000):
+                self._span(first, last)
+            existing.delete()
+
+    def _span(self, first: int, last: int) -> None:
+        self._low = first if self._low is None else min(self._low, first)
+        self._high = last if self._high is None else max(self._high, last)
+
+    def add(self, payload: dict[str, Any]) -> int:
+        """Validate and insert one batch; returns the number of objects written."""
+        rows = [_row(kind, obj) for kind, obj, _ in _normalized(self.scope, payload, self._normalizer)]
+        for row in rows:
+            self._span(row.frame, row.last_frame)
+        _in_batches(self.scope.task, rows)
+        return len(rows)
+
+    def finish(self) -> int:
+        """Bump the annotation version (when anything changed); returns it."""
+        if self._low is None or self._high is None:
+            return _version(self.scope.task)
+        return _bump(self.scope, [(self._low, self._high)])
 
 
 def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:

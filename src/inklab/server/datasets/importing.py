@@ -2,9 +2,11 @@
 
 Frames of the file are matched to the task's frames by name – the whole path, then the path
 without directories, then without extension; a frame without a name by its number. Labels
-and attributes are matched by name. Everything is checked before anything is written; the
-write replaces (``import_mode=replace``, the default) or adds to (``append``) the target's
-annotations in one transaction, so a failed import leaves them as they were.
+and attributes are matched by name. The import streams: frames are read from the file,
+checked and inserted a batch at a time (:data:`BATCH_OBJECTS` objects), so the server's
+memory holds one batch, not the file; all batches are one transaction that replaces
+(``import_mode=replace``, the default) or adds to (``append``) the target's annotations, so
+a failed import – a bad line late in the file included – leaves them as they were.
 
 Errors name the file's frame and object: ``frame 'a.jpg': box of label 'cat': ...``.
 """
@@ -28,7 +30,7 @@ from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import ShapeType
 
-__all__ = ["FrameMatcher", "ImportResult", "LabelIds", "write_dataset"]
+__all__ = ["BATCH_OBJECTS", "FrameMatcher", "ImportResult", "LabelIds", "write_dataset"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +148,17 @@ class _Payload:
         self.shapes: list[dict[str, Any]] = []
         self.tracks: list[dict[str, Any]] = []
         self.where: dict[str, list[str]] = {"tags": [], "shapes": [], "tracks": []}
+        self._nested = 0
+
+    @property
+    def count(self) -> int:
+        """Objects in the batch, keyframes and skeleton points included."""
+        return len(self.tags) + len(self.shapes) + self._nested
+
+    def clear(self) -> None:
+        self.tags, self.shapes, self.tracks = [], [], []
+        self.where = {"tags": [], "shapes": [], "tracks": []}
+        self._nested = 0
 
     def tag(self, tag: Tag, frame: int, where: str) -> None:
         label = self.ids.label(tag.label, where)
@@ -202,6 +215,7 @@ class _Payload:
                                     "shapes": keyframes(element.shapes, sub)})
         self.tracks.append(obj)
         self.where["tracks"].append(where)
+        self._nested += 1 + len(obj["shapes"]) + sum(1 + len(e["shapes"]) for e in obj["elements"])
 
 
 def _located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
@@ -216,29 +230,53 @@ def _located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
     return error
 
 
+#: objects validated and inserted at a time: memory holds one batch, not the whole file
+BATCH_OBJECTS = 5000
+
+
 def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = True,
                   conv_mask_to_poly: bool = False, file: str = "") -> ImportResult:
-    """Check the imported ``dataset`` against the scope and write it atomically."""
+    """Check the imported ``dataset`` against the scope and write it atomically, streaming:
+    frames are read, checked and inserted :data:`BATCH_OBJECTS` objects at a time inside one
+    transaction, so memory stays bounded and a failure anywhere rolls everything back."""
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     payload = _Payload(LabelIds.of(scope.task), conv_mask_to_poly)
     frame_map: dict[int, int] = {n: n for n in matcher.sizes}  # file frame index -> task frame
     prefix = f"{file}: " if file else ""
-    for frame in dataset.frames:
-        number = matcher.number(frame)
-        if frame.index is not None:
-            frame_map[frame.index] = number
-        where = f"{prefix}frame '{frame.name or matcher.names[number]}'"
-        size = matcher.sizes[number]
-        for tag in frame.tags:
-            payload.tag(tag, number, where)
-        for shape in frame.shapes:
-            payload.shape(shape, number, size, where)
-    for track in dataset.tracks:
-        payload.track(track, frame_map, f"{prefix}tracks")
-    body = {"tags": payload.tags, "shapes": payload.shapes, "tracks": payload.tracks}
-    try:
-        with transaction.atomic():
-            services.write(user, scope, body, "put" if replace else "create")
-    except InvalidInput as exc:
-        raise _located(exc, payload.where) from exc
-    return ImportResult(len(payload.tags), len(payload.shapes), len(payload.tracks))
+    result = ImportResult()
+
+    with transaction.atomic():
+        writer = services.BatchWriter(user, scope, replace=replace)
+
+        def flush() -> None:
+            if not (payload.tags or payload.shapes or payload.tracks):
+                return
+            body = {"tags": payload.tags, "shapes": payload.shapes, "tracks": payload.tracks}
+            try:
+                writer.add(body)
+            except InvalidInput as exc:
+                raise _located(exc, payload.where) from exc
+            result.tags += len(payload.tags)
+            result.shapes += len(payload.shapes)
+            result.tracks += len(payload.tracks)
+            payload.clear()
+
+        for frame in dataset.frames:
+            number = matcher.number(frame)
+            if frame.index is not None:
+                frame_map[frame.index] = number
+            where = f"{prefix}frame '{frame.name or matcher.names[number]}'"
+            size = matcher.sizes[number]
+            for tag in frame.tags:
+                payload.tag(tag, number, where)
+            for shape in frame.shapes:
+                payload.shape(shape, number, size, where)
+            if payload.count >= BATCH_OBJECTS:
+                flush()
+        for track in dataset.tracks:
+            payload.track(track, frame_map, f"{prefix}tracks")
+            if payload.count >= BATCH_OBJECTS:
+                flush()
+        flush()
+        writer.finish()
+    return result

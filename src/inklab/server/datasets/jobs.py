@@ -133,7 +133,7 @@ def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     fmt = get_importer(request.format or "")
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     options = ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
-                            image_size=matcher.size_of, labels=label_specs(scope.task))
+                            image_size=matcher.size_of, labels=label_specs(scope.task), first_frame=scope.first)
     with _uploaded(request) as path, _user_errors():
         name = _original_name(path.name)
         with open_input(path, name) as source:

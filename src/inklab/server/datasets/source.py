@@ -178,7 +178,7 @@ def task_dataset(task: Task, job: Job | None = None, progress: ProgressFn | None
     frames = _frames(task, first, last, names, 0, deleted, progress) if task.size else iter(())
     tracks = _tracks(task, first, last, names, 0, iter(range(1 << 62))) if task.size else iter(())
     info = DatasetInfo(name=task.name, size=size, media_type=task.media_type,
-                       subsets=(task.subset,) if task.subset else (), extra=_info(task, job))
+                       subsets=(task.subset,) if task.subset else (), extra=_info(task, job), first_frame=first)
     return Dataset(label_specs(task), frames, tracks, info)
 
 
