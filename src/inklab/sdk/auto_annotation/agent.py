@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RARE_POLLS = 10  # with a working event stream, poll this many times less often
+_FIRST_RETRY_DELAY = 2.0
 _MAX_RETRY_DELAY = 300.0
 _COMPLETE_ATTEMPTS = 4
 _MAX_CACHED_TASKS = 10
@@ -137,7 +138,7 @@ class _Agent:
 
     def _retrying(self, what: str, call: Callable[[], T], attempts: int | None = None) -> T:
         """``call()``, again after transient failures (at most ``attempts`` times; None: forever)."""
-        delay, attempt = 2.0, 1
+        delay, attempt = _FIRST_RETRY_DELAY, 1
         while True:
             try:
                 return call()
