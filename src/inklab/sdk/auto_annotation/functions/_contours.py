@@ -15,6 +15,7 @@ outlines of holes are left out (a ring gives its outer outline).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,7 +52,9 @@ def mask_to_polygons(mask: ArrayLike, *, level: float = 0.5, tolerance: float = 
     one with fewer than three distinct points is skipped. Raises ``ValueError`` for a mask
     that is not 2-D or a ``level`` that is not positive.
     """
-    from skimage import measure  # type: ignore[import-untyped]  # imported here: only this needs it
+    import skimage.measure  # imported here: only this needs it
+
+    measure: Any = skimage.measure  # its functions have no annotations
 
     values = np.asarray(mask)
     if values.ndim != 2:
