@@ -97,10 +97,11 @@ class _Uploader:
     def _send(self, frames: list[int], tags: list[Any], shapes: list[Any], replace: bool) -> None:
         self._journal.start(frames)
         payload = {"tags": tags, "shapes": shapes}
+        # The answer (the objects created, with their ids) is not needed: it is not parsed.
         if replace:
-            self._client.send_json("PUT", self._path, {**payload, "tracks": []})
+            self._client.request("PUT", self._path, json={**payload, "tracks": []}).close()
         else:
-            self._client.send_json("PATCH", self._path, payload, params={"action": "create"})
+            self._client.request("PATCH", self._path, json=payload, params={"action": "create"}).close()
         self._journal.finish(frames, cleared=replace)
         logger.debug("Uploaded %d tags and %d shapes of %d frames", len(tags), len(shapes), len(frames))
 
