@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.support.images import make_images
 from tests.support.live import LiveServer
 
@@ -28,7 +32,7 @@ def inklab(server: LiveServer, *args: str, check: bool = True) -> subprocess.Com
     command = [sys.executable, "-m", "inklab", *args[:2], "--server-host", server.url,
                "--auth", ":".join(server.admin), *args[2:]]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                            env={"PYTHONPATH": str(Path(__file__).parents[2]), **__import__("os").environ})
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -86,3 +90,70 @@ def test_native_function_and_agent(live_server: LiveServer, task: Any) -> None:
     inklab(live_server, "function", "delete", str(function_id))
     missing = inklab(live_server, "function", "delete", str(function_id))
     assert "not found" in missing.stderr
+
+
+def test_bad_functions_and_options_are_one_line_errors(live_server: LiveServer, task: Any, tmp_path: Path) -> None:
+    client, created = task
+    task_id = str(created.id)
+    missing = inklab(live_server, "task", "auto-annotate", task_id, "--function-file", str(tmp_path / "nope.py"),
+                     check=False)
+    assert missing.returncode == 1 and "cannot load the function file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    module = inklab(live_server, "task", "auto-annotate", task_id, "--function-module", "no.such.module", check=False)
+    assert module.returncode == 1 and "cannot import the function module 'no.such.module'" in module.stderr
+    refused = inklab(live_server, "task", "auto-annotate", task_id, "--function-file", str(MARKER),
+                     "-p", "speed=int:3", check=False)
+    assert refused.returncode == 1 and "refused its parameters {'speed': 3}" in refused.stderr
+    threshold = inklab(live_server, "task", "auto-annotate", task_id, "--function-file", str(MARKER),
+                       "--conf-threshold", "1.5", check=False)
+    assert threshold.returncode == 2 and "not between 0 and 1" in threshold.stderr
+    batch = inklab(live_server, "task", "auto-annotate", task_id, "--function-file", str(MARKER),
+                   "--batch-size", "0", check=False)
+    assert batch.returncode == 2 and "not at least 1" in batch.stderr
+    agent = inklab(live_server, "function", "run-agent", "999999", "--function-file", str(MARKER), "--burst",
+                   check=False)
+    assert agent.returncode == 1 and "error:" in agent.stderr and "999999" in agent.stderr
+    assert _shapes(client, created.id) == []  # nothing was written by any of these
+
+
+def test_function_commands_take_the_shared_server_options(live_server: LiveServer, task: Any) -> None:
+    client, created = task
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), "INKLAB_SERVER_HOST": live_server.url,
+           "INKLAB_PASSWORD": live_server.admin[1]}
+    command = [sys.executable, "-m", "inklab", "function", "create-native", "marker", "--auth", live_server.admin[0],
+               "--function-file", str(MARKER), "--debug"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    function_id = int(result.stdout.strip())
+    assert client.get_json(f"/api/functions/{function_id}")["name"] == "marker"
+    assert "POST" in result.stderr  # --debug logs the requests
+
+
+def test_a_watching_agent_serves_requests_until_interrupted(live_server: LiveServer, task: Any,
+                                                           tmp_path: Path) -> None:
+    client, created = task
+    function_id = int(inklab(live_server, "function", "create-native", "marker", "--function-file",
+                             str(MARKER)).stdout.strip())
+    log = tmp_path / "agent.log"
+    command = [sys.executable, "-m", "inklab", "function", "run-agent", "--server-host", live_server.url,
+               "--auth", ":".join(live_server.admin), str(function_id), "--function-file", str(MARKER),
+               "--poll-interval", "600"]
+    with log.open("w") as output:
+        agent = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                 env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    try:
+        deadline = time.monotonic() + 120
+        while "Watching the function's queue" not in log.read_text():
+            assert time.monotonic() < deadline and agent.poll() is None, log.read_text()
+            time.sleep(0.2)
+        ar = client.send_json("POST", "/api/lambda/requests", {"function": function_id, "task": created.id})
+        while client.get_json(f"/api/lambda/requests/{ar['id']}")["status"] != "finished":
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+    finally:
+        os.killpg(agent.pid, signal.SIGINT)
+        status = agent.wait(timeout=30)
+    assert status == 130
+    text = log.read_text()
+    assert "The server announced a new batch request" in text and "Traceback" not in text
+    assert len(_shapes(client, created.id)) == 8

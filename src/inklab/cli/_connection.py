@@ -19,7 +19,7 @@ from typing import Any
 
 from inklab.sdk import Client, Config, SdkError, make_client
 
-__all__ = ["add_server_options", "connect", "fail", "run_with_client"]
+__all__ = ["CommandError", "add_server_options", "connect", "fail", "run_with_client"]
 
 DEFAULT_HOST = "http://localhost:8080"
 TOKEN_VARIABLES = ("INKLAB_ACCESS_TOKEN", "CVAT_ACCESS_TOKEN")

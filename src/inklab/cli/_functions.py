@@ -1,8 +1,9 @@
-"""What the auto-annotation commands share: connecting, loading a function, its parameters.
+"""What the auto-annotation commands share: loading a function and its parameters.
 
-``-p NAME=TYPE:VALUE`` (types ``str``, ``int``, ``float``, ``bool``) are passed to the
-module's ``create(**params)``, as cvat-cli does; a module without ``create`` is itself the
-function and takes no parameters.
+``--function-module M`` or ``--function-file F`` names the function; ``-p NAME=TYPE:VALUE``
+(types ``str``, ``int``, ``float``, ``bool``) are passed to the module's ``create(**params)``,
+as cvat-cli does; a module without ``create`` is itself the function and takes no
+parameters. The server options are the shared ones (:mod:`inklab.cli._connection`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_connection_options", "add_function_options", "connect", "load_function"]
+from inklab.cli._connection import CommandError, fail, run_with_client
+from inklab.sdk import Client
 
-_TYPES = {"str": str, "int": int, "float": float,
-          "bool": lambda v: {"true": True, "false": False, "1": True, "0": False}[v.lower()]}
+__all__ = ["add_function_options", "load_function", "run_with_function"]
+
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float,
+                                           "bool": lambda v: _BOOLEANS[v.lower()]}
 
 
 def _parameter(text: str) -> tuple[str, Any]:
@@ -31,13 +37,6 @@ def _parameter(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(f"'{text}': '{value}' is not a {kind}") from None
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server-host", default=os.environ.get("INKLAB_SERVER", "http://127.0.0.1:8080"),
-                        help="server URL (default $INKLAB_SERVER or http://127.0.0.1:8080)")
-    parser.add_argument("--auth", default=os.environ.get("INKLAB_AUTH"),
-                        help="USER[:PASSWORD] (password default $INKLAB_PASSWORD); or set INKLAB_ACCESS_TOKEN")
-
-
 def add_function_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--function-module", metavar="MODULE", help="qualified name of a module to use as the function")
@@ -46,32 +45,44 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
                         default=[], dest="function_parameters", help="a parameter for the function's create()")
 
 
-def connect(args: argparse.Namespace) -> Any:
-    from inklab.sdk import make_client
-
-    token = os.environ.get("INKLAB_ACCESS_TOKEN") or os.environ.get("CVAT_ACCESS_TOKEN")
-    if args.auth:
-        user, _, password = args.auth.partition(":")
-        password = password or os.environ.get("INKLAB_PASSWORD", "")
-        return make_client(args.server_host, credentials=(user, password))
-    if token:
-        return make_client(args.server_host, access_token=token)
-    raise SystemExit("error: give --auth USER[:PASSWORD] or set INKLAB_ACCESS_TOKEN")
-
-
 def load_function(args: argparse.Namespace) -> Any:
-    """The function object the options name (``create(**params)`` when the module has one)."""
+    """The function object the options name (``create(**params)`` when the module has one).
+
+    Raises :class:`CommandError` when the module or file cannot be loaded, or ``create``
+    refuses the parameters.
+    """
     if args.function_module:
-        module = importlib.import_module(args.function_module)
+        try:
+            module = importlib.import_module(args.function_module)
+        except ImportError as exc:
+            raise CommandError(f"cannot import the function module {args.function_module!r}: {exc}") from exc
     else:
-        spec = importlib.util.spec_from_file_location("__inklab_function__", args.function_file)
-        if spec is None or spec.loader is None:
-            raise SystemExit(f"error: cannot load {args.function_file}")
+        path = Path(args.function_file)
+        spec = importlib.util.spec_from_file_location("__inklab_function__", path)
+        if not path.is_file() or spec is None or spec.loader is None:
+            raise CommandError(f"cannot load the function file {str(path)!r}: not a readable Python file")
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        sys.modules[spec.name] = module  # dataclasses in the file look their module up
+        try:
+            spec.loader.exec_module(module)
+        except ImportError as exc:
+            raise CommandError(f"cannot load the function file {str(path)!r}: {exc}") from exc
     params = dict(args.function_parameters)
     if hasattr(module, "create"):
-        return module.create(**params)
+        try:
+            return module.create(**params)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise CommandError(f"the function's create() refused its parameters {params}: {exc}") from exc
     if params:
-        raise SystemExit("error: this function takes no parameters (its module has no create())")
+        raise CommandError("this function takes no parameters (its module has no create())")
     return module
+
+
+def run_with_function(args: argparse.Namespace, action: Callable[[Client, Any], Any]) -> int:
+    """Load the function first (a bad one fails before connecting), then ``action(client, function)``
+    under :func:`~inklab.cli._connection.run_with_client`'s error handling."""
+    try:
+        function = load_function(args)
+    except CommandError as exc:
+        return fail(str(exc))
+    return run_with_client(args, lambda client: action(client, function))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
-from inklab.cli._functions import add_connection_options, add_function_options, connect, load_function
+from inklab.cli._connection import add_server_options, run_with_client
+from inklab.cli._functions import add_function_options, run_with_function
 from inklab.cli._registry import command
+from inklab.sdk import Client, NotFoundError, SdkError, TqdmProgressReporter
 
 __all__ = ["FunctionCreateNative", "FunctionDelete", "FunctionRunAgent"]
 
 
-def _labels_v2(function: object) -> list[dict[str, object]]:
+def _labels_v2(function: Any) -> list[dict[str, object]]:
     """The function's spec as ``POST /api/functions`` takes it."""
     from inklab.sdk.auto_annotation.interface import _get
 
@@ -26,7 +29,7 @@ def _labels_v2(function: object) -> list[dict[str, object]]:
         return out
 
     labels = []
-    for label in function.spec.labels:  # type: ignore[attr-defined]
+    for label in function.spec.labels:
         item = entry(label)
         if _get(label, "sublabels"):
             item["sublabels"] = [entry(point) for point in _get(label, "sublabels")]
@@ -40,25 +43,22 @@ class FunctionCreateNative:
     help = "register a function on the server, to be served by agents; prints its id"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
-        add_connection_options(parser)
+        add_server_options(parser)
         parser.add_argument("function_name", metavar="NAME", help="a name for the function")
         parser.add_argument("--visibility", choices=("private", "public"), default="private")
         add_function_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from inklab.sdk import SdkError
+        from inklab.sdk.auto_annotation import BadFunctionError
 
-        try:
-            function = load_function(args)
+        def action(client: Client, function: Any) -> None:
+            if not hasattr(function, "spec"):
+                raise BadFunctionError(f"{function!r} is not a detection function (it has no 'spec')")
             body = {"provider": "native", "kind": "detector", "name": args.function_name,
                     "visibility": args.visibility, "labels_v2": _labels_v2(function)}
-            with connect(args) as client:
-                created = client.send_json("POST", "/api/functions", body)
-        except (SdkError, ValueError, TypeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(created["id"])
-        return 0
+            print(client.send_json("POST", "/api/functions", body)["id"])
+
+        return run_with_function(args, action)
 
 
 @command("function", "delete")
@@ -67,14 +67,12 @@ class FunctionDelete:
     help = "delete functions (missing ones are reported and skipped)"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
-        add_connection_options(parser)
+        add_server_options(parser)
         parser.add_argument("function_ids", type=int, nargs="+", metavar="ID")
 
     def run(self, args: argparse.Namespace) -> int:
-        from inklab.sdk import NotFoundError, SdkError
-
-        status = 0
-        with connect(args) as client:
+        def action(client: Client) -> int:
+            status = 0
             for function_id in args.function_ids:
                 try:
                     client.request("DELETE", f"/api/functions/{function_id}")
@@ -84,7 +82,9 @@ class FunctionDelete:
                 except SdkError as exc:
                     print(f"error: function #{function_id}: {exc}", file=sys.stderr)
                     status = 1
-        return status
+            return status
+
+        return run_with_client(args, action)
 
 
 @command("function", "run-agent")
@@ -93,26 +93,32 @@ class FunctionRunAgent:
     help = "serve a native function's annotation requests with a local function"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
-        add_connection_options(parser)
+        add_server_options(parser)
         parser.add_argument("function_id", type=int, metavar="ID")
         add_function_options(parser)
         parser.add_argument("--burst", action="store_true", help="process the queued requests, then exit")
-        parser.add_argument("--poll-interval", type=float, default=10.0, help="seconds between polls (default 10)")
+        parser.add_argument("--poll-interval", type=float, default=60.0,
+                            help="seconds between polls while the queue's event stream is unavailable; with it, "
+                                 "ten times as long (default 60)")
 
     def run(self, args: argparse.Namespace) -> int:
-        from inklab.sdk import SdkError
         from inklab.sdk.auto_annotation.agent import run_agent
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        try:
-            function = load_function(args)
-            with connect(args) as client:
-                done = run_agent(client, function, args.function_id, burst=args.burst,
-                                 poll_interval=args.poll_interval)
-        except (SdkError, ValueError, TypeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            return 130
-        print(f"Completed {done} annotation requests")
-        return 0
+        if args.poll_interval <= 0:
+            return _usage("--poll-interval must be positive")
+        logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
+                            format="%(asctime)s %(levelname)s %(message)s")
+        pbar = TqdmProgressReporter() if sys.stderr.isatty() else None
+
+        def action(client: Client, function: Any) -> int:
+            done = run_agent(client, function, args.function_id, burst=args.burst,
+                             poll_interval=args.poll_interval, pbar=pbar)
+            print(f"Completed {done} annotation requests")
+            return 0
+
+        return run_with_function(args, action)
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2

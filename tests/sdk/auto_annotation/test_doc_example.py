@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.live, pytest.mark.slow]
 from typing import List  # noqa: E402, F401, UP035 - as in the document
 
 import PIL.Image  # noqa: E402
-import torchvision.models  # noqa: E402
+import torchvision.models  # noqa: E402, F811 - as in the document
 
 import inklab.sdk.auto_annotation as cvataa  # noqa: E402
 import inklab.sdk.models as models  # noqa: E402
@@ -64,7 +64,7 @@ class TorchvisionDetectionFunction:
         return [
             cvataa.rectangle(label.item(), [x.item() for x in box])
             for result in results
-            for box, label, score in zip(result["boxes"], result["labels"], result["scores"])
+            for box, label, score in zip(result["boxes"], result["labels"], result["scores"])  # noqa: B905
             if score >= conf_threshold
         ]
 # ---- end of the example -------------------------------------------------------------------

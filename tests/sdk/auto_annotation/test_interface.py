@@ -82,3 +82,14 @@ def test_public_surface() -> None:
                  "skeleton_label_spec", "keypoint_spec", "shape", "rectangle", "skeleton", "keypoint", "polygon",
                  "mask", "tag", "BadFunctionError"):
         assert name in aa.__all__
+
+
+def test_the_package_and_its_agent_need_neither_torch_nor_the_server() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, inklab.sdk.auto_annotation, inklab.sdk.auto_annotation.agent; "
+            "bad = [m for m in ('torch', 'torchvision', 'skimage', 'django', 'inklab.server') if m in sys.modules]; "
+            "print(','.join(bad))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

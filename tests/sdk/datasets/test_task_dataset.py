@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 from PIL import Image
 
@@ -87,7 +88,7 @@ def test_cache_layout_and_reuse(client: Any, annotated: Any) -> None:
     TaskDataset(client, annotated.id)
     task_dir = CacheLayout(client.config.cache_dir, client.url).task_dir(annotated.id)
     assert sorted(p.name for p in task_dir.iterdir()) == ["annotations.json", "chunks", "data_meta.json", "task.json"]
-    assert sorted(p.name for p in (task_dir / "chunks").iterdir()) == ["0.zip", "1.zip", "2.zip"]
+    assert sorted(p.name for p in (task_dir / "chunks").iterdir()) == ["0.zip", "1.zip", "2.zip", "stamp.json"]
     log = counting(client)
     again = TaskDataset(client, annotated.id)
     assert len(again) == 11
@@ -109,9 +110,31 @@ def test_annotation_change_makes_the_cache_stale(client: Any, annotated: Any) ->
     second = TaskDataset(client, annotated.id)
     assert {s.frame_index: len(s.annotations.shapes) for s in second.samples}[7] == 1
     assert any(p.startswith(f"GET tasks/{annotated.id}/annotations/") for p in log.paths)
-    assert sum("type=chunk" in p for p in log.paths) == 3  # the whole task directory was renewed
+    assert any(p.startswith(f"GET tasks/{annotated.id}/data/meta") for p in log.paths)
+    # The frames did not change (same chunks_updated_date): the cached chunks are kept.
+    assert sum("type=chunk" in p for p in log.paths) == 0
     annotated.remove_frames_by_ids([3, 8])
     assert [s.frame_index for s in TaskDataset(client, annotated.id).samples][3:7] == [4, 5, 6, 7]
+
+
+def test_chunks_are_discarded_when_the_frames_changed(client: Any, annotated: Any) -> None:
+    TaskDataset(client, annotated.id)
+    chunk_dir = CacheLayout(client.config.cache_dir, client.url).chunk_dir(annotated.id)
+    stamp = orjson.loads((chunk_dir / "stamp.json").read_bytes())
+    assert stamp == {"chunks_updated_date": client.get_json(f"/api/tasks/{annotated.id}/data/meta")[
+        "chunks_updated_date"]}
+    # As if the data had been replaced since: the recorded date is not the server's any more.
+    (chunk_dir / "stamp.json").write_bytes(orjson.dumps({"chunks_updated_date": "2001-01-01T00:00:00Z"}))
+    (chunk_dir / "1.zip").write_bytes(b"old frames")
+    log = counting(client)
+    dataset = TaskDataset(client, annotated.id)
+    assert sum("type=chunk" in p for p in log.paths) == 3
+    assert dataset.load_image(6).size == (40, 30)
+    # A stamp that cannot be read counts as a change too; a task change alone keeps the chunks.
+    (chunk_dir / "stamp.json").write_bytes(b"{not json")
+    log.paths.clear()
+    TaskDataset(client, annotated.id, media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND)
+    assert list(chunk_dir.glob("*.zip")) == []
 
 
 def test_never_policy_works_with_the_server_stopped(server_factory: Any, image_dir: Path, tmp_path: Path) -> None:
@@ -147,10 +170,10 @@ def test_never_policy_works_with_the_server_stopped(server_factory: Any, image_d
 def test_on_demand_policies_and_frame_subsets(client: Any, annotated: Any) -> None:
     chunks = TaskDataset(client, annotated.id, media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND)
     chunk_dir = CacheLayout(client.config.cache_dir, client.url).chunk_dir(annotated.id)
-    assert not chunk_dir.exists() or not list(chunk_dir.iterdir())
+    assert not list(chunk_dir.glob("*.zip"))
     with chunks.iter_samples() as samples:
         sizes = [s.media.load_image().size for s in samples]
-    assert len(sizes) == 11 and sorted(p.name for p in chunk_dir.iterdir()) == ["0.zip", "1.zip", "2.zip"]
+    assert len(sizes) == 11 and sorted(p.name for p in chunk_dir.glob("*.zip")) == ["0.zip", "1.zip", "2.zip"]
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(chunks)
     frames = TaskDataset(client, annotated.id, media_download_policy=MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND,

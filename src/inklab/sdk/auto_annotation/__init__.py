@@ -5,6 +5,9 @@ only the imports) with a faster driver: background prefetching and decoding, opt
 batches (``detect_batch``), incremental uploads and ``resume``. Predefined functions based
 on torchvision are in :mod:`inklab.sdk.auto_annotation.functions`.
 
+``encode_mask`` and ``decode_mask`` are those of :mod:`inklab.sdk.masks`, exported here too
+for mask results.
+
 Errors: :class:`AutoAnnotationError` is the base; :class:`BadFunctionError` reports a function
 that broke the protocol (see :mod:`inklab.sdk.auto_annotation._errors`).
 """
@@ -35,7 +38,7 @@ from inklab.sdk.auto_annotation.interface import (
     tag,
     text_attribute_spec,
 )
-from inklab.sdk.auto_annotation.masks import decode_mask, encode_mask
+from inklab.sdk.masks import decode_mask, encode_mask
 
 __all__ = [
     "AnnotationSummary",

@@ -49,6 +49,13 @@ class _LabelMap:
     element_count: int = 0
 
 
+def _id(label: models.Label | models.Sublabel) -> int:
+    """The server id of a task label or point (labels read from a server always have one)."""
+    if label.id is None:
+        raise BadFunctionError(f"the task's label {label.name!r} has no id")
+    return int(label.id)
+
+
 def _compatible(produced: str, expected: str) -> bool:
     return expected == "any" or produced == expected
 
@@ -154,11 +161,11 @@ class LabelMapper:
             fun_type = "polygon"
         if fun_type != "any" and not _compatible(fun_type, task_type):
             raise BadFunctionError(f"{where} has type {fun_type!r} in the function but {task_type!r} in the task")
-        mapped = _LabelMap(int(target.id), name, fun_type if fun_type != "any" else task_type,
+        mapped = _LabelMap(_id(target), name, fun_type if fun_type != "any" else task_type,
                            self._map_attributes(fun_label, target, where))
         task_points = {p.name: p for p in target.sublabels or []}
         mapped.element_count = len(task_points)
-        mapped.point_names = {int(p.id): p.name for p in task_points.values()}
+        mapped.point_names = {_id(p): p.name for p in task_points.values()}
         for point in _get(fun_label, "sublabels") or []:
             point_where = f"point {_get(point, 'name')!r} of {where}"
             task_point = task_points.get(_get(point, "name"))
@@ -167,7 +174,7 @@ class LabelMapper:
                 mapped.points[_get(point, "id")] = None
                 continue
             mapped.points[_get(point, "id")] = _LabelMap(
-                int(task_point.id), task_point.name, "points", self._map_attributes(point, task_point, point_where))
+                _id(task_point), task_point.name, "points", self._map_attributes(point, task_point, point_where))
         return mapped
 
     # -- results ------------------------------------------------------------------------------

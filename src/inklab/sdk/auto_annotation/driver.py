@@ -3,8 +3,11 @@
 Compared with the reference driver, which fetches and decodes one frame at a time and
 uploads everything at the end, this one:
 
-* fetches and decodes frames in background threads while the function works
-  (:mod:`._frames`), and hands functions that implement ``detect_batch`` whole batches;
+* reads frames through the SDK's dataset cache (:mod:`inklab.sdk.datasets`, under
+  ``Config.cache_dir``), so chunks cached by an earlier or interrupted run are not downloaded
+  again; it downloads the next chunks in parallel and decodes the next frames in background
+  threads while the function works (:mod:`._frames`), and hands functions that implement
+  ``detect_batch`` whole batches (:mod:`._running`);
 * uploads results in the background every few seconds (``PATCH ...?action=create``; with
   ``clear_existing`` the first upload is a ``PUT`` that replaces what was there), so an
   error or Ctrl-C after N frames keeps the first N frames' results (what was finished is
@@ -22,18 +25,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
-from inklab.sdk import Client, NullProgressReporter, ProgressReporter
-from inklab.sdk.auto_annotation._errors import BadFunctionError
-from inklab.sdk.auto_annotation._frames import Frame, chunk_downloader, prefetch_frames
+from inklab.sdk import Client, NullProgressReporter, ProgressReporter, models
+from inklab.sdk.auto_annotation._frames import TaskFrames
 from inklab.sdk.auto_annotation._journal import Journal, function_fingerprint
 from inklab.sdk.auto_annotation._mapping import LabelMapper
-from inklab.sdk.auto_annotation.interface import DetectionFunction, DetectionFunctionContext
+from inklab.sdk.auto_annotation._running import batch_size_of, check_function, detections
+from inklab.sdk.auto_annotation.interface import DetectionFunction
 
 __all__ = ["AnnotationSummary", "annotate_job", "annotate_task"]
 
@@ -41,32 +42,6 @@ logger = logging.getLogger(__name__)
 
 _UPLOAD_INTERVAL = 3.0  # seconds of results per upload
 _UPLOAD_MAX_FRAMES = 500
-_DEFAULT_BATCH = 8
-
-
-class _Context(DetectionFunctionContext):
-    __slots__ = ("_conf_threshold", "_conv_mask_to_poly", "_frame_name")
-
-    def __init__(self, frame_name: str, conf_threshold: float | None, conv_mask_to_poly: bool) -> None:
-        self._frame_name = frame_name
-        self._conf_threshold = conf_threshold
-        self._conv_mask_to_poly = conv_mask_to_poly
-
-    @property
-    def frame_name(self) -> str:
-        return self._frame_name
-
-    @property
-    def conf_threshold(self) -> float | None:
-        return self._conf_threshold
-
-    @property
-    def conv_mask_to_poly(self) -> bool:
-        return self._conv_mask_to_poly
-
-    def __repr__(self) -> str:
-        return (f"DetectionFunctionContext(frame_name={self._frame_name!r}, conf_threshold={self._conf_threshold!r}, "
-                f"conv_mask_to_poly={self._conv_mask_to_poly!r})")
 
 
 @dataclass(frozen=True)
@@ -85,34 +60,25 @@ class _Scope:
 
     path: str  # /api/tasks/1 or /api/jobs/3
     key: str  # journal folder name
-    frames: list[int]
-    names: list[str]
-    chunk_size: int
-    download_chunk: Callable[[int], bytes]
-    labels: list[Any]
+    source: TaskFrames
+
+    @property
+    def frames(self) -> list[int]:
+        return [sample.frame_index for sample in self.source.samples]
+
+    @property
+    def labels(self) -> list[models.Label]:
+        return list(self.source.labels)
 
 
 def _task_scope(client: Client, task_id: int) -> _Scope:
-    task = client.tasks.retrieve(task_id)
-    meta = task.get_meta()
-    deleted = set(meta.deleted_frames or [])
-    names = [frame.name for frame in meta.frames]
-    frames = [f for f in range(int(task.size or 0)) if f not in deleted]
-    chunk_size = int(getattr(task, "data_chunk_size", None) or meta.chunk_size or 1)
-    return _Scope(f"/api/tasks/{task_id}", f"task_{task_id}", frames, names, chunk_size, chunk_downloader(task),
-                  list(task.get_labels()))
+    return _Scope(f"/api/tasks/{task_id}", f"task_{task_id}", TaskFrames(client, task_id))
 
 
 def _job_scope(client: Client, job_id: int) -> _Scope:
-    job = client.jobs.retrieve(job_id)
-    task = client.tasks.retrieve(job.task_id)
-    meta = task.get_meta()
-    deleted = set(meta.deleted_frames or [])
-    names = [frame.name for frame in meta.frames]
-    frames = [f for f in range(int(job.start_frame), int(job.stop_frame) + 1) if f not in deleted]
-    chunk_size = int(getattr(task, "data_chunk_size", None) or meta.chunk_size or 1)
-    return _Scope(f"/api/jobs/{job_id}", f"job_{job_id}", frames, names, chunk_size, chunk_downloader(task),
-                  list(job.get_labels()))
+    job = client.get_json(f"/api/jobs/{int(job_id)}")
+    frames = range(int(job["start_frame"]), int(job["stop_frame"]) + 1)
+    return _Scope(f"/api/jobs/{job_id}", f"job_{job_id}", TaskFrames(client, int(job["task_id"]), frames))
 
 
 class _Uploader:
@@ -131,10 +97,11 @@ class _Uploader:
     def _send(self, frames: list[int], tags: list[Any], shapes: list[Any], replace: bool) -> None:
         self._journal.start(frames)
         payload = {"tags": tags, "shapes": shapes}
+        # The answer (the objects created, with their ids) is not needed: it is not parsed.
         if replace:
-            self._client.send_json("PUT", self._path, {**payload, "tracks": []})
+            self._client.request("PUT", self._path, json={**payload, "tracks": []}).close()
         else:
-            self._client.send_json("PATCH", self._path, payload, params={"action": "create"})
+            self._client.request("PATCH", self._path, json=payload, params={"action": "create"}).close()
         self._journal.finish(frames, cleared=replace)
         logger.debug("Uploaded %d tags and %d shapes of %d frames", len(tags), len(shapes), len(frames))
 
@@ -158,11 +125,6 @@ class _Uploader:
         self._executor.shutdown(wait=True)
 
 
-def _batches(frames: Iterator[Frame], size: int) -> Iterator[list[Frame]]:
-    while batch := list(islice(frames, size)):
-        yield batch
-
-
 def _recover(client: Client, scope: _Scope, journal: Journal, mapper: LabelMapper) -> None:
     """Remove what an interrupted upload may have left on its frames, so they can be redone."""
     pending, ours = journal.pending, mapper.task_label_ids
@@ -176,13 +138,15 @@ def _recover(client: Client, scope: _Scope, journal: Journal, mapper: LabelMappe
     journal.forget_pending()
 
 
+def _check_arguments(function: object, conf_threshold: float | None) -> None:
+    if conf_threshold is not None and not 0.0 <= conf_threshold <= 1.0:
+        raise ValueError(f"conf_threshold must be None or a number between 0 and 1, got {conf_threshold}")
+    check_function(function)
+
+
 def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: ProgressReporter | None,
          clear_existing: bool, allow_unmatched_labels: bool, conf_threshold: float | None,
          conv_mask_to_poly: bool, batch_size: int | None, resume: bool) -> AnnotationSummary:
-    if conf_threshold is not None and not 0.0 <= conf_threshold <= 1.0:
-        raise ValueError(f"conf_threshold must be None or a number between 0 and 1, got {conf_threshold}")
-    if not hasattr(function, "spec") or not callable(getattr(function, "detect", None)):
-        raise BadFunctionError(f"{function!r} is not a detection function (it needs 'spec' and 'detect')")
     mapper = LabelMapper(function.spec, scope.labels, allow_unmatched_labels=allow_unmatched_labels,
                          conv_mask_to_poly=conv_mask_to_poly, logger=logger)
     settings = {"scope": scope.key, "conf_threshold": conf_threshold, "conv_mask_to_poly": conv_mask_to_poly,
@@ -193,13 +157,13 @@ def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: Pr
         _recover(client, scope, journal, mapper)
     elif not resume:
         journal.reset()
-    todo = [f for f in scope.frames if f not in journal.done]
-    skipped = len(scope.frames) - len(todo)
+    all_frames = scope.frames
+    todo = [f for f in all_frames if f not in journal.done]
+    skipped = len(all_frames) - len(todo)
     if skipped:
-        logger.info("Resuming: %d of %d frames were done by an earlier run", skipped, len(scope.frames))
+        logger.info("Resuming: %d of %d frames were done by an earlier run", skipped, len(all_frames))
 
-    batched = callable(getattr(function, "detect_batch", None))
-    size = max(1, int(batch_size or getattr(function, "batch_size", None) or _DEFAULT_BATCH)) if batched else 1
+    size = batch_size_of(function, batch_size)
     uploader = _Uploader(client, scope, journal, replace_first=clear_existing and not (resume and journal.cleared))
     reporter = pbar or NullProgressReporter()
     buffered: tuple[list[int], list[Any], list[Any]] = ([], [], [])
@@ -210,27 +174,18 @@ def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: Pr
         uploader.submit(*buffered)
         buffered, last_upload = ([], [], []), time.monotonic()
 
-    frames = prefetch_frames(scope.download_chunk, todo, scope.names, scope.chunk_size)
+    frames = scope.source.prefetch(todo, slice_size=min(size, 16) if size > 1 else 4)
     processed = 0
     try:
         with reporter.task(total=len(todo), unit="frames"):
-            for batch in _batches(frames, size):
-                contexts = [_Context(f.name, conf_threshold, conv_mask_to_poly) for f in batch]
-                if batched:
-                    results = list(function.detect_batch(contexts, [f.image for f in batch]))  # type: ignore[attr-defined]
-                    if len(results) != len(batch):
-                        raise BadFunctionError(f"detect_batch returned {len(results)} results for {len(batch)} images "
-                                               f"(frames {batch[0].index}..{batch[-1].index})")
-                else:
-                    results = [function.detect(contexts[0], batch[0].image)]
-                converted = [mapper.convert(result, frame=f.index, frame_name=f.name, threshold=conf_threshold)
-                             for f, result in zip(batch, results, strict=True)]
-                for f, (tags, shapes) in zip(batch, converted, strict=True):
-                    buffered[0].append(f.index)
+            for results in detections(function, frames, mapper, batch_size=size, conf_threshold=conf_threshold,
+                                      conv_mask_to_poly=conv_mask_to_poly):
+                for frame, tags, shapes in results:
+                    buffered[0].append(frame)
                     buffered[1].extend(tags)
                     buffered[2].extend(shapes)
-                processed += len(batch)
-                reporter.advance(len(batch))
+                processed += len(results)
+                reporter.advance(len(results))
                 if len(buffered[0]) >= _UPLOAD_MAX_FRAMES or time.monotonic() - last_upload >= _UPLOAD_INTERVAL:
                     flush()
             flush()
@@ -244,7 +199,7 @@ def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: Pr
             logger.exception("Could not upload the results of the frames finished before the error")
         raise
     finally:
-        frames.close()  # type: ignore[attr-defined]
+        frames.close()
         uploader.close()
     return AnnotationSummary(processed, skipped, uploader.tags, uploader.shapes)
 
@@ -264,6 +219,7 @@ def annotate_task(client: Client, task_id: int, function: DetectionFunction, *, 
     this machine. Raises :class:`BadFunctionError` for a protocol violation, ``ValueError``
     for a bad threshold, and the SDK's errors for server problems.
     """
+    _check_arguments(function, conf_threshold)
     return _run(client, _task_scope(client, task_id), function, pbar=pbar, clear_existing=clear_existing,
                 allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
                 conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)
@@ -274,6 +230,7 @@ def annotate_job(client: Client, job_id: int, function: DetectionFunction, *, pb
                  conf_threshold: float | None = None, conv_mask_to_poly: bool = False,
                  batch_size: int | None = None, resume: bool = False) -> AnnotationSummary:
     """Like :func:`annotate_task` for the frames of one job; ``clear_existing`` clears that job only."""
+    _check_arguments(function, conf_threshold)
     return _run(client, _job_scope(client, job_id), function, pbar=pbar, clear_existing=clear_existing,
                 allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
                 conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)

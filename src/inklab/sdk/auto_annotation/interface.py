@@ -273,7 +273,7 @@ def polygon(label_id: int, points: Sequence[float], **kwargs: Any) -> models.Lab
 
 
 def mask(label_id: int, points: Sequence[float], **kwargs: Any) -> models.LabeledShapeRequest:
-    """A mask; build ``points`` with :func:`inklab.sdk.auto_annotation.encode_mask`."""
+    """A mask; build ``points`` with :func:`inklab.sdk.masks.encode_mask` (also exported here)."""
     return shape(label_id, type="mask", points=list(points), **kwargs)
 
 

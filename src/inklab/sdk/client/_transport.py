@@ -84,6 +84,14 @@ class HttpResponse:
             self._raw.release_conn()
             self._raw = None
 
+    def shutdown(self) -> None:
+        """Stop a streamed response from another thread: a read blocked on it ends with
+        :class:`TransportError` (or the end of the body). Needs urllib3 2.3; does nothing otherwise."""
+        raw = self._raw
+        stop = getattr(raw, "shutdown", None)
+        if callable(stop):
+            stop()
+
     def __enter__(self) -> HttpResponse:
         return self
 

@@ -8,9 +8,14 @@ Layout under ``Config.cache_dir`` (one directory per server, named by the base64
     servers/<server>/tasks/<id>/chunks/<k>.zip      original-quality chunks
     servers/<server>/projects/<id>/project.json     the project, its task ids and labels
 
+    servers/<server>/tasks/<id>/chunks/stamp.json   the ``chunks_updated_date`` the chunks belong to
+
 Staleness rule: on every online construction the task is fetched; when the cached copy's
-``updated_date`` is older than the server's, the whole task directory is discarded (the
+``updated_date`` is older than the server's, the task's cached documents are discarded (the
 server moves ``updated_date`` forward on any change to annotations, frames or labels).
+Chunks depend only on the task's data: they are kept as long as the frame meta's
+``chunks_updated_date`` is the one recorded in ``chunks/stamp.json`` (so uploading
+annotations, e.g. by the auto-annotation driver, does not make the frames download again).
 Labels and job ranges are refreshed every time. Files are written to a temporary name and
 renamed, so a crash or a parallel process never leaves half a file.
 """
@@ -38,6 +43,7 @@ __all__ = [
     "CacheLayout",
     "UpdatePolicy",
     "cached_file",
+    "check_chunks",
     "fetch_project",
     "load_json",
     "load_task_record",
@@ -49,6 +55,8 @@ __all__ = [
 
 _FORMAT = 1
 PAGE = {"page_size": 500}
+_CHUNK_STAMP = "stamp.json"
+_NO_STAMP: Any = object()
 
 
 class UpdatePolicy(Enum):
@@ -132,8 +140,44 @@ def refresh_task(client: Client, layout: CacheLayout, task_id: int, logger: logg
         stale = True
     if stale:
         logger.info("Task %s changed on the server since it was cached; discarding the cached copy", task_id)
-        shutil.rmtree(layout.task_dir(task_id), ignore_errors=True)
+        task_dir = layout.task_dir(task_id)
+        keep_chunks = _recorded_chunks_date(layout.chunk_dir(task_id)) is not None
+        for entry in task_dir.iterdir() if task_dir.is_dir() else ():
+            if entry.name == "chunks" and entry.is_dir() and keep_chunks:
+                continue  # kept or discarded by check_chunks, once the frame meta is known
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
     return task
+
+
+def check_chunks(layout: CacheLayout, task_id: int, meta: dict[str, Any], logger: logging.Logger) -> None:
+    """Discard the cached chunks unless they were downloaded for the data the server has now.
+
+    ``meta`` is the frame meta just fetched (or still current); its ``chunks_updated_date``
+    must equal the one in ``chunks/stamp.json``. Afterwards the stamp records it.
+    """
+    chunk_dir = layout.chunk_dir(task_id)
+    current = meta.get("chunks_updated_date")
+    recorded = _recorded_chunks_date(chunk_dir)
+    if recorded is not _NO_STAMP and recorded == current:
+        return
+    if chunk_dir.is_dir() and any(chunk_dir.glob("*.zip")):
+        logger.info("The frames of task %s changed on the server; discarding the cached chunks", task_id)
+    shutil.rmtree(chunk_dir, ignore_errors=True)
+    save_json(chunk_dir / _CHUNK_STAMP, {"chunks_updated_date": current})
+
+
+def _recorded_chunks_date(chunk_dir: Path) -> Any:
+    """The date in the chunks' stamp (None for a server that gives none), or ``_NO_STAMP``."""
+    try:
+        recorded = load_json(chunk_dir / _CHUNK_STAMP)
+    except (FileNotFoundError, NotADirectoryError, UnsupportedDatasetError):
+        return _NO_STAMP
+    if not isinstance(recorded, dict) or "chunks_updated_date" not in recorded:
+        return _NO_STAMP
+    return recorded["chunks_updated_date"]
 
 
 def org_params(obj: dict[str, Any]) -> dict[str, Any]:

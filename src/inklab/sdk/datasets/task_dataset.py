@@ -30,6 +30,7 @@ from inklab.sdk.datasets.caching import (
     CacheLayout,
     UpdatePolicy,
     cached_file,
+    check_chunks,
     load_task_record,
     org_params,
     refresh_task,
@@ -143,6 +144,8 @@ class TaskDataset:
                                           f"{base}/annotations/", UpdatePolicy.IF_MISSING_OR_STALE,
                                           "the annotations", self._logger)
             self._meta_json = orjson.loads(meta.result())
+            if self._policy is not MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
+                check_chunks(self._layout, self._task_id, self._meta_json, self._logger)
             chunk_futures: list[Future[int]] = []
             if self._policy is MediaDownloadPolicy.PRELOAD_ALL:
                 if task.get("data_original_chunk_type") != "imageset":
@@ -253,6 +256,16 @@ class TaskDataset:
         image = PIL.Image.open(io.BytesIO(self.read_frame(frame)))
         image.load()
         return image
+
+    def ensure_chunk(self, chunk: int) -> None:
+        """Make sure chunk ``chunk`` (frames ``chunk * chunk_size …``) is in the cache.
+
+        With ``FETCH_CHUNKS_ON_DEMAND`` a missing chunk is downloaded (streamed to disk; safe to
+        call from several threads at once, each chunk is fetched once), which lets a caller
+        prefetch chunks in parallel. Raises :class:`CacheMissError` when a chunk is missing and
+        the dataset holds no client, and the client's errors when the download fails.
+        """
+        self._ensure_chunk(chunk)
 
     def _ensure_chunk(self, chunk: int) -> None:
         path = self._reader.chunk_path(chunk)

@@ -16,12 +16,14 @@ torchvision = pytest.importorskip("torchvision")
 import PIL.Image  # noqa: E402
 
 import inklab.sdk.auto_annotation as aa  # noqa: E402
+from inklab.formats.masks import polygon_to_bitmap  # noqa: E402
 from inklab.sdk.auto_annotation.functions import (  # noqa: E402
     torchvision_classification,
     torchvision_detection,
     torchvision_instance_segmentation,
     torchvision_keypoint_detection,
 )
+from inklab.sdk.auto_annotation.functions._contours import mask_to_polygons  # noqa: E402
 
 
 class Context(aa.DetectionFunctionContext):
@@ -126,6 +128,17 @@ def test_instance_segmentation_masks_and_polygons() -> None:
         assert (decoded == (bits & inside)).all()
     polygons = function.detect(Context(conv_mask_to_poly=True), image)
     assert polygons and all(p.type == "polygon" and len(p.points) >= 6 for p in polygons)
+    # Each object's outlines are those of its mask (holes left out), in the object's order.
+    expected_polygons = [p for m in raw["masks"][:, 0].numpy() if (m >= 0.5).any()
+                         for p in mask_to_polygons(m, level=0.5, tolerance=2.5)]
+    assert len(polygons) == len(expected_polygons)
+    for shape, points in zip(polygons, expected_polygons, strict=True):
+        assert shape.points == pytest.approx(points, abs=1e-3)
+    covered = np.zeros((48, 64), dtype=bool)
+    for p in polygons:
+        covered |= polygon_to_bitmap([p.points], 64, 48)
+    union = np.logical_or.reduce([bits for bits, _ in expected])
+    assert (covered & union).sum() / (covered | union).sum() > 0.6
 
 
 def _colour_images(n: int, seed: int) -> tuple[Any, Any]:

@@ -1,87 +1,83 @@
-"""The outline of a binary mask as a polygon, for ``conv_mask_to_poly``.
+"""The outlines of a mask as polygons, for ``conv_mask_to_poly``, with scikit-image.
 
-Each 8-connected component's outer boundary is traced (Moore neighbourhood) and simplified
-(Douglas-Peucker); components smaller than 3 boundary points are skipped.
+``skimage.measure.find_contours`` (marching squares) traces where the mask crosses
+``level`` between pixel centres, and ``approximate_polygon`` (Douglas-Peucker) simplifies
+each outline, as the reference torchvision function does. Unlike it, the mask is padded
+with background first, so that regions touching the image's edge get closed outlines
+(clipped back into the image) instead of open lines.
+
+Coordinates are those of pixel indices: pixel ``(x, y)``'s centre is at ``(x, y)``, so the
+outline of a boolean mask runs half a pixel outside its outer pixel centres, and a polygon
+filled by pixel centres (PIL's rule) gives the mask back. Polygons cannot have holes: the
+outlines of holes are left out (a ring gives its outer outline).
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["mask_to_polygons"]
 
-# Clockwise neighbours, starting west, as (dy, dx).
-_NEIGHBOURS = [(0, -1), (-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1)]
+
+def _is_hole(contour: NDArray[np.float64]) -> bool:
+    """Whether a closed ``(row, column)`` outline goes around a hole: counter-clockwise on
+    screen (the shoelace sign, with the y axis pointing down)."""
+    ys, xs = contour[:, 0], contour[:, 1]
+    return bool(np.dot(xs, np.roll(ys, -1)) < np.dot(ys, np.roll(xs, -1)))
 
 
-def _trace(bits: NDArray[np.bool_], start: tuple[int, int]) -> list[tuple[int, int]]:
-    height, width = bits.shape
-    boundary = [start]
-    current, direction = start, 0
-    for _ in range(4 * bits.size):
-        for turn in range(8):
-            d = (direction + turn) % 8
-            y, x = current[0] + _NEIGHBOURS[d][0], current[1] + _NEIGHBOURS[d][1]
-            if 0 <= y < height and 0 <= x < width and bits[y, x]:
-                current, direction = (y, x), (d + 6) % 8  # look back-left first next time
-                break
-        else:
-            return boundary  # an isolated pixel
-        if current == start:
-            return boundary
-        boundary.append(current)
-    return boundary
+def _tidy(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Drop repeated and collinear vertices of a closed outline (clipping makes some)."""
+    points = points[(points != np.roll(points, 1, axis=0)).any(axis=1)]
+    while len(points) >= 3:
+        before, after = np.roll(points, 1, axis=0), np.roll(points, -1, axis=0)
+        cross = ((points[:, 0] - before[:, 0]) * (after[:, 1] - points[:, 1])
+                 - (points[:, 1] - before[:, 1]) * (after[:, 0] - points[:, 0]))
+        if (cross != 0).all():
+            break
+        points = points[cross != 0]
+    return points
 
 
-def _simplify(points: NDArray[np.float64], tolerance: float) -> NDArray[np.float64]:
-    if len(points) < 3:
-        return points
-    start, end = points[0], points[-1]
-    line = end - start
-    norm = np.hypot(*line)
-    offsets = points - start
-    distances = (np.abs(line[0] * offsets[:, 1] - line[1] * offsets[:, 0]) / norm if norm
-                 else np.hypot(offsets[:, 0], offsets[:, 1]))
-    index = int(np.argmax(distances))
-    if distances[index] <= tolerance:
-        return np.array([start, end])
-    left = _simplify(points[: index + 1], tolerance)
-    right = _simplify(points[index:], tolerance)
-    return np.vstack([left[:-1], right])
+def mask_to_polygons(mask: ArrayLike, *, level: float = 0.5, tolerance: float = 2.5) -> list[list[float]]:
+    """Polygons ``[x1, y1, x2, y2, ...]`` around each region where ``mask >= level``.
 
+    ``mask`` is a 2-D array: booleans, or a model's probabilities. ``tolerance`` is the
+    largest distance, in pixels, between an outline and its simplified polygon (0 keeps every
+    turn; collinear points are always dropped). Outlines are listed in scikit-image's order;
+    one with fewer than three distinct points is skipped. Raises ``ValueError`` for a mask
+    that is not 2-D or a ``level`` that is not positive.
+    """
+    import skimage.measure  # imported here: only this needs it
 
-def _components(bits: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """A starting pixel (the top-left one) of each 8-connected component."""
-    seen = np.zeros_like(bits)
-    starts = []
-    height, width = bits.shape
-    for y, x in zip(*np.nonzero(bits), strict=True):
-        if seen[y, x]:
+    measure: Any = skimage.measure  # its functions have no annotations
+
+    values = np.asarray(mask)
+    if values.ndim != 2:
+        raise ValueError(f"the mask must be 2-D, got shape {values.shape}")
+    if not level > 0:
+        raise ValueError(f"level must be positive (the padding is 0), got {level}")
+    height, width = values.shape
+    padded = np.pad(values.astype(np.float32), 1)
+    # Values equal to the level count as inside: trace just below it.
+    contours = measure.find_contours(padded, level=math.nextafter(level, -math.inf))
+    polygons: list[list[float]] = []
+    for contour in contours:
+        contour = contour - 1.0
+        if len(contour) < 4 or _is_hole(contour):  # closed outlines repeat their first point
             continue
-        starts.append((int(y), int(x)))
-        stack = [(int(y), int(x))]
-        seen[y, x] = True
-        while stack:
-            cy, cx = stack.pop()
-            for dy, dx in _NEIGHBOURS:
-                ny, nx = cy + dy, cx + dx
-                if 0 <= ny < height and 0 <= nx < width and bits[ny, nx] and not seen[ny, nx]:
-                    seen[ny, nx] = True
-                    stack.append((ny, nx))
-    return starts
-
-
-def mask_to_polygons(bits: NDArray[np.bool_], *, tolerance: float = 1.0) -> list[list[float]]:
-    """Polygons ``[x1, y1, x2, y2, ...]`` outlining each component of ``bits`` (pixel centres)."""
-    polygons = []
-    for start in _components(np.asarray(bits, dtype=bool)):
-        boundary = np.array(_trace(bits, start), dtype=np.float64)
-        if len(boundary) < 3:
+        simple = measure.approximate_polygon(contour, tolerance=tolerance)
+        if len(simple) < 4:  # simplified away (a small region): keep its outline as traced
+            simple = contour
+        points = simple[:-1].copy()
+        points[:, 0] = np.clip(points[:, 0], 0, height - 1)
+        points[:, 1] = np.clip(points[:, 1], 0, width - 1)
+        points = _tidy(points)
+        if len(points) < 3:  # a region one pixel thick along the edge: nothing left of it
             continue
-        closed = np.vstack([boundary, boundary[:1]])
-        simple = _simplify(closed, tolerance)[:-1]
-        if len(simple) < 3:
-            simple = boundary
-        polygons.append(simple[:, ::-1].ravel().tolist())  # (y, x) -> x, y
+        polygons.append([float(v) for v in points[:, ::-1].ravel()])
     return polygons

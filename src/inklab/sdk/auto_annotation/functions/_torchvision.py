@@ -23,8 +23,8 @@ from typing import Any
 
 import PIL.Image
 import torch
-import torchvision.models
-import torchvision.transforms.v2.functional as F
+import torchvision.models  # type: ignore[import-untyped]
+import torchvision.transforms.v2.functional as F  # type: ignore[import-untyped]
 
 import inklab.sdk.auto_annotation as aa
 
@@ -84,7 +84,8 @@ class TorchvisionFunction:
     def _tensor(self, image: PIL.Image.Image) -> torch.Tensor:
         if self._transforms is not None:
             return self._transforms(image)  # type: ignore[no-any-return]
-        return F.to_dtype(F.pil_to_tensor(image), torch.float32, scale=True)
+        tensor: torch.Tensor = F.to_dtype(F.pil_to_tensor(image), torch.float32, scale=True)
+        return tensor
 
     def _forward(self, tensors: list[torch.Tensor]) -> list[Any]:
         with torch.inference_mode():
