@@ -126,6 +126,10 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
+        # Keep each thread's connection between requests: opening one and running the
+        # PRAGMAs above cost more than a typical API request's queries.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
