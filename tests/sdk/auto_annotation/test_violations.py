@@ -128,7 +128,7 @@ def test_confidence_below_the_threshold(client: Any, bad_task: int) -> None:
     ([aa.label_spec("person", 0, type="rectangle")],
      "label 'person' has type 'rectangle' in the function but 'skeleton' in the task"),
     ([aa.label_spec("car", 0, attributes=[aa.select_attribute_spec("color", 0, ["red", "green"])])],
-     r"attribute 'color' of label 'car' has values \['red', 'green'\] in the function"),
+     r"attribute 'color' of label 'car' has values \['red', 'green'\] in the function, not all among \['blue', 'red'\]"),
     ([aa.label_spec("car", 0, attributes=[aa.text_attribute_spec("color", 0)])],
      "has input type 'text' in the function but 'select' in the task"),
     ([aa.label_spec("boat", 0)], "label 'boat' is not in the task"),
@@ -138,6 +138,18 @@ def test_confidence_below_the_threshold(client: Any, bad_task: int) -> None:
 def test_spec_does_not_fit_the_task(client: Any, bad_task: int, labels: list[Any], message: str) -> None:
     with pytest.raises(aa.BadFunctionError, match=message):
         aa.annotate_task(client, bad_task, _Returns(lambda: [], aa.DetectionFunctionSpec(labels=labels)))
+
+
+def test_choices_among_the_tasks_fit(client: Any, bad_task: int) -> None:
+    """A select attribute whose choices are some of the task's fits (cvat_sdk wants the same set)."""
+    spec = aa.DetectionFunctionSpec(labels=[
+        aa.label_spec("car", 0, attributes=[aa.select_attribute_spec("color", 0, ["red"])])])
+    function = _Returns(lambda: [aa.rectangle(0, [0, 0, 1, 1], attributes=[
+        models.AttributeValRequest(spec_id=0, value="red")])], spec)
+    aa.annotate_task(client, bad_task, function, clear_existing=True)
+    shapes = by_type(client, bad_task)["all"]
+    assert [s["attributes"][0]["value"] for s in shapes] == ["red", "red"]
+    aa.annotate_task(client, bad_task, _Returns(lambda: []), clear_existing=True)
 
 
 def test_detect_batch_must_return_one_result_per_image(client: Any, bad_task: int) -> None:

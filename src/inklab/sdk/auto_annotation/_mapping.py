@@ -141,10 +141,14 @@ class LabelMapper:
                 raise BadFunctionError(f"{what} has input type {fun_type!r} in the function but {task_type!r} "
                                        "in the task")
             fun_values, task_values = list(_get(attr, "values") or []), list(target.values or [])
-            same = (sorted(fun_values) == sorted(task_values) if fun_type in ("select", "radio")
+            # A choice the function never makes costs nothing, so its choices need only be among the
+            # task's (cvat_sdk insists on the same set); a number's range must be the same.
+            fits = (set(fun_values) <= set(task_values) if fun_type in ("select", "radio")
                     else fun_values == task_values if fun_type == "number" else True)
-            if not same:
-                raise BadFunctionError(f"{what} has values {fun_values} in the function but {task_values} in the task")
+            if not fits:
+                relation = "not all among" if fun_type in ("select", "radio") else "but"
+                raise BadFunctionError(f"{what} has values {fun_values} in the function, {relation} "
+                                       f"{task_values} in the task")
             result[_get(attr, "id")] = _AttributeMap(int(target.id), name, value_checker(fun_type, fun_values))
         return result
 

@@ -1,6 +1,7 @@
 // A task: details, jobs (frames, stage, state, assignee), labels, and actions.
 
 import { h, replace, formatDate } from "../dom.js";
+import { openAutoAnnotateDialog } from "../components/auto-annotate-dialog.js";
 import { confirmDialog } from "../components/dialog.js";
 import { openBackupDialog, openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
@@ -85,6 +86,8 @@ export function taskView(ctx, match) {
           h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset"),
           h("button", { type: "button", class: "button", disabled: !task.size, onclick: () => openImportDialog(ctx, target) },
             "Upload annotations"),
+          h("button", { type: "button", class: "button", disabled: !task.size,
+            onclick: () => openAutoAnnotateDialog(ctx, { id, name: task.name }) }, "Automatic annotation"),
           h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up"),
           h("button", { type: "button", class: "button danger", onclick: async () => {
             if (!await confirmDialog("Delete the task?", `“${task.name}”, its frames and annotations will be deleted.`,
