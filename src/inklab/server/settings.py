@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["inklab.server.iam.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "inklab.server.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "inklab.server.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "inklab.server.api.errors.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -202,6 +202,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["inklab.server.api.schema.cvat_paths"],
+    "SCHEMA_PATH_PREFIX": "/api/",
 }
 
 LOGGING = {

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.api.schema import DetailSerializer
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
 from inklab.server.iam import services
@@ -26,6 +27,13 @@ from inklab.server.iam.permissions import is_admin
 __all__ = ["AccessTokenViewSet", "LoginView", "LogoutView", "PasswordChangeView", "RegisterView", "UserViewSet"]
 
 User = get_user_model()
+
+_TOKEN = inline_serializer("Token", {"key": serializers.CharField()})
+_REGISTERED = inline_serializer("RegisterSerializerEx", {
+    "username": serializers.CharField(), "email": serializers.EmailField(),
+    "first_name": serializers.CharField(), "last_name": serializers.CharField(),
+    "email_verification_required": serializers.BooleanField(), "key": serializers.CharField(),
+})
 
 
 def registration_enabled() -> bool:
@@ -38,7 +46,8 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=s.LoginSerializer, responses={200: dict})
+    @extend_schema(summary="Log in with a username (or email) and password", request=s.LoginSerializer,
+                   responses=_TOKEN)
     def post(self, request: Request) -> Response:
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,6 +69,8 @@ class LogoutView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(summary="Log out: end the session and revoke the login token", request=None,
+                   responses=DetailSerializer)
     def post(self, request: Request) -> Response:
         if request.user.is_authenticated and not isinstance(request.auth, AccessToken):
             Token.objects.filter(user=request.user).delete()
@@ -73,7 +84,7 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=s.RegisterSerializer, responses={201: dict})
+    @extend_schema(summary="Create an account", request=s.RegisterSerializer, responses={201: _REGISTERED})
     def post(self, request: Request) -> Response:
         if not registration_enabled():
             raise Forbidden("Registration is disabled on this server; ask an administrator for an account.")
@@ -95,7 +106,7 @@ class RegisterView(APIView):
 class PasswordChangeView(APIView):
     """``POST /api/auth/password/change``."""
 
-    @extend_schema(request=s.PasswordChangeSerializer, responses={200: dict})
+    @extend_schema(summary="Change the password", request=s.PasswordChangeSerializer, responses=DetailSerializer)
     def post(self, request: Request) -> Response:
         data = s.PasswordChangeSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
