@@ -20,8 +20,10 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
+from inklab import vocabulary
 from inklab._version import API_VERSION
 from inklab.server import config
 
@@ -193,6 +195,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "inklab REST API",
     "DESCRIPTION": "CVAT REST API v2 as served by inklab.",
@@ -204,6 +210,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["inklab.server.api.schema.cvat_paths"],
     "SCHEMA_PATH_PREFIX": "/api/",
+    # CVAT's names for the choice sets (several share a field name: status, type).
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatus": _values(vocabulary.StatusChoice),
+        "JobStage": _values(vocabulary.JobStage),
+        "OperationStatus": _values(vocabulary.JobState),
+        "JobType": _values(vocabulary.JobType),
+        "LabelType": _values(vocabulary.LabelType),
+        "InputTypeEnum": _values(vocabulary.InputType),
+        "RequestStatus": _values(vocabulary.RequestStatus),
+        "SortingMethod": _values(vocabulary.SortingMethod),
+        "ChunkType": _values(vocabulary.ChunkType),
+    },
 }
 
 LOGGING = {
