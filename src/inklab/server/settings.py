@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "inklab REST API",
     "DESCRIPTION": "CVAT REST API v2 as served by inklab.",
     "VERSION": API_VERSION,
-    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_INCLUDE_SCHEMA": True,  # CVAT lists /api/schema/ too
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "OperationStatus": _values(vocabulary.JobState),
         "JobType": _values(vocabulary.JobType),
         "LabelType": _values(vocabulary.LabelType),
+        "ShapeType": _values(vocabulary.ShapeType),
         "InputTypeEnum": _values(vocabulary.InputType),
         "RequestStatus": _values(vocabulary.RequestStatus),
         "SortingMethod": _values(vocabulary.SortingMethod),
