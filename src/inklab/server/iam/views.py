@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -27,6 +27,16 @@ from inklab.server.iam.permissions import is_admin
 __all__ = ["AccessTokenViewSet", "LoginView", "LogoutView", "PasswordChangeView", "RegisterView", "UserViewSet"]
 
 User = get_user_model()
+
+class _NewAccessTokenSerializer(s.AccessTokenReadSerializer):
+    """A new token: the only answer that holds its value."""
+
+    value = serializers.CharField(read_only=True)
+
+    class Meta(s.AccessTokenReadSerializer.Meta):
+        fields = [*s.AccessTokenReadSerializer.Meta.fields, "value"]
+        ref_name = "AccessTokenCreate"
+
 
 _TOKEN = inline_serializer("Token", {"key": serializers.CharField()})
 _REGISTERED = inline_serializer("RegisterSerializerEx", {
@@ -116,6 +126,7 @@ class PasswordChangeView(APIView):
         return Response({"detail": "New password has been saved."})
 
 
+@extend_schema_view(partial_update=extend_schema(request=s.UserWriteSerializer, responses=s.UserSerializer))
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                   mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Users. Everyone may list users (to pick assignees) but sees only public fields of others;
@@ -143,6 +154,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
             return s.UserSerializer
         return s.BasicUserSerializer
 
+    @extend_schema(responses=s.UserSerializer)
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         return Response(s.UserSerializer(request.user, context={"request": request}).data)
@@ -186,6 +198,7 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
             return s.AccessTokenWriteSerializer
         return s.AccessTokenReadSerializer
 
+    @extend_schema(request=s.AccessTokenWriteSerializer, responses={201: _NewAccessTokenSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if isinstance(request.auth, AccessToken):
             raise Forbidden("An access token cannot create other access tokens; sign in with a password.")
@@ -196,10 +209,12 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
         body["value"] = value
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.AccessTokenWriteSerializer, responses=s.AccessTokenReadSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         super().partial_update(request, *args, **kwargs)
         return Response(s.AccessTokenReadSerializer(self.get_object(), context={"request": request}).data)
 
+    @extend_schema(responses=s.AccessTokenReadSerializer)
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         if not isinstance(request.auth, AccessToken):
