@@ -20,8 +20,10 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
+from inklab import vocabulary
 from inklab._version import API_VERSION
 from inklab.server import config
 
@@ -187,21 +189,40 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["inklab.server.iam.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "inklab.server.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "inklab.server.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "inklab.server.api.errors.exception_handler",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "inklab REST API",
     "DESCRIPTION": "CVAT REST API v2 as served by inklab.",
     "VERSION": API_VERSION,
-    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_INCLUDE_SCHEMA": True,  # CVAT lists /api/schema/ too
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["inklab.server.api.schema.cvat_paths"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # CVAT's names for the choice sets (several share a field name: status, type).
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatus": _values(vocabulary.StatusChoice),
+        "JobStage": _values(vocabulary.JobStage),
+        "OperationStatus": _values(vocabulary.JobState),
+        "JobType": _values(vocabulary.JobType),
+        "LabelType": _values(vocabulary.LabelType),
+        "ShapeType": _values(vocabulary.ShapeType),
+        "InputTypeEnum": _values(vocabulary.InputType),
+        "RequestStatus": _values(vocabulary.RequestStatus),
+        "SortingMethod": _values(vocabulary.SortingMethod),
+        "ChunkType": _values(vocabulary.ChunkType),
+    },
 }
 
 LOGGING = {

@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from inklab.server.annotations import services
+from inklab.server.annotations import schema, services
 from inklab.server.annotations.services import Scope
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.projects import permissions as perms
@@ -49,6 +49,7 @@ class _AnnotationsView(APIView):
         return HttpResponse(status=status.HTTP_204_NO_CONTENT)
 
 
+@schema.annotations
 class TaskAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
         task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
@@ -59,6 +60,7 @@ class TaskAnnotationsView(_AnnotationsView):
         return Scope(task)
 
 
+@schema.annotations
 class JobAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
         job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()

@@ -8,7 +8,8 @@ A view declares what its users may query, in API field names mapped to ORM looku
 * ``filter_fields``   – ``?filter=<JSON Logic>``, e.g. ``{"and": [{"==": [{"var": "name"}, "x"]},
   {">": [{"var": "id"}, 3]}]}``, built by ``cvat_sdk.core.filters``.
 
-Unknown fields and malformed expressions are a 400 with a message naming them.
+Unknown fields and malformed expressions are a 400 with a message naming them. Each backend
+lists its query parameters for the OpenAPI schema (``get_schema_operation_parameters``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def _fields(view: Any, attr: str) -> Mapping[str, str]:
     return getattr(view, attr, None) or {}
 
 
+def _parameter(name: str, description: str) -> dict[str, Any]:
+    kind = "integer" if name == "id" or name.endswith("_id") else "string"
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
+
+
 class SearchFilter(BaseFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         term = request.query_params.get("search", "").strip()
@@ -40,6 +46,12 @@ class SearchFilter(BaseFilterBackend):
             return queryset
         query = reduce(operator.or_, (Q(**{f"{lookup}__icontains": term}) for lookup in fields.values()))
         return queryset.filter(query)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        fields = _fields(view, "search_fields")
+        if not fields:
+            return []
+        return [_parameter("search", f"Text to look for (case-insensitive) in: {', '.join(fields)}.")]
 
 
 class SortFilter(BaseFilterBackend):
@@ -59,6 +71,13 @@ class SortFilter(BaseFilterBackend):
         order.append("-id")  # a stable tiebreaker so pages never overlap
         return queryset.order_by(*order)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        fields = _fields(view, "ordering_fields")
+        if not fields:
+            return []
+        return [_parameter("sort", "Comma-separated fields to sort by, '-' before one for descending order. "
+                                   f"Fields: {', '.join(fields)}.")]
+
 
 class SimpleFilter(BaseFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
@@ -67,6 +86,10 @@ class SimpleFilter(BaseFilterBackend):
                 value = request.query_params[name]
                 queryset = queryset.filter(**{lookup: _coerce(value)})
         return queryset
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [_parameter(name, f"Only items whose {name} equals this value.")
+                for name in _fields(view, "simple_filters")]
 
 
 def _coerce(value: str) -> Any:
@@ -88,6 +111,13 @@ class JsonLogicFilter(BaseFilterBackend):
         except orjson.JSONDecodeError as exc:
             raise InvalidInput(f"The 'filter' parameter is not valid JSON: {exc}") from exc
         return queryset.filter(json_logic_to_q(expression, _fields(view, "filter_fields"))).distinct()
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        fields = _fields(view, "filter_fields")
+        if not fields:
+            return []
+        return [_parameter("filter", "A JSON Logic expression, e.g. {\"and\": [{\"==\": [{\"var\": \"name\"}, \"x\"]}]}. "
+                                     f"Fields: {', '.join(fields)}.")]
 
 
 _COMPARISONS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}

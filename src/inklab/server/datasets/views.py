@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsView
-from inklab.server.datasets import services
+from inklab.server.datasets import schema, services
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.media import tus
 from inklab.server.media.storage import safe_basename, user_upload_dir
@@ -104,6 +104,7 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
     return _queued(finish(merged))
 
 
+@schema.dataset_export
 class ExportView(_DatasetView):
     """``POST /api/{tasks,jobs,projects}/{id}/dataset/export?format=&save_images=``."""
 
@@ -120,6 +121,7 @@ class ExportView(_DatasetView):
         return _queued(services.request_export(request.user, target, request.query_params))
 
 
+@schema.annotations_import
 class TaskAnnotationsImportView(TaskAnnotationsView):
     """``/api/tasks/{id}/annotations/``: the annotation endpoints plus imports (POST)."""
 
@@ -131,6 +133,7 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
                            lambda params: services.request_annotations_import(request.user, task, params))
 
 
+@schema.annotations_import
 class JobAnnotationsImportView(JobAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
@@ -140,6 +143,7 @@ class JobAnnotationsImportView(JobAnnotationsView):
                            lambda params: services.request_annotations_import(request.user, job, params))
 
 
+@schema.dataset_import
 class ProjectDatasetView(_DatasetView):
     """``POST /api/projects/{id}/dataset/``: a dataset import."""
 
@@ -149,6 +153,7 @@ class ProjectDatasetView(_DatasetView):
                            lambda params: services.request_dataset_import(request.user, project, params))
 
 
+@schema.backup_export
 class BackupExportView(_DatasetView):
     """``POST /api/{tasks,projects}/{id}/backup/export``."""
 
@@ -159,6 +164,7 @@ class BackupExportView(_DatasetView):
         return _queued(services.request_backup(request.user, obj, request.query_params))
 
 
+@schema.backup_import
 class BackupImportView(_DatasetView):
     """``POST /api/{tasks,projects}/backup/``: create a task or project from a backup."""
 
@@ -170,6 +176,7 @@ class BackupImportView(_DatasetView):
                            format_required=False)
 
 
+@schema.import_upload
 class ImportUploadView(_DatasetView):
     """TUS ``PATCH``/``HEAD`` on ``<import endpoint><upload id>``."""
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.api.schema import DetailSerializer
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
 from inklab.server.iam import services
@@ -26,6 +27,23 @@ from inklab.server.iam.permissions import is_admin
 __all__ = ["AccessTokenViewSet", "LoginView", "LogoutView", "PasswordChangeView", "RegisterView", "UserViewSet"]
 
 User = get_user_model()
+
+class _NewAccessTokenSerializer(s.AccessTokenReadSerializer):
+    """A new token: the only answer that holds its value."""
+
+    value = serializers.CharField(read_only=True)
+
+    class Meta(s.AccessTokenReadSerializer.Meta):
+        fields = [*s.AccessTokenReadSerializer.Meta.fields, "value"]
+        ref_name = "AccessTokenCreate"
+
+
+_TOKEN = inline_serializer("Token", {"key": serializers.CharField()})
+_REGISTERED = inline_serializer("RegisterSerializerEx", {
+    "username": serializers.CharField(), "email": serializers.EmailField(),
+    "first_name": serializers.CharField(), "last_name": serializers.CharField(),
+    "email_verification_required": serializers.BooleanField(), "key": serializers.CharField(),
+})
 
 
 def registration_enabled() -> bool:
@@ -38,7 +56,8 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=s.LoginSerializer, responses={200: dict})
+    @extend_schema(summary="Log in with a username (or email) and password", request=s.LoginSerializer,
+                   responses=_TOKEN)
     def post(self, request: Request) -> Response:
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,6 +79,8 @@ class LogoutView(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(summary="Log out: end the session and revoke the login token", request=None,
+                   responses=DetailSerializer)
     def post(self, request: Request) -> Response:
         if request.user.is_authenticated and not isinstance(request.auth, AccessToken):
             Token.objects.filter(user=request.user).delete()
@@ -73,7 +94,7 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=s.RegisterSerializer, responses={201: dict})
+    @extend_schema(summary="Create an account", request=s.RegisterSerializer, responses={201: _REGISTERED})
     def post(self, request: Request) -> Response:
         if not registration_enabled():
             raise Forbidden("Registration is disabled on this server; ask an administrator for an account.")
@@ -95,7 +116,7 @@ class RegisterView(APIView):
 class PasswordChangeView(APIView):
     """``POST /api/auth/password/change``."""
 
-    @extend_schema(request=s.PasswordChangeSerializer, responses={200: dict})
+    @extend_schema(summary="Change the password", request=s.PasswordChangeSerializer, responses=DetailSerializer)
     def post(self, request: Request) -> Response:
         data = s.PasswordChangeSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -105,6 +126,7 @@ class PasswordChangeView(APIView):
         return Response({"detail": "New password has been saved."})
 
 
+@extend_schema_view(partial_update=extend_schema(request=s.UserWriteSerializer, responses=s.UserSerializer))
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                   mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Users. Everyone may list users (to pick assignees) but sees only public fields of others;
@@ -132,6 +154,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
             return s.UserSerializer
         return s.BasicUserSerializer
 
+    @extend_schema(responses=s.UserSerializer)
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         return Response(s.UserSerializer(request.user, context={"request": request}).data)
@@ -175,6 +198,7 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
             return s.AccessTokenWriteSerializer
         return s.AccessTokenReadSerializer
 
+    @extend_schema(request=s.AccessTokenWriteSerializer, responses={201: _NewAccessTokenSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if isinstance(request.auth, AccessToken):
             raise Forbidden("An access token cannot create other access tokens; sign in with a password.")
@@ -185,10 +209,12 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
         body["value"] = value
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.AccessTokenWriteSerializer, responses=s.AccessTokenReadSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         super().partial_update(request, *args, **kwargs)
         return Response(s.AccessTokenReadSerializer(self.get_object(), context={"request": request}).data)
 
+    @extend_schema(responses=s.AccessTokenReadSerializer)
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         if not isinstance(request.auth, AccessToken):

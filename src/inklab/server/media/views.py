@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.errors import InvalidInput, NotFound
-from inklab.server.media import rendering, services, tus
+from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task
@@ -85,6 +85,7 @@ def _preview_response(task: Task, frame: Frame | None, name: str) -> FileRespons
     return _file(rendering.preview_file(task, frame, name), "image/jpeg")
 
 
+@schema.task_data
 class TaskDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
         task = _task(request, pk)
@@ -158,6 +159,7 @@ def _params(request: Request) -> dict[str, Any]:
     return params
 
 
+@schema.task_upload
 class TaskUploadView(APIView):
     """TUS PATCH/HEAD on ``/api/tasks/{id}/data/{upload id}``."""
 
@@ -170,6 +172,7 @@ class TaskUploadView(APIView):
         return tus.head(request, upload, f"task-data:{pk}")
 
 
+@schema.task_meta
 class TaskMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(services.meta(_task(request, pk)))
@@ -180,6 +183,7 @@ class TaskMetaView(APIView):
         return Response(services.meta(Task.objects.get(pk=pk)))
 
 
+@schema.job_data
 class JobDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
         job = _job(request, pk)
@@ -205,6 +209,7 @@ class JobDataView(APIView):
         raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
 
 
+@schema.job_meta
 class JobMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         job = _job(request, pk)
@@ -216,6 +221,7 @@ class JobMetaView(APIView):
         return Response(services.meta(Task.objects.get(pk=job.task_id), job))
 
 
+@schema.preview
 class PreviewView(APIView):
     kind = "task"
 

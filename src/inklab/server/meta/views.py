@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,9 @@ from rest_framework.views import APIView
 
 from inklab import API_VERSION
 from inklab.formats import registry
+from inklab.server.api.schema import query
 from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.meta import serializers as s
 
 __all__ = ["AboutView", "FormatsView", "HealthView", "PluginsView", "ShareView"]
 
@@ -26,6 +29,7 @@ class AboutView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
+    @extend_schema(summary="Basic information about the server", responses=s.AboutSerializer)
     def get(self, request: Request) -> Response:
         return Response({
             "name": "inklab",
@@ -39,6 +43,8 @@ class AboutView(APIView):
 class FormatsView(APIView):
     """``GET /api/server/annotation/formats`` – the formats this server imports and exports."""
 
+    @extend_schema(summary="The annotation formats the server imports and exports",
+                   responses=s.DatasetFormatsSerializer)
     def get(self, request: Request) -> Response:
         def entry(fmt: registry.FormatInfo, name: str) -> dict[str, Any]:
             return {"name": name, "ext": fmt.ext, "version": fmt.version, "enabled": True,
@@ -52,6 +58,7 @@ class FormatsView(APIView):
 
 
 class PluginsView(APIView):
+    @extend_schema(summary="The optional features the server offers (none)", responses=s.PluginsSerializer)
     def get(self, request: Request) -> Response:
         return Response({"ANALYTICS": False, "MODELS": False, "GIT_INTEGRATION": False, "PREDICT": False})
 
@@ -59,6 +66,12 @@ class PluginsView(APIView):
 class ShareView(APIView):
     """``GET /api/server/share?directory=/sub`` – a listing of the server share (files for tasks)."""
 
+    @extend_schema(
+        summary="List a directory of the server share",
+        parameters=[query("directory", "A directory of the share, '/' (the default) for its root."),
+                    query("search", "Only entries whose names contain this text (case-insensitive).")],
+        responses=s.FileInfoSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         root = Path(settings.SHARE_ROOT).resolve()
         relative = request.query_params.get("directory", "/").strip().lstrip("/")
@@ -87,6 +100,7 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
+    @extend_schema(summary="Check that the server and its database answer (inklab)", responses=s.HealthSerializer)
     def get(self, request: Request) -> Response:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

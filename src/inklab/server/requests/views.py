@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -45,11 +47,14 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             queryset = queryset.filter(owner=self.request.user)
         return queryset
 
+    @extend_schema(summary="Cancel a request", request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         queue.cancel(self.get_object())
         return Response(RequestSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
+    @extend_schema(summary="Download the result of a finished request (its result_url; inklab)",
+                   responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> FileResponse:
         return download_response(self.get_object())

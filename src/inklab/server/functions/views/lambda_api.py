@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,14 +30,17 @@ class LambdaFunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     serializer_class = LambdaFunctionSerializer
     pagination_class = None  # CVAT answers a plain list here
     lookup_value_regex = r"[^/]+"
+    lookup_url_kwarg = "func_id"  # CVAT's name, in its schema's path
 
     def get_queryset(self) -> Any:
         return visible_functions(self.request.user).filter(kind=FunctionKind.DETECTOR).order_by("id")
 
     def get_object(self) -> Any:
-        return services.resolve_function(self.request.user, self.kwargs["pk"])
+        return services.resolve_function(self.request.user, self.kwargs["func_id"])
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("task", int, description="Only the requests of this task.")]))
 class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FunctionCallReadSerializer
     pagination_class = None  # CVAT answers a plain list here
@@ -50,6 +54,8 @@ class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             queryset = queryset.filter(task_id=int(task))
         return queryset
 
+    @extend_schema(summary="Run a function over a task or job", request=FunctionCallWriteSerializer,
+                   responses=FunctionCallReadSerializer)
     def create(self, request: Request) -> Response:
         data = FunctionCallWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -63,6 +69,7 @@ class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         body = FunctionCallReadSerializer(created, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_200_OK)
 
+    @extend_schema(operation_id="lambda_delete_requests", summary="Cancel a request")  # CVAT's id
     def destroy(self, request: Request, pk: str) -> Response:
         services.cancel_request(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

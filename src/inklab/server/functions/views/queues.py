@@ -10,7 +10,9 @@ from typing import Any
 
 import orjson
 from django.http import StreamingHttpResponse
-from rest_framework import renderers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,6 +47,18 @@ def _body(request: Request) -> dict[str, Any]:
     return request.data
 
 
+_AGENT_ID = serializers.CharField(help_text="The agent's id, the same in all its calls.")
+_REPORT = {200: FunctionCallReadSerializer, 404: OpenApiResponse(description="No such request."),
+           409: OpenApiResponse(description="This agent does not hold the request (any more).")}
+_ASSIGNMENT = inline_serializer("AgentRequestAssignment", {
+    "ar_assignment": inline_serializer("AgentRequestAssignmentItem", {
+        "ar_id": serializers.CharField(),
+        "ar_params": serializers.DictField(help_text="type 'annotate_task', task, mapping, threshold, "
+                                                     "conv_mask_to_poly"),
+    }, allow_null=True),
+})
+
+
 class _EventStreamRenderer(renderers.BaseRenderer):
     """Lets agents ask for ``text/event-stream``; errors still go out as JSON."""
 
@@ -59,6 +73,13 @@ class _EventStreamRenderer(renderers.BaseRenderer):
 class WatchView(APIView):
     renderer_classes = [JSONRenderer, CvatJSONRenderer, _EventStreamRenderer]
 
+    @extend_schema(
+        summary="Wait for new requests of a function's queue (inklab's agents)",
+        description="A server-sent event stream: 'event: newrequest' whenever a request is queued, "
+                    "comments to keep the connection alive; it ends after a while and the agent reconnects.",
+        responses={(200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR),
+                   503: OpenApiResponse(description="Too many streams now: poll instead (Retry-After).")},
+    )
     def get(self, request: Request, function_id: str) -> StreamingHttpResponse:
         function = _served_function(request, function_id)
         watch = queue.Watch.open(function.pk)
@@ -78,6 +99,14 @@ class WatchView(APIView):
 
 
 class AcquireView(APIView):
+    @extend_schema(
+        summary="Take the next request of a function's queue (inklab's agents)",
+        request=inline_serializer("AgentRequestAcquire", {
+            "agent_id": _AGENT_ID,
+            "request_category": serializers.ChoiceField(choices=["batch", "interactive"], required=False),
+        }),
+        responses=_ASSIGNMENT,
+    )
     def post(self, request: Request, function_id: str) -> Response:
         function = _served_function(request, function_id)
         body = _body(request)
@@ -98,16 +127,29 @@ class _RequestView(APIView):
         raise NotImplementedError
 
 
+@extend_schema(summary="Report the progress of a request (inklab's agents)",
+               request=inline_serializer("AgentRequestUpdate", {
+                   "agent_id": _AGENT_ID, "progress": serializers.FloatField(min_value=0, max_value=1)}),
+               responses=_REPORT)
 class UpdateView(_RequestView):
     def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
         queue.update(function, ar_id, body.get("agent_id"), body.get("progress"))
 
 
+@extend_schema(summary="Hand in the annotations of a request (inklab's agents)",
+               request=inline_serializer("AgentRequestComplete", {
+                   "agent_id": _AGENT_ID,
+                   "annotations": serializers.DictField(help_text="LabeledData: tags, shapes, tracks")}),
+               responses=_REPORT)
 class CompleteView(_RequestView):
     def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
         queue.complete(function, ar_id, body.get("agent_id"), body)
 
 
+@extend_schema(summary="Give up a request (inklab's agents)",
+               request=inline_serializer("AgentRequestFail", {
+                   "agent_id": _AGENT_ID, "exc_info": serializers.CharField(help_text="What went wrong.")}),
+               responses=_REPORT)
 class FailView(_RequestView):
     def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
         queue.fail(function, ar_id, body.get("agent_id"), body.get("exc_info"))

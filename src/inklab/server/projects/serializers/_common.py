@@ -6,12 +6,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import get_script_prefix
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from inklab.server.iam.serializers import BasicUserSerializer
 
-__all__ = ["BasicUserSerializer", "absolute", "collection_url", "storage_field"]
+__all__ = ["NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
+           "storage_field"]
 
 
 def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -42,3 +44,19 @@ class StorageSerializer(serializers.Serializer):
 
 def storage_field() -> StorageSerializer:
     return StorageSerializer(required=False, allow_null=True, write_only=True)
+
+
+def _always_null(schema_field: serializers.Field) -> Any:
+    """A ``get_<field>`` for a ``SerializerMethodField`` that is always null here (organizations,
+    guides, cloud storages), described in the schema as ``schema_field``."""
+
+    @extend_schema_field(schema_field)
+    def method(self: Any, obj: Any) -> None:
+        return None
+
+    return method
+
+
+NULL_ID = _always_null(serializers.IntegerField(allow_null=True))
+NULL_STRING = _always_null(serializers.CharField(allow_null=True))
+NULL_STORAGE = _always_null(StorageSerializer(allow_null=True))

@@ -7,7 +7,13 @@ from typing import Any
 from rest_framework import serializers
 
 from inklab.server.projects.models import Job
-from inklab.server.projects.serializers._common import BasicUserSerializer, absolute, collection_url
+from inklab.server.projects.serializers._common import (
+    NULL_ID,
+    NULL_STORAGE,
+    BasicUserSerializer,
+    absolute,
+    collection_url,
+)
 from inklab.vocabulary import JobStage, JobState
 
 __all__ = ["JobReadSerializer", "JobWriteSerializer"]
@@ -69,10 +75,8 @@ class JobReadSerializer(serializers.ModelSerializer):
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
-    def get_organization(self, job: Job) -> None:
-        return None
-
-    get_guide_id = get_target_storage = get_source_storage = get_parent_job_id = get_organization
+    get_organization = get_guide_id = get_parent_job_id = NULL_ID
+    get_target_storage = get_source_storage = NULL_STORAGE
 
     def get_consensus_replicas(self, job: Job) -> int:
         return 0

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
+    NULL_ID,
+    NULL_STORAGE,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -62,10 +64,8 @@ class ProjectReadSerializer(serializers.ModelSerializer):
     def get_dimension(self, project: Project) -> str | None:
         return "2d"
 
-    def get_organization(self, project: Project) -> None:
-        return None
-
-    get_organization_id = get_target_storage = get_source_storage = get_guide_id = get_organization
+    get_organization = get_organization_id = get_guide_id = NULL_ID
+    get_target_storage = get_source_storage = NULL_STORAGE
 
 
 class ProjectWriteSerializer(serializers.Serializer):

@@ -8,6 +8,9 @@ from rest_framework import serializers
 
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
+    NULL_ID,
+    NULL_STORAGE,
+    NULL_STRING,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -80,11 +83,9 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    def get_organization(self, task: Task) -> None:
-        return None
-
-    get_organization_id = get_target_storage = get_source_storage = get_organization
-    get_guide_id = get_data_cloud_storage_id = get_validation_mode = get_organization
+    get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
+    get_target_storage = get_source_storage = NULL_STORAGE
+    get_validation_mode = NULL_STRING
 
     def get_initial_replicas(self, task: Task) -> int:
         return 0

@@ -1,0 +1,143 @@
+"""How ``/api/schema/`` describes the API: in CVAT's spelling, so that a diff against CVAT's schema
+shows real differences only.
+
+* :class:`AutoSchema` names operations as CVAT does: the first path segment, the action, the rest
+  (``tasks_list``, ``tasks_retrieve_annotations``, ``auth_create_login``).
+* :func:`cvat_paths` (a preprocessing hook) drops the optional trailing slash our routes accept
+  (``/api/tasks``, ``/api/tasks/{id}``) but keeps it on upload endpoints (``/api/tasks/{id}/data/``),
+  where CVAT's clients append a TUS upload id to the path.
+* The authentication extensions publish our authenticators under the security scheme names of
+  cvat-sdk's ``Configuration`` (``accessTokenAuth``, ``tokenAuth``, ``basicAuth``, ``sessionAuth``...).
+* Pieces several apps describe their endpoints with: :class:`RqIdSerializer`, :data:`BINARY`,
+  :func:`query`, :func:`header`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as _AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+__all__ = [
+    "BINARY",
+    "AutoSchema",
+    "DetailSerializer",
+    "RqIdSerializer",
+    "cvat_paths",
+    "header",
+    "query",
+]
+
+# Path parameters of the TUS chunk endpoints (``<upload endpoint>/<upload id>``).
+_UPLOAD_SUFFIX = re.compile(r"\{(upload|file_id)\}$")
+
+
+class AutoSchema(_AutoSchema):
+    """drf-spectacular's schema with CVAT's operation ids."""
+
+    def get_operation_id(self) -> str:
+        tokens = [re.sub(r"\W", "", t).replace("-", "_") for t in self._tokenize_path()]
+        tokens = [t for t in tokens if t] or ["root"]
+        if self.method == "GET" and self._is_list_view():
+            action = "list"
+        else:
+            action = self.method_mapping[self.method.lower()]
+        return "_".join([tokens[0], action, *tokens[1:]])
+
+
+def cvat_paths(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
+    """Preprocessing hook: spell paths as CVAT does.
+
+    Our routes match with and without a trailing slash (regex ``/?$``), which drf-spectacular
+    prints as a slash. CVAT spells resources without one, except the endpoints that take
+    uploads, whose TUS chunks go to ``<endpoint><upload id>``; those are recognized by the
+    chunk routes below them. Routes whose slash is not optional (``/api/schema/``) are left alone.
+    """
+    upload_roots = {_UPLOAD_SUFFIX.sub("", path) for path, *_ in endpoints if _UPLOAD_SUFFIX.search(path)}
+    result = []
+    for path, path_regex, method, callback in endpoints:
+        if path.endswith("/") and path_regex.endswith("/?$") and path not in upload_roots:
+            path = path.rstrip("/")
+        result.append((path, path_regex, method, callback))
+    return result
+
+
+class _AccessTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "inklab.server.iam.authentication.AccessTokenAuthentication"
+    name = "accessTokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "A personal access token (/api/auth/access_tokens): 'Authorization: Bearer <token>'."}
+
+
+class _TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "inklab.server.iam.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # before drf-spectacular's own scheme for DRF's token class
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "x-token-prefix": "Token",
+                "description": "The key /api/auth/login returns: 'Authorization: Token <key>'."}
+
+
+class _BasicScheme(OpenApiAuthenticationExtension):
+    target_class = "inklab.server.iam.authentication.BasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "http", "scheme": "basic"}
+
+
+class _SessionScheme(OpenApiAuthenticationExtension):
+    """The session cookie; unsafe methods also need the CSRF token, as a cookie and a header."""
+
+    target_class = "inklab.server.iam.authentication.SessionAuthentication"
+    name = ["sessionAuth", "csrfAuth", "csrfHeaderAuth"]
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        return [
+            {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            {"type": "apiKey", "in": "cookie", "name": "csrftoken"},
+            {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+        ]
+
+
+class RqIdSerializer(serializers.Serializer):
+    """``RqId``: the id of a queued background request; poll ``GET /api/requests/{rq_id}``."""
+
+    rq_id = serializers.CharField()
+
+    class Meta:
+        ref_name = "RqId"
+
+
+class DetailSerializer(serializers.Serializer):
+    """A message, as in CVAT's answers to logout or a password change."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "RestAuthDetail"
+
+
+BINARY = OpenApiResponse(OpenApiTypes.BINARY)
+
+_TYPES: dict[type, Any] = {str: OpenApiTypes.STR, int: OpenApiTypes.INT, bool: OpenApiTypes.BOOL}
+
+
+def query(name: str, description: str, kind: type = str, *, enum: list[str] | None = None,
+          required: bool = False) -> OpenApiParameter:
+    """A query parameter of ``kind`` (``str``, ``int`` or ``bool``)."""
+    return OpenApiParameter(name, _TYPES[kind], OpenApiParameter.QUERY, required=required, enum=enum,
+                            description=description)
+
+
+def header(name: str, description: str) -> OpenApiParameter:
+    """A header whose presence is the signal (CVAT's ``Upload-Start`` and friends)."""
+    return OpenApiParameter(name, OpenApiTypes.BOOL, OpenApiParameter.HEADER, description=description)
