@@ -52,9 +52,7 @@ class _AnnotationsView(APIView):
 @schema.annotations
 class TaskAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
-        task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
-        if task is None:
-            raise NotFound(f"Task {pk} does not exist or is not visible to you.")
+        task = perms.visible_task(request.user, pk)
         if not perms.is_task_manager(request.user, task):
             raise NotFound(f"Task {pk}'s annotations are visible to its managers; use the job endpoints.")
         return Scope(task)
@@ -63,7 +61,5 @@ class TaskAnnotationsView(_AnnotationsView):
 @schema.annotations
 class JobAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
-        job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
-        if job is None:
-            raise NotFound(f"Job {pk} does not exist or is not visible to you.")
+        job = perms.visible_job(request.user, pk)
         return Scope(job.task, job)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsView
 from inklab.server.datasets import schema, services
-from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.errors import InvalidInput
 from inklab.server.media import tus
 from inklab.server.media.storage import safe_basename, user_upload_dir
 from inklab.server.projects import permissions as perms
@@ -42,27 +42,6 @@ class DatasetNegotiation(DefaultContentNegotiation):
 
 class _DatasetView(APIView):
     content_negotiation_class = DatasetNegotiation
-
-
-def _task(request: Request, pk: Any) -> Task:
-    task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
-    if task is None:
-        raise NotFound(f"Task {pk} does not exist or is not visible to you.")
-    return task
-
-
-def _job(request: Request, pk: Any) -> Job:
-    job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
-    if job is None:
-        raise NotFound(f"Job {pk} does not exist or is not visible to you.")
-    return job
-
-
-def _project(request: Request, pk: Any) -> Project:
-    project = perms.visible_projects(request.user).filter(pk=pk).first()
-    if project is None:
-        raise NotFound(f"Project {pk} does not exist or is not visible to you.")
-    return project
 
 
 def _queued(bg: BackgroundRequest) -> Response:
@@ -113,11 +92,11 @@ class ExportView(_DatasetView):
     def post(self, request: Request, pk: Any) -> Response:
         target: Task | Job | Project
         if self.kind == "task":
-            target = _task(request, pk)
+            target = perms.visible_task(request.user, pk)
         elif self.kind == "job":
-            target = _job(request, pk)
+            target = perms.visible_job(request.user, pk)
         else:
-            target = _project(request, pk)
+            target = perms.visible_project(request.user, pk)
         return _queued(services.request_export(request.user, target, request.query_params))
 
 
@@ -128,7 +107,7 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        task = _task(request, pk)
+        task = perms.visible_task(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
                            lambda params: services.request_annotations_import(request.user, task, params))
 
@@ -138,7 +117,7 @@ class JobAnnotationsImportView(JobAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        job = _job(request, pk)
+        job = perms.visible_job(request.user, pk)
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
                            lambda params: services.request_annotations_import(request.user, job, params))
 
@@ -148,7 +127,7 @@ class ProjectDatasetView(_DatasetView):
     """``POST /api/projects/{id}/dataset/``: a dataset import."""
 
     def post(self, request: Request, pk: Any) -> Response:
-        project = _project(request, pk)
+        project = perms.visible_project(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_project(request.user, project),
                            lambda params: services.request_dataset_import(request.user, project, params))
 
@@ -160,7 +139,7 @@ class BackupExportView(_DatasetView):
     kind = "task"
 
     def post(self, request: Request, pk: Any) -> Response:
-        obj = _task(request, pk) if self.kind == "task" else _project(request, pk)
+        obj = perms.visible_task(request.user, pk) if self.kind == "task" else perms.visible_project(request.user, pk)
         return _queued(services.request_backup(request.user, obj, request.query_params))
 
 

@@ -69,9 +69,7 @@ def resolve_function(user: Any, reference: Any) -> Function:
 
 
 def _scope(user: Any, task_id: int, job_id: int | None) -> tuple[Any, Any]:
-    task = perms.visible_tasks(user).filter(pk=task_id).select_related("project").first()
-    if task is None:
-        raise NotFound(f"Task {task_id} does not exist or is not visible to you.")
+    task = perms.visible_task(user, task_id)
     job = None
     if job_id is not None:
         job = perms.visible_jobs(user).filter(pk=job_id, task=task).first()

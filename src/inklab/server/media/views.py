@@ -39,20 +39,6 @@ def _file(path: Path, content_type: str, *, cache: bool = True) -> FileResponse:
     return response
 
 
-def _task(request: Request, pk: int) -> Task:
-    task = perms.visible_tasks(request.user).filter(pk=pk).select_related("project").first()
-    if task is None:
-        raise NotFound(f"Task {pk} does not exist or is not visible to you.")
-    return task
-
-
-def _job(request: Request, pk: int) -> Job:
-    job = perms.visible_jobs(request.user).filter(pk=pk).select_related("task", "task__project").first()
-    if job is None:
-        raise NotFound(f"Job {pk} does not exist or is not visible to you.")
-    return job
-
-
 def _quality(request: Request) -> str:
     quality = request.query_params.get("quality", Quality.COMPRESSED)
     if quality not in set(Quality):
@@ -88,7 +74,7 @@ def _preview_response(task: Task, frame: Frame | None, name: str) -> FileRespons
 @schema.task_data
 class TaskDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
-        task = _task(request, pk)
+        task = perms.visible_task(request.user, pk)
         kind = request.query_params.get("type", "frame")
         if kind == "frame":
             return _frame_response(request, task)
@@ -102,7 +88,7 @@ class TaskDataView(APIView):
         raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
 
     def post(self, request: Request, pk: int) -> Response:
-        task = _task(request, pk)
+        task = perms.visible_task(request.user, pk)
         headers = request.headers
         if tus.is_tus_create(request):
             services.check_can_upload(request.user, task)
@@ -164,21 +150,21 @@ class TaskUploadView(APIView):
     """TUS PATCH/HEAD on ``/api/tasks/{id}/data/{upload id}``."""
 
     def patch(self, request: Request, pk: int, upload: Any) -> Response:
-        _task(request, pk)
+        perms.visible_task(request.user, pk)
         return tus.append(request, upload, f"task-data:{pk}")
 
     def head(self, request: Request, pk: int, upload: Any) -> Response:
-        _task(request, pk)
+        perms.visible_task(request.user, pk)
         return tus.head(request, upload, f"task-data:{pk}")
 
 
 @schema.task_meta
 class TaskMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.meta(_task(request, pk)))
+        return Response(services.meta(perms.visible_task(request.user, pk)))
 
     def patch(self, request: Request, pk: int) -> Response:
-        task = _task(request, pk)
+        task = perms.visible_task(request.user, pk)
         services.set_deleted_frames(request.user, task, request.data.get("deleted_frames", []))
         return Response(services.meta(Task.objects.get(pk=pk)))
 
@@ -186,7 +172,7 @@ class TaskMetaView(APIView):
 @schema.job_data
 class JobDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
-        job = _job(request, pk)
+        job = perms.visible_job(request.user, pk)
         kind = request.query_params.get("type", "frame")
         if kind == "frame":
             return _frame_response(request, job.task, job)
@@ -212,11 +198,11 @@ class JobDataView(APIView):
 @schema.job_meta
 class JobMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        job = _job(request, pk)
+        job = perms.visible_job(request.user, pk)
         return Response(services.meta(job.task, job))
 
     def patch(self, request: Request, pk: int) -> Response:
-        job = _job(request, pk)
+        job = perms.visible_job(request.user, pk)
         services.set_deleted_frames(request.user, job.task, request.data.get("deleted_frames", []), job)
         return Response(services.meta(Task.objects.get(pk=job.task_id), job))
 
@@ -227,13 +213,11 @@ class PreviewView(APIView):
 
     def get(self, request: Request, pk: int) -> FileResponse:
         if self.kind == "task":
-            task = _task(request, pk)
+            task = perms.visible_task(request.user, pk)
             return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
         if self.kind == "job":
-            return self.job_preview(_job(request, pk))
-        project = perms.visible_projects(request.user).filter(pk=pk).first()
-        if project is None:
-            raise NotFound(f"Project {pk} does not exist or is not visible to you.")
+            return self.job_preview(perms.visible_job(request.user, pk))
+        project = perms.visible_project(request.user, pk)
         task = project.tasks.filter(has_data=True).order_by("id").first()
         frame = Frame.objects.filter(task=task).order_by("number").first() if task else None
         return _preview_response(task, frame, "task")  # type: ignore[arg-type]

@@ -11,7 +11,8 @@ Rules (admins – staff or superusers – may do everything):
 * only owners (of the task, or of its project) and admins delete.
 
 List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
-a request for an invisible object is answered 404, a forbidden change on a visible one 403.
+a request for an invisible object is answered 404 (:func:`visible_task` and its kin raise
+:class:`NotFound`), a forbidden change on a visible one 403.
 
 Other apps may let a user *read* more tasks (never change them) through
 :func:`grant_task_reading`: e.g. the functions app lets an agent read the task it annotates.
@@ -24,7 +25,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from inklab.server.errors import Forbidden
+from inklab.server.errors import Forbidden, NotFound
 from inklab.server.iam.permissions import is_admin
 from inklab.server.projects.models import Job, Label, Project, Task
 
@@ -36,9 +37,12 @@ __all__ = [
     "check_manage_task",
     "grant_task_reading",
     "is_task_manager",
+    "visible_job",
     "visible_jobs",
     "visible_labels",
+    "visible_project",
     "visible_projects",
+    "visible_task",
     "visible_tasks",
 ]
 
@@ -100,6 +104,30 @@ def visible_labels(user: Any) -> QuerySet[Label]:
     return Label.objects.filter(
         Q(project__in=visible_projects(user).values("pk")) | Q(task__in=visible_tasks(user).values("pk"))
     )
+
+
+def visible_task(user: Any, pk: Any) -> Task:
+    """The task ``pk`` (its project loaded too); :class:`NotFound` if the user may not see it."""
+    task = visible_tasks(user).filter(pk=pk).select_related("project").first()
+    if task is None:
+        raise NotFound(f"Task {pk} does not exist or is not visible to you.")
+    return task
+
+
+def visible_job(user: Any, pk: Any) -> Job:
+    """The job ``pk`` (its task and project loaded too); :class:`NotFound` if the user may not see it."""
+    job = visible_jobs(user).filter(pk=pk).select_related("task", "task__project").first()
+    if job is None:
+        raise NotFound(f"Job {pk} does not exist or is not visible to you.")
+    return job
+
+
+def visible_project(user: Any, pk: Any) -> Project:
+    """The project ``pk``; :class:`NotFound` if the user may not see it."""
+    project = visible_projects(user).filter(pk=pk).first()
+    if project is None:
+        raise NotFound(f"Project {pk} does not exist or is not visible to you.")
+    return project
 
 
 def is_project_manager(user: Any, project: Project) -> bool:

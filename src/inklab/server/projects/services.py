@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from inklab.server.errors import Conflict, InvalidInput, NotFound
+from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
@@ -85,9 +85,7 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
 def _project_for_task(user: Any, project_id: int | None) -> Project | None:
     if project_id is None:
         return None
-    project = perms.visible_projects(user).filter(pk=project_id).first()
-    if project is None:
-        raise NotFound(f"Project {project_id} does not exist or is not visible to you.")
+    project = perms.visible_project(user, project_id)
     perms.check_manage_project(user, project)
     return project
 
