@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
 
-__all__ = ["ResourceViewSet", "int_param"]
+__all__ = ["EditableResourceViewSet", "ResourceViewSet", "int_param"]
 
 
 def int_param(request: Any, name: str) -> int | None:
@@ -30,3 +33,56 @@ class ResourceViewSet(viewsets.GenericViewSet):
     filter_backends = [SearchFilter, SimpleFilter, JsonLogicFilter, SortFilter]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class EditableResourceViewSet(ResourceViewSet):
+    """Create (``POST``), update (``PATCH``) and delete, the changes made by the app's services.
+
+    A subclass names its ``write_serializer_class`` (``serializer_class`` reads) and implements
+    :meth:`create_object`, :meth:`update_object` and :meth:`check_delete`. Writes answer with the
+    object as the list shows it (re-read through ``get_queryset``). The schema of ``create`` and
+    ``partial_update`` is the subclass's to declare (``extend_schema_view``), since it names the
+    serializers. List the DRF mixins (list, retrieve) first among a subclass's bases: the schema's
+    descriptions come from the docstrings before them, and this one is not a resource's.
+    """
+
+    write_serializer_class: ClassVar[type[Serializer]]
+
+    def create_object(self, user: Any, data: dict[str, Any]) -> Any:
+        """Make the object from validated write data (raising the services' errors)."""
+        raise NotImplementedError
+
+    def update_object(self, user: Any, obj: Any, data: dict[str, Any]) -> None:
+        """Apply validated partial write data to ``obj``."""
+        raise NotImplementedError
+
+    def check_delete(self, user: Any, obj: Any) -> None:
+        """Raise ``Forbidden`` unless ``user`` may delete ``obj``."""
+        raise NotImplementedError
+
+    def loaded(self, obj: Any) -> Any:
+        """``obj`` as read from ``get_queryset``, ready for the read serializer (a hook)."""
+        return obj
+
+    def _read(self, obj: Any) -> Any:
+        return self.get_serializer(self.loaded(self.get_queryset().get(pk=obj.pk))).data
+
+    def _validated(self, request: Request, *, partial: bool = False) -> dict[str, Any]:
+        data = self.write_serializer_class(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def create(self, request: Request) -> Response:
+        obj = self.create_object(request.user, self._validated(request))
+        return Response(self._read(obj), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        self.update_object(request.user, obj, self._validated(request, partial=True))
+        return Response(self._read(obj))
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        self.check_delete(request.user, obj)
+        obj.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
 
 from inklab.server.projects import permissions as perms
 from inklab.server.projects import services
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers import ProjectReadSerializer, ProjectWriteSerializer
-from inklab.server.projects.views._base import ResourceViewSet
+from inklab.server.projects.views._base import EditableResourceViewSet
 
 __all__ = ["ProjectViewSet"]
 
@@ -22,8 +20,13 @@ _FIELDS = {"id": "id", "name": "name", "owner": "owner__username", "assignee": "
            "status": "status", "updated_date": "updated_date", "created_date": "created_date"}
 
 
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+@extend_schema_view(
+    create=extend_schema(request=ProjectWriteSerializer, responses={201: ProjectReadSerializer}),
+    partial_update=extend_schema(request=ProjectWriteSerializer(partial=True), responses=ProjectReadSerializer),
+)
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableResourceViewSet):
     serializer_class = ProjectReadSerializer
+    write_serializer_class = ProjectWriteSerializer
     search_fields = {k: v for k, v in _FIELDS.items() if k in {"name", "owner", "assignee", "status"}}
     simple_filters = {"name": "name", "owner": "owner__username", "assignee": "assignee__username",
                       "status": "status", "id": "id"}
@@ -34,27 +37,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceV
         return (perms.visible_projects(self.request.user)
                 .select_related("owner", "assignee").annotate(task_count=Count("tasks", distinct=True)))
 
-    @extend_schema(request=ProjectWriteSerializer, responses={201: ProjectReadSerializer})
-    def create(self, request: Request) -> Response:
-        data = ProjectWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        project = services.create_project(request.user, dict(data.validated_data))
-        return Response(self._read(project), status=status.HTTP_201_CREATED)
+    def create_object(self, user: Any, data: dict[str, Any]) -> Project:
+        return services.create_project(user, data)
 
-    @extend_schema(request=ProjectWriteSerializer(partial=True), responses=ProjectReadSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        project = self.get_object()
-        data = ProjectWriteSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.update_project(request.user, project, dict(data.validated_data))
-        return Response(self._read(project))
+    def update_object(self, user: Any, obj: Project, data: dict[str, Any]) -> None:
+        services.update_project(user, obj, data)
 
-    def destroy(self, request: Request, pk: str) -> Response:
-        project = self.get_object()
-        perms.check_delete_project(request.user, project)
-        project.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _read(self, project: Project) -> Any:
-        return ProjectReadSerializer(self.get_queryset().get(pk=project.pk),
-                                     context=self.get_serializer_context()).data
+    def check_delete(self, user: Any, obj: Project) -> None:
+        perms.check_delete_project(user, obj)

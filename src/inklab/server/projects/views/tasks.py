@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
 
 from inklab.server.projects import permissions as perms
 from inklab.server.projects import services
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers import TaskReadSerializer, TaskWriteSerializer
-from inklab.server.projects.views._base import ResourceViewSet
+from inklab.server.projects.views._base import EditableResourceViewSet
 
 __all__ = ["TaskViewSet"]
 
@@ -24,8 +22,13 @@ _FIELDS = {"id": "id", "name": "name", "project_id": "project_id", "project_name
            "updated_date": "updated_date", "created_date": "created_date", "size": "size"}
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+@extend_schema_view(
+    create=extend_schema(request=TaskWriteSerializer, responses={201: TaskReadSerializer}),
+    partial_update=extend_schema(request=TaskWriteSerializer(partial=True), responses=TaskReadSerializer),
+)
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableResourceViewSet):
     serializer_class = TaskReadSerializer
+    write_serializer_class = TaskWriteSerializer
     search_fields = {k: v for k, v in _FIELDS.items()
                      if k in {"name", "owner", "assignee", "project_name", "status", "subset", "mode"}}
     simple_filters = {k: v for k, v in _FIELDS.items() if k not in {"updated_date", "created_date", "dimension"}}
@@ -44,39 +47,25 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceView
             )
         )
 
+    def loaded(self, obj: Task) -> Task:
+        """The task with the job counts the query annotated, as the read serializer takes them."""
+        obj.job_counts = (obj._jobs, obj._jobs_completed, obj._jobs_validation)
+        return obj
+
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         for task in page if page is not None else []:
-            task.job_counts = (task._jobs, task._jobs_completed, task._jobs_validation)
+            self.loaded(task)
         return page
 
     def get_object(self) -> Task:
-        task = super().get_object()
-        task.job_counts = (task._jobs, task._jobs_completed, task._jobs_validation)
-        return task
+        return self.loaded(super().get_object())
 
-    def _read(self, task: Task) -> Any:
-        fresh = self.get_queryset().get(pk=task.pk)
-        fresh.job_counts = (fresh._jobs, fresh._jobs_completed, fresh._jobs_validation)
-        return TaskReadSerializer(fresh, context=self.get_serializer_context()).data
+    def create_object(self, user: Any, data: dict[str, Any]) -> Task:
+        return services.create_task(user, data)
 
-    @extend_schema(request=TaskWriteSerializer, responses={201: TaskReadSerializer})
-    def create(self, request: Request) -> Response:
-        data = TaskWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        task = services.create_task(request.user, dict(data.validated_data))
-        return Response(self._read(task), status=status.HTTP_201_CREATED)
+    def update_object(self, user: Any, obj: Task, data: dict[str, Any]) -> None:
+        services.update_task(user, obj, data)
 
-    @extend_schema(request=TaskWriteSerializer(partial=True), responses=TaskReadSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        data = TaskWriteSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.update_task(request.user, task, dict(data.validated_data))
-        return Response(self._read(task))
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        task = self.get_object()
-        perms.check_delete_task(request.user, task)
-        task.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def check_delete(self, user: Any, obj: Task) -> None:
+        perms.check_delete_task(user, obj)
