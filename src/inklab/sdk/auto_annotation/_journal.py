@@ -9,13 +9,13 @@ cleared already. It is rewritten atomically after every upload.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from inklab.sdk._atomic import atomic_write_bytes
 
 __all__ = ["Journal", "function_fingerprint"]
 
@@ -53,12 +53,8 @@ class Journal:
         return journal
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = orjson.dumps({"done": sorted(self.done), "pending": sorted(self.pending), "cleared": self.cleared})
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".journal-")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, self.path)
+        atomic_write_bytes(self.path, data)
 
     def start(self, frames: Iterable[int]) -> None:
         self.pending.update(frames)

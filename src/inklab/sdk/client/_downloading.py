@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from inklab.sdk import models
+from inklab.sdk._atomic import atomic_output
 from inklab.sdk.client._errors import SdkError, TransportError
 from inklab.sdk.client._progress import NullProgressReporter, ProgressReporter
 
@@ -103,12 +103,9 @@ def download_file(client: Client, url: str, target: str | os.PathLike[str], *,
                 raise FileExistsError(f"{output} already exists; not overwriting it.")
         length_header = response.headers.get("Content-Length")
         expected = int(length_header) if length_header and length_header.isdigit() else None
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
         received = 0
-        try:
-            with os.fdopen(fd, "wb") as out, reporter.task(total=expected, desc=desc, unit="B", unit_scale=True,
-                                                             unit_divisor=1024):
+        with atomic_output(output) as out:
+            with reporter.task(total=expected, desc=desc, unit="B", unit_scale=True, unit_divisor=1024):
                 for piece in response.iter_bytes(DOWNLOAD_PIECE_SIZE):
                     out.write(piece)
                     received += len(piece)
@@ -118,9 +115,4 @@ def download_file(client: Client, url: str, target: str | os.PathLike[str], *,
                                      request=response.request.info)
             if output.exists():  # appeared while downloading
                 raise FileExistsError(f"{output} already exists; not overwriting it.")
-            os.replace(tmp_name, output)
-        except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-            raise
     return output

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import tempfile
 import threading
 import zipfile
 import zlib
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import PIL.Image
 
+from inklab.sdk._atomic import atomic_output
 from inklab.sdk.datasets.common import UnsupportedDatasetError
 
 if TYPE_CHECKING:
@@ -153,20 +153,12 @@ class ChunkReader:
 
 def download_chunk(client: Client, task_id: int, chunk: int, path: Path) -> int:
     """Stream original-quality chunk ``chunk`` of a task into ``path`` (atomically); return its size."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     written = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            response = client.request("GET", f"/api/tasks/{task_id}/data/", stream=True,
-                                      params={"type": "chunk", "number": chunk, "quality": "original"})
-            with response:
-                for piece in response.iter_bytes(1 << 20):
-                    out.write(piece)
-                    written += len(piece)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_output(path) as out:
+        response = client.request("GET", f"/api/tasks/{task_id}/data/", stream=True,
+                                  params={"type": "chunk", "number": chunk, "quality": "original"})
+        with response:
+            for piece in response.iter_bytes(1 << 20):
+                out.write(piece)
+                written += len(piece)
     return written

@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import shutil
-import tempfile
 from enum import Enum, auto
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from inklab.sdk._atomic import atomic_write_bytes
 from inklab.sdk.datasets.common import CacheMissError, UnsupportedDatasetError
 from inklab.sdk.models._base import parse_datetime
 
@@ -92,16 +91,7 @@ def save_json(path: Path, data: Any) -> None:
 
 
 def save_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, data)
 
 
 def load_json(path: Path) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,27 +12,14 @@ from typing import Any
 
 from PIL import Image
 
+from inklab.sdk._atomic import atomic_write_bytes
 from inklab.sdk.client._progress import NullProgressReporter, ProgressReporter
 from inklab.sdk.client.resources._base import Entity
 
-__all__ = ["FramesMixin", "atomic_write_bytes"]
+__all__ = ["FramesMixin"]
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/bmp": ".bmp", "image/webp": ".webp",
                "image/tiff": ".tif", "image/gif": ".gif"}
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _extension(content_type: str, data: bytes) -> str:
