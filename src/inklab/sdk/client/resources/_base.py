@@ -7,7 +7,8 @@ server. A repository creates, retrieves, lists and deletes entities of one kind.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar, overload
 
 import orjson
@@ -95,6 +96,19 @@ class DeletableEntity(Entity):
     def remove(self) -> None:
         """Delete the object on the server."""
         self._client.request("DELETE", self._path)
+
+    @contextmanager
+    def _removed_on_failure(self) -> Iterator[Self]:
+        """Delete this (half-made) object when the block raises, then let the error through."""
+        try:
+            yield self
+        except BaseException:
+            try:
+                self.remove()
+            except Exception:  # the original error matters more
+                self._client.logger.warning("Could not delete the unfinished %s #%s", type(self).__name__.lower(),
+                                            self.__dict__["id"])
+            raise
 
 
 class Repo(Generic[E]):

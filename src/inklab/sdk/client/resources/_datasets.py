@@ -24,7 +24,7 @@ from inklab.sdk.client._downloading import download_file, prepare_file
 from inklab.sdk.client._errors import SdkError
 from inklab.sdk.client._progress import ProgressReporter
 from inklab.sdk.client._uploading import upload_for_import
-from inklab.sdk.client.resources._base import Entity
+from inklab.sdk.client.resources._base import E, Entity, Repo
 
 if TYPE_CHECKING:
     from inklab.sdk.client._client import Client
@@ -34,11 +34,11 @@ __all__ = [
     "DEFAULT_IMPORT_FORMAT",
     "LOCAL",
     "BackupMixin",
+    "BackupRepoMixin",
     "ExportDatasetMixin",
     "ImportAnnotationsMixin",
     "bool_param",
     "import_file",
-    "restore_backup",
 ]
 
 LOCAL: Final = "local"
@@ -70,17 +70,6 @@ def import_file(client: Client, endpoint: str, filename: str | os.PathLike[str],
     rq_id = upload_for_import(client, endpoint, Path(filename), params, pbar=pbar)
     return client.wait_for_completion(rq_id, status_check_period=status_check_period, log_prefix=log_prefix,
                                       pbar=pbar)
-
-
-def restore_backup(client: Client, endpoint: str, filename: str | os.PathLike[str], *,
-                   status_check_period: float | None = None, pbar: ProgressReporter | None = None) -> int:
-    """Upload a backup to ``endpoint`` (``/api/tasks/backup/`` …); return the id of the new object."""
-    request = import_file(client, endpoint, filename, {}, status_check_period=status_check_period, pbar=pbar,
-                          log_prefix=f"Restoring {Path(filename).name}")
-    if request.result_id is None:
-        raise SdkError(f"The server restored {Path(filename).name} but did not say what it created "
-                       f"(request {request.id} has no result_id).")
-    return int(request.result_id)
 
 
 class _ExportMixin(Entity):
@@ -146,6 +135,28 @@ class BackupMixin(_ExportMixin):
         params: dict[str, Any] = {"lightweight": bool(lightweight)}
         return self._export("backup/export", filename, params, pbar=pbar, status_check_period=status_check_period,
                             location=location, cloud_storage_id=cloud_storage_id, what="backup")
+
+
+class BackupRepoMixin(Repo[E]):
+    """``create_from_backup`` for ``client.tasks`` and ``client.projects``."""
+
+    def create_from_backup(self, filename: str | os.PathLike[str], *, status_check_period: float | None = None,
+                           pbar: ProgressReporter | None = None) -> E:
+        """Restore a task, or a project with its tasks, from a backup made by ``download_backup``
+        (or by CVAT).
+
+        Returns the new object. Raises ``FileNotFoundError``, and :class:`BackgroundRequestError`
+        with the server's message for a file that is not a usable backup (nothing is created).
+        """
+        name = Path(filename).name
+        request = import_file(self._client, f"{self._collection}/backup/", filename, {},
+                              status_check_period=status_check_period, pbar=pbar, log_prefix=f"Restoring {name}")
+        if request.result_id is None:
+            raise SdkError(f"The server restored {name} but did not say what it created "
+                           f"(request {request.id} has no result_id).")
+        obj_id = int(request.result_id)
+        self._client.logger.info("Restored %s as %s #%s", name, self._entity.__name__.lower(), obj_id)
+        return self.retrieve(obj_id)
 
 
 class ImportAnnotationsMixin(Entity):

@@ -20,10 +20,10 @@ from inklab.sdk.client.resources._base import (
 from inklab.sdk.client.resources._datasets import (
     DEFAULT_IMPORT_FORMAT,
     BackupMixin,
+    BackupRepoMixin,
     ExportDatasetMixin,
     bool_param,
     import_file,
-    restore_backup,
 )
 from inklab.sdk.client.resources.tasks import Task
 from inklab.sdk.models import Label, Model, ProjectRead
@@ -69,7 +69,7 @@ class Project(ProjectRead, UpdatableEntity, DeletableEntity, ExportDatasetMixin,
         return request
 
 
-class ProjectsRepo(CreatableRepo[Project], DeletableRepo[Project]):
+class ProjectsRepo(CreatableRepo[Project], DeletableRepo[Project], BackupRepoMixin[Project]):
     """``client.projects``."""
 
     _entity = Project
@@ -88,25 +88,7 @@ class ProjectsRepo(CreatableRepo[Project], DeletableRepo[Project]):
         project = self.create(as_payload(spec))
         self._client.logger.info("Created project #%s '%s'", project.id, project.name)
         if dataset_path:
-            try:
+            with project._removed_on_failure():
                 project.import_dataset(dataset_format, dataset_path, pbar=pbar, conv_mask_to_poly=conv_mask_to_poly,
                                        status_check_period=status_check_period)
-            except BaseException:
-                try:
-                    project.remove()
-                except Exception:  # the original error matters more
-                    self._client.logger.warning("Could not delete the unfinished project #%s", project.id)
-                raise
         return project
-
-    def create_from_backup(self, filename: str | os.PathLike[str], *, status_check_period: float | None = None,
-                           pbar: ProgressReporter | None = None) -> Project:
-        """Restore a project with its tasks from a backup made by ``Project.download_backup``.
-
-        Returns the new project. Raises ``FileNotFoundError``, and :class:`BackgroundRequestError`
-        with the server's message for a file that is not a usable backup.
-        """
-        project_id = restore_backup(self._client, f"{self._collection}/backup/", filename,
-                                    status_check_period=status_check_period, pbar=pbar)
-        self._client.logger.info("Restored %s as project #%s", Path(filename).name, project_id)
-        return self.retrieve(project_id)

@@ -16,9 +16,9 @@ from inklab.sdk.client.resources._base import CreatableRepo, DeletableEntity, De
 from inklab.sdk.client.resources._datasets import (
     DEFAULT_IMPORT_FORMAT,
     BackupMixin,
+    BackupRepoMixin,
     ExportDatasetMixin,
     ImportAnnotationsMixin,
-    restore_backup,
 )
 from inklab.sdk.client.resources._media import FramesMixin
 from inklab.sdk.client.resources.jobs import Job
@@ -134,7 +134,7 @@ class Task(TaskRead, UpdatableEntity, DeletableEntity, AnnotationCrudMixin, Fram
         return [Label.from_dict(x) for x in self._sub_collection("/api/labels", {"task_id": self.id})]
 
 
-class TasksRepo(CreatableRepo[Task], DeletableRepo[Task]):
+class TasksRepo(CreatableRepo[Task], DeletableRepo[Task], BackupRepoMixin[Task]):
     """``client.tasks``."""
 
     _entity = Task
@@ -163,28 +163,10 @@ class TasksRepo(CreatableRepo[Task], DeletableRepo[Task]):
             raise FileNotFoundError(f"No such file: {missing[0]}")
         task = self.create(payload)
         self._client.logger.info("Created task #%s '%s'", task.id, task.name)
-        try:
+        with task._removed_on_failure():
             task.upload_data(resources, resource_type=resource_type, pbar=pbar, params=data_params,
                              status_check_period=status_check_period)
             if annotation_path:
                 task.import_annotations(annotation_format, annotation_path, pbar=pbar,
                                         status_check_period=status_check_period)
-        except BaseException:
-            try:
-                task.remove()
-            except Exception:  # the original error matters more
-                self._client.logger.warning("Could not delete the unfinished task #%s", task.id)
-            raise
         return task
-
-    def create_from_backup(self, filename: str | os.PathLike[str], *, status_check_period: float | None = None,
-                           pbar: ProgressReporter | None = None) -> Task:
-        """Restore a task from a backup made by ``Task.download_backup`` (or CVAT's ``task backup``).
-
-        Returns the new task. Raises ``FileNotFoundError``, and :class:`BackgroundRequestError`
-        with the server's message for a file that is not a usable backup (nothing is created).
-        """
-        task_id = restore_backup(self._client, f"{self._collection}/backup/", filename,
-                                 status_check_period=status_check_period, pbar=pbar)
-        self._client.logger.info("Restored %s as task #%s", Path(filename).name, task_id)
-        return self.retrieve(task_id)
