@@ -72,8 +72,8 @@ class LabeledImageRequest(LabeledImage):
     _item_types = {"attributes": AttributeValRequest}
 
 
-class SubLabeledShape(_Geometry):
-    """A skeleton element (a keypoint): ``label_id`` is a sublabel id, ``points`` one ``[x, y]``."""
+class _LabeledGeometry(_Geometry):
+    """Fields shared by shapes and skeleton elements."""
 
     _required = ("type", "frame", "label_id")
     label_id: int
@@ -81,21 +81,19 @@ class SubLabeledShape(_Geometry):
     source: str = "manual"
     score: float = 1.0
     attributes: list[AttributeVal] = list_field()
+
+
+class SubLabeledShape(_LabeledGeometry):
+    """A skeleton element (a keypoint): ``label_id`` is a sublabel id, ``points`` one ``[x, y]``."""
 
 
 class SubLabeledShapeRequest(SubLabeledShape):
     _item_types = {"attributes": AttributeValRequest}
 
 
-class LabeledShape(_Geometry):
+class LabeledShape(_LabeledGeometry):
     """A shape on one frame; ``points`` follow the layout of ``type`` (see the API guide)."""
 
-    _required = ("type", "frame", "label_id")
-    label_id: int
-    group: int | None = None
-    source: str = "manual"
-    score: float = 1.0
-    attributes: list[AttributeVal] = list_field()
     elements: list[SubLabeledShape] = list_field()
 
 
@@ -114,8 +112,8 @@ class TrackedShapeRequest(TrackedShape):
     _item_types = {"attributes": AttributeValRequest}
 
 
-class SubLabeledTrack(Model):
-    """The track of one skeleton element."""
+class _TrackFields(Model):
+    """Fields shared by tracks and the tracks of skeleton elements."""
 
     _required = ("frame", "label_id", "shapes")
     frame: int
@@ -125,23 +123,19 @@ class SubLabeledTrack(Model):
     group: int | None = None
     source: str = "manual"
     attributes: list[AttributeVal] = list_field()
+
+
+class SubLabeledTrack(_TrackFields):
+    """The track of one skeleton element."""
 
 
 class SubLabeledTrackRequest(SubLabeledTrack):
     _item_types = {"shapes": TrackedShapeRequest, "attributes": AttributeValRequest}
 
 
-class LabeledTrack(Model):
+class LabeledTrack(_TrackFields):
     """An object followed over frames: keyframes in ``shapes``, in increasing frame order."""
 
-    _required = ("frame", "label_id", "shapes")
-    frame: int
-    label_id: int
-    shapes: list[TrackedShape]
-    id: int | None = None
-    group: int | None = None
-    source: str = "manual"
-    attributes: list[AttributeVal] = list_field()
     elements: list[SubLabeledTrack] = list_field()
 
 
