@@ -16,7 +16,7 @@ set (``frame=0``, ``type=...``), which keeps results within the protocol.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
@@ -76,19 +76,26 @@ def _text(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-def _check_attributes(attributes: Sequence[Any], owner: str) -> None:
+def _distinct(items: Sequence[Any], kind: str, where: Callable[[Any], str]) -> Iterator[tuple[Any, str]]:
+    """Each item with its description, once it is known to have an id and a name distinct from
+    those of the items before it (``kind`` names them in the error)."""
     ids: set[Any] = set()
     names: set[str] = set()
-    for attr in attributes:
-        where = f"attribute {_get(attr, 'name')!r} of {owner}"
-        if _get(attr, "id") is None:
-            raise BadFunctionError(f"{where} has no id")
-        if _get(attr, "id") in ids:
-            raise BadFunctionError(f"{where} has the same id as another attribute ({_get(attr, 'id')})")
-        if _get(attr, "name") in names:
-            raise BadFunctionError(f"{where} has the same name as another attribute")
-        ids.add(_get(attr, "id"))
-        names.add(_get(attr, "name"))
+    for item in items:
+        described = where(item)
+        if _get(item, "id") is None:
+            raise BadFunctionError(f"{described} has no id")
+        if _get(item, "id") in ids:
+            raise BadFunctionError(f"{described} has the same id as another {kind} ({_get(item, 'id')})")
+        if _get(item, "name") in names:
+            raise BadFunctionError(f"{described} has the same name as another {kind}")
+        ids.add(_get(item, "id"))
+        names.add(_get(item, "name"))
+        yield item, described
+
+
+def _check_attributes(attributes: Sequence[Any], owner: str) -> None:
+    for attr, where in _distinct(attributes, "attribute", lambda a: f"attribute {_get(a, 'name')!r} of {owner}"):
         try:
             value_checker(_text(_get(attr, "input_type")), list(_get(attr, "values") or []))
         except ValueError as exc:
@@ -106,18 +113,7 @@ def _check_label(label: Any) -> None:
         raise BadFunctionError(f"{where} is a skeleton without points (sublabels)")
     if sublabels and label_type != "skeleton":
         raise BadFunctionError(f"{where} has sublabels but type {label_type!r} (should be 'skeleton')")
-    ids: set[Any] = set()
-    names: set[str] = set()
-    for point in sublabels:
-        point_where = f"point {_get(point, 'name')!r} of {where}"
-        if _get(point, "id") is None:
-            raise BadFunctionError(f"{point_where} has no id")
-        if _get(point, "id") in ids:
-            raise BadFunctionError(f"{point_where} has the same id as another point ({_get(point, 'id')})")
-        if _get(point, "name") in names:
-            raise BadFunctionError(f"{point_where} has the same name as another point")
-        ids.add(_get(point, "id"))
-        names.add(_get(point, "name"))
+    for point, point_where in _distinct(sublabels, "point", lambda p: f"point {_get(p, 'name')!r} of {where}"):
         if _text(_get(point, "type", "points") or "points") != "points":
             raise BadFunctionError(f"{point_where} has type {_text(_get(point, 'type'))!r} (should be 'points')")
         _check_attributes(_get(point, "attributes") or [], point_where)
