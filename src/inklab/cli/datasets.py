@@ -52,6 +52,15 @@ def to_bool(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got '{value}'")
 
 
+def _format(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--format", dest="format_name", metavar="FORMAT", default=default,
+                        help="format name, as in /api/server/annotation/formats (default: %(default)s)")
+
+
+def _conv_mask_to_poly(parser: argparse.ArgumentParser) -> None:
+    add_option(parser, "conv-mask-to-poly", action="store_true", help="turn masks into polygons")
+
+
 def _period(parser: argparse.ArgumentParser) -> None:
     add_option(parser, "completion-verification-period", type=float, default=1.0, metavar="SECONDS",
                help="seconds between checks while the server works (default 1)")
@@ -82,8 +91,7 @@ class _ExportDataset(_Command):
         add_server_options(parser)
         self._id_argument(parser)
         self._output_argument(parser)
-        parser.add_argument("--format", dest="format_name", metavar="FORMAT", default=DEFAULT_EXPORT_FORMAT,
-                            help="format name, as in /api/server/annotation/formats (default: %(default)s)")
+        _format(parser, DEFAULT_EXPORT_FORMAT)
         parser.add_argument("--with-images", "--with_images", dest="with_images", type=to_bool, default=False,
                             metavar="BOOL", help="include the images (default: false)")
         _period(parser)
@@ -156,11 +164,10 @@ class TaskImportDataset(_Command):
         add_server_options(parser)
         self._id_argument(parser)
         parser.add_argument("filename", metavar="FILE", type=Path, help="annotation file or dataset archive")
-        parser.add_argument("--format", dest="format_name", metavar="FORMAT", default=DEFAULT_IMPORT_FORMAT,
-                            help="format name, as in /api/server/annotation/formats (default: %(default)s)")
+        _format(parser, DEFAULT_IMPORT_FORMAT)
         add_option(parser, "import-mode", choices=["replace", "append"], default=None,
                    help="replace the annotations (the server's default) or add to them")
-        add_option(parser, "conv-mask-to-poly", action="store_true", help="turn masks into polygons")
+        _conv_mask_to_poly(parser)
         _period(parser)
 
     def run(self, args: argparse.Namespace) -> int:
@@ -184,9 +191,8 @@ class ProjectImportDataset(_Command):
         add_server_options(parser)
         self._id_argument(parser)
         parser.add_argument("filename", metavar="FILE", type=Path, help="dataset archive")
-        parser.add_argument("--format", dest="format_name", metavar="FORMAT", default=DEFAULT_IMPORT_FORMAT,
-                            help="format name, as in /api/server/annotation/formats (default: %(default)s)")
-        add_option(parser, "conv-mask-to-poly", action="store_true", help="turn masks into polygons")
+        _format(parser, DEFAULT_IMPORT_FORMAT)
+        _conv_mask_to_poly(parser)
         _period(parser)
 
     def run(self, args: argparse.Namespace) -> int:
