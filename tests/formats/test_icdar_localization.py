@@ -10,27 +10,21 @@ import pytest
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Shape,
     attributes,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("ICDAR Localization 1.0")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "icdar.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("ICDAR Localization 1.0").load(source, ImportOptions()))
+    return load("ICDAR Localization 1.0", zip_files(tmp_path / "icdar.zip", files))
 
 
 def test_roundtrip_matches_the_fidelity_table(tmp_path: Path) -> None:

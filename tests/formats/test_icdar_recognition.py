@@ -11,19 +11,16 @@ import pytest
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Tag,
     attributes,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.fidelity import KEPT
 from inklab.formats.icdar_recognition import quote, unquote
-from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, compare, export_to, png_media, roundtrip
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("ICDAR Recognition 1.0")
 
@@ -37,10 +34,7 @@ def _words(with_images: bool = False) -> Dataset:
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "icdar.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("ICDAR Recognition 1.0").load(source, ImportOptions()))
+    return load("ICDAR Recognition 1.0", zip_files(tmp_path / "icdar.zip", files))
 
 
 def test_roundtrip_of_the_sample_keeps_what_the_table_says(tmp_path: Path) -> None:

@@ -14,28 +14,22 @@ from PIL import Image
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Shape,
     attributes,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.masks import decode_mask, encode_mask
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("ICDAR Segmentation 1.0")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "icdar.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("ICDAR Segmentation 1.0").load(source, ImportOptions()))
+    return load("ICDAR Segmentation 1.0", zip_files(tmp_path / "icdar.zip", files))
 
 
 def _bmp(array: np.ndarray) -> bytes:

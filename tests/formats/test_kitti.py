@@ -14,27 +14,21 @@ from PIL import Image
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     MalformedFile,
     Shape,
     UnsupportedData,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.masks import decode_mask
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("KITTI 1.0")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "kitti.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("KITTI 1.0").load(source, ImportOptions()))
+    return load("KITTI 1.0", zip_files(tmp_path / "kitti.zip", files))
 
 
 @pytest.mark.parametrize("save_images", [False, True])

@@ -12,21 +12,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inklab.formats import Dataset, ImportOptions, MalformedFile, get_exporter, get_importer, open_input
+from inklab.formats import Dataset, MalformedFile, get_exporter
 from inklab.formats.labelme import format_attributes, parse_attributes
 from inklab.formats.masks import decode_mask
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("LabelMe 3.0")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "labelme.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("LabelMe 3.0").load(source, ImportOptions()))
+    return load("LabelMe 3.0", zip_files(tmp_path / "labelme.zip", files))
 
 
 def test_roundtrip_matches_the_fidelity_table(tmp_path: Path) -> None:

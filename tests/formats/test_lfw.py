@@ -11,20 +11,17 @@ import pytest
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Shape,
     Tag,
     attributes,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.fidelity import KEPT, Property
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, compare, export_to, png_media, roundtrip
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("LFW 1.0")
 
@@ -43,10 +40,7 @@ def _faces(with_images: bool = False) -> Dataset:
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "lfw.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("LFW 1.0").load(source, ImportOptions()))
+    return load("LFW 1.0", zip_files(tmp_path / "lfw.zip", files))
 
 
 @pytest.mark.parametrize("save_images", [False, True])

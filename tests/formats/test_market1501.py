@@ -12,19 +12,16 @@ import pytest
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Tag,
     attributes,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.fidelity import KEPT, Property
 from inklab.formats.market1501 import market_name
-from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, compare, export_to, png_media, roundtrip
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("Market-1501 1.0")
 PERSON = attributes(query=False, person_id=1, camera_id=1, track_id=1, frame_id=15, bbox_id=0)
@@ -46,10 +43,7 @@ def _people(with_images: bool = False) -> Dataset:
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "market.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("Market-1501 1.0").load(source, ImportOptions()))
+    return load("Market-1501 1.0", zip_files(tmp_path / "market.zip", files))
 
 
 def test_roundtrip_of_the_sample_keeps_what_the_table_says(tmp_path: Path) -> None:

@@ -26,16 +26,13 @@ from inklab.formats import (
 )
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("MOT 1.1")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "mot.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("MOT 1.1").load(source, ImportOptions()))
+    return load("MOT 1.1", zip_files(tmp_path / "mot.zip", files))
 
 
 def test_roundtrip_matches_the_fidelity_table(tmp_path: Path) -> None:

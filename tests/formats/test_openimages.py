@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inklab.formats import Dataset, ImportOptions, MalformedFile, get_exporter, get_importer, open_input
+from inklab.formats import Dataset, MalformedFile, get_exporter
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("Open Images V6 1.0")
 BOX_HEADER = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf," \
@@ -23,10 +23,7 @@ BOX_HEADER = "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "oid.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("Open Images V6 1.0").load(source, ImportOptions()))
+    return load("Open Images V6 1.0", zip_files(tmp_path / "oid.zip", files))
 
 
 def _png(array: np.ndarray) -> bytes:

@@ -14,18 +14,15 @@ import pytest
 from inklab.formats import (
     Dataset,
     Frame,
-    ImportOptions,
     LabelSpec,
     MalformedFile,
     Shape,
     get_exporter,
-    get_importer,
-    open_input,
 )
 from inklab.formats.fidelity import KEPT
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, compare, export_to, materialize, png_media, roundtrip
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, compare, export_to, png_media, roundtrip
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("VGGFace2 1.0")
 LANDMARKS = (10.0, 10.0, 20.0, 10.0, 15.0, 15.0, 11.0, 20.0, 19.0, 20.5)
@@ -42,10 +39,7 @@ def _faces(with_images: bool = False) -> Dataset:
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "vgg.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("VGGFace2 1.0").load(source, ImportOptions()))
+    return load("VGGFace2 1.0", zip_files(tmp_path / "vgg.zip", files))
 
 
 @pytest.mark.parametrize("save_images", [False, True])

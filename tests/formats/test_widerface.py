@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from inklab.formats import Dataset, ImportOptions, MalformedFile, get_exporter, get_importer, open_input
+from inklab.formats import Dataset, MalformedFile, get_exporter
 from inklab.vocabulary import ShapeType
-from tests.formats.roundtrip import assert_roundtrip, export_to, materialize, sample_dataset
-from tests.server.datasets.flows import zip_bytes
+from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
+from tests.formats.samples import load, zip_files
 
 FMT = get_exporter("WiderFace 1.0")
 
 
 def _load(tmp_path: Path, files: dict[str, bytes | str]) -> Dataset:
-    path = tmp_path / "wider.zip"
-    path.write_bytes(zip_bytes(files))
-    with open_input(path) as source:
-        return materialize(get_importer("WiderFace 1.0").load(source, ImportOptions()))
+    return load("WiderFace 1.0", zip_files(tmp_path / "wider.zip", files))
 
 
 @pytest.mark.parametrize("save_images", [False, True])
