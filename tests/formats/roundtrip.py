@@ -57,7 +57,7 @@ from inklab.formats.tracks import flatten_tracks
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 from tests.support.images import make_image
 
-__all__ = ["SAMPLE_SIZE", "assert_roundtrip", "compare", "export_to", "materialize", "png_media", "roundtrip",
+__all__ = ["SAMPLE_SIZE", "assert_images_roundtrip", "assert_roundtrip", "compare", "export_to", "materialize", "png_media", "roundtrip",
            "sample_dataset", "sample_labels", "size_lookup"]
 
 SAMPLE_SIZE = (64, 48)  # width, height of the sample frames
@@ -231,6 +231,15 @@ def assert_roundtrip(fmt: DatasetFormat, tmp_path: Path, dataset: Callable[[], D
     problems = compare(factory(), actual, fmt.fidelity)
     assert not problems, f"{fmt.info.name} round trip differs from its fidelity table:\n" + "\n".join(problems)
     return actual
+
+
+def assert_images_roundtrip(fmt: DatasetFormat, tmp_path: Path) -> Dataset:
+    """:func:`assert_roundtrip` of the sample with its images, which must come back byte for byte
+    under the same frame names. Returns the imported dataset."""
+    imported = assert_roundtrip(fmt, tmp_path, save_images=True)
+    original = {f.name: f.image.read() for f in sample_dataset(with_images=True).frames}  # type: ignore[union-attr]
+    assert {f.name: f.image.read() if f.image else None for f in imported.frames} == original
+    return imported
 
 
 # -- comparing --------------------------------------------------------------------------------
