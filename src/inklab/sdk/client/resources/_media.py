@@ -1,4 +1,4 @@
-"""Frame access shared by tasks and jobs: single frames, frame downloads to files."""
+"""Frame access shared by tasks and jobs: single frames, frame downloads to files, frame meta, previews."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PIL import Image
 from inklab.sdk._atomic import atomic_write_bytes
 from inklab.sdk.client._progress import NullProgressReporter, ProgressReporter
 from inklab.sdk.client.resources._base import Entity
+from inklab.sdk.models import DataMetaRead, FrameMeta
 
 __all__ = ["FramesMixin"]
 
@@ -32,7 +33,8 @@ def _extension(content_type: str, data: bytes) -> str:
 
 
 class FramesMixin(Entity):
-    """``get_frame`` and ``download_frames``; frame numbers are task frame numbers."""
+    """``get_frame``, ``download_frames``, ``get_meta``, ``get_frames_info``, ``remove_frames_by_ids``
+    and ``get_preview``; frame numbers are task frame numbers."""
 
     @property
     def _data_path(self) -> str:
@@ -43,6 +45,23 @@ class FramesMixin(Entity):
         if quality:
             params["quality"] = quality
         return self._client.request("GET", self._data_path, params=params)
+
+    def get_meta(self) -> DataMetaRead:
+        """Frame names and sizes (one entry per frame, deleted ones included) and deleted frames;
+        a job's meta covers its own frames."""
+        return DataMetaRead.from_dict(self._client.get_json(f"{self._path}/data/meta"))
+
+    def get_frames_info(self) -> list[FrameMeta]:
+        return self.get_meta().frames
+
+    def remove_frames_by_ids(self, ids: Sequence[int]) -> None:
+        """Mark frames as deleted: the list replaces the current set of deleted frames (of a job:
+        within its range)."""
+        self._client.send_json("PATCH", f"{self._path}/data/meta", {"deleted_frames": [int(i) for i in ids]})
+
+    def get_preview(self) -> io.BytesIO:
+        """A JPEG thumbnail of the first frame."""
+        return io.BytesIO(self._client.request("GET", f"{self._path}/preview").data)
 
     def get_frame(self, frame_id: int, *, quality: str | None = None) -> io.BytesIO:
         """The bytes of frame ``frame_id`` (``quality`` "original" or "compressed"; the server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -22,7 +21,7 @@ from inklab.sdk.client.resources._datasets import (
 )
 from inklab.sdk.client.resources._media import FramesMixin
 from inklab.sdk.client.resources.jobs import Job
-from inklab.sdk.models import DataMetaRead, FrameMeta, Label, Model, TaskRead
+from inklab.sdk.models import Label, Model, TaskRead
 
 __all__ = ["ResourceType", "Task", "TasksRepo"]
 
@@ -99,21 +98,6 @@ class Task(TaskRead, UpdatableEntity, DeletableEntity, AnnotationCrudMixin, Fram
                                              log_prefix=f"Task {self.id} data processing")
             self.fetch()
         return rq_id
-
-    def get_meta(self) -> DataMetaRead:
-        """Frame names and sizes (one entry per frame, deleted ones included) and deleted frames."""
-        return DataMetaRead.from_dict(self._client.get_json(f"{self._path}/data/meta"))
-
-    def get_frames_info(self) -> list[FrameMeta]:
-        return self.get_meta().frames
-
-    def remove_frames_by_ids(self, ids: Sequence[int]) -> None:
-        """Mark frames as deleted (the list replaces the current set of deleted frames)."""
-        self._client.send_json("PATCH", f"{self._path}/data/meta", {"deleted_frames": [int(i) for i in ids]})
-
-    def get_preview(self) -> io.BytesIO:
-        """A JPEG thumbnail of the first frame."""
-        return io.BytesIO(self._client.request("GET", f"{self._path}/preview").data)
 
     def download_chunk(self, chunk_id: int, output_file: IO[bytes], *, quality: str | None = None) -> None:
         """Stream chunk ``chunk_id`` (a zip of frames ``chunk_id * data_chunk_size`` onwards)."""
