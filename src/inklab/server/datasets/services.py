@@ -12,6 +12,7 @@ Operations (``Request.operation.type``): ``export:dataset`` (with images),
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,25 +87,23 @@ def result_filename(target: str, pk: int, kind: str, fmt: str | None = None) -> 
     return name + ".zip"
 
 
-def _exporter_name(name: Any) -> str:
+def _format_name(name: Any, lookup: Callable[[str], object]) -> str:
     if not name:
         raise InvalidInput("The 'format' parameter is required (see /api/server/annotation/formats).")
     try:
-        get_exporter(str(name))
+        lookup(str(name))
     except UnknownFormat as exc:
         raise Unsupported(str(exc)) from exc
     return str(name)
+
+
+def _exporter_name(name: Any) -> str:
+    return _format_name(name, get_exporter)
 
 
 def importer_name(name: Any) -> str:
     """Check an import format name; unknown ones are refused with the list of known ones."""
-    if not name:
-        raise InvalidInput("The 'format' parameter is required (see /api/server/annotation/formats).")
-    try:
-        get_importer(str(name))
-    except UnknownFormat as exc:
-        raise Unsupported(str(exc)) from exc
-    return str(name)
+    return _format_name(name, get_importer)
 
 
 def _ids(obj: Task | Job | Project) -> dict[str, Any]:
