@@ -98,7 +98,9 @@ def test_an_error_keeps_finished_frames_and_resume_continues(client: Any, aa_tas
     _check(client, task, list(range(7)))
 
 
-def test_resume_removes_an_interrupted_upload(client: Any, aa_task: Callable[..., Any], monkeypatch: Any) -> None:
+@pytest.mark.parametrize("seen_in_submit", [False, True], ids=["failure-seen-later", "failure-seen-in-submit"])
+def test_resume_removes_an_interrupted_upload(client: Any, aa_task: Callable[..., Any], monkeypatch: Any,
+                                              seen_in_submit: bool) -> None:
     from inklab.sdk.auto_annotation import driver
 
     task = aa_task(frames=4)
@@ -108,6 +110,14 @@ def test_resume_removes_an_interrupted_upload(client: Any, aa_task: Callable[...
         raise KeyboardInterrupt  # the run dies after the server took the upload, before journaling it
 
     monkeypatch.setattr(driver.Journal, "finish", die_after_upload)
+    if seen_in_submit:  # the upload has failed by the time submit looks (as under load): sent once all the same
+        submit = driver._Uploader.submit
+
+        def submit_then_wait(self: Any, *args: Any) -> None:
+            submit(self, *args)
+            self.drain()
+
+        monkeypatch.setattr(driver._Uploader, "submit", submit_then_wait)
     with pytest.raises(KeyboardInterrupt):
         aa.annotate_task(client, task.id, Marker())
     assert len(by_type(client, task.id)["rectangle"]) == 4  # on the server, but not confirmed locally

@@ -170,9 +170,11 @@ def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: Pr
     last_upload = time.monotonic()
 
     def flush() -> None:
+        # The batch is handed over before submitting: if submit raises (an earlier upload failed),
+        # the clean-up's flush must not send the same frames a second time.
         nonlocal buffered, last_upload
-        uploader.submit(*buffered)
-        buffered, last_upload = ([], [], []), time.monotonic()
+        batch, buffered, last_upload = buffered, ([], [], []), time.monotonic()
+        uploader.submit(*batch)
 
     frames = scope.source.prefetch(todo, slice_size=min(size, 16) if size > 1 else 4)
     processed = 0
