@@ -39,11 +39,13 @@ import numpy as np
 import orjson
 
 from inklab.formats import masks
+from inklab.formats.coco_stream import CocoHead, CocoImage, Convert, read_head, streamed_frames
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
 from inklab.formats.files import InputTree, OutputTree, find_image, image_index
 from inklab.formats.geometry import ELLIPSE_VERTICES, ellipse_polygon
-from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, load_json, value_text
+from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, value_text
+from inklab.formats.jsonstream import JsonStream, read_json
 from inklab.formats.model import (
     DEFAULT_SUBSET,
     Attribute,
@@ -282,14 +284,18 @@ class Coco:
             raise MalformedFile(source.label, None, "no COCO .json annotation file found")
         images = image_index(source)
         labels: dict[str, LabelSpec] = {}
-        parsed = []
+        parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]] = []
         for name in files:
-            document = load_json(source, name)
-            top = Fields(document, name, "")
+            document = read_json(source, name)
+            if isinstance(document, JsonStream):  # a large file: read in passes as frames are taken
+                head = read_head(document)
+                top, item = head.top, head
+            else:
+                top = item = Fields(document, name, "")
             categories = self._categories(top)
             for label in categories.values():
                 labels.setdefault(label, LabelSpec(label))
-            parsed.append((name, top, categories))
+            parsed.append((name, item, categories))
         return Dataset(tuple(labels.values()), self._frames(source, parsed, images))
 
     @staticmethod
@@ -300,7 +306,7 @@ class Coco:
             result[category.integer("id")] = category.text("name")
         return result
 
-    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields, dict[int, str]]],
+    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]],
                 images: Mapping[str, str]) -> Iterator[Frame]:
         groups = _Groups()
         while parsed:
@@ -308,6 +314,11 @@ class Coco:
             # becomes shapes), so memory holds the shapes, not the shapes and the JSON besides
             name, top, categories = parsed.pop(0)
             subset = subset_of(name, "instances")
+            if isinstance(top, CocoHead):
+                for image, shapes in streamed_frames(top, self._converter(name, categories, groups)):
+                    yield Frame(None, image.file_name, image.width, image.height, subset, shapes=tuple(shapes),
+                                image=find_image(images, source, image.file_name, subset))
+                continue
             annotations = top.array("annotations", [])
             by_image = _by_image(annotations, name)
             known_images = set()
@@ -335,6 +346,19 @@ class Coco:
                 if image_id not in known_images:
                     raise MalformedFile(name, f"annotations[{indexes[0]}].image_id",
                                         f"image {image_id} is not in 'images'")
+
+    def _converter(self, name: str, categories: Mapping[int, str], groups: _Groups) -> Convert:
+        """Turns one annotation of a streamed file into shapes, as :meth:`_frames` does."""
+        fast, checked = self._fast, self._shapes
+
+        def convert(obj: Any, index: int, image: CocoImage, shapes: list[Shape]) -> None:
+            shape = fast(obj, categories)
+            if shape is not None:
+                shapes.append(shape)
+            else:
+                shapes.extend(checked(Fields(obj, name, f"annotations[{index}]"), categories,
+                                      image.width, image.height, groups))
+        return convert
 
     def _shapes(self, ann: Fields, categories: Mapping[int, str], width: int, height: int,
                 groups: _Groups) -> list[Shape]:
