@@ -39,13 +39,12 @@ import numpy as np
 import orjson
 
 from inklab.formats import masks
-from inklab.formats.coco_stream import CocoHead, CocoImage, Convert, read_head, streamed_frames
+from inklab.formats.coco_stream import CocoHead, CocoImage, Convert, read_coco, streamed_frames
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
 from inklab.formats.files import InputTree, OutputTree, find_image, image_index
 from inklab.formats.geometry import ELLIPSE_VERTICES, ellipse_polygon
 from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, value_text
-from inklab.formats.jsonstream import JsonStream, read_json
 from inklab.formats.model import (
     DEFAULT_SUBSET,
     Attribute,
@@ -286,16 +285,11 @@ class Coco:
         labels: dict[str, LabelSpec] = {}
         parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]] = []
         for name in files:
-            document = read_json(source, name)
-            if isinstance(document, JsonStream):  # a large file: read in passes as frames are taken
-                head = read_head(document)
-                top, item = head.top, head
-            else:
-                top = item = Fields(document, name, "")
-            categories = self._categories(top)
+            document = read_coco(source, name)  # a large file: its head, the rest read as frames are taken
+            categories = self._categories(document.top if isinstance(document, CocoHead) else document)
             for label in categories.values():
                 labels.setdefault(label, LabelSpec(label))
-            parsed.append((name, item, categories))
+            parsed.append((name, document, categories))
         return Dataset(tuple(labels.values()), self._frames(source, parsed, images))
 
     @staticmethod

@@ -26,11 +26,12 @@ from typing import Any
 import ijson
 
 from inklab.formats.errors import MalformedFile
+from inklab.formats.files import InputTree
 from inklab.formats.jsonfile import Fields
-from inklab.formats.jsonstream import JsonStream, type_name
+from inklab.formats.jsonstream import JsonStream, read_json, type_name
 from inklab.formats.model import Shape
 
-__all__ = ["CocoHead", "CocoImage", "read_head", "read_image", "streamed_frames"]
+__all__ = ["CocoHead", "CocoImage", "Convert", "read_coco", "read_head", "read_image", "streamed_frames"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,13 @@ class CocoHead:
     stream: JsonStream
     top: Fields
     images: list[CocoImage]
+
+
+def read_coco(source: InputTree, name: str) -> Fields | CocoHead:
+    """The COCO file ``name``: its top-level object, parsed whole, or for a file of
+    :data:`~inklab.formats.jsonstream.STREAM_THRESHOLD` bytes or more its :class:`CocoHead`."""
+    document = read_json(source, name)
+    return read_head(document) if isinstance(document, JsonStream) else Fields(document, name, "")
 
 
 def read_head(stream: JsonStream) -> CocoHead:

@@ -48,13 +48,15 @@ def read_json(source: InputTree, name: str) -> Any:
     :class:`JsonStream` over it. Syntax errors name the file, line and column."""
     with source.open(name) as fh:
         size = _size(fh)
-        if size is not None and size >= STREAM_THRESHOLD:
+        if size is None:  # a zip member: read up to the threshold to see
+            data = fh.read(STREAM_THRESHOLD)
+            if len(data) == STREAM_THRESHOLD and fh.read(1):
+                return JsonStream(source, name)
+        elif size >= STREAM_THRESHOLD:
             return JsonStream(source, name)
-        head = fh.read(STREAM_THRESHOLD)
-        if len(head) == STREAM_THRESHOLD and fh.read(1):  # a zip member of unknown size, and large
-            del head
-            return JsonStream(source, name)
-    return load_json_bytes(head, name)
+        else:
+            data = fh.read()
+    return load_json_bytes(data, name)
 
 
 def _size(fh: IO[bytes]) -> int | None:
