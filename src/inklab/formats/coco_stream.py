@@ -62,8 +62,8 @@ class CocoHead:
 
 
 def read_coco(source: InputTree, name: str) -> Fields | CocoHead:
-    """The COCO file ``name``: its top-level object, parsed whole, or for a file of
-    :data:`~inklab.formats.jsonstream.STREAM_THRESHOLD` bytes or more its :class:`CocoHead`."""
+    """The COCO file ``name``: its top-level object, parsed whole, or for a file larger than
+    :data:`~inklab.formats.jsonstream.STREAM_THRESHOLD` bytes its :class:`CocoHead`."""
     document = read_json(source, name)
     return read_head(document) if isinstance(document, JsonStream) else Fields(document, name, "")
 

@@ -2,7 +2,7 @@
 
 A JSON document parsed whole costs many times its size in Python objects (a 210 MiB COCO
 file with 1,000,000 annotations: 1.7 GB). :func:`read_json` parses a file below
-:data:`STREAM_THRESHOLD` whole with orjson, which is several times faster, and gives a
+:data:`STREAM_THRESHOLD` (or that size) whole with orjson, which is several times faster, and gives a
 :class:`JsonStream` for a larger one: each of its passes (:meth:`JsonStream.items`,
 :meth:`JsonStream.events`) reads the file again from the start with ijson's C parser
 (yajl), holding one chunk of the file and the value being built.
@@ -27,7 +27,7 @@ from inklab.formats.jsonfile import load_json_bytes
 
 __all__ = ["STREAM_THRESHOLD", "JsonStream", "read_json", "type_name"]
 
-#: Files of at least this many bytes are streamed, smaller ones parsed whole. orjson takes
+#: Files larger than this many bytes are streamed, others parsed whole. orjson takes
 #: about 1 s and 1.7 GB for 210 MiB, ijson 2 s per pass and a few MiB: at 64 MiB the whole
 #: document is some 500 MB, which is where a server worker should stop holding it.
 STREAM_THRESHOLD = 64 << 20
@@ -44,15 +44,15 @@ _YAJL_MESSAGE = re.compile(r"(?:parse|lexical) error: ([^\n\\]*)")
 
 
 def read_json(source: InputTree, name: str) -> Any:
-    """The parsed document of ``name`` if it is smaller than :data:`STREAM_THRESHOLD`, else a
-    :class:`JsonStream` over it. Syntax errors name the file, line and column."""
+    """The parsed document of ``name``, or a :class:`JsonStream` over it if it is larger than
+    :data:`STREAM_THRESHOLD` bytes. Syntax errors name the file, line and column."""
     with source.open(name) as fh:
         size = _size(fh)
         if size is None:  # a zip member: read up to the threshold to see
             data = fh.read(STREAM_THRESHOLD)
             if len(data) == STREAM_THRESHOLD and fh.read(1):
                 return JsonStream(source, name)
-        elif size >= STREAM_THRESHOLD:
+        elif size > STREAM_THRESHOLD:
             return JsonStream(source, name)
         else:
             data = fh.read()
@@ -98,21 +98,34 @@ class JsonStream:
                 raise self._syntax_error(exc, reader.start) from None
 
     def _syntax_error(self, exc: Exception, chunk_start: int) -> MalformedFile:
-        """The located error for a failure in the chunk starting at byte ``chunk_start``: parse the
-        file again up to that chunk, then one byte at a time until the parser fails."""
+        """The located error for a failure in the chunk starting at byte ``chunk_start``.
+
+        The file is parsed again up to that chunk, then in small steps to find the step that
+        fails, then once more up to that step and one byte at a time. (One byte at a time from
+        the chunk's start could take minutes: yajl lexes a token that spans two reads again from
+        its start, so a long string read byte by byte costs its length squared.)
+        """
         match = _YAJL_MESSAGE.search(str(exc))
         problem = match.group(1).strip().rstrip(".") if match else str(exc).strip()
         if problem == "premature EOF":
             problem = "unexpected end of data"
+        reader = self._fail(chunk_start, 512)
+        if not reader.at_end:
+            reader = self._fail(reader.start, 1)
+        line, column = reader.position()
+        return MalformedFile(self.name, f"line {line}, column {column}", f"invalid JSON ({problem})")
+
+    def _fail(self, precise_from: int, step: int) -> _Reader:
+        """A reader that handed the parser the file up to ``precise_from``, then ``step`` bytes at a
+        time, until the parser failed; its last read is where."""
         with self.source.open(self.name) as raw:
-            reader = _Reader(raw, precise_from=chunk_start)
+            reader = _Reader(raw, precise_from, step)
             try:
                 for _ in _BACKEND.items(reader, "\0", use_float=True):  # a prefix that never matches
                     pass
             except ijson.JSONError:
                 pass
-        line, column = reader.position()
-        return MalformedFile(self.name, f"line {line}, column {column}", f"invalid JSON ({problem})")
+        return reader
 
 
 #: bytes 0x80..0xBF continue a UTF-8 character: deleting every other byte counts them
@@ -127,23 +140,28 @@ class _Reader:
     """A binary stream handed to ijson, keeping track of where it is.
 
     ``start``/``end`` are the offsets of the chunk read last. From ``precise_from`` on it hands
-    out one byte at a time, so that a parser failing there fails at the byte at fault, and it
-    counts lines and characters (orjson's columns count characters) to name the place.
+    out ``step`` bytes at a time, so that a parser failing there fails in a known step – at the
+    byte at fault for a step of 1 – and it counts lines and characters (orjson's columns count
+    characters) to name the place.
     """
 
-    def __init__(self, raw: IO[bytes], precise_from: int | None = None) -> None:
+    def __init__(self, raw: IO[bytes], precise_from: int | None = None, step: int = 1) -> None:
         self._raw = raw
         self.start = self.end = 0
         self._precise_from = precise_from
+        self._step = step
         self._line = 1
         self._column = 0  # characters since the last newline
         self._before = (1, 0)  # line and column before the last chunk
-        self._eof = False
+        self.at_end = False  # the last read found the end of the file
 
     def read(self, size: int = -1) -> bytes:
         precise = self._precise_from
         if precise is not None and size:
-            size = 1 if self.end >= precise else min(size, precise - self.end) if size > 0 else precise - self.end
+            if self.end >= precise:
+                size = self._step
+            else:
+                size = min(size, precise - self.end) if size > 0 else precise - self.end
         data = self._raw.read(size)
         self.start = self.end
         self.end += len(data)
@@ -155,11 +173,11 @@ class _Reader:
                 self._column = _characters(data[data.rindex(b"\n") + 1:])
             else:
                 self._column += _characters(data)
-            self._eof = size != 0 and not data
+            self.at_end = size != 0 and not data
         return data
 
     def position(self) -> tuple[int, int]:
-        """Line and column (from 1) of the last byte handed out – the one the parser failed at –
-        or of the end of the file if the parser failed there."""
-        line, column = (self._line, self._column) if self._eof else self._before
+        """Line and column (from 1) of the last byte handed out – the one the parser failed at,
+        with a step of 1 – or of the end of the file if the parser failed there."""
+        line, column = (self._line, self._column) if self.at_end else self._before
         return line, column + 1
