@@ -10,7 +10,9 @@ Layout (export)::
     images/<subset>/<frame name>            with save_images
 
 Import takes that archive, any zip with ``*.json`` files (the subset comes from
-``instances_<subset>.json``), or a single ``.json`` file.
+``instances_<subset>.json``), or a single ``.json`` file. A file larger than
+:data:`~inklab.formats.jsonstream.STREAM_THRESHOLD` (64 MiB) is read as a stream, in passes
+(:mod:`inklab.formats.coco_stream`), so that memory stays flat however large it is.
 
 Mapping:
 

@@ -1,8 +1,8 @@
 """Large JSON files read as a stream, in passes, with located errors.
 
 A JSON document parsed whole costs many times its size in Python objects (a 210 MiB COCO
-file with 1,000,000 annotations: 1.7 GB). :func:`read_json` parses a file below
-:data:`STREAM_THRESHOLD` (or that size) whole with orjson, which is several times faster, and gives a
+file with 1,000,000 annotations: 1.7 GB). :func:`read_json` parses a file of up to
+:data:`STREAM_THRESHOLD` bytes whole with orjson, which is several times faster, and gives a
 :class:`JsonStream` for a larger one: each of its passes (:meth:`JsonStream.items`,
 :meth:`JsonStream.events`) reads the file again from the start with ijson's C parser
 (yajl), holding one chunk of the file and the value being built.
