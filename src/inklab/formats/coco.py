@@ -311,9 +311,9 @@ class Coco:
             name, top, categories = parsed.pop(0)
             subset = subset_of(name, "instances")
             if isinstance(top, CocoHead):
-                for image, shapes in streamed_frames(top, self._converter(name, categories, groups)):
-                    yield Frame(None, image.file_name, image.width, image.height, subset, shapes=tuple(shapes),
-                                image=find_image(images, source, image.file_name, subset))
+                for entry, found in streamed_frames(top, self._converter(name, categories, groups)):
+                    yield Frame(None, entry.file_name, entry.width, entry.height, subset, shapes=tuple(found),
+                                image=find_image(images, source, entry.file_name, subset))
                 continue
             annotations = top.array("annotations", [])
             by_image = _by_image(annotations, name)

@@ -124,9 +124,9 @@ class CocoKeypoints:
         for name, top, categories in parsed:
             subset = subset_of(name, "person_keypoints")
             if isinstance(top, CocoHead):
-                for image, shapes in streamed_frames(top, self._converter(name, categories)):
-                    yield Frame(None, image.file_name, image.width, image.height, subset, shapes=tuple(shapes),
-                                image=find_image(images, source, image.file_name, subset))
+                for entry, found in streamed_frames(top, self._converter(name, categories)):
+                    yield Frame(None, entry.file_name, entry.width, entry.height, subset, shapes=tuple(found),
+                                image=find_image(images, source, entry.file_name, subset))
                 continue
             by_image: dict[int, list[int]] = {}
             known: set[int] = set()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import ijson
+import ijson  # type: ignore[import-untyped]
 
 from inklab.formats.errors import MalformedFile
 from inklab.formats.files import InputTree
@@ -193,13 +193,13 @@ def streamed_frames(head: CocoHead, convert: Convert) -> Iterator[tuple[CocoImag
         image_id = obj.get("image_id") if type(obj) is dict else None
         if type(image_id) is not int:
             image_id = Fields(obj, name, f"annotations[{index}]").integer("image_id")
-        image = by_id.get(image_id)
-        if image is None:
+        owner = by_id.get(image_id)
+        if owner is None:
             raise MalformedFile(name, f"annotations[{index}].image_id", f"image {image_id} is not in 'images'")
         shapes = pending.get(image_id)
         if shapes is None:
             shapes = pending[image_id] = []
-        convert(obj, index, image, shapes)
+        convert(obj, index, owner, shapes)
         left = remaining.get(image_id, 0) - 1
         remaining[image_id] = left
         if left < 0:  # the counting pass saw fewer: the file was replaced between the passes

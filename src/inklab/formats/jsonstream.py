@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import IO, Any, TypeVar
 
-import ijson
+import ijson  # type: ignore[import-untyped]
 
 from inklab.formats.errors import MalformedFile
 from inklab.formats.files import InputTree
@@ -79,17 +79,17 @@ class JsonStream:
         self.source = source
         self.name = name
 
-    def items(self, prefix: str) -> Iterator[Any]:
+    def items(self, prefix: str) -> Generator[Any, None, None]:
         """The values at ``prefix`` (ijson's notation: ``"annotations.item"`` is each item of the
         top-level array ``annotations``), built one at a time, numbers as int or float."""
         return self._pass(lambda reader: _BACKEND.items(reader, prefix, use_float=True))
 
-    def events(self) -> Iterator[tuple[str, str, Any]]:
+    def events(self) -> Generator[tuple[str, str, Any], None, None]:
         """ijson's ``(prefix, event, value)`` parse events – slower than :meth:`items` (each event
         passes through Python), for reading the head of a file and stopping early."""
         return self._pass(lambda reader: _BACKEND.parse(reader, use_float=True))
 
-    def _pass(self, parse: Callable[[_Reader], Iterator[_T]]) -> Iterator[_T]:
+    def _pass(self, parse: Callable[[_Reader], Iterator[_T]]) -> Generator[_T, None, None]:
         with self.source.open(self.name) as raw:
             reader = _Reader(raw)
             try:
