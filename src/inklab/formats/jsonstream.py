@@ -48,10 +48,17 @@ def read_json(source: InputTree, name: str) -> Any:
     :data:`STREAM_THRESHOLD` bytes. Syntax errors name the file, line and column."""
     with source.open(name) as fh:
         size = _size(fh)
-        if size is None:  # a zip member: read up to the threshold to see
-            data = fh.read(STREAM_THRESHOLD)
-            if len(data) == STREAM_THRESHOLD and fh.read(1):
+        if size is None:  # a zip member: read it up to the threshold to see
+            chunks: list[bytes] = []
+            total = 0
+            # in pieces: ZipExtFile.read(n) would hold what it read twice while joining it
+            while total <= STREAM_THRESHOLD and (chunk := fh.read(min(1 << 20, STREAM_THRESHOLD + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > STREAM_THRESHOLD:
                 return JsonStream(source, name)
+            data = b"".join(chunks)
+            del chunks
         elif size > STREAM_THRESHOLD:
             return JsonStream(source, name)
         else:
