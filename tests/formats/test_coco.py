@@ -223,7 +223,7 @@ def _ann(n: int, image: int, category: int = 3, **fields: object) -> dict:
 UNSORTED = {
     "info": {"year": 2024, "nested": [{"deep": [1, {"x": None}]}]},
     "licenses": [],
-    "images": [{"id": 7, "file_name": "a.jpg", "width": 20, "height": 10},
+    "images": [{"id": 7, "meta": {"tags": ["x", {"y": [1]}]}, "file_name": "a.jpg", "width": 20, "height": 10},
                {"id": 9, "file_name": "b.jpg", "width": 20, "height": 10},
                {"id": 8, "file_name": "c.jpg"}],
     "annotations": [_ann(1, 9), _ann(2, 7, 5), _ann(3, 9, segmentation=[[0, 0, 4, 0, 4, 4], [5, 5, 9, 5, 9, 9]]),

@@ -137,7 +137,25 @@ def _array_items(events: Iterator[tuple[str, str, Any]]) -> Iterator[Any]:
     for _, event, value in events:
         if event == "end_array":
             return
-        yield _build(events, event, value)
+        if event != "start_map":
+            yield _build(events, event, value)
+            continue
+        # a flat object (an image) built here rather than by ijson's builder: twice as fast
+        obj: dict[str, Any] = {}
+        key = ""
+        for _, event, value in events:
+            if event == "map_key":
+                key = value
+            elif event == "end_map":
+                break
+            elif event in _STARTS:
+                obj[key] = _build(events, event, value)
+            else:
+                obj[key] = value
+        yield obj
+
+
+_STARTS = frozenset({"start_map", "start_array"})
 
 
 def _skip(events: Iterator[tuple[str, str, Any]], event: str) -> None:
