@@ -11,7 +11,8 @@ with ``keypoints`` ``[x, y, v, ...]`` – ``v`` 2 visible, 1 occluded, 0 outside
 position is still written, readers ignore it) – ``num_keypoints`` (points not outside),
 ``bbox`` and ``area`` around the visible points, and the skeleton's attributes and
 ``occluded`` in ``attributes``. Skeleton tracks become per-frame skeletons; other shapes and
-tags are not written. Import reads any COCO file whose categories have ``keypoints``.
+tags are not written. Import reads any COCO file whose categories have ``keypoints``; a
+large one is streamed as in COCO 1.0 (:mod:`inklab.formats.coco_stream`).
 """
 
 from __future__ import annotations
