@@ -349,3 +349,33 @@ def test_an_error_late_in_a_streamed_file_comes_after_the_frames_before_it(
     assert taken == ["1.jpg", "2.jpg"]
     assert str(info.value) == ("instances_default.json, annotations[2].category_id: "
                                "category 4 is not in 'categories'")
+
+
+def test_the_collector_is_paused_only_inside_the_streamed_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    monkeypatch.setattr(jsonstream, "STREAM_THRESHOLD", 0)
+    assert gc.isenabled()
+    seen = []
+    with open_input(_write_sorted(tmp_path, bad_last=False)) as source:
+        for frame in get_importer("COCO 1.0").load(source, ImportOptions()).frames:
+            seen.append((frame.name, gc.isenabled()))  # the consumer's code runs as usual
+    assert seen == [("1.jpg", True), ("2.jpg", True), ("3.jpg", True)] and gc.isenabled()
+    with open_input(_write_sorted(tmp_path, bad_last=True)) as source, pytest.raises(MalformedFile):
+        list(get_importer("COCO 1.0").load(source, ImportOptions()).frames)
+    assert gc.isenabled()
+    with open_input(_write_sorted(tmp_path, bad_last=False)) as source:
+        frames = get_importer("COCO 1.0").load(source, ImportOptions()).frames
+        next(frames)
+        frames.close()  # a consumer that stops early
+    assert gc.isenabled()
+
+
+def _write_sorted(tmp_path: Path, bad_last: bool) -> Path:
+    images = [{"id": i, "file_name": f"{i}.jpg"} for i in (1, 2, 3)]
+    document = {"categories": [{"id": 3, "name": "cat"}], "images": images,
+                "annotations": [_ann(1, 1), _ann(2, 2), _ann(3, 3, category=4 if bad_last else 3)]}
+    path = tmp_path / "instances_default.json"
+    path.write_text(json.dumps(document))
+    return path
