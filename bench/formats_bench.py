@@ -16,13 +16,18 @@ without and with it.
 Part 2: export 1,000,000 shapes over 100,000 frames from the server (the real background
 request, SQLite) as CVAT XML and as COCO, then import each exported file into a task with
 the same frames (the real import request), reporting time and the working process's peak
-memory; a tenth of that runs too, to show how memory grows with the data.
+memory; a tenth of that runs too, to show how memory grows with the data. ``--server-shapes``
+picks other sizes (ten shapes per frame), ``--server-formats`` one of the two formats, and
+``--json-stream-threshold`` the file size in MiB from which COCO files are streamed rather
+than parsed whole (:data:`inklab.formats.jsonstream.STREAM_THRESHOLD`, 64 MiB: a COCO export
+of 300,000 shapes is just above it).
 
 Usage::
 
     .venv/bin/python bench/formats_bench.py                 # everything (several minutes)
     .venv/bin/python bench/formats_bench.py --quick         # a tenth of the sizes
     .venv/bin/python bench/formats_bench.py --skip-server   # part 1 only
+    .venv/bin/python bench/formats_bench.py --skip-formats --server-shapes 100000,300000 --server-formats coco
 
 Figures are wall-clock seconds on this machine; compare the ratios, measured in the same run.
 """
@@ -335,6 +340,11 @@ def child_server_export(data_dir: Path, task_id: int, fmt: str) -> dict[str, Any
 def child_server_import(data_dir: Path, task_id: int, fmt: str, file: Path) -> dict[str, Any]:
     """Run the server's annotation import request for one uploaded file, as a worker does."""
     _django(data_dir)
+    threshold = os.environ.get("INKLAB_BENCH_JSON_STREAM_MIB")
+    if threshold is not None:
+        from inklab.formats import jsonstream
+
+        jsonstream.STREAM_THRESHOLD = int(float(threshold) * 2**20)
     from django.contrib.auth import get_user_model
 
     from inklab.server.annotations.models import AnnotationObject
@@ -360,9 +370,19 @@ def child_server_import(data_dir: Path, task_id: int, fmt: str, file: Path) -> d
     return {"seconds": seconds, "shapes": AnnotationObject.objects.filter(task_id=task_id).count()}
 
 
+SERVER_FORMATS = {"cvat": ("CVAT for images 1.1", "CVAT 1.1"), "coco": ("COCO 1.0", "COCO 1.0")}
+
+
 def part_server(args: argparse.Namespace, work: Path) -> None:
-    full = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
-    sizes = [(full[0] // 10, full[1] // 10), full]
+    if args.server_shapes:
+        sizes = [(max(1, shapes // 10), shapes) for shapes in map(int, args.server_shapes.split(","))]
+    else:
+        full = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
+        sizes = [(full[0] // 10, full[1] // 10), full]
+    formats = [SERVER_FORMATS[key] for key in args.server_formats.split(",")]
+    env = {} if args.json_stream_threshold is None else {"INKLAB_BENCH_JSON_STREAM_MIB": str(args.json_stream_threshold)}
+    if env:
+        print(f"(COCO files larger than {args.json_stream_threshold} MiB streamed)\n")
     print("## Server export and import (background requests, SQLite), peak memory of the working process\n")
     print("| frames | shapes | request | format | seconds | shapes/s | file MiB | peak MiB |")
     print("|---|---|---|---|---|---|---|---|")
@@ -370,13 +390,13 @@ def part_server(args: argparse.Namespace, work: Path) -> None:
         data_dir = work / f"server-{shapes}"
         setup, _ = _run_measured([sys.executable, __file__, "--child", "server-setup", str(data_dir), str(frames),
                                   str(shapes)])
-        for fmt, importer in (("CVAT for images 1.1", "CVAT 1.1"), ("COCO 1.0", "COCO 1.0")):
+        for fmt, importer in formats:
             result, peak = _run_measured([sys.executable, __file__, "--child", "server-export", str(data_dir),
                                           str(setup["task"]), fmt])
             print(f"| {frames:,} | {shapes:,} | export | {fmt} | {result['seconds']:.1f} | "
                   f"{shapes / result['seconds']:,.0f} | {result['MiB']:.0f} | {peak:.0f} |", flush=True)
             imported, peak = _run_measured([sys.executable, __file__, "--child", "server-import", str(data_dir),
-                                            str(setup["empty"]), importer, result["file"]])
+                                            str(setup["empty"]), importer, result["file"]], env)
             if imported["shapes"] != shapes:
                 raise RuntimeError(f"the import wrote {imported['shapes']} shapes, expected {shapes}")
             print(f"| {frames:,} | {shapes:,} | import | {importer} | {imported['seconds']:.1f} | "
@@ -394,6 +414,10 @@ def main() -> int:
     parser.add_argument("--datumaro-python", help="a Python interpreter with datumaro installed")
     parser.add_argument("--install-datumaro", action="store_true",
                         help="create bench/.venv-datumaro with pip install datumaro if it is missing")
+    parser.add_argument("--server-shapes", help="part 2's sizes, comma-separated shape counts (ten per frame)")
+    parser.add_argument("--server-formats", default="cvat,coco", help="part 2's formats: cvat, coco or both")
+    parser.add_argument("--json-stream-threshold", type=float,
+                        help="stream COCO files larger than this many MiB in part 2's imports (default 64)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()

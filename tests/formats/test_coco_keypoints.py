@@ -1,4 +1,5 @@
-"""COCO Keypoints 1.0: pycocotools reads our skeletons; a hand-written person_keypoints file imports."""
+"""COCO Keypoints 1.0: pycocotools reads our skeletons; a hand-written person_keypoints file imports
+(parsed whole and streamed: the ``json_reading`` fixture)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ PERSON = {
 }
 
 
-def test_import_of_a_hand_written_person_keypoints_file(tmp_path: Path) -> None:
+def test_import_of_a_hand_written_person_keypoints_file(tmp_path: Path, json_reading: str) -> None:
     path = tmp_path / "person_keypoints_val.json"
     path.write_text(json.dumps(PERSON))
     with open_input(path) as source:
@@ -74,9 +75,40 @@ def test_import_of_a_hand_written_person_keypoints_file(tmp_path: Path) -> None:
         ("nose", (10, 20), False, False), ("left_eye", (12, 18), True, False), ("right_eye", (0, 0), False, True)]
 
 
-def test_keypoint_count_must_match_the_category(tmp_path: Path) -> None:
+def test_keypoint_count_must_match_the_category(tmp_path: Path, json_reading: str) -> None:
     bad = {**PERSON, "annotations": [{**PERSON["annotations"][0], "keypoints": [1, 2, 2]}]}
     path = tmp_path / "person_keypoints_val.json"
     path.write_text(json.dumps(bad))
     with open_input(path) as source, pytest.raises(MalformedFile, match=r"annotations\[0\].keypoints: .*needs 9"):
         list(get_importer("COCO Keypoints 1.0").load(source, ImportOptions()).frames)
+
+
+def _load(path: Path) -> list:
+    with open_input(path) as source:
+        return list(get_importer("COCO Keypoints 1.0").load(source, ImportOptions()).frames)
+
+
+def test_annotations_in_any_order_and_categories_last(tmp_path: Path, json_reading: str) -> None:
+    first, ball = PERSON["annotations"]
+    document = {
+        "images": [{"id": 2, "file_name": "q.jpg"}, *PERSON["images"]],
+        "annotations": [first, {**first, "id": 7, "image_id": 2, "keypoints": [1, 1, 2, 2, 2, 2, 3, 3, 1]}, ball,
+                        {**first, "id": 8, "keypoints": [5, 5, 2, 0, 0, 0, 0, 0, 0]}],
+        "categories": PERSON["categories"],
+    }
+    path = tmp_path / "person_keypoints_default.json"
+    path.write_text(json.dumps(document))
+    q, p = _load(path)
+    assert (q.name, p.name) == ("q.jpg", "p.jpg")
+    assert [[e.points for e in s.elements] for s in q.shapes] == [[(1, 1), (2, 2), (3, 3)]]
+    assert [[e.points for e in s.elements] for s in p.shapes] == [[(10, 20), (12, 18), (0, 0)],
+                                                                   [(5, 5), (0, 0), (0, 0)]]
+
+
+def test_an_annotation_of_an_unknown_image_is_refused(tmp_path: Path, json_reading: str) -> None:
+    document = {**PERSON, "annotations": [*PERSON["annotations"], {**PERSON["annotations"][0], "image_id": 4}]}
+    path = tmp_path / "person_keypoints_val.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(MalformedFile) as info:
+        _load(path)
+    assert str(info.value) == "person_keypoints_val.json, annotations[2].image_id: image 4 is not in 'images'"

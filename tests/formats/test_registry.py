@@ -79,7 +79,8 @@ def test_public_surface_matches_all() -> None:
               if not name.startswith("_") and not isinstance(getattr(formats, name), types.ModuleType)}
     assert set(formats.__all__) == public
     for module_name in ("model", "registry", "fidelity", "files", "tracks", "masks", "geometry", "errors", "skeletons",
-                        "jsonfile", "xmlfile", "catalog", "coco", "pngfile", "kitti", "_zipwriter"):
+                        "jsonfile", "jsonstream", "xmlfile", "catalog", "coco", "coco_stream", "pngfile", "kitti",
+                        "_zipwriter"):
         module = importlib.import_module(f"inklab.formats.{module_name}")
         missing = [n for n in module.__all__ if not hasattr(module, n)]
         assert not missing, (module_name, missing)

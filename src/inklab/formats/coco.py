@@ -10,7 +10,9 @@ Layout (export)::
     images/<subset>/<frame name>            with save_images
 
 Import takes that archive, any zip with ``*.json`` files (the subset comes from
-``instances_<subset>.json``), or a single ``.json`` file.
+``instances_<subset>.json``), or a single ``.json`` file. A file larger than
+:data:`~inklab.formats.jsonstream.STREAM_THRESHOLD` (64 MiB) is read as a stream, in passes
+(:mod:`inklab.formats.coco_stream`), so that memory stays flat however large it is.
 
 Mapping:
 
@@ -39,11 +41,12 @@ import numpy as np
 import orjson
 
 from inklab.formats import masks
+from inklab.formats.coco_stream import CocoHead, CocoImage, Convert, read_coco, streamed_frames
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
 from inklab.formats.files import InputTree, OutputTree, find_image, image_index
 from inklab.formats.geometry import ELLIPSE_VERTICES, ellipse_polygon
-from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, load_json, value_text
+from inklab.formats.jsonfile import ArraySpool, Fields, collection_paused, value_text
 from inklab.formats.model import (
     DEFAULT_SUBSET,
     Attribute,
@@ -282,14 +285,13 @@ class Coco:
             raise MalformedFile(source.label, None, "no COCO .json annotation file found")
         images = image_index(source)
         labels: dict[str, LabelSpec] = {}
-        parsed = []
+        parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]] = []
         for name in files:
-            document = load_json(source, name)
-            top = Fields(document, name, "")
-            categories = self._categories(top)
+            document = read_coco(source, name)  # a large file: its head, the rest read as frames are taken
+            categories = self._categories(document.top if isinstance(document, CocoHead) else document)
             for label in categories.values():
                 labels.setdefault(label, LabelSpec(label))
-            parsed.append((name, top, categories))
+            parsed.append((name, document, categories))
         return Dataset(tuple(labels.values()), self._frames(source, parsed, images))
 
     @staticmethod
@@ -300,7 +302,7 @@ class Coco:
             result[category.integer("id")] = category.text("name")
         return result
 
-    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields, dict[int, str]]],
+    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]],
                 images: Mapping[str, str]) -> Iterator[Frame]:
         groups = _Groups()
         while parsed:
@@ -308,6 +310,11 @@ class Coco:
             # becomes shapes), so memory holds the shapes, not the shapes and the JSON besides
             name, top, categories = parsed.pop(0)
             subset = subset_of(name, "instances")
+            if isinstance(top, CocoHead):
+                for entry, found in streamed_frames(top, self._converter(name, categories, groups)):
+                    yield Frame(None, entry.file_name, entry.width, entry.height, subset, shapes=tuple(found),
+                                image=find_image(images, source, entry.file_name, subset))
+                continue
             annotations = top.array("annotations", [])
             by_image = _by_image(annotations, name)
             known_images = set()
@@ -335,6 +342,19 @@ class Coco:
                 if image_id not in known_images:
                     raise MalformedFile(name, f"annotations[{indexes[0]}].image_id",
                                         f"image {image_id} is not in 'images'")
+
+    def _converter(self, name: str, categories: Mapping[int, str], groups: _Groups) -> Convert:
+        """Turns one annotation of a streamed file into shapes, as :meth:`_frames` does."""
+        fast, checked = self._fast, self._shapes
+
+        def convert(obj: Any, index: int, image: CocoImage, shapes: list[Shape]) -> None:
+            shape = fast(obj, categories)
+            if shape is not None:
+                shapes.append(shape)
+            else:
+                shapes.extend(checked(Fields(obj, name, f"annotations[{index}]"), categories,
+                                      image.width, image.height, groups))
+        return convert
 
     def _shapes(self, ann: Fields, categories: Mapping[int, str], width: int, height: int,
                 groups: _Groups) -> list[Shape]:

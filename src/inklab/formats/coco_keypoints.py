@@ -11,7 +11,8 @@ with ``keypoints`` ``[x, y, v, ...]`` – ``v`` 2 visible, 1 occluded, 0 outside
 position is still written, readers ignore it) – ``num_keypoints`` (points not outside),
 ``bbox`` and ``area`` around the visible points, and the skeleton's attributes and
 ``occluded`` in ``attributes``. Skeleton tracks become per-frame skeletons; other shapes and
-tags are not written. Import reads any COCO file whose categories have ``keypoints``.
+tags are not written. Import reads any COCO file whose categories have ``keypoints``; a
+large one is streamed as in COCO 1.0 (:mod:`inklab.formats.coco_stream`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from inklab.formats.coco import CocoWriter, attribute_json, read_attributes, subset_of
+from inklab.formats.coco_stream import CocoHead, CocoImage, Convert, read_coco, streamed_frames
 from inklab.formats.errors import MalformedFile
 from inklab.formats.fidelity import DROPPED, KEPT, Fidelity, Property, converted
 from inklab.formats.files import InputTree, OutputTree, find_image, image_index
-from inklab.formats.jsonfile import Fields, load_json
+from inklab.formats.jsonfile import Fields
 from inklab.formats.model import Dataset, Frame, LabelSpec, Shape
 from inklab.formats.registry import ExportOptions, FormatInfo, ImportOptions, register
 from inklab.formats.skeletons import skeleton_edges, skeleton_svg
@@ -99,12 +101,13 @@ class CocoKeypoints:
         if not files:
             raise MalformedFile(source.label, None, "no COCO .json annotation file found")
         labels: dict[str, LabelSpec] = {}
-        parsed = []
+        parsed: list[tuple[str, Fields | CocoHead, dict[int, LabelSpec]]] = []
         for name in files:
-            top = Fields(load_json(source, name), name, "")
+            document = read_coco(source, name)  # a large file: its head, the rest read as frames are taken
+            top = document.top if isinstance(document, CocoHead) else document
             categories: dict[int, LabelSpec] = {}
-            for i, item in enumerate(top.array("categories", [])):
-                category = Fields(item, name, f"categories[{i}]")
+            for i, entry in enumerate(top.array("categories", [])):
+                category = Fields(entry, name, f"categories[{i}]")
                 points = [str(p) for p in category.array("keypoints", [])]
                 if not points:
                     continue
@@ -114,14 +117,20 @@ class CocoKeypoints:
                                  svg=skeleton_svg(points, edges))
                 categories[category.integer("id")] = spec
                 labels.setdefault(spec.name, spec)
-            parsed.append((name, top, categories))
+            parsed.append((name, document, categories))
         return Dataset(tuple(labels.values()), self._frames(source, parsed, image_index(source)))
 
-    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields, dict[int, LabelSpec]]],
+    def _frames(self, source: InputTree, parsed: list[tuple[str, Fields | CocoHead, dict[int, LabelSpec]]],
                 images: Mapping[str, str]) -> Iterator[Frame]:
         for name, top, categories in parsed:
             subset = subset_of(name, "person_keypoints")
+            if isinstance(top, CocoHead):
+                for entry, found in streamed_frames(top, self._converter(name, categories)):
+                    yield Frame(None, entry.file_name, entry.width, entry.height, subset, shapes=tuple(found),
+                                image=find_image(images, source, entry.file_name, subset))
+                continue
             by_image: dict[int, list[int]] = {}
+            known: set[int] = set()
             annotations = top.array("annotations", [])
             for i, item in enumerate(annotations):
                 ann = Fields(item, name, f"annotations[{i}]")
@@ -130,13 +139,27 @@ class CocoKeypoints:
                 image = Fields(item, name, f"images[{i}]")
                 file_name = image.text("file_name")
                 shapes = []
-                for index in by_image.get(image.integer("id"), ()):
+                image_id = image.integer("id")
+                known.add(image_id)
+                for index in by_image.pop(image_id, ()):
                     ann = Fields(annotations[index], name, f"annotations[{index}]")
                     shape = self._shape(ann, categories)
                     if shape is not None:
                         shapes.append(shape)
                 yield Frame(None, file_name, image.integer("width", 0), image.integer("height", 0), subset,
                             shapes=tuple(shapes), image=find_image(images, source, file_name, subset))
+            for image_id, indexes in by_image.items():  # as COCO 1.0 (and the streamed path) check
+                if image_id not in known:
+                    raise MalformedFile(name, f"annotations[{indexes[0]}].image_id",
+                                        f"image {image_id} is not in 'images'")
+
+    def _converter(self, name: str, categories: Mapping[int, LabelSpec]) -> Convert:
+        """Turns one annotation of a streamed file into its skeleton, as :meth:`_frames` does."""
+        def convert(obj: Any, index: int, image: CocoImage, shapes: list[Shape]) -> None:
+            shape = self._shape(Fields(obj, name, f"annotations[{index}]"), categories)
+            if shape is not None:
+                shapes.append(shape)
+        return convert
 
     @staticmethod
     def _shape(ann: Fields, categories: Mapping[int, LabelSpec]) -> Shape | None:

@@ -22,12 +22,17 @@ import orjson
 from inklab.formats.errors import MalformedFile
 from inklab.formats.files import InputTree
 
-__all__ = ["ArraySpool", "Fields", "collection_paused", "load_json", "value_text"]
+__all__ = ["ArraySpool", "Fields", "collection_paused", "load_json", "load_json_bytes", "value_text"]
 
 
 def load_json(source: InputTree, name: str) -> Any:
     """Parse one JSON file of ``source``; syntax errors name the file, line and column."""
-    data = source.read_bytes(name) if hasattr(source, "read_bytes") else source.open(name).read()
+    return load_json_bytes(source.read_bytes(name) if hasattr(source, "read_bytes") else source.open(name).read(),
+                           name)
+
+
+def load_json_bytes(data: bytes, name: str) -> Any:
+    """Parse the content of the JSON file ``name``, as :func:`load_json`."""
     try:
         with collection_paused():
             return orjson.loads(data)
