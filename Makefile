@@ -28,9 +28,13 @@ serve: $(VENV)/.installed-server
 services:
 	scripts/ensure-services
 
+# Both halves always run; the target fails at the end if either did.
 test: $(VENV)/.installed-dev services
-	$(BIN)/python -m pytest
-	INKLAB_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/server tests/compat
+	@status=0; \
+	$(BIN)/python -m pytest || status=1; \
+	INKLAB_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/server tests/compat || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: at least one half of the suite failed (see above)" >&2; fi; \
+	exit $$status
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

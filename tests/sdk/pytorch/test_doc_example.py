@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,12 @@ print("RESULT " + json.dumps({
 
 def test_the_stored_copy_of_the_example_is_the_documented_one() -> None:
     if DOC is None:
-        pytest.skip("the reference documentation is not available here")
+        # Say it where a reader of the CI log looks (the warnings summary), not only in -ra's
+        # skip list: without ../shared this check cannot run, so the stored copy is unverified.
+        message = ("NOT CHECKED: the CVAT documentation (../shared/reference/docs) is absent, so the "
+                   "stored copy of the PyTorch adapter example was not compared with it")
+        warnings.warn(message, pytest.PytestWarning, stacklevel=1)
+        pytest.skip(message)
     assert EXAMPLE in DOC.read_text()
 
 
