@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from inklab.server.errors import Conflict, InvalidInput
+from inklab.server.errors import Conflict, Forbidden, InvalidInput
 from inklab.server.media import tus
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.models import Frame
@@ -21,7 +23,9 @@ from inklab.vocabulary import RequestStatus
 __all__ = [
     "check_can_upload",
     "chunk_frames",
+    "chunks_stamp",
     "frame",
+    "hidden_frames",
     "job_chunk_frames",
     "meta",
     "request_processing",
@@ -77,25 +81,56 @@ def request_processing(user: Any, task: Task, params: dict[str, Any]) -> Backgro
                              project_id=task.project_id)
 
 
-def meta(task: Task, job: Job | None = None) -> dict[str, Any]:
-    """``DataMetaRead`` of a task, or of a job (frames restricted to the job)."""
+def chunks_stamp(task: Task, window: perms.FrameWindow = perms.WHOLE_TASK) -> datetime:
+    """``chunks_updated_date`` as a reader with ``window`` sees it.
+
+    Clients cache chunks under this date. A reader limited to some jobs gets chunks whose other
+    frames are blanked (see :func:`hidden_frames`), so their date is moved by a few microseconds,
+    a fixed amount per window: such chunks are never taken for the full ones, or for another
+    window's.
+    """
+    stamp = task.chunks_updated_date
+    if window.is_whole or stamp is None:
+        return stamp
+    shift = int.from_bytes(hashlib.sha256(repr(window.ranges).encode()).digest()[:8], "big")
+    return stamp + timedelta(microseconds=1 + shift % 999_999)
+
+
+def hidden_frames(frames: Sequence[Frame], window: perms.FrameWindow) -> frozenset[int]:
+    """The numbers of ``frames`` (one chunk's) outside ``window``; :class:`Forbidden` if all are."""
+    hidden = frozenset(f.number for f in frames if f.number not in window)
+    if frames and len(hidden) == len(frames):
+        raise Forbidden(f"That chunk holds none of the frames you may read (frames {frames[0].number}.."
+                        f"{frames[-1].number}); read the chunks of your jobs.")
+    return hidden
+
+
+def meta(task: Task, job: Job | None = None, window: perms.FrameWindow = perms.WHOLE_TASK) -> dict[str, Any]:
+    """``DataMetaRead`` of a task, or of a job (frames restricted to the job).
+
+    Frames outside ``window`` (a reader limited to some jobs) are listed as deleted, without
+    their names, so that clients neither ask for them nor learn about them.
+    """
     frames = Frame.objects.filter(task=task)
     start, stop = (job.start_frame, job.stop_frame) if job else (0, max(task.size - 1, 0))
     if job is not None:
         frames = frames.filter(number__gte=start, number__lte=stop)
-    rows = frames.order_by("number").values_list("name", "width", "height")
-    deleted = sorted(f for f in task.deleted_frames if start <= f <= stop)
+    rows = frames.order_by("number").values_list("number", "name", "width", "height")
+    deleted = {f for f in task.deleted_frames if start <= f <= stop}
+    if not window.is_whole and task.has_data:
+        deleted.update(n for n in range(start, stop + 1) if n not in window)
     return {
-        "chunks_updated_date": task.chunks_updated_date,
+        "chunks_updated_date": chunks_stamp(task, window),
         "chunk_size": task.chunk_size,
         "size": (stop - start + 1) if task.has_data else 0,
         "image_quality": task.image_quality,
         "start_frame": job.start_frame if job else task.start_frame,
         "stop_frame": job.stop_frame if job else task.stop_frame,
         "frame_filter": task.frame_filter,
-        "frames": [{"width": w, "height": h, "name": n, "related_files": 0, "has_related_context": False}
-                   for n, w, h in rows] if task.has_data else [],
-        "deleted_frames": deleted,
+        "frames": [{"width": w, "height": h, "name": name if number in window else "", "related_files": 0,
+                    "has_related_context": False}
+                   for number, name, w, h in rows] if task.has_data else [],
+        "deleted_frames": sorted(deleted),
         "included_frames": None,
         "storage": "local",
         "storage_method": "file_system",
@@ -129,11 +164,13 @@ def _check_has_data(task: Task) -> None:
         raise InvalidInput(f"Task {task.pk} has no data yet.")
 
 
-def frame(task: Task, number: int, job: Job | None = None) -> Frame:
+def frame(task: Task, number: int, job: Job | None = None, window: perms.FrameWindow = perms.WHOLE_TASK) -> Frame:
     _check_has_data(task)
     start, stop = (job.start_frame, job.stop_frame) if job else (0, task.size - 1)
     if not start <= number <= stop:
         raise InvalidInput(f"Frame {number} is out of range {start}..{stop}.")
+    if number not in window:
+        raise Forbidden(f"Frame {number} is outside your jobs of task {task.pk}.")
     return Frame.objects.get(task=task, number=number)
 
 
