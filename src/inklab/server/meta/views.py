@@ -79,6 +79,8 @@ class ShareView(APIView):
         if not target.is_relative_to(root):
             raise InvalidInput("The directory is outside the share.")
         if not target.is_dir():
+            if target == root:
+                return Response([])  # a fresh install: nothing has been shared yet
             raise NotFound(f"There is no directory '{relative or '/'}' in the share.")
         search = request.query_params.get("search", "").lower()
         entries = []
