@@ -75,6 +75,8 @@ class ShareView(APIView):
     def get(self, request: Request) -> Response:
         root = Path(settings.SHARE_ROOT).resolve()
         relative = request.query_params.get("directory", "/").strip().lstrip("/")
+        if "\x00" in relative:
+            raise InvalidInput({"directory": ["A directory name cannot contain NUL characters."]})
         target = (root / relative).resolve()
         if not target.is_relative_to(root):
             raise InvalidInput("The directory is outside the share.")
