@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from inklab.server.api.strict import NO_CLOUD_STORAGE, NO_VALIDATION, refuse_unknown
 from inklab.server.errors import Conflict, Forbidden, InvalidInput
 from inklab.server.media import tus
 from inklab.server.media.ingest import DataParams
@@ -64,18 +65,29 @@ def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
     return count
 
 
+_DATA_FIELDS = {"image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
+                "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
+                "use_cache", "copy_data", "storage_method", "storage"}
+#: ``DataRequest`` fields of CVAT that inklab does not implement (refused when given a value)
+_UNSUPPORTED_DATA = {
+    "validation_params": NO_VALIDATION,
+    "cloud_storage_id": NO_CLOUD_STORAGE,
+    "filename_pattern": "Selecting files by pattern is not supported by this server; list them in server_files.",
+    "server_files_exclude": "Excluding server files is not supported by this server; list the files to use in "
+                            "server_files.",
+}
+
+
 def request_processing(user: Any, task: Task, params: dict[str, Any]) -> BackgroundRequest:
     """``Upload-Finish`` (or a one-shot data request): queue the frame extraction."""
     check_can_upload(user, task)
+    refuse_unknown(params, _DATA_FIELDS | set(_UNSUPPORTED_DATA), _UNSUPPORTED_DATA)
     parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
     storage = TaskStorage(task.pk)
     has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
     if not (has_uploads or parsed.server_files or parsed.remote_files):
         raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
-    clean = {k: v for k, v in params.items() if k in {
-        "image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
-        "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
-        "use_cache", "copy_data", "storage_method", "storage"}}
+    clean = {k: v for k, v in params.items() if k in _DATA_FIELDS}
     with transaction.atomic():
         return queue.enqueue(user, CREATE_TASK, "task", params=clean, task_id=task.pk,
                              project_id=task.project_id)

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
@@ -179,6 +180,7 @@ class TaskMetaView(APIView):
 
     def patch(self, request: Request, pk: int) -> Response:
         task = perms.visible_task(request.user, pk)
+        refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, task, request.data.get("deleted_frames", []))
         return Response(services.meta(Task.objects.get(pk=pk)))
 
@@ -217,6 +219,7 @@ class JobMetaView(APIView):
 
     def patch(self, request: Request, pk: int) -> Response:
         job = perms.visible_job(request.user, pk)
+        refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, job.task, request.data.get("deleted_frames", []), job)
         return Response(services.meta(Task.objects.get(pk=job.task_id), job))
 
