@@ -22,6 +22,7 @@ from django.db import transaction
 
 from inklab.formats import Dataset, Frame, Shape, Tag, Track, UnknownLabel
 from inklab.formats.geometry import mask_polygons
+from inklab.formats.masks import check_mask
 from inklab.server.annotations import services
 from inklab.server.annotations.services import Scope
 from inklab.server.errors import InvalidInput
@@ -130,9 +131,16 @@ class ImportResult:
 
 
 def _check_inside(shape: Shape, size: tuple[int, int], where: str) -> None:
-    if shape.type in (ShapeType.CUBOID, ShapeType.SKELETON, ShapeType.MASK):
-        return
+    """Refuse a shape outside its frame, before any pixel work (a mask's polygons, its export)."""
     width, height = size
+    if shape.type == ShapeType.MASK:
+        try:
+            check_mask(shape.points, width, height)
+        except ValueError as exc:
+            raise InvalidInput(f"{where}: {exc}.") from exc
+        return
+    if shape.type in (ShapeType.CUBOID, ShapeType.SKELETON):
+        return
     points = shape.points if shape.type != ShapeType.ELLIPSE else shape.points[:2]
     for i in range(0, len(points) - 1, 2):
         x, y = points[i], points[i + 1]
