@@ -15,6 +15,9 @@
 ``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
 ``INKLAB_AGENT_WATCH_SECONDS`` length of one agent event stream before it reconnects (default 300)
 ``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 4)
+``INKLAB_MAX_IMAGE_PIXELS`` the most pixels an image (a frame, an image in a backup or a
+                         dataset, a mask) may have (default 150,000,000); Pillow's own
+                         decompression-bomb limit is set to match it
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
 AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
 AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
+MAX_IMAGE_PIXELS = int(os.environ.get("INKLAB_MAX_IMAGE_PIXELS", "150000000"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")

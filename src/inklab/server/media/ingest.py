@@ -1,6 +1,7 @@
 """Turning gathered files into a task's frames (the ``create:task`` background request).
 
-The frames are checked (each must decode), ordered by ``sorting_method``, cut by
+The frames are checked (each must be an image of a frame format, within the pixel limit, and
+decode: :mod:`.images`), ordered by ``sorting_method``, cut by
 ``start_frame``/``stop_frame``/``frame_filter``, and written to a staging directory;
 only when everything succeeded are the frame rows, task fields and jobs committed and
 the staging directory renamed into place. A failure leaves the task without data and
@@ -10,6 +11,7 @@ without files, and the request's message names the file at fault.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import random
 import shutil
 from collections.abc import Callable, Sequence
@@ -21,10 +23,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from inklab.server.errors import Conflict, InvalidInput
-from inklab.server.media import sources
+from inklab.server.media import images, sources
 from inklab.server.media.models import Frame
 from inklab.server.media.rendering import encode_jpeg, preview_file
 from inklab.server.media.sources import MediaFile
@@ -109,17 +110,9 @@ class _Checked:
 
 
 def _check_image(item: MediaFile) -> _Checked:
-    try:
-        with Image.open(item.path) as image:
-            fmt = image.format or ""
-            width, height = image.size
-            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidInput(f"'{item.name}' is not a valid image ({exc}).") from exc
-    mime = Image.MIME.get(fmt, "application/octet-stream")
-    ext = PurePosixPath(item.name).suffix.lower() or "." + fmt.lower()
-    return _Checked(item, width, height, mime, ext)
+    info = images.check_image(item.path, item.name)
+    ext = PurePosixPath(item.name).suffix.lower() or mimetypes.guess_extension(info.mime) or ""
+    return _Checked(item, info.width, info.height, info.mime, ext)
 
 
 def _order(files: list[MediaFile], params: DataParams, seed: int) -> list[MediaFile]:
@@ -179,6 +172,7 @@ def _decode_video(item: MediaFile, staging: Path, params: DataParams, progress: 
     try:
         with av.open(str(item.path)) as container:
             stream = container.streams.video[0]
+            images.check_size(item.name, stream.codec_context.width, stream.codec_context.height)
             total = stream.frames or 0
             index = -1
             for frame in container.decode(stream):
