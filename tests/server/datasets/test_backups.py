@@ -8,8 +8,10 @@ import zipfile
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from inklab.server.media.storage import user_upload_dir
 from tests.server.datasets.flows import download, export, import_file, zip_bytes
 from tests.server.datasets.test_export_import import _annotations, annotated, task  # noqa: F401 - fixtures
 
@@ -42,6 +44,14 @@ def _labels(api: APIClient, task_id: int) -> list[Any]:
 def _jobs(api: APIClient, task_id: int) -> list[tuple[Any, ...]]:
     jobs = api.get("/api/jobs", {"task_id": task_id}).json()["results"]
     return sorted((j["start_frame"], j["stop_frame"], j["stage"], j["state"], j["type"]) for j in jobs)
+
+
+def refused(api: APIClient, data: bytes, name: str, endpoint: str = "/api/tasks/backup/") -> str:
+    """The message of the 400 that refuses a backup when its upload finishes (and its upload is gone)."""
+    result = import_file(api, endpoint, data, name)
+    assert result.get("status_code") == 400, result
+    assert not [p for p in user_upload_dir(User.objects.get(username="admin").pk).iterdir() if p.is_file()]
+    return str(result["body"]["detail"])
 
 
 def _backup(api: APIClient, task_id: int) -> bytes:
@@ -85,23 +95,22 @@ def test_backups_from_the_future_and_foreign_files_are_refused(api: APIClient,
     marker = json.loads(files["inklab-backup.json"])
     future = zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "version": 99, "inklab": "9.0"})})
     count = len(api.get("/api/tasks").json()["results"])
-    result = import_file(api, "/api/tasks/backup/", future, "future.zip")
-    assert result["status"] == "failed"
-    assert "future.zip is a backup of format version 99, made by inklab 9.0" in result["message"]
-    assert "reads versions up to 1" in result["message"]
+    message = refused(api, future, "future.zip")
+    assert "future.zip is a backup of format version 99, made by inklab 9.0" in message
+    assert "reads versions up to 1" in message
     cases = {
         "cvat.zip": (zip_bytes({"task.json": "{}", "annotations.json": "[]"}), "looks like a CVAT backup"),
         "random.zip": (zip_bytes({"a.txt": "x"}), "not an inklab backup"),
         "plain.json": (b"{}", "a backup is a zip archive"),
         "project.zip": (zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "kind": "project"})}),
                         "is a project backup, not a task backup"),
-        "broken.zip": (zip_bytes({**files, "annotations.jsonl": b"{not json}\n"}),
-                       "annotations.jsonl, line 1: invalid JSON"),
     }
     for name, (content, expected) in cases.items():
-        result = import_file(api, "/api/tasks/backup/", content, name)
-        assert result["status"] == "failed", (name, result)
-        assert expected in result["message"], (name, result["message"])
+        message = refused(api, content, name)
+        assert expected in message, (name, message)
+    broken = zip_bytes({**files, "annotations.jsonl": b"{not json}\n"})
+    result = import_file(api, "/api/tasks/backup/", broken, "broken.zip")  # read as the task is restored
+    assert result["status"] == "failed" and "annotations.jsonl, line 1: invalid JSON" in result["message"]
     assert len(api.get("/api/tasks").json()["results"]) == count  # nothing half-restored
 
 

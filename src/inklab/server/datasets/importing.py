@@ -31,7 +31,7 @@ from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import ShapeType
 
-__all__ = ["BATCH_OBJECTS", "FrameMatcher", "ImportResult", "LabelIds", "write_dataset"]
+__all__ = ["BATCH_OBJECTS", "FrameMatcher", "ImportResult", "LabelIds", "located", "write_dataset"]
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class _Payload:
         self._nested += 1 + len(obj["shapes"]) + sum(1 + len(e["shapes"]) for e in obj["elements"])
 
 
-def _located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
+def located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
     """Prefix a validation message about ``shapes[12]`` with the file's frame and object."""
     message = str(error.detail)
     for key, places in where.items():
@@ -263,7 +263,7 @@ def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = 
             try:
                 writer.add(body)
             except InvalidInput as exc:
-                raise _located(exc, payload.where) from exc
+                raise located(exc, payload.where) from exc
             result.tags += len(payload.tags)
             result.shapes += len(payload.shapes)
             result.tracks += len(payload.tracks)

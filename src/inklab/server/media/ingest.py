@@ -34,7 +34,7 @@ from inklab.server.projects.models import Job, Task, touch
 from inklab.server.projects.services import create_jobs
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
-__all__ = ["DataParams", "ingest"]
+__all__ = ["DataParams", "frame_step", "ingest"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +59,9 @@ class DataParams:
 
     @classmethod
     def from_request(cls, data: dict[str, Any]) -> DataParams:
-        step = 1
-        frame_filter = str(data.get("frame_filter") or "")
-        if frame_filter:
-            key, _, value = frame_filter.partition("=")
-            if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
-                raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
-            step = int(value)
+        """The parameters of a data request (or of a restored task), checked; InvalidInput names
+        the parameter at fault."""
+        step = frame_step(str(data.get("frame_filter") or ""))
         try:
             quality = int(data["image_quality"]) if data.get("image_quality") is not None else 70
             chunk_size = int(data["chunk_size"]) if data.get("chunk_size") is not None else None
@@ -98,6 +94,16 @@ class DataParams:
     @property
     def frame_filter(self) -> str:
         return f"step={self.frame_step}" if self.frame_step > 1 else ""
+
+
+def frame_step(frame_filter: str) -> int:
+    """The step of a ``frame_filter`` ("" or ``step=N`` with N >= 1)."""
+    if not frame_filter:
+        return 1
+    key, _, value = frame_filter.partition("=")
+    if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
+        raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
+    return int(value)
 
 
 @dataclass(frozen=True)
