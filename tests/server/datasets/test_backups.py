@@ -137,3 +137,34 @@ def test_project_backup_restores_its_tasks(api: APIClient, make_task) -> None:  
     new_car = next(label for label in api.get("/api/labels", {"project_id": restored["id"]}).json()["results"]
                    if label["name"] == "car")
     assert [(s["frame"], s["points"], s["label_id"]) for s in shapes] == [(1, [1, 2, 3, 4], new_car["id"])]
+
+
+def test_a_task_of_a_project_backs_up_as_a_task_of_its_own(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    member = make_task(3, project_id=project["id"])
+    labels = {label["name"]: label for label in api.get("/api/labels", {"project_id": project["id"]}).json()["results"]}
+    car, person = labels["car"], labels["person"]
+    color = next(a["id"] for a in car["attributes"] if a["name"] == "color")
+    head, hand = person["sublabels"]
+    assert api.put(f"/api/tasks/{member['id']}/annotations/", {
+        "tags": [{"frame": 0, "label_id": labels["scene"]["id"]}],
+        "shapes": [{"type": "rectangle", "frame": 1, "label_id": car["id"], "points": [1, 2, 3, 4],
+                    "attributes": [{"spec_id": color, "value": "blue"}]},
+                   {"type": "skeleton", "frame": 2, "label_id": person["id"], "elements": [
+                       {"type": "points", "frame": 2, "label_id": head["id"], "points": [5, 5]},
+                       {"type": "points", "frame": 2, "label_id": hand["id"], "points": [7, 9]}]}]},
+        format="json").status_code == 200
+    data = _backup(api, member["id"])
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+    assert [label["name"] for label in document["labels"]] == ["car", "person", "scene"]
+    result = import_file(api, "/api/tasks/backup/", data, "backup.zip")
+    assert result["status"] == "finished", result
+    restored = api.get(f"/api/tasks/{result['result_id']}").json()
+    assert restored["project_id"] is None
+    assert _labels(api, restored["id"]) == _labels(api, member["id"])
+    assert {label["task_id"] for label in api.get("/api/labels", {"task_id": restored["id"]}).json()["results"]} == {
+        restored["id"]}
+    assert _annotations(api, restored["id"]) == _annotations(api, member["id"])
+    assert len(_annotations(api, restored["id"])["shapes"]) == 2

@@ -4,8 +4,10 @@ Layout of a task backup (a project backup holds ``project.json`` and one ``tasks
 folder per task with the same files)::
 
     inklab-backup.json    {"format": "inklab-backup", "version": 1, "kind": "task", "inklab": "0.1.0"}
-    task.json             task fields, labels (as label specs), jobs (ranges, stage, state, type),
-                          frames (number, name, size, file, MIME type), deleted frames
+    task.json             task fields, labels (as label specs: the project's for a task of a
+                          project, so that the backup restores as a task of its own), jobs (ranges,
+                          stage, state, type), frames (number, name, size, file, MIME type),
+                          deleted frames
     annotations.jsonl     one stored object per line, labels and attributes by name
     data/<file>           the original bytes of each frame
 
@@ -149,9 +151,9 @@ class _Names:
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _task_document(task: Task) -> dict[str, Any]:
+def _task_document(task: Task, with_labels: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {key: getattr(task, key) for key in _TASK_FIELDS}
-    doc["labels"] = [] if task.project_id else [_label_spec(label) for label in labels_of(task).order_by("id")]
+    doc["labels"] = [_label_spec(label) for label in labels_of(task).order_by("id")] if with_labels else []
     doc["jobs"] = [{"start_frame": j.start_frame, "stop_frame": j.stop_frame, "stage": j.stage, "state": j.state,
                     "type": j.type} for j in task.jobs.order_by("id")]
     doc["frames"] = [{"number": f.number, "name": f.name, "width": f.width, "height": f.height, "file": f.file,
@@ -160,7 +162,10 @@ def _task_document(task: Task) -> dict[str, Any]:
 
 
 def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, progress: ProgressFn) -> None:
-    out.write_bytes(f"{prefix}task.json", orjson.dumps(_task_document(task), option=orjson.OPT_INDENT_2))
+    """A task's files; a task of a project backup (``owner`` the project) leaves the labels to
+    ``project.json``, a task backup carries them, its project's included."""
+    document = _task_document(task, with_labels=owner is task)
+    out.write_bytes(f"{prefix}task.json", orjson.dumps(document, option=orjson.OPT_INDENT_2))
     names = _Names(owner)
     with out.open(f"{prefix}annotations.jsonl") as fh:
         rows = AnnotationObject.objects.filter(task=task).order_by("id").values_list("kind", "data")
