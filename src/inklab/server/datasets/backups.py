@@ -50,8 +50,8 @@ from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Project, Task, touch
 
-__all__ = ["BACKUP_VERSION", "check_backup", "open_backup", "restore_project", "restore_task", "write_project_backup",
-           "write_task_backup"]
+__all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "restore_project", "restore_task",
+           "write_project_backup", "write_task_backup"]
 
 logger = logging.getLogger(__name__)
 
