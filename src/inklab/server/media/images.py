@@ -17,7 +17,6 @@ Failures raise :class:`~inklab.server.errors.InvalidInput` naming the user's fil
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -28,8 +27,6 @@ from inklab.formats.pixels import check_pixels, max_pixels
 from inklab.server.errors import InvalidInput
 
 __all__ = ["FRAME_TYPES", "ImageInfo", "check_image", "check_size", "served_type"]
-
-logger = logging.getLogger(__name__)
 
 #: Pillow format → the MIME type a frame of that format is stored and served with
 FRAME_TYPES: dict[str, str] = {
