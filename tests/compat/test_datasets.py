@@ -100,6 +100,25 @@ def test_sdk_export_import_and_backup(sdk: Any, tmp_path: Path) -> None:
     assert _by_name(restored) == _by_name(task)
 
 
+def test_sdk_backup_of_a_project_task_restores_as_a_task_of_its_own(sdk: Any, tmp_path: Path) -> None:
+    from cvat_sdk.core.proxies.tasks import ResourceType
+
+    project = sdk.projects.create({"name": "labelled", "labels": LABELS})
+    task = sdk.tasks.create_from_data(spec={"name": "in a project", "project_id": project.id},
+                                      resource_type=ResourceType.LOCAL,
+                                      resources=[str(p) for p in make_images(tmp_path / "img", 3)])
+    _annotate(task)
+    backup = tmp_path / "backup.zip"
+    task.download_backup(backup)
+    restored = sdk.tasks.create_from_backup(backup)
+    assert restored.project_id is None and restored.name == "in a project"
+    labels = {label.name: label for label in restored.get_labels()}
+    assert sorted(labels) == ["car", "person"] and all(label.task_id == restored.id for label in labels.values())
+    assert [a.name for a in labels["car"].attributes] == ["color"]
+    assert sorted(s.name for s in labels["person"].sublabels) == ["hand", "head"]
+    assert _by_name(restored) == _by_name(task)
+
+
 def test_sdk_failed_import_raises_with_the_message(sdk: Any, tmp_path: Path) -> None:
     from cvat_sdk.core.exceptions import BackgroundRequestException
 

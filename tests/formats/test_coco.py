@@ -6,6 +6,7 @@ and streamed (:mod:`inklab.formats.jsonstream`'s threshold at 0)."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,15 @@ import pytest
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
-from inklab.formats import ImportOptions, MalformedFile, get_exporter, get_importer, jsonstream, open_input
+from inklab.formats import (
+    ImportOptions,
+    MalformedFile,
+    get_exporter,
+    get_importer,
+    jsonstream,
+    masks,
+    open_input,
+)
 from inklab.formats.masks import decode_mask
 from inklab.vocabulary import ShapeType
 from tests.formats.roundtrip import assert_roundtrip, export_to, sample_dataset
@@ -379,3 +388,52 @@ def _write_sorted(tmp_path: Path, bad_last: bool) -> Path:
     path = tmp_path / "instances_default.json"
     path.write_text(json.dumps(document))
     return path
+
+
+def _rle_bomb(image: dict[str, object]) -> str:
+    """A tiny COCO file whose RLE claims 50000 x 50000 pixels, all set (the run lengths add up)."""
+    return json.dumps({"images": [{"id": 1, "file_name": "a.png", **image}],
+                       "categories": [{"id": 1, "name": "x"}],
+                       "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                                        "segmentation": {"size": [50000, 50000], "counts": [0, 50000 * 50000]}}]})
+
+
+@pytest.mark.parametrize(("image", "lookup", "expected"), [
+    ({"width": 64, "height": 48}, None, "50000x50000 (width x height), not the image's 64x48"),
+    # the file says its image is that large, the target's frame (what the server knows) is not
+    ({"width": 50000, "height": 50000}, (64, 48), "50000x50000 (width x height), not the image's 64x48"),
+    # nothing says how large the image is: the RLE's own size, within the pixel limit
+    ({}, None, "2,500,000,000 pixels is more than the limit"),
+])
+def test_an_rle_larger_than_its_image_is_refused_before_it_is_decoded(
+        tmp_path: Path, json_reading: str, image: dict[str, object], lookup: tuple[int, int] | None,
+        expected: str) -> None:
+    path = tmp_path / "instances_default.json"
+    path.write_text(_rle_bomb(image))
+    assert path.stat().st_size < 300
+    options = ImportOptions(image_size=(lambda name: lookup) if lookup else None)
+    tracemalloc.start()
+    try:
+        with open_input(path) as source, pytest.raises(MalformedFile) as info:
+            list(get_importer("COCO 1.0").load(source, options).frames)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value).startswith("instances_default.json, annotations[0].segmentation: invalid RLE: ")
+    assert expected in str(info.value)
+    assert peak < 20 * 1024 * 1024  # nothing of the claimed size was allocated
+
+
+def test_an_rle_of_its_image_size_imports(tmp_path: Path, json_reading: str) -> None:
+    bitmap = np.zeros((48, 64), dtype=bool)
+    bitmap[10:20, 5:9] = True
+    rle = masks.coco_rle_encode(bitmap)
+    path = tmp_path / "instances_default.json"
+    path.write_text(json.dumps({"images": [{"id": 1, "file_name": "a.png", "width": 64, "height": 48}],
+                                "categories": [{"id": 1, "name": "x"}],
+                                "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                                                 "segmentation": {"counts": rle["counts"]}}]}))
+    with open_input(path) as source:
+        frames = list(get_importer("COCO 1.0").load(source, ImportOptions(image_size=lambda name: (64, 48))).frames)
+    shape = frames[0].shapes[0]
+    assert shape.type == ShapeType.MASK and shape.points[-4:] == (5.0, 10.0, 8.0, 19.0)

@@ -102,3 +102,21 @@ def test_bad_files_name_the_place(tmp_path: Path) -> None:
         zf.writestr("annotations/default.json", json.dumps(broken))
     with pytest.raises(MalformedFile, match=r"annotations/default.json, items\[0\].annotations\[0\].label_id: 9"):
         _load(archive)
+
+
+@pytest.mark.parametrize(("image", "lookup", "expected"), [
+    ({"path": "img1.jpg", "size": [10, 10]}, None, "its size is 50000x50000 (width x height), not the image's 10x10"),
+    ({"path": "img1.jpg", "size": [50000, 50000]}, (10, 10), "not the image's 10x10"),
+])
+def test_an_rle_of_another_size_than_its_image_is_refused(tmp_path: Path, image: dict[str, object],
+                                                          lookup: tuple[int, int] | None, expected: str) -> None:
+    bomb = {"type": "mask", "label_id": 0, "rle": {"size": [50000, 50000], "counts": [0, 50000 * 50000]}}
+    document = {**DOC, "items": [{"id": "img1", "annotations": [bomb], "image": image}]}
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("annotations/default.json", json.dumps(document))
+    options = ImportOptions(image_size=(lambda name: lookup) if lookup else None)
+    with open_input(archive) as source, pytest.raises(MalformedFile) as info:
+        materialize(get_importer("Datumaro 1.0").load(source, options))
+    assert str(info.value).startswith("annotations/default.json, items[0].annotations[0].rle: invalid RLE: ")
+    assert expected in str(info.value)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import tracemalloc
+
 import numpy as np
 import pytest
+from PIL import Image
 from pycocotools import mask as mask_utils
 
 from inklab.formats.geometry import bitmap_to_polygons, ellipse_polygon, mask_polygons, rectangle_corners
 from inklab.formats.masks import (
+    check_mask,
     coco_rle_decode,
     coco_rle_encode,
     decode_mask,
@@ -16,6 +21,7 @@ from inklab.formats.masks import (
     mask_to_image,
     polygon_to_bitmap,
 )
+from inklab.formats.pixels import check_pixels, max_pixels, set_max_pixels
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pycocotools")
 
@@ -95,3 +101,82 @@ def test_geometry_helpers() -> None:
     assert (min(xs), max(xs), min(ys), max(ys)) == pytest.approx((6, 14, 8, 12))
     bitmap = polygon_to_bitmap([(1, 1, 5, 1, 5, 3, 1, 3)], 8, 6)
     assert bitmap.sum() == 5 * 3 and bitmap[1:4, 1:6].all()
+
+
+def test_a_mask_far_larger_than_the_image_decodes_only_what_is_inside() -> None:
+    # a box of 10^6 x 10^6 pixels, all set, around a 64 x 48 image: only the image is allocated
+    points = (0.0, 1e12, -500_000.0, -500_000.0, 499_999.0, 499_999.0)
+    tracemalloc.start()
+    try:
+        full = mask_to_image(points, 64, 48)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert full.shape == (48, 64) and full.all()
+    assert peak < 1024 * 1024
+    with pytest.raises(ValueError, match="is more than the limit"):
+        decode_mask(points)
+
+
+@pytest.mark.parametrize(("left", "top"), [(-3, -2), (60, 45), (-3, 45), (60, -2), (10, 10)])
+def test_the_part_of_a_mask_inside_the_image_is_what_the_whole_mask_has_there(left: int, top: int) -> None:
+    bitmap = _random_bitmap(abs(left * 7 + top), (9, 11))
+    bitmap[0, 0] = bitmap[-1, -1] = True  # the box stays 9 x 11
+    points = encode_mask(bitmap, left=left, top=top)
+    expected = np.zeros((48 + 40, 64 + 40), dtype=bool)
+    expected[top + 20:top + 29, left + 20:left + 31] = bitmap
+    assert np.array_equal(mask_to_image(points, 64, 48), expected[20:68, 20:84])
+
+
+@pytest.mark.parametrize(("points", "problem"), [
+    ((0.0, 12.0, 0.0, 0.0, 3.0, 2.0), None),
+    ((0.0, 12.0, 61.0, 46.0, 64.0, 48.0), "the mask's box [61, 46, 64, 48] is not inside the 64x48 image"),
+    ((0.0, 12.0, -1.0, 0.0, 2.0, 2.0), "is not inside the 64x48 image"),
+    ((0.0, 1e14, 0.0, 0.0, 9_999_999.0, 9_999_999.0), "is not inside the 64x48 image"),
+    ((0.0, 11.0, 0.0, 0.0, 3.0, 2.0), "the run lengths cover 11 pixels, expected 12"),
+    ((5.0, -1.0, 8.0, 0.0, 0.0, 3.0, 2.0), "run lengths cannot be negative"),
+    ((0.5, 11.5, 0.0, 0.0, 3.0, 2.0), "whole numbers"),
+    ((0.0, float("nan"), 0.0, 0.0, 3.0, 2.0), "whole numbers"),
+    ((0.0, 12.0, 3.0, 0.0, 0.0, 2.0), "x2 >= x1"),
+])
+def test_check_mask(points: tuple[float, ...], problem: str | None) -> None:
+    if problem is None:
+        check_mask(points, 64, 48)
+    else:
+        with pytest.raises(ValueError) as info:
+            check_mask(points, 64, 48)
+        assert problem in str(info.value)
+
+
+def test_coco_rle_sizes_are_checked_before_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    rle = {"size": [4, 3], "counts": [5, 2, 5]}
+    assert coco_rle_decode(rle, (3, 4)).shape == (4, 3)
+    assert coco_rle_decode({"counts": [5, 2, 5]}, (3, 4)).sum() == 2
+    with pytest.raises(ValueError, match=r"its size is 3x4 \(width x height\), not the image's 4x3"):
+        coco_rle_decode(rle, (4, 3))
+    for bad in ({"size": "4x3", "counts": []}, {"size": [4, True], "counts": []}, {"size": [4.5, 3], "counts": []}):
+        with pytest.raises(ValueError, match="'size' must be"):
+            coco_rle_decode(bad)
+    with pytest.raises(ValueError, match="'counts' must be"):
+        coco_rle_decode({"size": [4, 3], "counts": {"a": 1}})
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 5)  # Pillow refuses above 10 pixels, and so do masks
+    assert max_pixels() == 10
+    with pytest.raises(ValueError, match="3x4 = 12 pixels is more than the limit of 10 pixels"):
+        coco_rle_decode(rle)
+    with pytest.raises(ValueError, match="is more than the limit of 10 pixels"):
+        decode_mask((0.0, 12.0, 0.0, 0.0, 3.0, 2.0))
+
+
+def test_set_max_pixels_makes_pillow_refuse_what_masks_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+    set_max_pixels(1000)
+    assert max_pixels() == 1000
+    buffer = io.BytesIO()
+    Image.new("L", (40, 25)).save(buffer, format="PNG")  # 1000 pixels: allowed
+    Image.open(io.BytesIO(buffer.getvalue())).load()
+    buffer = io.BytesIO()
+    Image.new("L", (41, 25)).save(buffer, format="PNG")
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(io.BytesIO(buffer.getvalue()))
+    with pytest.raises(ValueError, match="41x25 = 1,025 pixels is more than the limit of 1,000 pixels"):
+        check_pixels(41, 25)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-__all__ = ["make_image", "make_images"]
+__all__ = ["make_image", "make_images", "png_header"]
 
 
 def make_image(index: int, size: tuple[int, int] = (64, 48), mode: str = "RGB") -> Image.Image:
@@ -33,3 +35,13 @@ def make_images(directory: Path, count: int = 3, *, size: tuple[int, int] = (64,
         make_image(i, size).save(path)
         paths.append(path)
     return paths
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A few dozen bytes of PNG whose header claims ``width`` × ``height`` pixels (a pixel bomb:
+    the data is far too short, but a reader that trusts the header would allocate it all)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b""))

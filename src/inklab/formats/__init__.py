@@ -5,7 +5,7 @@
 * :mod:`~inklab.formats.fidelity` – what each format keeps, converts and loses;
 * :mod:`~inklab.formats.files` – input and output trees (zip archives, directories, files);
 * :mod:`~inklab.formats.tracks`, :mod:`~inklab.formats.masks`, :mod:`~inklab.formats.geometry`
-  – shared conversions;
+  – shared conversions; :mod:`~inklab.formats.pixels` – how many pixels an image or mask may have;
 * :mod:`~inklab.formats.errors` – the exception hierarchy (base :class:`FormatError`);
 * one module per format (listed in :mod:`~inklab.formats.catalog`).
 

@@ -292,7 +292,7 @@ class Coco:
             for label in categories.values():
                 labels.setdefault(label, LabelSpec(label))
             parsed.append((name, document, categories))
-        return Dataset(tuple(labels.values()), self._frames(source, parsed, images))
+        return Dataset(tuple(labels.values()), self._frames(source, parsed, images, options))
 
     @staticmethod
     def _categories(top: Fields) -> dict[int, str]:
@@ -303,7 +303,7 @@ class Coco:
         return result
 
     def _frames(self, source: InputTree, parsed: list[tuple[str, Fields | CocoHead, dict[int, str]]],
-                images: Mapping[str, str]) -> Iterator[Frame]:
+                images: Mapping[str, str], options: ImportOptions) -> Iterator[Frame]:
         groups = _Groups()
         while parsed:
             # each file's document is dropped once its frames are made (and each annotation as it
@@ -311,7 +311,7 @@ class Coco:
             name, top, categories = parsed.pop(0)
             subset = subset_of(name, "instances")
             if isinstance(top, CocoHead):
-                for entry, found in streamed_frames(top, self._converter(name, categories, groups)):
+                for entry, found in streamed_frames(top, self._converter(name, categories, groups, options)):
                     yield Frame(None, entry.file_name, entry.width, entry.height, subset, shapes=tuple(found),
                                 image=find_image(images, source, entry.file_name, subset))
                 continue
@@ -325,6 +325,7 @@ class Coco:
                 known_images.add(image_id)
                 file_name = image.text("file_name")
                 width, height = image.integer("width", 0), image.integer("height", 0)
+                size = options.frame_size(file_name, width, height)
                 shapes: list[Shape] = []
                 with collection_paused():  # not across the yield: the consumer's code runs as usual
                     for index in by_image.pop(image_id, ()):
@@ -335,7 +336,7 @@ class Coco:
                             shapes.append(shape)
                         else:
                             shapes.extend(self._shapes(Fields(obj, name, f"annotations[{index}]"), categories,
-                                                       width, height, groups))
+                                                       size, groups))
                 yield Frame(None, file_name, width, height, subset, shapes=tuple(shapes),
                             image=find_image(images, source, file_name, subset))
             for image_id, indexes in by_image.items():
@@ -343,7 +344,8 @@ class Coco:
                     raise MalformedFile(name, f"annotations[{indexes[0]}].image_id",
                                         f"image {image_id} is not in 'images'")
 
-    def _converter(self, name: str, categories: Mapping[int, str], groups: _Groups) -> Convert:
+    def _converter(self, name: str, categories: Mapping[int, str], groups: _Groups,
+                   options: ImportOptions) -> Convert:
         """Turns one annotation of a streamed file into shapes, as :meth:`_frames` does."""
         fast, checked = self._fast, self._shapes
 
@@ -353,10 +355,10 @@ class Coco:
                 shapes.append(shape)
             else:
                 shapes.extend(checked(Fields(obj, name, f"annotations[{index}]"), categories,
-                                      image.width, image.height, groups))
+                                      options.frame_size(image.file_name, image.width, image.height), groups))
         return convert
 
-    def _shapes(self, ann: Fields, categories: Mapping[int, str], width: int, height: int,
+    def _shapes(self, ann: Fields, categories: Mapping[int, str], size: tuple[int, int] | None,
                 groups: _Groups) -> list[Shape]:
         category = ann.integer("category_id")
         if category not in categories:
@@ -374,11 +376,7 @@ class Coco:
         segmentation = ann.get("segmentation")
         if isinstance(segmentation, dict):
             try:
-                rle = dict(segmentation)
-                if "size" not in rle and width and height:
-                    rle["size"] = [height, width]
-                bitmap = masks.coco_rle_decode(rle)
-                points = masks.encode_mask(bitmap)
+                points = masks.encode_mask(masks.coco_rle_decode(segmentation, size))
             except (KeyError, ValueError, TypeError) as exc:
                 raise ann.error("segmentation", f"invalid RLE: {exc}") from exc
             return [Shape(ShapeType.MASK, label, points, attributes=attrs, **common)]

@@ -194,8 +194,9 @@ class _Writer:
 # -- import -----------------------------------------------------------------------------------
 
 class _Reader:
-    def __init__(self, file: str, top: Fields) -> None:
+    def __init__(self, file: str, top: Fields, options: ImportOptions) -> None:
         self.file = file
+        self.options = options
         categories = top.child("categories", {})
         labels = categories.child("label", {}) if "label" in categories.obj else None
         self.names: list[tuple[str, str]] = []  # (name, parent)
@@ -251,7 +252,7 @@ class _Reader:
             raise ann.error("attributes.source", f"unknown source {source!r}")
         return str(source)
 
-    def shape(self, ann: Fields, size: tuple[int, int]) -> Shape:
+    def shape(self, ann: Fields, size: tuple[int, int] | None) -> Shape:
         kind = ann.text("type")
         type_ = _SHAPE_OF.get(kind)
         if type_ is None:
@@ -267,9 +268,7 @@ class _Reader:
         elif type_ == ShapeType.MASK:
             rle = ann.child("rle")
             try:
-                data = dict(rle.obj)
-                data.setdefault("size", [size[1], size[0]])
-                points = masks.encode_mask(masks.coco_rle_decode(data))
+                points = masks.encode_mask(masks.coco_rle_decode(rle.obj, size))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ann.error("rle", f"invalid RLE: {exc}") from exc
         elif type_ == ShapeType.SKELETON:
@@ -290,7 +289,7 @@ class _Reader:
                      track_id=int(track_id) if isinstance(track_id, (int, float)) else None,
                      keyframe=bool(reserved.get("keyframe", False)))
 
-    def element(self, ann: Fields, size: tuple[int, int]) -> Shape:
+    def element(self, ann: Fields, size: tuple[int, int] | None) -> Shape:
         shape = self.shape(ann, size)
         visibility = ann.get("visibility")
         if isinstance(visibility, list) and visibility:
@@ -318,7 +317,7 @@ class _Reader:
                 reserved, attrs = self.attributes(ann)
                 tags.append(Tag(self.label(ann), attrs, ann.integer("group", 0), self.source(ann, reserved)))
             else:
-                shapes.append(self.shape(ann, (width, height)))
+                shapes.append(self.shape(ann, self.options.frame_size(name, width, height)))
         return Frame(int(index) if isinstance(index, (int, float)) else None, name, width, height, subset,
                      tuple(tags), tuple(shapes), find_image(images, source, name, subset))
 
@@ -348,7 +347,7 @@ class Datumaro:
         parsed = []
         for name in files:
             top = Fields(load_json(source, name), name, "")
-            parsed.append((name, top, _Reader(name, top)))
+            parsed.append((name, top, _Reader(name, top, options)))
         labels = parsed[0][2].labels
         by_name = {label.name: label for label in labels}
         images = image_index(source)

@@ -115,6 +115,8 @@ class ImportOptions:
     and that may come without images: called with a frame name as the file writes it, it
     returns the ``(width, height)`` of the target's frame of that name (matched as the
     consumer matches frames: whole path, base name or stem), or None when there is none.
+    Formats whose masks cover the whole image (COCO RLE) check their size against it
+    (:meth:`frame_size`) before decoding them.
 
     ``labels``: the labels the import must use, when the target has fixed ones (a task or
     job import; empty for a project import, which adds the labels it finds). Formats may
@@ -131,6 +133,14 @@ class ImportOptions:
     image_size: SizeLookup | None = None
     labels: tuple[LabelSpec, ...] = ()
     first_frame: int = 0
+
+    def frame_size(self, name: str, width: int = 0, height: int = 0) -> tuple[int, int] | None:
+        """The ``(width, height)`` of the frame a file names: the target's frame's when the consumer
+        knows it (``image_size``), else the ``width`` and ``height`` the file declares, else None."""
+        known = self.image_size(name) if self.image_size is not None else None
+        if known is not None:
+            return known
+        return (width, height) if width > 0 and height > 0 else None
 
 
 @runtime_checkable

@@ -22,7 +22,7 @@ from inklab.formats.colormaps import LabelMap
 from inklab.formats.errors import MalformedFile, UnsupportedData
 from inklab.formats.files import InputTree
 from inklab.formats.geometry import rectangle_corners
-from inklab.formats.masks import decode_mask, encode_mask
+from inklab.formats.masks import encode_mask, mask_in_image
 from inklab.formats.model import Attribute, Frame, Shape
 from inklab.formats.pngfile import encode_png
 from inklab.vocabulary import ObjectSource, ShapeType
@@ -105,13 +105,8 @@ def shape_bitmap(shape: Shape, width: int, height: int) -> tuple[np.ndarray, int
     if shape.type == ShapeType.ELLIPSE:
         return _ellipse(shape, width, height)
     if shape.type == ShapeType.MASK:
-        bitmap, left, top = decode_mask(shape.points)
-        x0, y0 = max(left, 0), max(top, 0)
-        x1, y1 = min(left + bitmap.shape[1], width), min(top + bitmap.shape[0], height)
-        if x1 <= x0 or y1 <= y0:
-            return None
-        crop = bitmap[y0 - top:y1 - top, x0 - left:x1 - left]
-        return (crop, x0, y0) if crop.any() else None
+        inside = mask_in_image(shape.points, width, height)
+        return inside if inside is not None and inside[0].any() else None
     return None
 
 

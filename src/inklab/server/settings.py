@@ -19,6 +19,9 @@
                          before further ones are refused with 429 (default 10; 0 turns throttling off)
 ``INKLAB_LOGIN_LOCKOUT_SECONDS`` how long failures are remembered and a lockout lasts after
                          the last counted failure (default 900)
+``INKLAB_MAX_IMAGE_PIXELS`` the most pixels an image (a frame, an image in a backup or a
+                         dataset, a mask) may have (default 150,000,000); Pillow's own
+                         decompression-bomb limit is set to match it
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
 AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
 AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
+MAX_IMAGE_PIXELS = int(os.environ.get("INKLAB_MAX_IMAGE_PIXELS", "150000000"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -86,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "inklab.server.headers.security_headers",  # first: every response gets its CSP and nosniff
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

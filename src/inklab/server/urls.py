@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 api = [
     path("", include("inklab.server.meta.urls")),
@@ -14,7 +14,9 @@ api = [
     path("", include("inklab.server.functions.urls")),
     path("", include("inklab.server.projects.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
+    # the split view loads its start-up script from a URL (no inline script: see inklab.server.headers)
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="meta/swagger_ui.html"),
+         name="swagger"),
 ]
 
 urlpatterns = [

@@ -408,7 +408,8 @@ def test_bad_backups_are_refused_with_the_servers_message(client: Any, make_task
     not_a_backup = tmp_path / "photo.zip"
     with zipfile.ZipFile(not_a_backup, "w") as archive:
         archive.writestr("photo.txt", "hello")
-    with pytest.raises(BackgroundRequestError, match="not an inklab backup"):
+    # a backup's documents are checked when its upload finishes: a 400 with the server's message
+    with pytest.raises(BadRequestError, match="not an inklab backup"):
         client.tasks.create_from_backup(not_a_backup)
 
     task = make_task(2)
@@ -422,9 +423,9 @@ def test_bad_backups_are_refused_with_the_servers_message(client: Any, make_task
                 marker = json.loads(data)
                 data = json.dumps({**marker, "version": marker["version"] + 1, "inklab": "99.0"}).encode()
             target.writestr(item, data)
-    with pytest.raises(BackgroundRequestError, match="made by inklab 99.0"):
+    with pytest.raises(BadRequestError, match="made by inklab 99.0"):
         client.tasks.create_from_backup(future)
-    with pytest.raises(BackgroundRequestError, match="task backup, not a project backup"):
+    with pytest.raises(BadRequestError, match="task backup, not a project backup"):
         client.projects.create_from_backup(path)
     assert len(client.tasks.list()) == count + 1  # only make_task's
     with pytest.raises(NotFoundError):

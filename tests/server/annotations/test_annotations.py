@@ -160,6 +160,17 @@ def bad(task: dict[str, Any], mutate: Any) -> dict[str, Any]:
     (lambda p, t: p["shapes"][1].update(points=[0, 0, 1, 1]), "a polygon needs at least 3 points"),
     (lambda p, t: p["shapes"][0].update(points=[1, "x", 3, 4]), "expected numbers"),
     (lambda p, t: p["shapes"][6].update(points=[0, 5, 1, 1, 3, 2]), "mask needs run lengths"),
+    # masks are checked against their frame (64x48) from the numbers, before any pixel is made
+    (lambda p, t: p["shapes"][6].update(points=[0, 10**14, 0, 0, 10**7 - 1, 10**7 - 1]),
+     "shapes[6].points: a mask needs run lengths that cover its box [x1, y1, x2, y2], inside frame 3 (64x48): "
+     "the mask's box [0, 0, 9999999, 9999999] is not inside the 64x48 image"),
+    (lambda p, t: p["shapes"][6].update(points=[0, 6, 62, 46, 64, 47]), "box [62, 46, 64, 47] is not inside"),
+    (lambda p, t: p["shapes"][6].update(points=[0, 6, -1, 1, 1, 2]), "box [-1, 1, 1, 2] is not inside"),
+    (lambda p, t: p["shapes"][6].update(points=[0, 5, 1, 1, 3, 2]), "the run lengths cover 5 pixels, expected 6"),
+    (lambda p, t: p["tracks"][0]["shapes"].__setitem__(slice(None), [
+        {"type": "mask", "frame": 1, "points": [0, 6, 1, 1, 3, 2]},
+        {"type": "mask", "frame": 2, "points": [0, 6, 100, 1, 102, 2]}]),
+     "tracks[0].shapes[1].points: a mask needs run lengths"),
     (lambda p, t: p["shapes"][0].update(score=1.5), "score: expected a number between 0 and 1"),
     (lambda p, t: p["shapes"][0].update(occluded="yes"), "occluded: expected true or false"),
     (lambda p, t: p["shapes"][0].update(source="robot"), "source: must be one of"),

@@ -8,8 +8,10 @@ import zipfile
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from inklab.server.media.storage import user_upload_dir
 from tests.server.datasets.flows import download, export, import_file, zip_bytes
 from tests.server.datasets.test_export_import import _annotations, annotated, task  # noqa: F401 - fixtures
 
@@ -42,6 +44,14 @@ def _labels(api: APIClient, task_id: int) -> list[Any]:
 def _jobs(api: APIClient, task_id: int) -> list[tuple[Any, ...]]:
     jobs = api.get("/api/jobs", {"task_id": task_id}).json()["results"]
     return sorted((j["start_frame"], j["stop_frame"], j["stage"], j["state"], j["type"]) for j in jobs)
+
+
+def refused(api: APIClient, data: bytes, name: str, endpoint: str = "/api/tasks/backup/") -> str:
+    """The message of the 400 that refuses a backup when its upload finishes (and its upload is gone)."""
+    result = import_file(api, endpoint, data, name)
+    assert result.get("status_code") == 400, result
+    assert not [p for p in user_upload_dir(User.objects.get(username="admin").pk).iterdir() if p.is_file()]
+    return str(result["body"]["detail"])
 
 
 def _backup(api: APIClient, task_id: int) -> bytes:
@@ -85,23 +95,22 @@ def test_backups_from_the_future_and_foreign_files_are_refused(api: APIClient,
     marker = json.loads(files["inklab-backup.json"])
     future = zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "version": 99, "inklab": "9.0"})})
     count = len(api.get("/api/tasks").json()["results"])
-    result = import_file(api, "/api/tasks/backup/", future, "future.zip")
-    assert result["status"] == "failed"
-    assert "future.zip is a backup of format version 99, made by inklab 9.0" in result["message"]
-    assert "reads versions up to 1" in result["message"]
+    message = refused(api, future, "future.zip")
+    assert "future.zip is a backup of format version 99, made by inklab 9.0" in message
+    assert "reads versions up to 1" in message
     cases = {
         "cvat.zip": (zip_bytes({"task.json": "{}", "annotations.json": "[]"}), "looks like a CVAT backup"),
         "random.zip": (zip_bytes({"a.txt": "x"}), "not an inklab backup"),
         "plain.json": (b"{}", "a backup is a zip archive"),
         "project.zip": (zip_bytes({**files, "inklab-backup.json": json.dumps({**marker, "kind": "project"})}),
                         "is a project backup, not a task backup"),
-        "broken.zip": (zip_bytes({**files, "annotations.jsonl": b"{not json}\n"}),
-                       "annotations.jsonl, line 1: invalid JSON"),
     }
     for name, (content, expected) in cases.items():
-        result = import_file(api, "/api/tasks/backup/", content, name)
-        assert result["status"] == "failed", (name, result)
-        assert expected in result["message"], (name, result["message"])
+        message = refused(api, content, name)
+        assert expected in message, (name, message)
+    broken = zip_bytes({**files, "annotations.jsonl": b"{not json}\n"})
+    result = import_file(api, "/api/tasks/backup/", broken, "broken.zip")  # read as the task is restored
+    assert result["status"] == "failed" and "annotations.jsonl, line 1: invalid JSON" in result["message"]
     assert len(api.get("/api/tasks").json()["results"]) == count  # nothing half-restored
 
 
@@ -128,3 +137,34 @@ def test_project_backup_restores_its_tasks(api: APIClient, make_task) -> None:  
     new_car = next(label for label in api.get("/api/labels", {"project_id": restored["id"]}).json()["results"]
                    if label["name"] == "car")
     assert [(s["frame"], s["points"], s["label_id"]) for s in shapes] == [(1, [1, 2, 3, 4], new_car["id"])]
+
+
+def test_a_task_of_a_project_backs_up_as_a_task_of_its_own(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    member = make_task(3, project_id=project["id"])
+    labels = {label["name"]: label for label in api.get("/api/labels", {"project_id": project["id"]}).json()["results"]}
+    car, person = labels["car"], labels["person"]
+    color = next(a["id"] for a in car["attributes"] if a["name"] == "color")
+    head, hand = person["sublabels"]
+    assert api.put(f"/api/tasks/{member['id']}/annotations/", {
+        "tags": [{"frame": 0, "label_id": labels["scene"]["id"]}],
+        "shapes": [{"type": "rectangle", "frame": 1, "label_id": car["id"], "points": [1, 2, 3, 4],
+                    "attributes": [{"spec_id": color, "value": "blue"}]},
+                   {"type": "skeleton", "frame": 2, "label_id": person["id"], "elements": [
+                       {"type": "points", "frame": 2, "label_id": head["id"], "points": [5, 5]},
+                       {"type": "points", "frame": 2, "label_id": hand["id"], "points": [7, 9]}]}]},
+        format="json").status_code == 200
+    data = _backup(api, member["id"])
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+    assert [label["name"] for label in document["labels"]] == ["car", "person", "scene"]
+    result = import_file(api, "/api/tasks/backup/", data, "backup.zip")
+    assert result["status"] == "finished", result
+    restored = api.get(f"/api/tasks/{result['result_id']}").json()
+    assert restored["project_id"] is None
+    assert _labels(api, restored["id"]) == _labels(api, member["id"])
+    assert {label["task_id"] for label in api.get("/api/labels", {"task_id": restored["id"]}).json()["results"]} == {
+        restored["id"]}
+    assert _annotations(api, restored["id"]) == _annotations(api, member["id"])
+    assert len(_annotations(api, restored["id"])["shapes"]) == 2

@@ -162,6 +162,25 @@ COCO_UNKNOWN_LABEL = {
                                     "</image></annotations>",
      "annotations.xml, line 3, <box> attribute 'xtl': this attribute is required"),
     ("CVAT 1.1", "bad.zip", zip_bytes({"readme.txt": "no xml"}), "bad.zip: no .xml file found"),
+    # a 287-byte file whose RLE claims 50000 x 50000 pixels on a 64 x 48 frame: refused before decoding
+    ("COCO 1.0", "bomb.json", json.dumps({**COCO_UNKNOWN_LABEL, "categories": [{"id": 1, "name": "car"}],
+                                          "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                                                           "segmentation": {"size": [50000, 50000],
+                                                                            "counts": [0, 50000 * 50000]}}]}),
+     "bomb.json, annotations[0].segmentation: invalid RLE: its size is 50000x50000 (width x height), "
+     "not the image's 64x48"),
+    # the file may say its image is that large: the task's frame is what counts
+    ("COCO 1.0", "bomb.json", json.dumps({"images": [{"id": 1, "file_name": "frame_000.png", "width": 50000,
+                                                      "height": 50000}], "categories": [{"id": 1, "name": "car"}],
+                                          "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                                                           "segmentation": {"size": [50000, 50000],
+                                                                            "counts": [0, 50000 * 50000]}}]}),
+     "not the image's 64x48"),
+    ("CVAT 1.1", "annotations.xml", "<annotations><image id='0' name='frame_000.png' width='64' height='48'>"
+                                    "<mask label='car' left='0' top='0' width='10000000' height='10000000' "
+                                    "rle='0, 100000000000000'/></image></annotations>",
+     "annotations.xml: frame 'frame_000.png': mask of label 'car': the mask's box [0, 0, 9999999, 9999999] "
+     "is not inside the 64x48 image"),
 ])
 def test_a_failed_import_names_the_problem_and_changes_nothing(
         api: APIClient, annotated: dict[str, Any], fmt: str, filename: str, content: str | bytes,

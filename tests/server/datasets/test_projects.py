@@ -82,3 +82,18 @@ def test_a_failing_subset_rolls_back_the_tasks_made_before_it(api: APIClient) ->
     assert result["status"] == "failed" and "outside the 64x48 image" in result["message"], result
     assert api.get("/api/tasks", {"project_id": target["id"]}).json()["count"] == 0
     assert api.get("/api/labels", {"project_id": target["id"]}).json()["count"] == 0
+
+
+def test_a_dataset_image_over_the_pixel_limit_is_refused(api: APIClient) -> None:
+    from tests.support.images import png_header
+
+    document = {"images": [{"id": 1, "file_name": "a.png", "width": 64, "height": 48},
+                           {"id": 2, "file_name": "huge.png", "width": 13000, "height": 13000}],
+                "categories": [{"id": 1, "name": "cat"}], "annotations": []}
+    data = zip_bytes({"annotations/instances_default.json": json.dumps(document),
+                      "images/default/a.png": png_bytes(0), "images/default/huge.png": png_header(13000, 13000)})
+    target = api.post("/api/projects", {"name": "p", "labels": []}, format="json").json()
+    result = import_file(api, f"/api/projects/{target['id']}/dataset/", data, "bomb.zip", format="COCO 1.0")
+    assert result["status"] == "failed", result
+    assert "'huge.png' is too large to be a frame: it has more than the limit of 150,000,000 pixels" in result["message"]
+    assert api.get("/api/tasks", {"project_id": target["id"]}).json()["count"] == 0

@@ -7,6 +7,7 @@ import os
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 
 from inklab.server.media.models import Frame
 from tests.server.conftest import png_bytes, run_requests, upload_files
+from tests.support.images import png_header
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,36 @@ def test_duplicate_names_are_refused(api: APIClient) -> None:
     double = zip_bytes({"x.png": png_bytes(0)})
     status = upload_files(api, task_id, {"one.zip": double, "two.zip": double})
     assert_failed_cleanly(api, task_id, status, "Several files are named 'x.png'")
+
+
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header(api: APIClient) -> None:
+    # 68 bytes claiming 13000 x 13000 = 169 million pixels: over the default limit of 150 million
+    bomb = png_header(13000, 13000)
+    assert len(bomb) < 100
+    task_id = new_task(api)
+    status = upload_files(api, task_id, {"a.png": png_bytes(0), "huge.png": bomb})
+    assert_failed_cleanly(api, task_id, status,
+                          "'huge.png' is too large to be a frame: it has more than the limit of 150,000,000 pixels")
+
+
+def test_the_pixel_limit_is_a_setting(api: APIClient, settings: Any) -> None:
+    settings.MAX_IMAGE_PIXELS = 2000
+    task_id = new_task(api)
+    status = upload_files(api, task_id, {"small.png": png_bytes(0, (40, 50)), "big.png": png_bytes(1, (64, 48))})
+    assert_failed_cleanly(api, task_id, status, "'big.png' is too large to be a frame",
+                          "more than the limit of 2,000 pixels")
+    assert upload_files(api, task_id, {"small.png": png_bytes(0, (40, 50))})["status"] == "finished"
+    settings.MAX_IMAGE_PIXELS = 1500
+    from PIL import Image
+
+    assert Image.MAX_IMAGE_PIXELS == 750  # Pillow refuses what the server refuses
+
+
+def test_frames_are_images_of_the_frame_formats(api: APIClient, tmp_path: Path) -> None:
+    from PIL import Image
+
+    icon = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(icon, format="ICO")
+    task_id = new_task(api)
+    status = upload_files(api, task_id, {"icon.png": icon.getvalue()})
+    assert_failed_cleanly(api, task_id, status, "'icon.png' is an image in ICO format; frames are BMP, GIF, JPEG, PNG")

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from inklab.server.annotations.models import AnnotationObject, Kind
-from inklab.server.annotations.validation import LabelIndex, Normalizer
+from inklab.server.annotations.validation import FrameSizes, LabelIndex, Normalizer
 from inklab.server.errors import InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
@@ -114,7 +114,7 @@ def _id_source(task: Task, payload: dict[str, Any]) -> Callable[[], int]:
 
 
 def _normalizer(scope: Scope) -> Normalizer:
-    return Normalizer(LabelIndex.for_task(scope.task), (0, max(scope.task.size - 1, 0)))
+    return Normalizer(LabelIndex.for_task(scope.task), (0, max(scope.task.size - 1, 0)), FrameSizes(scope.task))
 
 
 def _normalized(scope: Scope, payload: dict[str, Any],

@@ -10,6 +10,8 @@ says which object and which field (``shapes[12].points: ...``):
 * labels that are not the task's, or whose type does not allow the shape type;
 * attributes that are not the label's, or values outside the attribute's spec;
 * point lists of the wrong length for the shape type, non-finite numbers, bad masks;
+* masks whose box is not inside their frame (checked from the numbers, before any pixel
+  is decoded: a mask is never larger than its frame);
 * skeletons whose elements are not exactly one per point of the skeleton label;
 * tracks without keyframes, with keyframes out of order, or mixing shape types.
 
@@ -19,17 +21,19 @@ The checks are plain Python (no serializer per object): 100,000 shapes take abou
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from inklab.formats.masks import check_mask
 from inklab.server.errors import InvalidInput
+from inklab.server.media.models import Frame
 from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 
-__all__ = ["AttributeInfo", "LabelIndex", "LabelInfo", "Normalizer"]
+__all__ = ["AttributeInfo", "FrameSizes", "LabelIndex", "LabelInfo", "Normalizer"]
 
 _SHAPE_TYPES = frozenset(ShapeType)
 _SOURCES = frozenset(ObjectSource)
@@ -105,6 +109,21 @@ class LabelIndex:
         return cls(infos)
 
 
+class FrameSizes:
+    """``(width, height)`` of a task's frames by number, read from the database when first needed
+    (only masks need them: most writes never do)."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self._sizes: dict[int, tuple[int, int]] | None = None
+
+    def __call__(self, number: int) -> tuple[int, int]:
+        if self._sizes is None:
+            rows = Frame.objects.filter(task_id=self.task.pk).values_list("number", "width", "height")
+            self._sizes = {n: (w, h) for n, w, h in rows}
+        return self._sizes[number]
+
+
 def _info(label: Any) -> LabelInfo:
     return LabelInfo(label.pk, label.name, label.type, {
         a.pk: AttributeInfo(a.pk, a.name, a.input_type, tuple(a.values), a.mutable) for a in label.attributes.all()
@@ -157,22 +176,13 @@ def _check_point_count(shape_type: str, points: list[float], where: str) -> None
         ok = n >= 2 and n % 2 == 0
         need = "at least 1 point"
     elif shape_type == ShapeType.MASK:
-        ok = n >= 5 and _valid_mask(points)
-        need = "run lengths followed by an inclusive bounding box [x1, y1, x2, y2] of the same area"
+        ok = n >= 5  # the rest: check_mask, in _geometry
+        need = "run lengths followed by an inclusive bounding box [x1, y1, x2, y2]"
     else:  # skeleton: points live in the elements
         ok = n % 2 == 0
         need = "an even count"
     if not ok:
         raise InvalidInput(f"{where}.points: a {shape_type} needs {need}, got {n} numbers.")
-
-
-def _valid_mask(points: list[float]) -> bool:
-    if not all(p.is_integer() and p >= 0 for p in points):
-        return False
-    x1, y1, x2, y2 = points[-4:]
-    if x2 < x1 or y2 < y1:
-        return False
-    return sum(points[:-4]) == (x2 - x1 + 1) * (y2 - y1 + 1)
 
 
 def _source(value: Any, where: str) -> str:
@@ -205,14 +215,16 @@ def _dict(obj: Any, where: str) -> Mapping[str, Any]:
 class Normalizer:
     """Validates objects for one task and returns their canonical form.
 
-    ``frames`` is the inclusive range objects may touch (a job's range for job writes).
-    Nested ids are taken from ``next_id`` (a callable), so new elements and keyframes get
-    ids unique within the task.
+    ``frames`` is the inclusive range objects may touch (a job's range for job writes);
+    ``sizes`` gives the ``(width, height)`` of a frame in it. Nested ids are taken from
+    ``next_id`` (a callable), so new elements and keyframes get ids unique within the task.
     """
 
-    def __init__(self, index: LabelIndex, frames: tuple[int, int]) -> None:
+    def __init__(self, index: LabelIndex, frames: tuple[int, int],
+                 sizes: Callable[[int], tuple[int, int]]) -> None:
         self.index = index
         self.first, self.last = frames
+        self.sizes = sizes
 
     # -- shared pieces -------------------------------------------------------------------------
 
@@ -257,9 +269,16 @@ class Normalizer:
     def _group(self, value: Any, where: str) -> int:
         return 0 if value is None else _int(value, where, "group")
 
-    def _geometry(self, obj: Mapping[str, Any], shape_type: str, where: str) -> dict[str, Any]:
+    def _geometry(self, obj: Mapping[str, Any], shape_type: str, frame: int, where: str) -> dict[str, Any]:
         points = _points(obj.get("points", []), where)
         _check_point_count(shape_type, points, where)
+        if shape_type == ShapeType.MASK:
+            width, height = self.sizes(frame)
+            try:
+                check_mask(points, width, height)
+            except ValueError as exc:
+                raise InvalidInput(f"{where}.points: a mask needs run lengths that cover its box [x1, y1, x2, y2], "
+                                   f"inside frame {frame} ({width}x{height}): {exc}.") from exc
         return {
             "type": shape_type,
             "occluded": _bool(obj.get("occluded", False), where, "occluded"),
@@ -303,7 +322,7 @@ class Normalizer:
         self._check_label_type(label, shape_type, where)
         frame = self._frame(obj.get("frame"), where)
         result = {
-            **self._geometry(obj, shape_type, where),
+            **self._geometry(obj, shape_type, frame, where),
             "frame": frame,
             "label_id": label.id,
             "group": self._group(obj.get("group"), where),
@@ -327,7 +346,7 @@ class Normalizer:
         if len(points) != 2:
             raise InvalidInput(f"{where}.points: a skeleton element is one point [x, y], got {len(points)} numbers.")
         return {
-            **self._geometry(obj, shape_type, where),
+            **self._geometry(obj, shape_type, frame, where),
             "id": next_id(),
             "frame": frame,
             "label_id": label.id,
@@ -409,7 +428,7 @@ class Normalizer:
             if shapes and shape_type != shapes[0]["type"]:
                 raise InvalidInput(f"{swhere}.type: a track keeps one shape type ({shapes[0]['type']}).")
             shapes.append({
-                **self._geometry(item, shape_type, swhere),
+                **self._geometry(item, shape_type, frame, swhere),
                 "id": next_id(),
                 "frame": frame,
                 "attributes": self._attributes(item.get("attributes"), label, swhere),

@@ -4,14 +4,22 @@ Layout of a task backup (a project backup holds ``project.json`` and one ``tasks
 folder per task with the same files)::
 
     inklab-backup.json    {"format": "inklab-backup", "version": 1, "kind": "task", "inklab": "0.1.0"}
-    task.json             task fields, labels (as label specs), jobs (ranges, stage, state, type),
-                          frames (number, name, size, file, MIME type), deleted frames
+    task.json             task fields, labels (as label specs: the project's for a task of a
+                          project, so that the backup restores as a task of its own), jobs (ranges,
+                          stage, state, type), frames (number, name, size, file, MIME type),
+                          deleted frames
     annotations.jsonl     one stored object per line, labels and attributes by name
     data/<file>           the original bytes of each frame
 
 Restoring creates a new task owned by the caller with the same frames (byte for byte, same
 names and order), labels, jobs and their states, subset and annotations. A backup whose
 ``version`` is newer than :data:`BACKUP_VERSION` is refused with a message saying so.
+
+A backup is checked before anything is made from it: its documents when the upload finishes
+(:func:`check_backup`, a 400 naming the file and field: :mod:`.backup_documents`), then, as it
+is restored, each frame (it must decode as the image type, width and height its entry claims:
+:func:`inklab.server.media.images.check_image`) and the annotations (as if sent to the API). A
+restore that fails leaves no task, row or file behind.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 import orjson
@@ -27,18 +36,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from inklab import __version__
-from inklab.formats import InputTree, MalformedFile, ZipOutput
+from inklab.formats import FormatError, InputTree, MalformedFile, ZipInput, ZipOutput
 from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.models import AnnotationObject
 from inklab.server.annotations.services import Scope
+from inklab.server.datasets.backup_documents import check_project_document, check_task_document
+from inklab.server.datasets.importing import located
 from inklab.server.errors import InvalidInput
+from inklab.server.media import images
 from inklab.server.media.models import Frame as FrameRow
+from inklab.server.media.sources import Limits, copy_limited
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Project, Task, touch
-from inklab.vocabulary import JobStage, JobState, JobType
 
-__all__ = ["BACKUP_VERSION", "restore_project", "restore_task", "write_project_backup", "write_task_backup"]
+__all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "restore_project", "restore_task",
+           "write_project_backup", "write_task_backup"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +72,12 @@ def _part(progress: ProgressFn, index: int, count: int) -> ProgressFn:
 # -- labels as specs, ids as names ------------------------------------------------------------
 
 def _label_spec(label: Any) -> dict[str, Any]:
-    spec = {"name": label.name, "type": label.type, "color": label.color, "svg": label.svg,
+    spec = {"name": label.name, "type": label.type, "color": label.color,
             "attributes": [{"name": a.name, "mutable": a.mutable, "input_type": a.input_type,
                             "values": list(a.values), "default_value": a.default_value}
                            for a in label.attributes.all()]}
-    if label.parent_id is None:
+    if label.parent_id is None:  # a skeleton's points have no svg of their own (CVAT's SublabelRequest)
+        spec["svg"] = label.svg
         spec["sublabels"] = [_label_spec(sub) for sub in label.sublabels.all()]
     return spec
 
@@ -97,30 +111,50 @@ class _Names:
                 out[key] = [self.to_names(child) for child in out[key]]
         return out
 
-    def to_ids(self, obj: dict[str, Any], owner: int | None = None, parent: int | None = None,
+    def to_ids(self, obj: Any, owner: int | None = None, parent: int | None = None,
                where: str = "") -> dict[str, Any]:
+        """A backup's object with this server's ids; InvalidInput (naming ``where``) for what a
+        backup may not hold. The rest is checked as the API checks it, when it is written."""
+        if not isinstance(obj, dict):
+            raise InvalidInput(f"{where}: expected an object.")
+        if "label_id" in obj or "spec_id" in obj:
+            raise InvalidInput(f"{where}: a backup names labels and attributes; ids are not allowed.")
         out = dict(obj)
         if "label" in out:
-            key = (parent, out.pop("label"))
-            if key not in self.label_id:
-                raise InvalidInput(f"{where}: the backup's label '{key[1]}' is not among its labels.")
-            owner = self.label_id[key]
+            label = out.pop("label")
+            if not isinstance(label, str) or (parent, label) not in self.label_id:
+                raise InvalidInput(f"{where}: the backup's label {label!r} is not among its labels.")
+            owner = self.label_id[(parent, label)]
             out["label_id"] = owner
-        if "attributes" in out and owner is not None:
-            out["attributes"] = [{"spec_id": self.attr_id[(owner, a["name"])], "value": a["value"]}
-                                 for a in out["attributes"] if (owner, a["name"]) in self.attr_id]
+        if "attributes" in out:
+            out["attributes"] = self._attribute_ids(out["attributes"], owner, where)
+        for key in ("elements", "shapes"):
+            if key in out and not isinstance(out[key], list):
+                raise InvalidInput(f"{where}: '{key}' must be a list.")
         if "elements" in out:
             out["elements"] = [self.to_ids(e, None, owner, where) for e in out["elements"]]
         if "shapes" in out:
             out["shapes"] = [self.to_ids(s, owner, parent, where) for s in out["shapes"]]
         return out
 
+    def _attribute_ids(self, values: Any, owner: int | None, where: str) -> list[dict[str, Any]]:
+        if not isinstance(values, list):
+            raise InvalidInput(f"{where}: 'attributes' must be a list.")
+        result = []
+        for value in values:
+            if not isinstance(value, dict) or set(value) != {"name", "value"} or not isinstance(value["name"], str):
+                raise InvalidInput(f"{where}: an attribute is {{\"name\": ..., \"value\": ...}}, got {value!r:.80}.")
+            if owner is None or (owner, value["name"]) not in self.attr_id:
+                raise InvalidInput(f"{where}: attribute '{value['name']}' is not an attribute of the object's label.")
+            result.append({"spec_id": self.attr_id[(owner, value["name"])], "value": value["value"]})
+        return result
+
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _task_document(task: Task) -> dict[str, Any]:
+def _task_document(task: Task, with_labels: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {key: getattr(task, key) for key in _TASK_FIELDS}
-    doc["labels"] = [] if task.project_id else [_label_spec(label) for label in labels_of(task).order_by("id")]
+    doc["labels"] = [_label_spec(label) for label in labels_of(task).order_by("id")] if with_labels else []
     doc["jobs"] = [{"start_frame": j.start_frame, "stop_frame": j.stop_frame, "stage": j.stage, "state": j.state,
                     "type": j.type} for j in task.jobs.order_by("id")]
     doc["frames"] = [{"number": f.number, "name": f.name, "width": f.width, "height": f.height, "file": f.file,
@@ -129,7 +163,10 @@ def _task_document(task: Task) -> dict[str, Any]:
 
 
 def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, progress: ProgressFn) -> None:
-    out.write_bytes(f"{prefix}task.json", orjson.dumps(_task_document(task), option=orjson.OPT_INDENT_2))
+    """A task's files; a task of a project backup (``owner`` the project) leaves the labels to
+    ``project.json``, a task backup carries them, its project's included."""
+    document = _task_document(task, with_labels=owner is task)
+    out.write_bytes(f"{prefix}task.json", orjson.dumps(document, option=orjson.OPT_INDENT_2))
     names = _Names(owner)
     with out.open(f"{prefix}annotations.jsonl") as fh:
         rows = AnnotationObject.objects.filter(task=task).order_by("id").values_list("kind", "data")
@@ -168,6 +205,14 @@ def write_project_backup(project: Project, target: IO[bytes] | Any, progress: Pr
 
 # -- restoring --------------------------------------------------------------------------------
 
+def open_backup(path: Path, label: str) -> ZipInput:
+    """The uploaded backup as a zip; InvalidInput if it is none."""
+    try:
+        return ZipInput(path, label)
+    except FormatError as exc:
+        raise InvalidInput(f"{label}: a backup is a zip archive ({exc}).") from exc
+
+
 def check_marker(source: InputTree, kind: str) -> dict[str, Any]:
     """The backup's marker; refuses other files, other kinds and newer versions."""
     if _MARKER not in source.names():
@@ -180,7 +225,7 @@ def check_marker(source: InputTree, kind: str) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         raise InvalidInput(f"{source.label}: {_MARKER} is not valid JSON ({exc}).") from exc
     version = marker.get("version") if isinstance(marker, dict) else None
-    if marker.get("format") != "inklab-backup" or not isinstance(version, int):
+    if not isinstance(marker, dict) or marker.get("format") != "inklab-backup" or not isinstance(version, int):
         raise InvalidInput(f"{source.label}: {_MARKER} does not describe an inklab backup.")
     if version > BACKUP_VERSION:
         raise InvalidInput(f"{source.label} is a backup of format version {version}, made by inklab "
@@ -198,7 +243,7 @@ def _json(source: InputTree, name: str) -> Any:
         raise MalformedFile(name, f"line {exc.lineno}", f"invalid JSON ({exc.msg})") from exc
 
 
-def _annotations(source: InputTree, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _annotations(source: InputTree, name: str) -> Iterator[tuple[int, Any]]:
     with source.open(name) as fh:
         for number, line in enumerate(fh, 1):
             if line.strip():
@@ -208,42 +253,109 @@ def _annotations(source: InputTree, name: str) -> Iterator[tuple[int, dict[str, 
                     raise MalformedFile(name, f"line {number}", f"invalid JSON ({exc.msg})") from exc
 
 
-def _restore_task(user: Any, source: InputTree, prefix: str, project: Project | None, progress: ProgressFn,
-                  created: _Created) -> Task:
-    doc = _json(source, f"{prefix}task.json")
-    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
-        raise MalformedFile(f"{prefix}task.json", None, "expected an object with the task's 'name'")
-    fields = {key: doc[key] for key in _TASK_FIELDS if key in doc}
-    task = Task.objects.create(owner=user, project=project, has_data=bool(doc.get("frames")), **fields)
-    created.tasks.append(task.pk)
-    if project is None:
-        apply_label_specs(task, doc.get("labels") or [])
+@dataclass(frozen=True)
+class _TaskPart:
+    """A task of a backup: where its files are, its checked ``task.json``."""
+
+    prefix: str
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckedBackup:
+    """A backup whose documents passed :func:`check_backup`."""
+
+    project: dict[str, Any] | None
+    tasks: tuple[_TaskPart, ...]
+
+
+def _task_prefixes(source: InputTree) -> list[str]:
+    folders = {name.split("/", 2)[1] for name in source.names() if name.startswith("tasks/") and name.count("/") >= 2}
+    odd = sorted(folder for folder in folders if not folder.isdigit())
+    if odd:
+        raise InvalidInput(f"{source.label}: tasks/{odd[0]}/ is not a task of the backup (their folders are "
+                           "numbered: tasks/0/, tasks/1/...).")
+    return [f"tasks/{folder}/" for folder in sorted(folders, key=int)]
+
+
+def check_backup(source: InputTree, kind: str) -> CheckedBackup:
+    """Check the marker and every document of a ``kind`` ("task" or "project") backup before
+    anything is restored; InvalidInput names the file and the field at fault."""
+    check_marker(source, kind)
+    try:
+        if kind == "task":
+            return CheckedBackup(None, (_TaskPart("", check_task_document(
+                _json(source, "task.json"), f"{source.label}: task.json")),))
+        project = check_project_document(_json(source, "project.json"), f"{source.label}: project.json")
+        tasks = tuple(_TaskPart(prefix, check_task_document(_json(source, f"{prefix}task.json"),
+                                                            f"{source.label}: {prefix}task.json", in_project=True))
+                      for prefix in _task_prefixes(source))
+        return CheckedBackup(project, tasks)
+    except FormatError as exc:
+        raise InvalidInput(f"{source.label}: {exc}") from exc
+
+
+def _restore_frames(source: InputTree, part: _TaskPart, task: Task, progress: ProgressFn) -> list[FrameRow]:
+    """Copy and check each frame of the backup into the task's storage; their rows (not saved)."""
     storage = TaskStorage(task.pk)
     storage.frames_dir.mkdir(parents=True, exist_ok=True)
+    budget = [Limits().max_bytes]
+    frames = part.doc["frames"]
     rows = []
-    frames = doc.get("frames") or []
     for i, frame in enumerate(frames):
-        file = PurePosixPath(str(frame["file"])).name
-        with source.open(f"{prefix}data/{file}") as fh, storage.frame_path(file).open("wb") as target:
-            shutil.copyfileobj(fh, target, 1 << 20)
-        rows.append(FrameRow(task=task, number=frame["number"], name=frame["name"], width=frame["width"],
-                             height=frame["height"], file=file, mime_type=frame.get("mime_type", "image/jpeg")))
+        entry = f"{source.label}: {part.prefix}task.json: frames[{i}]"
+        member = f"{part.prefix}data/{frame['file']}"
+        if not source.exists(member):
+            raise InvalidInput(f"{entry}.file: {member} is not in the backup.")
+        file = f"{frame['number']}{PurePosixPath(frame['file']).suffix}"
+        with source.open(member) as fh:
+            copy_limited(fh, storage.frame_path(file), budget,
+                         f"{source.label}: the frames are larger than the allowed size (stopped at {member}).")
+        info = images.check_image(storage.frame_path(file), member)
+        if info.mime != images.served_type(frame["mime_type"]):
+            raise InvalidInput(f"{entry}.mime_type: {member} is {info.mime}, not {frame['mime_type']}.")
+        if (info.width, info.height) != (frame["width"], frame["height"]):
+            raise InvalidInput(f"{entry}: {member} is {info.width}x{info.height}, not {frame['width']}x"
+                               f"{frame['height']} as its width and height say.")
+        rows.append(FrameRow(task=task, number=frame["number"], name=frame["name"], width=info.width,
+                             height=info.height, file=file, mime_type=info.mime))
         if i % 50 == 0:
             progress(0.8 * i / max(len(frames), 1))
-    FrameRow.objects.bulk_create(rows, batch_size=2000)
-    Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
-                                 stage=j.get("stage", JobStage.ANNOTATION), state=j.get("state", JobState.NEW),
-                                 type=j.get("type", JobType.ANNOTATION)) for j in doc.get("jobs") or []])
-    names = _Names(project or task)
+    return rows
+
+
+def _restore_annotations(user: Any, source: InputTree, prefix: str, task: Task, owner: Project | Task) -> None:
+    names = _Names(owner)
     payload: dict[str, list[dict[str, Any]]] = {"tags": [], "shapes": [], "tracks": []}
+    places: dict[str, list[str]] = {"tags": [], "shapes": [], "tracks": []}
     name = f"{prefix}annotations.jsonl"
     for line, item in _annotations(source, name):
-        key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(str(item.get("kind")))
-        if key is None or not isinstance(item.get("object"), dict):
-            raise MalformedFile(name, f"line {line}", "expected {\"kind\": tag|shape|track, \"object\": {...}}")
-        payload[key].append(names.to_ids(item["object"], where=f"{name}, line {line}"))
+        where = f"{source.label}: {name}, line {line}"
+        key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(
+            str(item.get("kind"))) if isinstance(item, dict) else None
+        if key is None or set(item) != {"kind", "object"}:
+            raise InvalidInput(f"{where}: expected {{\"kind\": tag|shape|track, \"object\": {{...}}}}.")
+        payload[key].append(names.to_ids(item["object"], where=where))
+        places[key].append(where)
     if any(payload.values()):
-        annotation_services.write(user, Scope(task), payload, "put")
+        try:  # checked as anything written through the API: frames, labels, attributes, geometry
+            annotation_services.write(user, Scope(task), payload, "put")
+        except InvalidInput as exc:
+            raise located(exc, places) from exc
+
+
+def _restore_task(user: Any, source: InputTree, part: _TaskPart, project: Project | None, progress: ProgressFn,
+                  created: _Created) -> Task:
+    doc = part.doc
+    task = Task.objects.create(owner=user, project=project, has_data=bool(doc["frames"]),
+                               **{key: doc[key] for key in _TASK_FIELDS})
+    created.tasks.append(task.pk)
+    if project is None:
+        apply_label_specs(task, doc["labels"])
+    FrameRow.objects.bulk_create(_restore_frames(source, part, task, progress), batch_size=2000)
+    Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
+                                 stage=j["stage"], state=j["state"], type=j["type"]) for j in doc["jobs"]])
+    _restore_annotations(user, source, part.prefix, task, project or task)
     touch(task)
     progress(1.0)
     return task
@@ -262,11 +374,11 @@ class _Created:
 
 def restore_task(user: Any, source: InputTree, progress: ProgressFn) -> Task:
     """A new task from a task backup (all or nothing)."""
-    check_marker(source, "task")
+    checked = check_backup(source, "task")
     created = _Created()
     try:
         with transaction.atomic():
-            return _restore_task(user, source, "", None, progress, created)
+            return _restore_task(user, source, checked.tasks[0], None, progress, created)
     except BaseException:
         created.cleanup()
         raise
@@ -274,21 +386,17 @@ def restore_task(user: Any, source: InputTree, progress: ProgressFn) -> Task:
 
 def restore_project(user: Any, source: InputTree, progress: ProgressFn) -> Project:
     """A new project (with its tasks) from a project backup (all or nothing)."""
-    check_marker(source, "project")
-    doc = _json(source, "project.json")
-    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
-        raise MalformedFile("project.json", None, "expected an object with the project's 'name'")
+    checked = check_backup(source, "project")
+    doc = checked.project
+    assert doc is not None
     created = _Created()
     try:
         with transaction.atomic():
-            project = Project.objects.create(name=doc["name"], owner=user, bug_tracker=doc.get("bug_tracker", ""),
-                                             status=doc.get("status", "annotation"))
-            apply_label_specs(project, doc.get("labels") or [])
-            prefixes = sorted({n.split("/", 2)[1] for n in source.names()
-                               if n.startswith("tasks/") and n.count("/") >= 2},
-                              key=lambda p: int(p) if p.isdigit() else 0)
-            for i, number in enumerate(prefixes):
-                _restore_task(user, source, f"tasks/{number}/", project, _part(progress, i, len(prefixes)), created)
+            project = Project.objects.create(name=doc["name"], owner=user, bug_tracker=doc["bug_tracker"],
+                                             status=doc["status"])
+            apply_label_specs(project, doc["labels"])
+            for i, part in enumerate(checked.tasks):
+                _restore_task(user, source, part, project, _part(progress, i, len(checked.tasks)), created)
             touch(project)
             return project
     except BaseException:

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from inklab.formats import Dataset, Frame, Shape, Tag, Track, UnknownLabel
 from inklab.formats.geometry import mask_polygons
+from inklab.formats.masks import check_mask
 from inklab.server.annotations import services
 from inklab.server.annotations.services import Scope
 from inklab.server.errors import InvalidInput
@@ -30,7 +31,7 @@ from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import ShapeType
 
-__all__ = ["BATCH_OBJECTS", "FrameMatcher", "ImportResult", "LabelIds", "write_dataset"]
+__all__ = ["BATCH_OBJECTS", "FrameMatcher", "ImportResult", "LabelIds", "located", "write_dataset"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +131,16 @@ class ImportResult:
 
 
 def _check_inside(shape: Shape, size: tuple[int, int], where: str) -> None:
-    if shape.type in (ShapeType.CUBOID, ShapeType.SKELETON, ShapeType.MASK):
-        return
+    """Refuse a shape outside its frame, before any pixel work (a mask's polygons, its export)."""
     width, height = size
+    if shape.type == ShapeType.MASK:
+        try:
+            check_mask(shape.points, width, height)
+        except ValueError as exc:
+            raise InvalidInput(f"{where}: {exc}.") from exc
+        return
+    if shape.type in (ShapeType.CUBOID, ShapeType.SKELETON):
+        return
     points = shape.points if shape.type != ShapeType.ELLIPSE else shape.points[:2]
     for i in range(0, len(points) - 1, 2):
         x, y = points[i], points[i + 1]
@@ -218,7 +226,7 @@ class _Payload:
         self._nested += 1 + len(obj["shapes"]) + sum(1 + len(e["shapes"]) for e in obj["elements"])
 
 
-def _located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
+def located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
     """Prefix a validation message about ``shapes[12]`` with the file's frame and object."""
     message = str(error.detail)
     for key, places in where.items():
@@ -255,7 +263,7 @@ def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = 
             try:
                 writer.add(body)
             except InvalidInput as exc:
-                raise _located(exc, payload.where) from exc
+                raise located(exc, payload.where) from exc
             result.tags += len(payload.tags)
             result.shapes += len(payload.shapes)
             result.tracks += len(payload.tracks)

@@ -25,7 +25,6 @@ from inklab.formats import (
     get_importer,
     open_input,
 )
-from inklab.formats.files import ZipInput
 from inklab.server.annotations.services import Scope
 from inklab.server.datasets import backups, services
 from inklab.server.datasets.importing import FrameMatcher, write_dataset
@@ -120,12 +119,6 @@ def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def _original_name(stored: str) -> str:
-    """The client's file name inside the stored upload name ``<12 hex>_<name>``."""
-    head, _, rest = stored.partition("_")
-    return rest if len(head) == 12 and rest else stored
-
-
 @handler(services.IMPORT_ANNOTATIONS, lease_seconds=1800)
 def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     target = _target(request)
@@ -135,7 +128,7 @@ def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     options = ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
                             image_size=matcher.size_of, labels=label_specs(scope.task), first_frame=scope.first)
     with _uploaded(request) as path, _user_errors():
-        name = _original_name(path.name)
+        name = services.original_name(path.name)
         with open_input(path, name) as source:
             dataset = fmt.load(source, options)
             progress(0.3, force=True)
@@ -150,7 +143,7 @@ def import_dataset(request: BackgroundRequest, progress: Progress) -> None:
     assert isinstance(project, Project)
     fmt = get_importer(request.format or "")
     with _uploaded(request) as path, _user_errors():
-        name = _original_name(path.name)
+        name = services.original_name(path.name)
         with open_input(path, name) as source:
             dataset = fmt.load(source, ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly"))))
             import_project_dataset(_owner(request), project, dataset, file=name, progress=progress,
@@ -174,12 +167,7 @@ def export_backup(request: BackgroundRequest, progress: Progress) -> None:
 @handler(services.IMPORT_BACKUP, lease_seconds=3600)
 def import_backup(request: BackgroundRequest, progress: Progress) -> None:
     with _uploaded(request) as path, _user_errors():
-        name = _original_name(path.name)
-        try:
-            source = ZipInput(path, name)
-        except FormatError as exc:
-            raise InvalidInput(f"{name}: a backup is a zip archive ({exc}).") from exc
-        with source:
+        with backups.open_backup(path, services.original_name(path.name)) as source:
             if request.params.get("kind") == "project":
                 created: Task | Project = backups.restore_project(_owner(request), source, progress)
             else:

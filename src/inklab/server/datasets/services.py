@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from inklab.formats import UnknownFormat, get_exporter, get_importer
+from inklab.server.datasets import backups
 from inklab.server.errors import InvalidInput, Unsupported
 from inklab.server.media import tus
 from inklab.server.projects import permissions as perms
@@ -35,6 +36,7 @@ __all__ = [
     "IMPORT_BACKUP",
     "IMPORT_DATASET",
     "export_dir",
+    "original_name",
     "parse_bool",
     "request_annotations_import",
     "request_backup",
@@ -176,8 +178,24 @@ def request_backup(user: Any, obj: Task | Project, params: Any) -> BackgroundReq
         return queue.enqueue(user, EXPORT_BACKUP, _target(obj), params={"lightweight": lightweight}, **_ids(obj))
 
 
+def original_name(stored: str) -> str:
+    """The client's file name inside the stored upload name ``<12 hex>_<name>``."""
+    head, _, rest = stored.partition("_")
+    return rest if len(head) == 12 and rest else stored
+
+
 def request_restore(user: Any, kind: str, params: Any) -> BackgroundRequest:
-    """``Upload-Finish`` on ``/api/{tasks,projects}/backup/``."""
-    job_params = {"filename": _upload(user, params), "kind": kind}
+    """``Upload-Finish`` on ``/api/{tasks,projects}/backup/``: the backup's documents are checked
+    now (a 400 naming the file and field, and the upload is dropped); its frames and annotations
+    as the request restores it."""
+    filename = _upload(user, params)
+    path = tus.import_file(user, filename)
+    try:
+        with backups.open_backup(path, original_name(path.name)) as source:
+            backups.check_backup(source, kind)
+    except InvalidInput:
+        path.unlink(missing_ok=True)
+        raise
+    job_params = {"filename": filename, "kind": kind}
     with transaction.atomic():
         return queue.enqueue(user, IMPORT_BACKUP, kind, params=job_params)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class MediaConfig(AppConfig):
@@ -7,4 +8,7 @@ class MediaConfig(AppConfig):
     verbose_name = "Media"
 
     def ready(self) -> None:
+        from inklab.formats.pixels import set_max_pixels
         from inklab.server.media import jobs, receivers  # noqa: F401 - registers handlers and signals
+
+        set_max_pixels(settings.MAX_IMAGE_PIXELS)

@@ -1,6 +1,7 @@
 """Turning gathered files into a task's frames (the ``create:task`` background request).
 
-The frames are checked (each must decode), ordered by ``sorting_method``, cut by
+The frames are checked (each must be an image of a frame format, within the pixel limit, and
+decode: :mod:`.images`), ordered by ``sorting_method``, cut by
 ``start_frame``/``stop_frame``/``frame_filter``, and written to a staging directory;
 only when everything succeeded are the frame rows, task fields and jobs committed and
 the staging directory renamed into place. A failure leaves the task without data and
@@ -10,6 +11,7 @@ without files, and the request's message names the file at fault.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import random
 import shutil
 from collections.abc import Callable, Sequence
@@ -21,10 +23,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from inklab.server.errors import Conflict, InvalidInput
-from inklab.server.media import sources
+from inklab.server.media import images, sources
 from inklab.server.media.models import Frame
 from inklab.server.media.rendering import encode_jpeg, preview_file
 from inklab.server.media.sources import MediaFile
@@ -33,7 +34,7 @@ from inklab.server.projects.models import Job, Task, touch
 from inklab.server.projects.services import create_jobs
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
-__all__ = ["DataParams", "ingest"]
+__all__ = ["DataParams", "frame_step", "ingest"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +85,9 @@ class DataParams:
 
     @classmethod
     def from_request(cls, data: dict[str, Any]) -> DataParams:
-        step = 1
-        frame_filter = str(data.get("frame_filter") or "")
-        if frame_filter:
-            key, _, value = frame_filter.partition("=")
-            if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
-                raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
-            step = int(value)
+        """The parameters of a data request (or of a restored task), checked; InvalidInput names
+        the parameter at fault."""
+        step = frame_step(str(data.get("frame_filter") or ""))
         quality = _integer(data, "image_quality", 70)
         chunk_size = _integer(data, "chunk_size", None)
         start = _integer(data, "start_frame", 0) or 0
@@ -122,6 +119,16 @@ class DataParams:
         return f"step={self.frame_step}" if self.frame_step > 1 else ""
 
 
+def frame_step(frame_filter: str) -> int:
+    """The step of a ``frame_filter`` ("" or ``step=N`` with N >= 1)."""
+    if not frame_filter:
+        return 1
+    key, _, value = frame_filter.partition("=")
+    if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
+        raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class _Checked:
     source: MediaFile
@@ -132,20 +139,9 @@ class _Checked:
 
 
 def _check_image(item: MediaFile) -> _Checked:
-    try:
-        with Image.open(item.path) as image:
-            fmt = image.format or ""
-            width, height = image.size
-            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        # The decoder's own words name the stored file's path: log them, answer with the user's name.
-        logger.info("Image %s could not be decoded: %s", item.name, exc)
-        raise InvalidInput(f"'{item.name}' is not a valid image: it cannot be decoded (an unknown format, "
-                           "or a damaged file).") from exc
-    mime = Image.MIME.get(fmt, "application/octet-stream")
-    ext = PurePosixPath(item.name).suffix.lower() or "." + fmt.lower()
-    return _Checked(item, width, height, mime, ext)
+    info = images.check_image(item.path, item.name)
+    ext = PurePosixPath(item.name).suffix.lower() or mimetypes.guess_extension(info.mime) or ""
+    return _Checked(item, info.width, info.height, info.mime, ext)
 
 
 def _order(files: list[MediaFile], params: DataParams, seed: int) -> list[MediaFile]:
@@ -205,6 +201,7 @@ def _decode_video(item: MediaFile, staging: Path, params: DataParams, progress: 
     try:
         with av.open(str(item.path)) as container:
             stream = container.streams.video[0]
+            images.check_size(item.name, stream.codec_context.width, stream.codec_context.height)
             total = stream.frames or 0
             index = -1
             for frame in container.decode(stream):

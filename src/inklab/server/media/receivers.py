@@ -1,13 +1,16 @@
-"""Remove a task's media when the task is deleted (after the transaction commits)."""
+"""Remove a task's media when the task is deleted (after the transaction commits); apply a changed
+``MAX_IMAGE_PIXELS`` setting (tests change it) to the pixel limit of the whole process."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from inklab.formats.pixels import set_max_pixels
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.models import Task
 
@@ -16,3 +19,9 @@ from inklab.server.projects.models import Task
 def remove_task_media(sender: type, instance: Task, **kwargs: Any) -> None:
     storage = TaskStorage(instance.pk)
     transaction.on_commit(storage.remove)
+
+
+@receiver(setting_changed, dispatch_uid="inklab-media-pixel-limit")
+def apply_pixel_limit(sender: type, setting: str, value: Any, **kwargs: Any) -> None:
+    if setting == "MAX_IMAGE_PIXELS" and value is not None:
+        set_max_pixels(value)

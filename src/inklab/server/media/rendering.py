@@ -5,6 +5,10 @@ deleted frames included: the CVAT SDK addresses members by position. ``original`
 hold the uploaded bytes unchanged; ``compressed`` ones JPEG re-encodes at the task's
 ``image_quality``. Each file is written to a temporary name and renamed into place, so
 concurrent requests for the same chunk are safe.
+
+A frame is served as the image type it was checked to be (:func:`.images.served_type`); a
+stored file that is not one (kept before frames were checked as they are now) is a
+:class:`~inklab.server.errors.Conflict` naming the frame, never served or decoded blindly.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import functools
 import hashlib
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
+from inklab.server.errors import Conflict
+from inklab.server.media.images import served_type
 from inklab.server.media.models import Frame
 from inklab.server.media.storage import TaskStorage, atomic_write
 from inklab.server.projects.models import Task
@@ -42,16 +49,34 @@ def encode_jpeg(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
+def _unusable(frame: Frame) -> Conflict:
+    return Conflict(f"Frame {frame.number} of task {frame.task_id} is not an image this server can show; "
+                    "create the task again from its images.")
+
+
+@contextmanager
+def _opened(storage: TaskStorage, frame: Frame) -> Iterator[Image.Image]:
+    try:
+        with Image.open(storage.frame_path(frame.file)) as image:
+            yield image
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unusable(frame) from exc
+
+
 def _compressed_bytes(storage: TaskStorage, frame: Frame, quality: int) -> bytes:
-    with Image.open(storage.frame_path(frame.file)) as image:
+    with _opened(storage, frame) as image:
         return encode_jpeg(image, quality)
 
 
 def frame_file(task: Task, frame: Frame, quality: str) -> tuple[Path, str]:
-    """Path and MIME type of a frame in the requested quality."""
+    """Path and MIME type (an image type, see :func:`.images.served_type`) of a frame in the
+    requested quality."""
     storage = TaskStorage(task.pk)
     if quality == Quality.ORIGINAL:
-        return storage.frame_path(frame.file), frame.mime_type
+        mime = served_type(frame.mime_type)
+        if mime is None:
+            raise _unusable(frame)
+        return storage.frame_path(frame.file), mime
     return compressed_frame_file(task, frame), "image/jpeg"
 
 
@@ -102,7 +127,7 @@ def preview_file(task: Task, frame: Frame, name: str = "task") -> Path:
     path = storage.preview_path(f"{name}-{frame.number}")
     if path.exists():
         return path
-    with Image.open(storage.frame_path(frame.file)) as image:
+    with _opened(storage, frame) as image:
         image.draft("RGB", PREVIEW_SIZE)
         image.thumbnail(PREVIEW_SIZE)
         data = encode_jpeg(image, 85)

@@ -39,6 +39,7 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "Limits",
     "MediaFile",
+    "copy_limited",
     "expand_archives",
     "fetch_remote",
     "natural_key",
@@ -111,7 +112,9 @@ def _member_name(archive: str, raw: str) -> str | None:
     return clean
 
 
-def _copy_limited(src: BinaryIO, dst_path: Path, budget: list[int], too_big: str) -> None:
+def copy_limited(src: BinaryIO, dst_path: Path, budget: list[int], too_big: str) -> None:
+    """Copy ``src`` to ``dst_path``, taking its bytes from ``budget[0]``; InvalidInput(``too_big``)
+    when the budget runs out (counted as the bytes arrive, not as the source claims)."""
     dst_path.parent.mkdir(parents=True, exist_ok=True)
     with open(dst_path, "wb") as dst:
         while True:
@@ -145,7 +148,7 @@ def _extract(archive_name: str, path: Path, dest: Path, limits: Limits, budget: 
                 target = dest / name
                 try:
                     with zf.open(info) as src:
-                        _copy_limited(src, target, budget, _too_big(archive_name, info.filename))
+                        copy_limited(src, target, budget, _too_big(archive_name, info.filename))
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
                     logger.info("Archive %s: member %s could not be read: %s", archive_name, info.filename, exc)
                     raise InvalidInput(f"Archive '{archive_name}': member '{info.filename}' is corrupt.") from exc
@@ -175,7 +178,7 @@ def _extract(archive_name: str, path: Path, dest: Path, limits: Limits, budget: 
                 if src is None:
                     continue
                 target = dest / name
-                _copy_limited(src, target, budget, _too_big(archive_name, member.name))
+                copy_limited(src, target, budget, _too_big(archive_name, member.name))
                 yield MediaFile(name, target)
         except (tarfile.TarError, EOFError, OSError) as exc:
             logger.info("Archive %s could not be read: %s", archive_name, exc)
@@ -258,7 +261,7 @@ def fetch_remote(urls: Iterable[str], workdir: Path, limits: Limits | None = Non
             if response.status != 200:
                 raise InvalidInput(f"Cannot download '{url}': the server answered {response.status}.")
             budget = [limits.max_remote_bytes]
-            _copy_limited(response, target, budget, f"'{url}' is larger than the allowed "
+            copy_limited(response, target, budget, f"'{url}' is larger than the allowed "
                           f"{limits.max_remote_bytes} bytes.")
         result.append(MediaFile(name, target))
     return result

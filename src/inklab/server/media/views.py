@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
+from inklab.server.headers import MEDIA_POLICY
 from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
@@ -34,7 +35,9 @@ _CACHE = "private, max-age=86400"
 
 
 def _file(path: Path, content_type: str, *, cache: bool = True) -> FileResponse:
+    """A stored file, with a Content-Type that :mod:`.rendering` chose (an image type, or zip)."""
     response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Content-Security-Policy"] = MEDIA_POLICY
     if cache:
         response["Cache-Control"] = _CACHE
     return response

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from inklab.server.api.filtering import SimpleFilter, SortFilter
 from inklab.server.errors import NotFound
+from inklab.server.headers import MEDIA_POLICY
 from inklab.server.iam.permissions import is_admin
 from inklab.server.requests import queue
 from inklab.server.requests.models import BackgroundRequest
@@ -28,7 +29,11 @@ def download_response(request: BackgroundRequest) -> FileResponse:
     path = settings.DATA_DIR / request.result_file
     if not request.result_file or not path.is_file():
         raise NotFound("The result of this request is not available (it may have expired).")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=request.result_filename or path.name)
+    filename = request.result_filename or path.name
+    content_type = "application/zip" if filename.lower().endswith(".zip") else "application/octet-stream"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["Content-Security-Policy"] = MEDIA_POLICY
+    return response
 
 
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
