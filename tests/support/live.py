@@ -104,6 +104,13 @@ class LiveServer:
                 self.process.wait()
         self.process = None
 
+    def kill(self) -> None:
+        """``kill -9`` the server and every process it started (a crash: nothing gets to clean up)."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
     def destroy(self) -> None:
         self.stop()
         if self.database_url and self.postgres:

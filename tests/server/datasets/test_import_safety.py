@@ -90,3 +90,19 @@ def test_every_annotation_change_bumps_the_versions(api: APIClient, task: dict[s
                     if lb["name"] == "bike")
         assert api.delete(f"/api/labels/{bike}").status_code == 204
     assert all(new > old for new, old in zip(_versions(api, task), after_delete, strict=True))
+
+
+def test_the_write_transaction_checks_the_base_again(api: APIClient, task: dict[str, Any], admin: Any) -> None:
+    """An edit that lands while the file is being read is caught where the import writes."""
+    from django.db import transaction
+
+    from inklab.server.annotations.services import BatchWriter, Scope, version_of
+    from inklab.server.errors import Conflict
+    from inklab.server.projects.models import Task
+
+    stored = Task.objects.get(pk=task["id"])
+    base = version_of(stored)
+    api.patch(f"/api/tasks/{task['id']}/annotations/?action=create", {"shapes": [_box(task, 1, 20)]}, format="json")
+    with pytest.raises(Conflict, match="changed after this import was queued"), transaction.atomic():
+        BatchWriter(admin, Scope(stored), replace=True, base_version=base)
+    assert _boxes(api, task) == [(1, [20.0, 1.0, 24.0, 5.0])]
