@@ -168,3 +168,17 @@ def test_stale_temporary_files_are_swept(settings: Any) -> None:
     queue.housekeeping()
     assert not spool.exists() and not workdir.exists() and not chunk.exists() and fresh.exists()
     fresh.unlink()
+
+
+def test_task_directories_left_by_a_crashed_restore_are_swept(task: dict[str, Any]) -> None:
+    """A restore writes its tasks' media before its transaction commits; a crash leaves the media only."""
+    tasks = Path(settings.MEDIA_ROOT) / "tasks"
+    old_orphan, new_orphan = tasks / "9001", tasks / "9002"
+    for directory in (old_orphan, new_orphan):
+        (directory / "frames").mkdir(parents=True)
+        (directory / "frames" / "0.png").write_bytes(b"x")
+    for path in (old_orphan / "frames" / "0.png", old_orphan / "frames", old_orphan,
+                 *(tasks / str(task["id"])).rglob("*"), tasks / str(task["id"])):
+        _age(path, 7200)
+    queue.housekeeping()
+    assert sorted(p.name for p in tasks.iterdir()) == sorted([str(task["id"]), "9002"])

@@ -86,10 +86,8 @@ def start_worker() -> Iterator[Callable[[LiveServer], subprocess.Popen[bytes]]]:
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(server: LiveServer) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(server._inklab("worker", "--threads", "1"), env=server._env(),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(process)
-        return process
+        processes.append(server.run_worker())
+        return processes[-1]
 
     yield start
     for process in processes:

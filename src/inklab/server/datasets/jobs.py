@@ -278,5 +278,5 @@ def sweep_import_uploads() -> int:
     removed = tus.sweep_finished_imports(lambda owner, name: (owner, name) in waiting)
     restoring = BackgroundRequest.objects.filter(operation__in=_IMPORTS, status=RequestStatus.STARTED).exists()
     if not restoring:  # a running restore's tasks are not committed yet: leave their directories
-        removed += TaskStorage.remove_orphans(set(Task.objects.values_list("pk", flat=True)))
+        removed += TaskStorage.remove_orphans(lambda pk: Task.objects.filter(pk=pk).exists())
     return removed

@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,12 +155,14 @@ class TaskStorage:
             shutil.rmtree(path, ignore_errors=True)
 
     @staticmethod
-    def remove_orphans(existing: set[int]) -> int:
-        """Remove the media directories of tasks that do not exist; returns how many."""
+    def remove_orphans(exists: Callable[[int], bool], older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Remove the media directories of tasks that do not exist (``exists(id)`` is false) and
+        that nobody changed for ``older_than`` seconds; returns how many."""
         tasks = Path(settings.MEDIA_ROOT) / "tasks"
+        cutoff = time.time() - older_than
         removed = 0
         for path in tasks.iterdir() if tasks.is_dir() else ():
-            if path.name.isdigit() and int(path.name) not in existing:
+            if path.name.isdigit() and not exists(int(path.name)) and last_change(path) < cutoff:
                 shutil.rmtree(path, ignore_errors=True)
                 removed += 1
         return removed

@@ -288,12 +288,12 @@ class Worker:
         self._heartbeat: _Heartbeat | None = None
 
     def start(self) -> None:
-        """Register the process, end what its dead predecessors left, then start the threads."""
+        """Register the process and start the threads; the heartbeat thread's first round ends at
+        once what dead predecessors on this machine left, and removes their files."""
         try:
             liveness.register()
-            housekeeping(by_heartbeat=False)
-        except Exception:  # noqa: BLE001 - the heartbeat thread tries again
-            logger.exception("Starting the background worker's housekeeping failed; the heartbeat retries")
+        except Exception:  # noqa: BLE001 - the heartbeat thread registers it then
+            logger.exception("Registering the background worker failed; the heartbeat retries")
         finally:
             connection.close()
         self._heartbeat = _Heartbeat(self._stop)
