@@ -33,7 +33,7 @@ from inklab.formats import (
     open_input,
 )
 from inklab.formats.files import ZipInput
-from inklab.server.annotations import services as annotations
+from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.services import Scope
 from inklab.server.datasets import backups, services
 from inklab.server.datasets.importing import FrameMatcher, write_dataset
@@ -149,8 +149,8 @@ def _remove_upload(request: BackgroundRequest) -> None:
 
 def _check_base(request: BackgroundRequest, target: Task | Job) -> int | None:
     base = request.params.get("base_version")
-    if base is not None and annotations.version_of(target) != base:
-        raise Conflict(annotations.STALE_IMPORT)
+    if base is not None and annotation_services.version_of(target) != base:
+        raise Conflict(annotation_services.STALE_IMPORT)
     return base
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from inklab.formats import UnknownFormat, get_exporter, get_importer
-from inklab.server.annotations import services as annotations
+from inklab.server.annotations import services as annotation_services
 from inklab.server.errors import InvalidInput, Unsupported
 from inklab.server.media import tus
 from inklab.server.projects import permissions as perms
@@ -169,7 +169,7 @@ def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> Backg
                   "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
     with transaction.atomic():
         # The import applies to the annotations as they are now, never to newer ones.
-        job_params["base_version"] = annotations.version_of(obj)
+        job_params["base_version"] = annotation_services.version_of(obj)
         return queue.enqueue(user, IMPORT_ANNOTATIONS, _target(obj), format=fmt, params=job_params, **_ids(obj))
 
 
