@@ -229,3 +229,45 @@ def test_a_watching_agent_is_woken_by_the_event_stream(live_server: LiveServer, 
     _check_marker_annotations(api, task)
     text = log.read_text()
     assert "unknown type" not in text and "Received notification about a new request" in text
+
+
+def test_an_agent_of_a_job_request_sees_that_jobs_frames_only(live_server: LiveServer, api: _Api,
+                                                               tmp_path: Path) -> None:
+    """cvat-cli's agent reads the whole task's meta and chunks; for a job request made by the task's
+    owner to someone else's function, it gets the job's frames and blanks in their place."""
+    from cvat_sdk import make_client, models
+    from cvat_sdk.core.proxies.tasks import ResourceType
+
+    agent_user = ("agent-owner", "Paint-the-boxes-7")
+    api("POST", "/api/auth/register", {"username": agent_user[0], "password1": agent_user[1],
+                                       "password2": agent_user[1]})
+    created = subprocess.run(
+        [sys.executable, "-m", "cvat_cli", "--server-host", live_server.url, "--auth", ":".join(agent_user),
+         "function", "create-native", "marker", "--function-file", str(FUNCTION_FILE)],
+        capture_output=True, text=True, timeout=120, check=True)
+    function_id = int(created.stdout.strip().splitlines()[-1])
+    with make_client(live_server.url, credentials=live_server.admin) as client:
+        client.config.status_check_period = 0.1
+        task = client.tasks.create_from_data(
+            spec=models.TaskWriteRequest(name="job-request", labels=LABELS, segment_size=3),
+            resources=make_images(tmp_path / "job", FRAMES), resource_type=ResourceType.LOCAL,
+            data_params={"chunk_size": 4})  # chunk 0 holds frames 0-3: three of them are not the job's
+    second = sorted(api("GET", f"/api/jobs?task_id={task.id}")["results"], key=lambda j: j["start_frame"])[1]
+    ar_id = api("POST", "/api/lambda/requests", {"function": f"function:{function_id}", "task": task.id,
+                                                 "job": second["id"]})["id"]
+    result = subprocess.run(
+        [sys.executable, "-m", "cvat_cli", "--server-host", live_server.url, "--auth", ":".join(agent_user),
+         "function", "run-agent", str(function_id), "--function-file", str(FUNCTION_FILE), "--burst"],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    status = api("GET", f"/api/lambda/requests/{ar_id}")
+    assert status["status"] == "finished" and status["result_tags"] == 3, status
+    data = api("GET", f"/api/tasks/{task.id}/annotations/")
+    boxes = sorted((s for s in data["shapes"] if s["type"] == "rectangle"), key=lambda s: s["frame"])
+    assert [b["frame"] for b in boxes] == [3, 4, 5]
+    labels = {label["name"]: label for label in api("GET", f"/api/labels?task_id={task.id}")["results"]}
+    color = labels["car"]["attributes"][0]["id"]
+    for box in boxes:  # the marker function saw the real frames, not blanks
+        level = (box["frame"] * 37) % 256
+        assert box["attributes"] == [{"spec_id": color, "value": "red" if level < 128 else "blue"}]
+    _cli(live_server, "function", "delete", str(function_id))

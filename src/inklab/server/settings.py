@@ -22,11 +22,16 @@
 ``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
 ``INKLAB_AGENT_WATCH_SECONDS`` length of one agent event stream before it reconnects (default 300)
 ``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 4)
+``INKLAB_LOGIN_MAX_FAILURES`` failed password checks for one account, or from one address,
+                         before further ones are refused with 429 (default 10; 0 turns throttling off)
+``INKLAB_LOGIN_LOCKOUT_SECONDS`` how long failures are remembered and a lockout lasts after
+                         the last counted failure (default 900)
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -66,7 +71,8 @@ SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
 ALLOWED_HOSTS = _csv("INKLAB_ALLOWED_HOSTS", "*")
 CSRF_TRUSTED_ORIGINS = _csv("INKLAB_CSRF_TRUSTED_ORIGINS")
-if _flag("INKLAB_BEHIND_PROXY"):
+BEHIND_PROXY = _flag("INKLAB_BEHIND_PROXY")
+if BEHIND_PROXY:
     USE_X_FORWARDED_HOST = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -81,6 +87,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "inklab.server.iam",
     "inklab.server.projects",
     "inklab.server.media",
@@ -101,7 +108,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed password checks are counted (in the database, shared by all processes) and throttled
+# per account and per address: see inklab.server.iam.throttling.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_MAX_FAILURES = int(os.environ.get("INKLAB_LOGIN_MAX_FAILURES", "10"))
+AXES_ENABLED = LOGIN_MAX_FAILURES > 0
+AXES_FAILURE_LIMIT = max(LOGIN_MAX_FAILURES, 1)
+AXES_COOLOFF_TIME = timedelta(seconds=float(os.environ.get("INKLAB_LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login
+AXES_CLIENT_IP_CALLABLE = "inklab.server.iam.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "inklab.server.iam.throttling.lockout_response"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "inklab.server.urls"
 WSGI_APPLICATION = "inklab.server.wsgi.application"

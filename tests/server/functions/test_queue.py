@@ -224,6 +224,46 @@ def test_the_agent_reads_the_task_it_annotates(make_user: Callable[..., Any], cl
     assert alice.get(f"/api/tasks/{task['id']}").status_code == 404
 
 
+def test_the_agent_of_a_job_request_reads_that_job_only(
+        make_user: Callable[..., Any], client_for: Callable[[Any], APIClient],
+        make_function: Callable[..., dict[str, Any]], make_task: Callable[..., dict[str, Any]]) -> None:
+    alice, bob, carl = make_user("alice"), make_user("bob"), make_user("carl")
+    agent_owner, owner, assignee = client_for(alice), client_for(bob), client_for(carl)
+    function = make_function(client=agent_owner, visibility="public")
+    task = make_task(frames=4, client=owner, segment_size=2)
+    first, second = owner.get(f"/api/jobs?task_id={task['id']}&sort=id").json()["results"]
+    assert owner.patch(f"/api/jobs/{second['id']}", {"assignee": carl.pk}, format="json").status_code == 200
+    ar_id = request_annotation(assignee, function["id"], task["id"], job=second["id"]).json()["id"]
+    before = owner.get(f"/api/tasks/{task['id']}").json()["updated_date"]
+    acquire(agent_owner, function["id"], "alice-agent")
+    held = owner.get(f"/api/tasks/{task['id']}").json()["updated_date"]
+    assert held > before  # clients drop what they cached of the task before the hold
+
+    # What the agent needs: the task's record, its labels, the job and its frames.
+    assert agent_owner.get(f"/api/tasks/{task['id']}").status_code == 200
+    assert agent_owner.get(f"/api/labels?task_id={task['id']}").json()["count"] == 3
+    assert [j["id"] for j in agent_owner.get("/api/jobs").json()["results"]] == [second["id"]]
+    assert agent_owner.get(f"/api/jobs/{second['id']}/annotations").status_code == 200
+    meta = agent_owner.get(f"/api/tasks/{task['id']}/data/meta").json()
+    assert meta["deleted_frames"] == [0, 1] and [f["name"] for f in meta["frames"]][:2] == ["", ""]
+    data = f"/api/tasks/{task['id']}/data"
+    assert agent_owner.get(data, {"type": "frame", "number": 2, "quality": "original"}).status_code == 200
+    # ...and nothing of the task's other job.
+    assert agent_owner.get(f"/api/jobs/{first['id']}").status_code == 404
+    assert agent_owner.get(f"/api/jobs/{first['id']}/annotations").status_code == 404
+    assert agent_owner.get(f"/api/jobs/{first['id']}/data", {"type": "frame", "number": 0}).status_code == 404
+    assert agent_owner.get(data, {"type": "frame", "number": 0, "quality": "original"}).status_code == 403
+    assert agent_owner.get(f"/api/tasks/{task['id']}/annotations").status_code == 403
+    assert agent_owner.post(f"/api/tasks/{task['id']}/dataset/export?format=COCO+1.0").status_code == 403
+    assert agent_owner.post(f"/api/jobs/{second['id']}/dataset/export?format=COCO+1.0").status_code == 403
+
+    assert post_result(agent_owner, function["id"], ar_id, "fail", agent_id="alice-agent",
+                       exc_info="x").status_code == 200
+    assert owner.get(f"/api/tasks/{task['id']}").json()["updated_date"] > held
+    assert agent_owner.get(f"/api/tasks/{task['id']}").status_code == 404
+    assert agent_owner.get(f"/api/jobs/{second['id']}").status_code == 404
+
+
 def test_watch_streams_new_requests(api: APIClient, setup: Any, settings: Any) -> None:
     function, task, _ = setup
     settings.AGENT_WATCH_SECONDS = 3

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -162,3 +165,113 @@ def test_malformed_json_is_a_400(api: APIClient) -> None:
 def test_empty_json_body_is_an_empty_object(api: APIClient) -> None:
     response = api.post("/api/projects", data=b"", content_type="application/json")
     assert response.status_code == 400 and "name" in response.json()
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_password_change_signs_out_other_sessions_and_login_tokens(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("hank")
+    pat = _pat(client_for(user))["value"]
+    here, elsewhere = APIClient(), APIClient()
+    login(here, "hank")
+    key = login(elsewhere, "hank").json()["key"]
+    token_client = APIClient()
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert token_client.get("/api/users/self").status_code == 200
+    changed = here.post("/api/auth/password/change", {"old_password": PASSWORD, "new_password1": "N3w-secret-pass",
+                                                      "new_password2": "N3w-secret-pass"}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert "1 personal access token(s) still work" in changed.json()["detail"]
+    assert here.get("/api/users/self").json()["username"] == "hank"  # this session goes on
+    assert elsewhere.get("/api/users/self").status_code == 401
+    assert token_client.get("/api/users/self").status_code == 401
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {pat}")
+    assert bearer.get("/api/users/self").status_code == 200  # kept, and the answer says so
+    assert login(APIClient(), "hank").status_code == 400
+    assert login(APIClient(), "hank", "N3w-secret-pass").status_code == 200
+
+
+def test_password_change_over_the_login_token_keeps_that_token(make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("ida")
+    key = login(APIClient(), "ida").json()["key"]
+    token_client = APIClient()
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    changed = token_client.post("/api/auth/password/change", {
+        "old_password": PASSWORD, "new_password1": "N3w-secret-pass", "new_password2": "N3w-secret-pass"},
+        format="json")
+    assert changed.status_code == 200, changed.content
+    assert token_client.get("/api/users/self").json()["username"] == "ida"
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])
+def test_login_and_registration_refuse_form_posts(make_user, content_type: str) -> None:  # type: ignore[no-untyped-def]
+    """A cross-site HTML form can send these without a preflight: they must not sign anyone in."""
+    make_user("jill")
+    client = APIClient()
+    bodies = {"/api/auth/login": {"username": "jill", "password": PASSWORD},
+              "/api/auth/register": {"username": "jack", "password1": PASSWORD, "password2": PASSWORD}}
+    for path, body in bodies.items():
+        if content_type == "text/plain":
+            response = client.post(path, json.dumps(body), content_type=content_type)
+        else:
+            response = client.post(path, body, format="multipart" if "multipart" in content_type else None,
+                                   content_type=None if "multipart" in content_type else content_type)
+        assert response.status_code == 415, (path, response.content)
+        assert "JSON" in response.json()["detail"]
+        assert "sessionid" not in response.cookies
+    assert client.get("/api/users/self").status_code == 401
+    assert not get_user_model().objects.filter(username="jack").exists()
+
+
+@pytest.fixture
+def throttled(settings):  # type: ignore[no-untyped-def]
+    settings.AXES_FAILURE_LIMIT = 3
+    return settings
+
+
+def test_failed_logins_are_throttled_per_account(make_user, throttled) -> None:  # type: ignore[no-untyped-def]
+    make_user("kim")
+    for address in ("10.0.0.1", "10.0.0.2"):
+        assert APIClient(REMOTE_ADDR=address).post(
+            "/api/auth/login", {"username": "kim", "password": "nope"}, format="json").status_code == 400
+    locked = APIClient(REMOTE_ADDR="10.0.0.3").post("/api/auth/login", {"username": "kim", "password": "nope"},
+                                                    format="json")
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.json()["detail"]
+    assert 0 < int(locked["Retry-After"]) <= 900
+    # Even the right password is refused now, from anywhere; other accounts are not affected.
+    right = APIClient(REMOTE_ADDR="10.0.0.4").post("/api/auth/login", {"username": "kim", "password": PASSWORD},
+                                                   format="json")
+    assert right.status_code == 429 and "sessionid" not in right.cookies
+    make_user("lou")
+    assert login(APIClient(REMOTE_ADDR="10.0.0.5"), "lou").status_code == 200
+
+
+def test_failed_logins_are_throttled_per_address(make_user, throttled) -> None:  # type: ignore[no-untyped-def]
+    make_user("max")
+    client = APIClient(REMOTE_ADDR="10.0.1.1")
+    assert login(client, "max").status_code == 200  # successes do not count
+    for name in ("nobody", "max", "someone"):
+        response = client.post("/api/auth/login", {"username": name, "password": "nope"}, format="json")
+    assert response.status_code == 429
+    assert login(client, "max").status_code == 429
+    assert login(APIClient(REMOTE_ADDR="10.0.1.2"), "max").status_code == 200
+
+
+def test_basic_auth_guesses_are_throttled_and_tokens_are_not(make_user, throttled) -> None:  # type: ignore[no-untyped-def]
+    make_user("ned")
+    key = login(APIClient(REMOTE_ADDR="10.0.2.1"), "ned").json()["key"]
+    guesser = APIClient(REMOTE_ADDR="10.0.2.1")
+    codes = []
+    for attempt in range(3):
+        guesser.credentials(HTTP_AUTHORIZATION=_basic("ned", f"guess-{attempt}"))
+        codes.append(guesser.get("/api/users/self").status_code)
+    assert codes == [401, 401, 429]
+    guesser.credentials(HTTP_AUTHORIZATION=_basic("ned", PASSWORD))
+    refused = guesser.get("/api/users/self")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    guesser.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert guesser.get("/api/users/self").json()["username"] == "ned"

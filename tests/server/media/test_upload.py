@@ -210,3 +210,11 @@ def test_video_task_becomes_image_frames(api: APIClient, tmp_path: Path) -> None
     frame = api.get(f"/api/tasks/{task_id}/data/", {"type": "frame", "number": 2, "quality": "original"})
     pixels = np.asarray(Image.open(io.BytesIO(b"".join(frame.streaming_content))))
     assert abs(pixels.mean() - 160) < 8  # the fifth source frame (value 4 * 40)
+
+
+def test_server_share_of_a_fresh_install_is_empty(api: APIClient, settings: Any, tmp_path: Path) -> None:
+    settings.SHARE_ROOT = tmp_path / "not-created-yet"
+    response = api.get("/api/server/share")
+    assert response.status_code == 200 and response.json() == []
+    missing = api.get("/api/server/share", {"directory": "/sub"})
+    assert missing.status_code == 404 and "'sub'" in missing.json()["detail"]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from rest_framework.test import APIClient
+
+from tests.server.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +59,57 @@ def test_job_assignee_sees_their_job_only_and_may_annotate_it(world) -> None:  #
     # ...but not manage the task, reassign, read the whole task's annotations, or delete things.
     assert bob.patch(f"/api/tasks/{task['id']}", {"name": "mine"}, format="json").status_code == 403
     assert bob.patch(f"/api/jobs/{jobs[0]['id']}", {"assignee": None}, format="json").status_code == 403
-    assert bob.get(f"/api/tasks/{task['id']}/annotations/").status_code == 404
+    assert bob.get(f"/api/tasks/{task['id']}/annotations/").status_code == 403
     assert bob.delete(f"/api/tasks/{task['id']}").status_code == 403
     assert bob.delete(f"/api/projects/{world['project']['id']}").status_code == 403
     assert bob.get(f"/api/tasks/{task['id']}/data/?type=frame&number=0&quality=original").status_code == 200
+
+
+def test_job_assignee_exports_their_job_not_the_task_or_project(world) -> None:  # type: ignore[no-untyped-def]
+    bob: APIClient = world["bob"]
+    task, job, project = world["task"], world["jobs"][0], world["project"]
+    refused = {
+        "task annotations": bob.get(f"/api/tasks/{task['id']}/annotations/"),
+        "task export": bob.post(f"/api/tasks/{task['id']}/dataset/export?format=COCO+1.0"),
+        "task dataset export": bob.post(f"/api/tasks/{task['id']}/dataset/export?format=COCO+1.0&save_images=true"),
+        "task backup": bob.post(f"/api/tasks/{task['id']}/backup/export"),
+        "project export": bob.post(f"/api/projects/{project['id']}/dataset/export?format=COCO+1.0"),
+        "project backup": bob.post(f"/api/projects/{project['id']}/backup/export"),
+    }
+    for what, response in refused.items():
+        assert response.status_code == 403, what
+        assert "assignee" in response.json()["detail"], what
+    assert bob.get("/api/requests").json()["count"] == 0  # nothing was queued for Bob
+    assert bob.get(f"/api/jobs/{job['id']}/annotations/").status_code == 200
+    exported = bob.post(f"/api/jobs/{job['id']}/dataset/export?format=COCO+1.0")
+    assert exported.status_code == 202, exported.content
+    # The task's managers still export the whole task.
+    assert world["alice"].post(f"/api/tasks/{task['id']}/dataset/export?format=COCO+1.0").status_code == 202
+
+
+def test_job_assignee_reads_the_task_frames_of_their_job_only(world) -> None:  # type: ignore[no-untyped-def]
+    bob, alice = world["bob"], world["alice"]
+    task = world["task"]  # 4 frames; Bob's job is frames 0-1
+    base = f"/api/tasks/{task['id']}/data/"
+    assert bob.get(base, {"type": "frame", "number": 1, "quality": "original"}).getvalue() == png_bytes(1)
+    outside = bob.get(base, {"type": "frame", "number": 2, "quality": "original"})
+    assert outside.status_code == 403 and "outside your jobs" in outside.json()["detail"]
+    assert bob.get(f"/api/tasks/{task['id']}/preview").status_code == 200  # frame 0 is Bob's
+    meta, full = bob.get(f"{base}meta").json(), alice.get(f"{base}meta").json()
+    assert meta["deleted_frames"] == [2, 3] and full["deleted_frames"] == []
+    assert [f["name"] for f in meta["frames"]] == ["frame_000.png", "frame_001.png", "", ""]
+    assert meta["chunks_updated_date"] != full["chunks_updated_date"]  # clients cache the two apart
+    # The chunk keeps every position (clients address members by position); others' frames are blank.
+    chunk = bob.get(base, {"type": "chunk", "number": 0, "quality": "original"})
+    assert chunk.status_code == 200 and chunk["X-Updated-Date"] != full["chunks_updated_date"]
+    with zipfile.ZipFile(io.BytesIO(chunk.getvalue())) as zf:
+        members = [zf.read(info) for info in zf.infolist()]
+    assert members[:2] == [png_bytes(0), png_bytes(1)]
+    assert len(members) == 4 and all(png_bytes(i) != members[i] for i in (2, 3))
+    assert all(len(m) < 1000 for m in members[2:])
+    with zipfile.ZipFile(io.BytesIO(alice.get(base, {"type": "chunk", "number": 0, "quality": "original"})
+                                    .getvalue())) as zf:
+        assert [zf.read(info) for info in zf.infolist()] == [png_bytes(i) for i in range(4)]
 
 
 def test_admin_sees_everything(world, api) -> None:  # type: ignore[no-untyped-def]

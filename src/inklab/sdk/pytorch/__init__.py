@@ -5,6 +5,16 @@ the imports) and adds tracks, keypoint and instance-mask targets, ``tv_tensors``
 ``torchvision.transforms.v2``, picklable datasets for DataLoader workers and :func:`collate`.
 """
 
+try:
+    import torch  # noqa: F401
+    import torchvision  # noqa: F401
+except ModuleNotFoundError as exc:
+    if exc.name not in {"torch", "torchvision"}:
+        raise
+    raise ModuleNotFoundError(
+        f"inklab.sdk.pytorch needs PyTorch and torchvision ('{exc.name}' is not installed): "
+        "pip install 'inklab[pytorch]'", name=exc.name) from exc
+
 from inklab.sdk.datasets import FrameAnnotations, TrackShape, UnsupportedDatasetError, UpdatePolicy
 from inklab.sdk.pytorch.collate import collate
 from inklab.sdk.pytorch.common import Target

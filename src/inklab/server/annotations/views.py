@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from inklab.server.annotations import schema, services
 from inklab.server.annotations.services import Scope
-from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.errors import InvalidInput
 from inklab.server.projects import permissions as perms
 
 __all__ = ["JobAnnotationsView", "TaskAnnotationsView"]
@@ -53,8 +53,7 @@ class _AnnotationsView(APIView):
 class TaskAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
         task = perms.visible_task(request.user, pk)
-        if not perms.is_task_manager(request.user, task):
-            raise NotFound(f"Task {pk}'s annotations are visible to its managers; use the job endpoints.")
+        perms.check_read_task(request.user, task)
         return Scope(task)
 
 

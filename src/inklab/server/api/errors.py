@@ -1,7 +1,10 @@
 """The single place where exceptions become HTTP error responses.
 
 Validation problems are always 4xx with a readable message in CVAT's body shape
-(``{"detail": "..."}`` or DRF's field-error mapping), never a 500.
+(``{"detail": "..."}`` or DRF's field-error mapping), never a 500. A database constraint
+that a check missed (a race between two requests) is a 409. Anything else is a bug: its
+traceback is logged and the client gets a generic 500 body that names no server path,
+exception class or query.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from inklab.server.errors import ServiceError
 
@@ -31,6 +36,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         return Response(messages, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        set_rollback()
+        logger.warning("%s: a database constraint refused the change: %s", _where(context), exc)
+        return Response({"detail": "This conflicts with data saved meanwhile (for example a name that must be "
+                                   "unique was taken); nothing was changed. Reload and try again."},
+                        status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -40,4 +51,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # CVAT answers 401 for a missing login; DRF picks 403 when the first
         # authenticator has no WWW-Authenticate header.
         response.status_code = status.HTTP_401_UNAUTHORIZED
+    if response is None:
+        set_rollback()
+        logger.error("%s failed", _where(context), exc_info=(type(exc), exc, exc.__traceback__))
+        response = Response({"detail": "The server failed to handle this request; the error was logged. "
+                                       "Please report it if it persists."},
+                            status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return response
+
+
+def _where(context: dict[str, Any]) -> str:
+    request = context.get("request")
+    return f"{request.method} {request.path}" if request is not None else "A request"

@@ -127,6 +127,7 @@ def request_export(user: Any, obj: Task | Job | Project, params: Any) -> Backgro
     save_images = parse_bool(params.get("save_images"), "save_images")
     _check_location(params.get("location"))
     operation = EXPORT_DATASET if save_images else EXPORT_ANNOTATIONS
+    perms.check_export(user, obj)
     with transaction.atomic():
         return queue.enqueue(user, operation, _target(obj), format=fmt, params={"save_images": save_images},
                              **_ids(obj))
@@ -187,10 +188,7 @@ def request_backup(user: Any, obj: Task | Project, params: Any) -> BackgroundReq
     """``POST /api/{tasks,projects}/{id}/backup/export``."""
     _check_location(params.get("location"))
     lightweight = parse_bool(params.get("lightweight"), "lightweight")
-    if isinstance(obj, Task):
-        perms.check_manage_task(user, obj)
-    else:
-        perms.check_manage_project(user, obj)
+    perms.check_export(user, obj)
     with transaction.atomic():
         return queue.enqueue(user, EXPORT_BACKUP, _target(obj), params={"lightweight": lightweight}, **_ids(obj))
 

@@ -5,9 +5,14 @@
 * anyone who can see a function may request annotation of a task they manage, or of a job
   they annotate;
 * an **annotation request** is visible to whoever created it and to the function's owner;
-* while an agent holds a request, the function's owner may read that task (frames, labels,
-  metadata) even when it is someone else's: :func:`tasks_served_by` feeds the projects app's
-  visibility rules. It grants reading only, never writing.
+* while an agent holds a request, the function's owner may read what the request covers even
+  when it is someone else's: the whole task (frames, labels, metadata) for a task request; for
+  a job request the task's record and labels and that job's frames only, never the task's
+  other jobs. :func:`requests_served_by` feeds the projects app's visibility rules. It grants
+  reading only, never writing. Whenever a request starts or stops being held, what its
+  function's owner may read of the task changes: :func:`reading_changed` moves the task's
+  ``updated_date``, the key of the clients' caches, so no agent reuses a view it lost or
+  that was narrower than its new one.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from django.db.models import Q, QuerySet
 from inklab.server.errors import Forbidden
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.iam.permissions import is_admin
+from inklab.server.projects.models import Task, touch
 from inklab.vocabulary import FunctionVisibility, RequestStatus
 
-__all__ = ["check_serve_function", "tasks_served_by", "visible_functions", "visible_requests"]
+__all__ = ["check_serve_function", "reading_changed", "requests_served_by", "visible_functions", "visible_requests"]
 
 
 def visible_functions(user: Any) -> QuerySet[Function]:
@@ -42,6 +48,11 @@ def visible_requests(user: Any) -> QuerySet[AnnotationRequest]:
     return AnnotationRequest.objects.filter(Q(owner=user) | Q(function__owner=user))
 
 
-def tasks_served_by(user: Any) -> QuerySet[Any]:
-    """Ids of the tasks that ``user``'s agents are annotating right now."""
-    return AnnotationRequest.objects.filter(function__owner=user, status=RequestStatus.STARTED).values("task_id")
+def requests_served_by(user: Any) -> QuerySet[AnnotationRequest]:
+    """The requests (``task_id``, and ``job_id`` for a job request) ``user``'s agents hold now."""
+    return AnnotationRequest.objects.filter(function__owner=user, status=RequestStatus.STARTED)
+
+
+def reading_changed(task_id: int) -> None:
+    """A request on task ``task_id`` started or stopped being held (see the module docstring)."""
+    touch(*Task.objects.filter(pk=task_id).only("pk", "updated_date"))

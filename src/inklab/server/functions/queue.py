@@ -32,6 +32,7 @@ from django.utils import timezone
 from inklab.server.annotations import services as annotations
 from inklab.server.errors import Conflict, InvalidInput, NotFound, ServiceError
 from inklab.server.functions.models import AnnotationRequest, Function
+from inklab.server.functions.permissions import reading_changed
 from inklab.vocabulary import RequestCategory, RequestStatus
 
 __all__ = ["Watch", "acquire", "ar_params", "complete", "fail", "requeue_expired", "update"]
@@ -62,18 +63,21 @@ def requeue_expired(function_id: int | None = None) -> int:
     if function_id is not None:
         lost = lost.filter(function_id=function_id)
     changed = 0
-    for pk, agent, attempts in lost.values_list("pk", "agent_id", "attempts"):
+    for pk, task_id, agent, attempts in lost.values_list("pk", "task_id", "agent_id", "attempts"):
         held = AnnotationRequest.objects.filter(pk=pk, status=RequestStatus.STARTED, agent_id=agent,
                                                 lease_until__lt=now)
         if attempts >= _max_attempts():
-            changed += held.update(
+            released = held.update(
                 status=RequestStatus.FAILED, finished_date=now, lease_until=None,
                 message=f"No agent finished this request: {attempts} agents took it and stopped reporting "
                         f"(the last was {agent}).")
             logger.warning("Annotation request %s failed: its agents stopped responding", pk)
         else:
-            changed += held.update(status=RequestStatus.QUEUED, agent_id="", lease_until=None, progress=0.0)
+            released = held.update(status=RequestStatus.QUEUED, agent_id="", lease_until=None, progress=0.0)
             logger.warning("Annotation request %s queued again: agent %s stopped reporting", pk, agent)
+        if released:
+            reading_changed(task_id)
+        changed += released
     return changed
 
 
@@ -94,7 +98,9 @@ def acquire(function: Function, agent_id: Any, category: Any) -> AnnotationReque
         )
         if claimed:
             logger.info("Agent %s took annotation request %s", agent_id, pk)
-            return AnnotationRequest.objects.get(pk=pk)
+            request = AnnotationRequest.objects.get(pk=pk)
+            reading_changed(request.task_id)
+            return request
     return None
 
 
@@ -143,9 +149,10 @@ def _in_job(request: AnnotationRequest, items: Any) -> Any:
             if not (isinstance(item, dict) and isinstance(item.get("frame"), int)) or first <= item["frame"] <= last]
 
 
-def _mark_failed(pk: str, message: str) -> None:
-    AnnotationRequest.objects.filter(pk=pk).update(status=RequestStatus.FAILED, message=message[:_MESSAGE_LIMIT],
-                                                   finished_date=timezone.now(), lease_until=None)
+def _mark_failed(request: AnnotationRequest, message: str) -> None:
+    AnnotationRequest.objects.filter(pk=request.pk).update(
+        status=RequestStatus.FAILED, message=message[:_MESSAGE_LIMIT], finished_date=timezone.now(), lease_until=None)
+    reading_changed(request.task_id)
 
 
 def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> AnnotationRequest:
@@ -173,6 +180,7 @@ def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> Anno
                 result_tags=counts["tags"], result_shapes=counts["shapes"])
             if not finished:
                 raise _not_held(AnnotationRequest.objects.get(pk=ar_id), agent_id)
+            reading_changed(request.task_id)
             scope = annotations.Scope(request.task, request.job)
             annotations.write(request.owner, scope, payload, "put" if request.cleanup else "create")
     except Conflict:
@@ -180,7 +188,7 @@ def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> Anno
     except ServiceError as exc:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         message = f"The agent's annotations were rejected: {detail}"
-        _mark_failed(ar_id, message)
+        _mark_failed(request, message)
         logger.info("Annotation request %s failed: %s", ar_id, message)
         raise InvalidInput(message) from exc
     logger.info("Annotation request %s finished: %d tags, %d shapes", ar_id, counts["tags"], counts["shapes"])
@@ -199,6 +207,7 @@ def fail(function: Function, ar_id: str, agent_id: Any, exc_info: Any) -> None:
         finished_date=timezone.now(), lease_until=None)
     if not updated:
         raise _not_held(request, agent_id)
+    reading_changed(request.task_id)
 
 
 class Watch:

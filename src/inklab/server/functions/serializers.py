@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.strict import StrictFields
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.vocabulary import FunctionKind, FunctionProvider, FunctionVisibility
@@ -34,7 +35,7 @@ class FunctionReadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FunctionWriteSerializer(serializers.Serializer):
+class FunctionWriteSerializer(StrictFields, serializers.Serializer):
     """The body of ``POST /api/functions`` (cvat-cli ``function create-native``)."""
 
     provider = serializers.ChoiceField(choices=[p.value for p in FunctionProvider], default=FunctionProvider.NATIVE)
@@ -98,7 +99,7 @@ class FunctionCallReadSerializer(serializers.ModelSerializer):
         return request.message or None
 
 
-class FunctionCallWriteSerializer(serializers.Serializer):
+class FunctionCallWriteSerializer(StrictFields, serializers.Serializer):
     """``FunctionCallRequest``: run a function over a task (or one of its jobs)."""
 
     function = serializers.CharField(help_text="the function's id: 5, '5' or 'function:5'")

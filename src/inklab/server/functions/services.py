@@ -14,7 +14,7 @@ from django.utils import timezone
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.functions import labels as function_labels
 from inklab.server.functions.models import AnnotationRequest, Function
-from inklab.server.functions.permissions import check_serve_function, visible_functions
+from inklab.server.functions.permissions import check_serve_function, reading_changed, visible_functions
 from inklab.server.iam.permissions import is_admin
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import labels_of
@@ -117,7 +117,9 @@ def cancel_request(user: Any, request: AnnotationRequest) -> None:
     if not (request.owner_id == user.pk or is_admin(user) or request.function.owner_id == user.pk):
         raise Forbidden("Only whoever requested this annotation, the function's owner or an "
                               "administrator may cancel it.")
-    AnnotationRequest.objects.filter(
+    cancelled = AnnotationRequest.objects.filter(
         pk=request.pk, status__in=[RequestStatus.QUEUED, RequestStatus.STARTED]
     ).update(status=RequestStatus.FAILED, message="The request was cancelled.", finished_date=timezone.now(),
              lease_until=None)
+    if cancelled:
+        reading_changed(request.task_id)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from inklab.server.iam import throttling
 from inklab.server.iam.models import AccessToken, digest
 
 __all__ = [
@@ -63,7 +64,16 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
 
 class BasicAuthentication(authentication.BasicAuthentication):
+    """HTTP Basic: each request is a password check, throttled like logins (see :mod:`.throttling`)."""
+
     www_authenticate_realm = "inklab"
+
+    def authenticate_credentials(self, userid: str, password: str, request: Any = None) -> tuple[Any, None]:
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            throttling.check_not_locked_out(request, userid)
+            raise
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

@@ -12,6 +12,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 from inklab.server.iam.models import AccessToken
+from inklab.server.iam.workspace import check_personal_workspace
 
 __all__ = ["IsAdmin", "IsAuthenticated", "is_admin"]
 
@@ -22,13 +23,15 @@ def is_admin(user: Any) -> bool:
 
 
 class IsAuthenticated(permissions.BasePermission):
-    """An authenticated user; a read-only access token allows only safe methods."""
+    """An authenticated user in the personal workspace (see :mod:`.workspace`); a read-only
+    access token allows only safe methods."""
 
     message = "This access token is read-only."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
+        check_personal_workspace(request)
         if isinstance(request.auth, AccessToken) and request.auth.read_only:
             return request.method in permissions.SAFE_METHODS
         return True

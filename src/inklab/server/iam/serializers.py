@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from inklab.server.api.strict import StrictFields
 from inklab.server.iam.models import AccessToken
 
 __all__ = [
@@ -62,13 +63,13 @@ class UserSerializer(BasicUserSerializer):
         return False
 
 
-class UserWriteSerializer(serializers.ModelSerializer):
+class UserWriteSerializer(StrictFields, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(StrictFields, serializers.Serializer):
     username = serializers.CharField(required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
@@ -79,7 +80,7 @@ class LoginSerializer(serializers.Serializer):
         return attrs
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(StrictFields, serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     password1 = serializers.CharField(write_only=True, trim_whitespace=False)
@@ -109,7 +110,7 @@ class RegisterSerializer(serializers.Serializer):
         return attrs
 
 
-class PasswordChangeSerializer(serializers.Serializer):
+class PasswordChangeSerializer(StrictFields, serializers.Serializer):
     old_password = serializers.CharField(trim_whitespace=False)
     new_password1 = serializers.CharField(trim_whitespace=False)
     new_password2 = serializers.CharField(trim_whitespace=False)
@@ -137,7 +138,7 @@ class AccessTokenReadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccessTokenWriteSerializer(serializers.ModelSerializer):
+class AccessTokenWriteSerializer(StrictFields, serializers.ModelSerializer):
     class Meta:
         model = AccessToken
         fields = ["name", "expiry_date", "read_only"]

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -17,10 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.api.parsers import JSONParser
 from inklab.server.api.schema import DetailSerializer
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
-from inklab.server.iam import services
+from inklab.server.iam import services, throttling
 from inklab.server.iam.models import AccessToken
 from inklab.server.iam.permissions import is_admin
 
@@ -46,11 +47,26 @@ _REGISTERED = inline_serializer("RegisterSerializerEx", {
 })
 
 
+class _JsonOnly(APIView):
+    """Login and registration take JSON only: a cross-site HTML form can post form-encoded or
+    ``text/plain`` bodies but not JSON (that needs a CORS preflight, which is never allowed), so
+    no other site can sign a visitor in to an account of its choosing (login CSRF)."""
+
+    parser_classes = [JSONParser]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and (request.content_type or "").split(";")[0].strip().lower() != "application/json":
+            raise exceptions.UnsupportedMediaType(
+                request.content_type or "none",
+                detail="Send this request as JSON (Content-Type: application/json); form posts are refused.")
+
+
 def registration_enabled() -> bool:
     return os.environ.get("INKLAB_ALLOW_REGISTRATION", "1").lower() not in {"0", "false", "no", "off"}
 
 
-class LoginView(APIView):
+class LoginView(_JsonOnly):
     """``POST /api/auth/login``: returns a token and sets the session and CSRF cookies."""
 
     permission_classes = [AllowAny]
@@ -67,6 +83,7 @@ class LoginView(APIView):
             username = match.username if match else None
         user = authenticate(request._request, username=username, password=data.validated_data["password"])
         if user is None:
+            throttling.check_not_locked_out(request._request, username)
             raise InvalidInput({"non_field_errors": ["Unable to log in with provided credentials."]})
         login(request._request, user)
         get_token(request._request)  # makes the CSRF middleware set the csrftoken cookie
@@ -88,7 +105,7 @@ class LogoutView(APIView):
         return Response({"detail": "Successfully logged out."})
 
 
-class RegisterView(APIView):
+class RegisterView(_JsonOnly):
     """``POST /api/auth/register``: self-service sign-up (``INKLAB_ALLOW_REGISTRATION=0`` disables it)."""
 
     permission_classes = [AllowAny]
@@ -103,7 +120,7 @@ class RegisterView(APIView):
         v = data.validated_data
         user = services.register_user(username=v["username"], password=v["password1"], email=v["email"],
                                       first_name=v["first_name"], last_name=v["last_name"])
-        login(request._request, user)
+        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         get_token(request._request)
         token, _ = Token.objects.get_or_create(user=user)
         return Response(
@@ -122,8 +139,17 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         request.user.set_password(data.validated_data["new_password1"])
         request.user.save(update_fields=["password"])
+        # Other sessions end by themselves: Django checks each session against the password's
+        # hash. This one is kept; so is the login token only if it signed this request.
         update_session_auth_hash(request._request, request.user)
-        return Response({"detail": "New password has been saved."})
+        kept = request.auth.key if isinstance(request.auth, Token) else None
+        Token.objects.filter(user=request.user).exclude(key=kept).delete()
+        tokens = AccessToken.objects.filter(owner=request.user).count()
+        detail = "New password has been saved. Your other sessions and login tokens were signed out."
+        if tokens:
+            detail += (f" Your {tokens} personal access token(s) still work; revoke any that may be compromised "
+                       "(/api/auth/access_tokens).")
+        return Response({"detail": detail})
 
 
 @extend_schema_view(partial_update=extend_schema(request=s.UserWriteSerializer, responses=s.UserSerializer))

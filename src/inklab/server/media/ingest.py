@@ -40,6 +40,32 @@ logger = logging.getLogger(__name__)
 ProgressFn = Callable[[float], None]
 
 
+def _integer(data: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput({key: [f"Expected an integer, got {str(value)[:50]!r}."]}) from exc
+    if not 0 <= number < 2**31:
+        raise InvalidInput({key: [f"Expected an integer from 0 to {2**31 - 1}, got {number}."]})
+    return number
+
+
+def _names(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A list of file names or URLs: strings, none empty or holding a NUL character."""
+    value = data.get(key) or ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise InvalidInput({key: ["Expected a list of strings."]})
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip() or "\x00" in item:
+            raise InvalidInput({key: [f"Item {index} must be a non-empty string without NUL characters."]})
+    return tuple(value)
+
+
 @dataclass(frozen=True)
 class DataParams:
     """The ``DataRequest`` fields that shape a task's frames."""
@@ -65,13 +91,10 @@ class DataParams:
             if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
                 raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
             step = int(value)
-        try:
-            quality = int(data["image_quality"]) if data.get("image_quality") is not None else 70
-            chunk_size = int(data["chunk_size"]) if data.get("chunk_size") is not None else None
-            start = int(data.get("start_frame") or 0)
-            stop = int(data["stop_frame"]) if data.get("stop_frame") is not None else None
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"Frame and quality parameters must be integers ({exc}).") from exc
+        quality = _integer(data, "image_quality", 70)
+        chunk_size = _integer(data, "chunk_size", None)
+        start = _integer(data, "start_frame", 0) or 0
+        stop = _integer(data, "stop_frame", None)
         if not 1 <= quality <= 100:
             raise InvalidInput(f"image_quality must be between 1 and 100, got {quality}.")
         if chunk_size is not None and chunk_size < 1:
@@ -90,8 +113,8 @@ class DataParams:
             frame_step=step,
             upload_file_order=tuple(data.get("upload_file_order") or ()),
             job_file_mapping=tuple(tuple(job) for job in data.get("job_file_mapping") or ()),
-            server_files=tuple(data.get("server_files") or ()),
-            remote_files=tuple(data.get("remote_files") or ()),
+            server_files=_names(data, "server_files"),
+            remote_files=_names(data, "remote_files"),
         )
 
     @property
@@ -116,7 +139,10 @@ def _check_image(item: MediaFile) -> _Checked:
             image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidInput(f"'{item.name}' is not a valid image ({exc}).") from exc
+        # The decoder's own words name the stored file's path: log them, answer with the user's name.
+        logger.info("Image %s could not be decoded: %s", item.name, exc)
+        raise InvalidInput(f"'{item.name}' is not a valid image: it cannot be decoded (an unknown format, "
+                           "or a damaged file).") from exc
     mime = Image.MIME.get(fmt, "application/octet-stream")
     ext = PurePosixPath(item.name).suffix.lower() or "." + fmt.lower()
     return _Checked(item, width, height, mime, ext)
@@ -198,7 +224,9 @@ def _decode_video(item: MediaFile, staging: Path, params: DataParams, progress: 
                 if total:
                     progress(0.8 * min(index / total, 1.0))
     except (av.error.FFmpegError, IndexError, OSError) as exc:  # type: ignore[attr-defined]
-        raise InvalidInput(f"'{item.name}' is not a readable video ({exc}).") from exc
+        logger.info("Video %s could not be decoded: %s", item.name, exc)
+        raise InvalidInput(f"'{item.name}' is not a readable video: it cannot be decoded (an unknown format, "
+                           "or a damaged file).") from exc
     if not frames:
         raise InvalidInput(f"'{item.name}' has no frames in the selected range.")
     return frames

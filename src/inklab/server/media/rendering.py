@@ -9,6 +9,8 @@ concurrent requests for the same chunk are safe.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
@@ -63,16 +65,30 @@ def compressed_frame_file(task: Task, frame: Frame) -> Path:
     return path
 
 
-def chunk_file(task: Task, quality: str, frames: Sequence[Frame]) -> Path:
-    """The zip of ``frames`` (consecutive, in order) in the requested quality."""
+@functools.cache
+def _blank_jpeg() -> bytes:
+    return encode_jpeg(Image.new("L", (1, 1)), 75)
+
+
+def chunk_file(task: Task, quality: str, frames: Sequence[Frame], hidden: frozenset[int] = frozenset()) -> Path:
+    """The zip of ``frames`` (consecutive, in order) in the requested quality.
+
+    Frames in ``hidden`` (outside a reader's jobs) are replaced by a 1×1 blank JPEG: members
+    keep their positions, which is how clients address them, and the chunk is cached apart.
+    """
     storage = TaskStorage(task.pk)
     path = storage.chunk_path(quality, frames[0].number, frames[-1].number)
+    if hidden:
+        key = hashlib.sha256(repr(sorted(hidden)).encode()).hexdigest()[:24]
+        path = path.with_name(f"{path.stem}-without-{key}.zip")
     if path.exists():
         return path
     with atomic_write(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             for frame in frames:
-                if quality == Quality.ORIGINAL:
+                if frame.number in hidden:
+                    zf.writestr(f"{frame.number:06d}.jpg", _blank_jpeg())
+                elif quality == Quality.ORIGINAL:
                     ext = Path(frame.file).suffix
                     zf.write(storage.frame_path(frame.file), arcname=f"{frame.number:06d}{ext}")
                 else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from inklab.server.errors import Conflict, InvalidInput
+from inklab.server.api.strict import NO_CLOUD_STORAGE, NO_VALIDATION, refuse_unknown
+from inklab.server.errors import Conflict, Forbidden, InvalidInput
 from inklab.server.media import tus
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.models import Frame
@@ -21,7 +24,9 @@ from inklab.vocabulary import RequestStatus
 __all__ = [
     "check_can_upload",
     "chunk_frames",
+    "chunks_stamp",
     "frame",
+    "hidden_frames",
     "job_chunk_frames",
     "meta",
     "request_processing",
@@ -60,42 +65,84 @@ def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
     return count
 
 
+_DATA_FIELDS = {"image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
+                "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
+                "use_cache", "copy_data", "storage_method", "storage"}
+#: ``DataRequest`` fields of CVAT that inklab does not implement (refused when given a value)
+_UNSUPPORTED_DATA = {
+    "validation_params": NO_VALIDATION,
+    "cloud_storage_id": NO_CLOUD_STORAGE,
+    "filename_pattern": "Selecting files by pattern is not supported by this server; list them in server_files.",
+    "server_files_exclude": "Excluding server files is not supported by this server; list the files to use in "
+                            "server_files.",
+}
+
+
 def request_processing(user: Any, task: Task, params: dict[str, Any]) -> BackgroundRequest:
     """``Upload-Finish`` (or a one-shot data request): queue the frame extraction."""
     check_can_upload(user, task)
+    refuse_unknown(params, _DATA_FIELDS | set(_UNSUPPORTED_DATA), _UNSUPPORTED_DATA)
     parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
     storage = TaskStorage(task.pk)
     has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
     if not (has_uploads or parsed.server_files or parsed.remote_files):
         raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
-    clean = {k: v for k, v in params.items() if k in {
-        "image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
-        "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
-        "use_cache", "copy_data", "storage_method", "storage"}}
+    clean = {k: v for k, v in params.items() if k in _DATA_FIELDS}
     with transaction.atomic():
         return queue.enqueue(user, CREATE_TASK, "task", params=clean, task_id=task.pk,
                              project_id=task.project_id)
 
 
-def meta(task: Task, job: Job | None = None) -> dict[str, Any]:
-    """``DataMetaRead`` of a task, or of a job (frames restricted to the job)."""
+def chunks_stamp(task: Task, window: perms.FrameWindow = perms.WHOLE_TASK) -> datetime:
+    """``chunks_updated_date`` as a reader with ``window`` sees it.
+
+    Clients cache chunks under this date. A reader limited to some jobs gets chunks whose other
+    frames are blanked (see :func:`hidden_frames`), so their date is moved by a few microseconds,
+    a fixed amount per window: such chunks are never taken for the full ones, or for another
+    window's.
+    """
+    stamp = task.chunks_updated_date
+    if window.is_whole or stamp is None:
+        return stamp
+    shift = int.from_bytes(hashlib.sha256(repr(window.ranges).encode()).digest()[:8], "big")
+    return stamp + timedelta(microseconds=1 + shift % 999_999)
+
+
+def hidden_frames(frames: Sequence[Frame], window: perms.FrameWindow) -> frozenset[int]:
+    """The numbers of ``frames`` (one chunk's) outside ``window``; :class:`Forbidden` if all are."""
+    hidden = frozenset(f.number for f in frames if f.number not in window)
+    if frames and len(hidden) == len(frames):
+        raise Forbidden(f"That chunk holds none of the frames you may read (frames {frames[0].number}.."
+                        f"{frames[-1].number}); read the chunks of your jobs.")
+    return hidden
+
+
+def meta(task: Task, job: Job | None = None, window: perms.FrameWindow = perms.WHOLE_TASK) -> dict[str, Any]:
+    """``DataMetaRead`` of a task, or of a job (frames restricted to the job).
+
+    Frames outside ``window`` (a reader limited to some jobs) are listed as deleted, without
+    their names, so that clients neither ask for them nor learn about them.
+    """
     frames = Frame.objects.filter(task=task)
     start, stop = (job.start_frame, job.stop_frame) if job else (0, max(task.size - 1, 0))
     if job is not None:
         frames = frames.filter(number__gte=start, number__lte=stop)
-    rows = frames.order_by("number").values_list("name", "width", "height")
-    deleted = sorted(f for f in task.deleted_frames if start <= f <= stop)
+    rows = frames.order_by("number").values_list("number", "name", "width", "height")
+    deleted = {f for f in task.deleted_frames if start <= f <= stop}
+    if not window.is_whole and task.has_data:
+        deleted.update(n for n in range(start, stop + 1) if n not in window)
     return {
-        "chunks_updated_date": task.chunks_updated_date,
+        "chunks_updated_date": chunks_stamp(task, window),
         "chunk_size": task.chunk_size,
         "size": (stop - start + 1) if task.has_data else 0,
         "image_quality": task.image_quality,
         "start_frame": job.start_frame if job else task.start_frame,
         "stop_frame": job.stop_frame if job else task.stop_frame,
         "frame_filter": task.frame_filter,
-        "frames": [{"width": w, "height": h, "name": n, "related_files": 0, "has_related_context": False}
-                   for n, w, h in rows] if task.has_data else [],
-        "deleted_frames": deleted,
+        "frames": [{"width": w, "height": h, "name": name if number in window else "", "related_files": 0,
+                    "has_related_context": False}
+                   for number, name, w, h in rows] if task.has_data else [],
+        "deleted_frames": sorted(deleted),
         "included_frames": None,
         "storage": "local",
         "storage_method": "file_system",
@@ -129,11 +176,13 @@ def _check_has_data(task: Task) -> None:
         raise InvalidInput(f"Task {task.pk} has no data yet.")
 
 
-def frame(task: Task, number: int, job: Job | None = None) -> Frame:
+def frame(task: Task, number: int, job: Job | None = None, window: perms.FrameWindow = perms.WHOLE_TASK) -> Frame:
     _check_has_data(task)
     start, stop = (job.start_frame, job.stop_frame) if job else (0, task.size - 1)
     if not start <= number <= stop:
         raise InvalidInput(f"Frame {number} is out of range {start}..{stop}.")
+    if number not in window:
+        raise Forbidden(f"Frame {number} is outside your jobs of task {task.pk}.")
     return Frame.objects.get(task=task, number=number)
 
 

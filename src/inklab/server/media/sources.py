@@ -16,6 +16,7 @@ Failures raise :class:`~inklab.server.errors.InvalidInput` naming the file at fa
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ __all__ = [
     "natural_key",
     "resolve_share",
 ]
+
+logger = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm",
                     ".ppm", ".pbm", ".jfif"}
@@ -144,14 +147,15 @@ def _extract(archive_name: str, path: Path, dest: Path, limits: Limits, budget: 
                     with zf.open(info) as src:
                         _copy_limited(src, target, budget, _too_big(archive_name, info.filename))
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    raise InvalidInput(f"Archive '{archive_name}': member '{info.filename}' is corrupt "
-                                       f"({exc}).") from exc
+                    logger.info("Archive %s: member %s could not be read: %s", archive_name, info.filename, exc)
+                    raise InvalidInput(f"Archive '{archive_name}': member '{info.filename}' is corrupt.") from exc
                 yield MediaFile(name, target)
         return
     try:
         tar = tarfile.open(path)
     except (tarfile.TarError, OSError) as exc:
-        raise InvalidInput(f"'{archive_name}' is not a readable zip or tar archive ({exc}).") from exc
+        logger.info("Archive %s could not be opened: %s", archive_name, exc)
+        raise InvalidInput(f"'{archive_name}' is not a readable zip or tar archive.") from exc
     with tar:
         count = 0
         try:
@@ -174,7 +178,8 @@ def _extract(archive_name: str, path: Path, dest: Path, limits: Limits, budget: 
                 _copy_limited(src, target, budget, _too_big(archive_name, member.name))
                 yield MediaFile(name, target)
         except (tarfile.TarError, EOFError, OSError) as exc:
-            raise InvalidInput(f"Archive '{archive_name}' is corrupt ({exc}).") from exc
+            logger.info("Archive %s could not be read: %s", archive_name, exc)
+            raise InvalidInput(f"Archive '{archive_name}' is corrupt.") from exc
 
 
 def expand_archives(files: Iterable[MediaFile], workdir: Path, limits: Limits | None = None) -> list[MediaFile]:
@@ -223,7 +228,8 @@ def _check_public_host(url: str, host: str) -> None:
     try:
         infos = socket.getaddrinfo(host, None)
     except socket.gaierror as exc:
-        raise InvalidInput(f"Cannot resolve the host of '{url}' ({exc}).") from exc
+        logger.info("Host of %s could not be resolved: %s", url, exc)
+        raise InvalidInput(f"Cannot resolve the host of '{url}'.") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
@@ -246,7 +252,8 @@ def fetch_remote(urls: Iterable[str], workdir: Path, limits: Limits | None = Non
         try:
             response = http.request("GET", url, preload_content=False, redirect=False)
         except urllib3.exceptions.HTTPError as exc:
-            raise InvalidInput(f"Cannot download '{url}' ({exc}).") from exc
+            logger.info("%s could not be downloaded: %s", url, exc)
+            raise InvalidInput(f"Cannot download '{url}': the server could not connect or did not answer.") from exc
         with response:
             if response.status != 200:
                 raise InvalidInput(f"Cannot download '{url}': the server answered {response.status}.")

@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.api.strict import refuse_unknown
+from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
@@ -53,15 +54,18 @@ def _required_int(request: Request, name: str) -> int:
     return value
 
 
-def _frame_response(request: Request, task: Task, job: Job | None = None) -> FileResponse:
-    frame = services.frame(task, _required_int(request, "number"), job)
+def _frame_response(request: Request, task: Task, job: Job | None = None,
+                    window: perms.FrameWindow = perms.WHOLE_TASK) -> FileResponse:
+    frame = services.frame(task, _required_int(request, "number"), job, window)
     path, mime = rendering.frame_file(task, frame, _quality(request))
     return _file(path, mime)
 
 
-def _chunk_response(task: Task, frames: list[Frame], quality: str) -> FileResponse:
-    response = _file(rendering.chunk_file(task, quality, frames), "application/zip")
-    response["X-Updated-Date"] = task.chunks_updated_date.isoformat()
+def _chunk_response(task: Task, frames: list[Frame], quality: str,
+                    window: perms.FrameWindow = perms.WHOLE_TASK) -> FileResponse:
+    hidden = services.hidden_frames(frames, window)
+    response = _file(rendering.chunk_file(task, quality, frames, hidden), "application/zip")
+    response["X-Updated-Date"] = services.chunks_stamp(task, window).isoformat()
     return response
 
 
@@ -71,18 +75,28 @@ def _preview_response(task: Task, frame: Frame | None, name: str) -> FileRespons
     return _file(rendering.preview_file(task, frame, name), "image/jpeg")
 
 
+def _task_preview(task: Task, window: perms.FrameWindow) -> FileResponse:
+    """The task's first frame, to those who may read it."""
+    first = Frame.objects.filter(task=task).order_by("number").first()
+    if first is not None and first.number not in window:
+        raise Forbidden(f"The preview of task {task.pk} shows a frame outside your jobs; see your job's preview.")
+    return _preview_response(task, first, "task")
+
+
 @schema.task_data
 class TaskDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
         task = perms.visible_task(request.user, pk)
+        window = perms.readable_frames(request.user, task)
         kind = request.query_params.get("type", "frame")
         if kind == "frame":
-            return _frame_response(request, task)
+            return _frame_response(request, task, window=window)
         if kind == "chunk":
             quality = _quality(request)
-            return _chunk_response(task, services.chunk_frames(task, _required_int(request, "number")), quality)
+            frames = services.chunk_frames(task, _required_int(request, "number"))
+            return _chunk_response(task, frames, quality, window)
         if kind == "preview":
-            return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
+            return _task_preview(task, window)
         if kind == "context_image":
             raise NotFound("This task has no context images.")
         raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
@@ -161,10 +175,12 @@ class TaskUploadView(APIView):
 @schema.task_meta
 class TaskMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        return Response(services.meta(perms.visible_task(request.user, pk)))
+        task = perms.visible_task(request.user, pk)
+        return Response(services.meta(task, window=perms.readable_frames(request.user, task)))
 
     def patch(self, request: Request, pk: int) -> Response:
         task = perms.visible_task(request.user, pk)
+        refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, task, request.data.get("deleted_frames", []))
         return Response(services.meta(Task.objects.get(pk=pk)))
 
@@ -203,6 +219,7 @@ class JobMetaView(APIView):
 
     def patch(self, request: Request, pk: int) -> Response:
         job = perms.visible_job(request.user, pk)
+        refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, job.task, request.data.get("deleted_frames", []), job)
         return Response(services.meta(Task.objects.get(pk=job.task_id), job))
 
@@ -214,13 +231,14 @@ class PreviewView(APIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         if self.kind == "task":
             task = perms.visible_task(request.user, pk)
-            return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
+            return _task_preview(task, perms.readable_frames(request.user, task))
         if self.kind == "job":
             return self.job_preview(perms.visible_job(request.user, pk))
         project = perms.visible_project(request.user, pk)
         task = project.tasks.filter(has_data=True).order_by("id").first()
-        frame = Frame.objects.filter(task=task).order_by("number").first() if task else None
-        return _preview_response(task, frame, "task")  # type: ignore[arg-type]
+        if task is None:
+            return _preview_response(task, None, "task")  # type: ignore[arg-type]
+        return _task_preview(task, perms.readable_frames(request.user, task))
 
     @staticmethod
     def job_preview(job: Job) -> FileResponse:

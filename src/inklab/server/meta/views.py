@@ -75,10 +75,14 @@ class ShareView(APIView):
     def get(self, request: Request) -> Response:
         root = Path(settings.SHARE_ROOT).resolve()
         relative = request.query_params.get("directory", "/").strip().lstrip("/")
+        if "\x00" in relative:
+            raise InvalidInput({"directory": ["A directory name cannot contain NUL characters."]})
         target = (root / relative).resolve()
         if not target.is_relative_to(root):
             raise InvalidInput("The directory is outside the share.")
         if not target.is_dir():
+            if target == root:
+                return Response([])  # a fresh install: nothing has been shared yet
             raise NotFound(f"There is no directory '{relative or '/'}' in the share.")
         search = request.query_params.get("search", "").lower()
         entries = []

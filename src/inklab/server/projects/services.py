@@ -67,6 +67,7 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
     _check_storage(data)
+    before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
         if field in data:
             setattr(project, field, data[field])
@@ -76,9 +77,13 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
     if "assignee_id" in data and data["assignee_id"] != project.assignee_id:
         project.assignee = _user(data["assignee_id"], "assignee_id")
         project.assignee_updated_date = timezone.now()
+    managers = (project.owner_id, project.assignee_id)
     project.save()
     apply_label_specs(project, data.get("labels") or [])
     touch(project)
+    if managers != before:
+        # Who reads the tasks' frames whole changed: clients' caches of them must refresh.
+        touch(*project.tasks.only("pk", "updated_date"))
     return project
 
 
@@ -230,7 +235,8 @@ def create_jobs(task: Task) -> list[Job]:
 @transaction.atomic
 def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     perms.check_annotate_job(user, job)
-    if "assignee" in data and data["assignee"] != job.assignee_id:
+    reassigned = "assignee" in data and data["assignee"] != job.assignee_id
+    if reassigned:
         perms.check_manage_task(user, job.task)
         job.assignee = _user(data["assignee"], "assignee")
         job.assignee_updated_date = timezone.now()
@@ -238,5 +244,6 @@ def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
         if field in data:
             setattr(job, field, data[field])
     job.save()
-    touch(job)
+    # A new assignee changes which frames of the task its old and new assignees may read.
+    touch(job, job.task if reassigned else None)
     return job

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from inklab.server.api.strict import NO_CLOUD_STORAGE, StrictFields
 from inklab.server.iam.serializers import BasicUserSerializer
 
 __all__ = ["NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
@@ -29,8 +30,10 @@ def collection_url(context: dict[str, Any], collection: str, **query: Any) -> st
     return url + "?" + urlencode(query) if query else url
 
 
-class StorageSerializer(serializers.Serializer):
+class StorageSerializer(StrictFields, serializers.Serializer):
     """``Storage``: inklab keeps everything on local storage."""
+
+    unsupported = {"cloud_storage_id": NO_CLOUD_STORAGE}
 
     id = serializers.IntegerField(read_only=True)
     location = serializers.ChoiceField(choices=["local", "cloud_storage"], default="local")

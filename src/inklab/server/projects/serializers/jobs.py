@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     NULL_ID,
@@ -84,7 +85,7 @@ class JobReadSerializer(serializers.ModelSerializer):
     get_replicas_count = get_consensus_replicas
 
 
-class JobWriteSerializer(serializers.Serializer):
+class JobWriteSerializer(StrictFields, serializers.Serializer):
     """``PatchedJobWriteRequest``."""
 
     assignee = serializers.IntegerField(required=False, allow_null=True)

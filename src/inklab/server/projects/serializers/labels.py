@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import AttributeSpec, Label
 from inklab.vocabulary import InputType, LabelType
 
@@ -49,7 +50,7 @@ class LabelSerializer(serializers.ModelSerializer):
         return label.parent_id is not None
 
 
-class AttributeWriteSerializer(serializers.Serializer):
+class AttributeWriteSerializer(StrictFields, serializers.Serializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=64)
     mutable = serializers.BooleanField(required=False, default=False)
@@ -68,7 +69,7 @@ class AttributeWriteSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class SublabelWriteSerializer(serializers.Serializer):
+class SublabelWriteSerializer(StrictFields, serializers.Serializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=64)
     color = serializers.CharField(max_length=16, required=False, allow_blank=True)
@@ -78,7 +79,7 @@ class SublabelWriteSerializer(serializers.Serializer):
     deleted = serializers.BooleanField(required=False, default=False)
 
 
-class LabelWriteSerializer(serializers.Serializer):
+class LabelWriteSerializer(StrictFields, serializers.Serializer):
     """``PatchedLabelRequest``: one entry of the ``labels`` list of a task or project."""
 
     id = serializers.IntegerField(required=False, allow_null=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     NULL_ID,
@@ -68,7 +69,9 @@ class ProjectReadSerializer(serializers.ModelSerializer):
     get_target_storage = get_source_storage = NULL_STORAGE
 
 
-class ProjectWriteSerializer(serializers.Serializer):
+class ProjectWriteSerializer(StrictFields, serializers.Serializer):
+    unsupported = {"organization_id": NO_ORGANIZATIONS}
+
     name = serializers.CharField(max_length=256, min_length=1)
     labels = LabelWriteSerializer(many=True, required=False)
     owner_id = serializers.IntegerField(required=False, allow_null=True)

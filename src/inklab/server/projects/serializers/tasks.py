@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.strict import NO_CONSENSUS, NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
     NULL_ID,
@@ -91,8 +92,11 @@ class TaskReadSerializer(serializers.ModelSerializer):
         return 0
 
 
-class TaskWriteSerializer(serializers.Serializer):
+class TaskWriteSerializer(StrictFields, serializers.Serializer):
     """``TaskWriteRequest`` (POST) and ``PatchedTaskWriteRequest`` (PATCH)."""
+
+    unsupported = {"organization_id": NO_ORGANIZATIONS, "consensus_replicas": NO_CONSENSUS,
+                   "initial_replicas": NO_CONSENSUS}
 
     name = serializers.CharField(max_length=256, min_length=1)
     project_id = serializers.IntegerField(required=False, allow_null=True)
