@@ -104,6 +104,18 @@ class LiveServer:
                 self.process.wait()
         self.process = None
 
+    def run_worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
+        """Start an ``inklab worker`` process on this server's data (the caller stops it)."""
+        return subprocess.Popen(self._inklab("worker", "--threads", str(threads)), env=self._env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def kill(self) -> None:
+        """``kill -9`` the server and every process it started (a crash: nothing gets to clean up)."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
     def destroy(self) -> None:
         self.stop()
         if self.database_url and self.postgres:

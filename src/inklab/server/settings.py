@@ -10,6 +10,13 @@
 ``INKLAB_SHARE_DIR``     server share root for ``server_files`` (default ``<data>/share``)
 ``INKLAB_EMBEDDED_WORKERS`` background worker threads inside each web process (default 2;
                          0 when separate ``inklab worker`` processes do the work)
+``INKLAB_WORKER_HEARTBEAT_SECONDS`` how often each background worker process proves it is alive
+                         (default 5); one silent for four intervals is taken for dead and its
+                         running requests fail (at once when it ran on the same machine)
+``INKLAB_HOUSEKEEPING_SECONDS`` how often workers expire results and remove orphan files (default 60)
+``INKLAB_RESULT_TTL``    seconds an export's result stays downloadable (default 86400)
+``INKLAB_UPLOAD_TTL_SECONDS`` how long an upload may stay idle or unclaimed before it is removed
+                         (default 86400)
 ``INKLAB_AGENT_LEASE_SECONDS`` how long an auto-annotation agent may go without reporting
                          before its request is handed to another agent (default 300)
 ``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
@@ -51,6 +58,13 @@ DATA_DIR: Path = config.data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
 SHARE_ROOT = Path(os.environ.get("INKLAB_SHARE_DIR") or DATA_DIR / "share").resolve()
 EMBEDDED_WORKERS = int(os.environ.get("INKLAB_EMBEDDED_WORKERS", "2"))
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("INKLAB_WORKER_HEARTBEAT_SECONDS", "5"))
+HOUSEKEEPING_SECONDS = float(os.environ.get("INKLAB_HOUSEKEEPING_SECONDS", "60"))
+RESULT_TTL_SECONDS = int(os.environ.get("INKLAB_RESULT_TTL", 24 * 3600))
+UPLOAD_TTL_SECONDS = float(os.environ.get("INKLAB_UPLOAD_TTL_SECONDS", 24 * 3600))
+# The server's temporary files (upload spools, import work directories) stay in the data
+# directory, where the housekeeping finds what a crashed process left behind.
+TEMP_DIR = DATA_DIR / "tmp"
 AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
 AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
@@ -195,7 +209,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = None
+TEMP_DIR.mkdir(exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(TEMP_DIR)
 
 # Cookies must stay parseable by the SDK's SimpleCookie-based login (see the API guide, §3.1).
 SESSION_COOKIE_SAMESITE = "Lax"

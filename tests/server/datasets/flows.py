@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.server.conftest import run_requests
 
-__all__ = ["download", "export", "import_file", "status_of"]
+__all__ = ["download", "export", "import_file", "queue_import", "status_of", "upload"]
 
 
 def status_of(client: APIClient, rq_id: str) -> dict[str, Any]:
@@ -42,10 +42,14 @@ def download(client: APIClient, request: dict[str, Any]) -> tuple[bytes, str]:
 
 def import_file(client: APIClient, endpoint: str, data: bytes, filename: str, **query: Any) -> dict[str, Any]:
     """The SDK's import flow on ``endpoint`` (with a trailing slash); returns the request body."""
-    start = client.post(f"{endpoint}?{urlencode({**query, 'filename': filename})}", HTTP_UPLOAD_START="",
-                        format="json")
-    if start.status_code != 202:
-        return {"status_code": start.status_code, "body": start.json()}
+    queued = queue_import(client, endpoint, data, filename, **query)
+    if "rq_id" not in queued:
+        return queued
+    return status_of(client, queued["rq_id"])
+
+
+def upload(client: APIClient, endpoint: str, data: bytes, filename: str) -> str:
+    """A TUS upload to ``endpoint``; returns the stored name (``Upload-Filename``)."""
     meta = "filename " + base64.b64encode(filename.encode()).decode()
     created = client.post(endpoint, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=str(len(data)),
                           HTTP_UPLOAD_METADATA=meta, content_type="application/json")
@@ -56,11 +60,22 @@ def import_file(client: APIClient, endpoint: str, data: bytes, filename: str, **
         patched = client.generic("PATCH", location, chunk, content_type="application/offset+octet-stream",
                                  HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_OFFSET=str(offset))
         assert patched.status_code == 204, patched.content
+    return str(stored)
+
+
+def queue_import(client: APIClient, endpoint: str, data: bytes, filename: str, **query: Any) -> dict[str, Any]:
+    """The SDK's import flow up to ``Upload-Finish``, without running the request: ``{"rq_id": ...}``,
+    or the refusal (``status_code`` and ``body``)."""
+    start = client.post(f"{endpoint}?{urlencode({**query, 'filename': filename})}", HTTP_UPLOAD_START="",
+                        format="json")
+    if start.status_code != 202:
+        return {"status_code": start.status_code, "body": start.json()}
+    stored = upload(client, endpoint, data, filename)
     finish = client.post(f"{endpoint}?{urlencode({**query, 'filename': stored})}", HTTP_UPLOAD_FINISH="",
                          format="json")
     if finish.status_code != 202:
         return {"status_code": finish.status_code, "body": finish.json()}
-    return status_of(client, finish.json()["rq_id"])
+    return {"rq_id": finish.json()["rq_id"]}
 
 
 def zip_bytes(files: dict[str, bytes | str]) -> bytes:

@@ -1,12 +1,11 @@
-"""Background requests: claiming, failure messages, cancellation, lost workers."""
+"""Background requests: claiming, failure messages, cancellation (lost workers: test_lost.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from inklab.server.errors import InvalidInput
@@ -61,7 +60,9 @@ def test_failures_carry_a_message(admin: Any, api: APIClient) -> None:
     queue.drain()
     assert api.get(f"/api/requests/{failing.pk}").json()["message"] == "'ann.xml' line 3: bad things"
     crashed = api.get(f"/api/requests/{crashing.pk}").json()
-    assert crashed["status"] == "failed" and crashed["message"] == "RuntimeError: unexpected"
+    assert crashed["status"] == "failed"
+    assert crashed["message"] == ("The server could not finish this request because of an internal error; the "
+                                  f"administrator can find the details in the server log under request id {crashing.pk}.")
 
 
 def test_cancel_queued(admin: Any, api: APIClient) -> None:
@@ -69,20 +70,6 @@ def test_cancel_queued(admin: Any, api: APIClient) -> None:
     body = api.post(f"/api/requests/{request.pk}/cancel").json()
     assert body["status"] == "failed" and "cancelled" in body["message"]
     assert queue.drain() == 0
-
-
-def test_lost_requests_are_retried_once_then_failed(admin: Any) -> None:
-    request = queue.enqueue(admin, "test:ok", "task")
-    past = timezone.now() - timedelta(minutes=5)
-    BackgroundRequest.objects.filter(pk=request.pk).update(status="started", lease_until=past, attempts=1,
-                                                           worker="dead")
-    queue._requeue_lost()
-    assert BackgroundRequest.objects.get(pk=request.pk).status == "queued"
-    BackgroundRequest.objects.filter(pk=request.pk).update(status="started", lease_until=past, attempts=2,
-                                                           worker="dead")
-    queue._requeue_lost()
-    lost = BackgroundRequest.objects.get(pk=request.pk)
-    assert lost.status == "failed" and "dead" in lost.message
 
 
 def test_list_filters(admin: Any, api: APIClient) -> None:
@@ -93,3 +80,23 @@ def test_list_filters(admin: Any, api: APIClient) -> None:
     assert api.get("/api/requests", {"target": "project"}).json()["count"] == 1
     assert api.get("/api/requests", {"action": "test"}).json()["count"] == 2
     assert api.get("/api/requests", {"task_id": 1}).json()["results"][0]["operation"]["type"] == "test:ok"
+
+
+def test_unexpected_errors_are_logged_with_the_request_id(admin: Any, caplog: pytest.LogCaptureFixture) -> None:
+    request = queue.enqueue(admin, "test:crash", "task")
+    queue.drain()
+    errors = [r for r in caplog.records if r.levelname == "ERROR" and request.pk in r.getMessage()]
+    assert len(errors) == 1 and errors[0].exc_info is not None and errors[0].exc_info[0] is RuntimeError
+
+
+@registry.handler("test:leaky")
+def _leaky(request: BackgroundRequest, progress: Any) -> None:
+    path = settings.MEDIA_ROOT / "tasks" / "7" / "work" / "cat.png"
+    raise InvalidInput({"client_files": [f"'cat.png' is not a valid image (cannot identify image file '{path}')."]})
+
+
+def test_messages_name_no_server_path(admin: Any, api: APIClient, settings: Any) -> None:
+    request = queue.enqueue(admin, "test:leaky", "task")
+    queue.drain()
+    message = api.get(f"/api/requests/{request.pk}").json()["message"]
+    assert message == "client_files: 'cat.png' is not a valid image (cannot identify image file 'cat.png')."

@@ -68,8 +68,7 @@ def start_worker(web_only: LiveServer) -> Iterator[Callable[[], subprocess.Popen
     processes: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(web_only._inklab("worker", "--threads", "1"), env=web_only._env(),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = web_only.run_worker()
         processes.append(process)
         return process
 

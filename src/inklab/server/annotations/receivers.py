@@ -1,4 +1,8 @@
-"""Keep stored annotation JSON consistent with label changes made by the projects app."""
+"""Keep stored annotation JSON consistent with label changes made by the projects app.
+
+Each change of stored objects here also increases the annotation versions of the tasks
+concerned, as every annotation write does (a queued import must not write over it).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from inklab.server.annotations.models import AnnotationObject
+from inklab.server.annotations.services import bump_versions
 from inklab.server.projects.models import AttributeSpec, Label, Task
 from inklab.server.projects.signals import labels_remapped
 
@@ -38,6 +43,7 @@ def remap_labels(sender: type, task: Task, labels: dict[int, int], attributes: d
         row.data = orjson.dumps(obj).decode()
         rows.append(row)
     AnnotationObject.objects.bulk_update(rows, ["label", "data"], batch_size=2000)
+    bump_versions([task.pk])
 
 
 @receiver(post_delete, sender=AttributeSpec, dispatch_uid="inklab-annotations-drop-attribute")
@@ -52,6 +58,16 @@ def drop_attribute_values(sender: type, instance: AttributeSpec, **kwargs: Any) 
         row.data = orjson.dumps(obj).decode()
         rows.append(row)
     AnnotationObject.objects.bulk_update(rows, ["data"], batch_size=2000)
+    bump_versions({row.task_id for row in rows})
+
+
+@receiver(post_delete, sender=Label, dispatch_uid="inklab-annotations-label-deleted")
+def label_deleted(sender: type, instance: Label, **kwargs: Any) -> None:
+    """A label went away, and its objects with it (by cascade)."""
+    if instance.task_id is not None:
+        bump_versions([instance.task_id])
+    elif instance.project_id is not None:
+        bump_versions(Task.objects.filter(project_id=instance.project_id).values_list("pk", flat=True))
 
 
 def _drop(obj: dict[str, Any], spec_id: int) -> None:

@@ -2,8 +2,10 @@
 
 A job's annotations are a view of its task's: the tags and shapes on the job's frames and
 the tracks that touch them. Writing through a job changes only that view. Every write
-increases the task's annotation ``version`` and bumps ``updated_date`` of the task and of
-the jobs whose frames it touched (the CVAT SDK's cache depends on it).
+increases the task's annotation ``version`` and that of the jobs whose frames it touched,
+and bumps their ``updated_date`` (the CVAT SDK's cache depends on it). Background imports
+remember the version they were queued against (:func:`version_of`) and refuse to write
+over a newer one (:class:`BatchWriter`'s ``base_version``).
 
 Operations (as in CVAT): ``get``, ``put`` (replace everything in scope), ``patch`` with
 ``create`` (add, ids assigned here), ``update`` (replace objects by id) or ``delete``
@@ -23,11 +25,12 @@ from django.db.models import F
 
 from inklab.server.annotations.models import AnnotationObject, Kind
 from inklab.server.annotations.validation import FrameSizes, LabelIndex, Normalizer
-from inklab.server.errors import InvalidInput
+from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
 
-__all__ = ["BatchWriter", "Scope", "delete_all", "read", "read_bytes", "write"]
+__all__ = ["STALE_IMPORT", "BatchWriter", "Scope", "bump_versions", "delete_all", "read", "read_bytes", "version_of",
+           "write"]
 
 _KEYS = {"tags": Kind.TAG, "shapes": Kind.SHAPE, "tracks": Kind.TRACK}
 _BATCH = 2000  # rows per INSERT: 6 parameters each stays under SQLite's variable limit
@@ -65,6 +68,35 @@ class Scope:
 
 def _version(task: Task) -> int:
     return Task.objects.values_list("annotations_version", flat=True).get(pk=task.pk)
+
+
+STALE_IMPORT = "The annotations changed after this import was queued; upload the file again."
+
+
+def version_of(target: Task | Job) -> int:
+    """The current annotation version of a task, or of a job (which changes only with its frames)."""
+    return type(target).objects.values_list("annotations_version", flat=True).get(pk=target.pk)
+
+
+def _lock(scope: Scope) -> None:
+    """Take the task's row lock first in every annotation write: writes to one task then run one
+    after the other, and two of them never wait for each other's rows (no deadlock)."""
+    Task.objects.select_for_update().filter(pk=scope.task.pk).values_list("pk", flat=True).first()
+
+
+def _check_base(scope: Scope, base_version: int) -> None:
+    """Inside the write transaction, with the task locked: refuse to write over a newer version."""
+    if version_of(scope.job or scope.task) != base_version:
+        raise Conflict(STALE_IMPORT)
+
+
+def bump_versions(task_ids: Iterable[int]) -> None:
+    """Increase the versions of whole tasks and all their jobs (their annotations changed in bulk,
+    e.g. when a label or an attribute went away)."""
+    ids = list(task_ids)
+    if ids:
+        Task.objects.filter(pk__in=ids).update(annotations_version=F("annotations_version") + 1)
+        Job.objects.filter(task_id__in=ids).update(annotations_version=F("annotations_version") + 1)
 
 
 def _join(rows: Iterable[tuple[int, str]]) -> bytes:
@@ -178,7 +210,9 @@ def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
     if spans:
         low = min(a for a, _ in spans)
         high = max(b for _, b in spans)
-        touch(*Job.objects.filter(task=scope.task, start_frame__lte=high, stop_frame__gte=low))
+        jobs = Job.objects.filter(task=scope.task, start_frame__lte=high, stop_frame__gte=low)
+        jobs.update(annotations_version=F("annotations_version") + 1)
+        touch(*jobs)
     return _version(scope.task)
 
 
@@ -243,6 +277,7 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
     for ``delete``; its ``version`` is the new annotation version.
     """
     scope.check_write(user)
+    _lock(scope)
     if action in ("put", "create"):
         rows = [_row(kind, obj) for kind, obj, _ in _normalized(scope, payload)]
         spans = [(r.frame, r.last_frame) for r in rows]
@@ -298,12 +333,19 @@ class BatchWriter:
     once. With ``replace`` the scope's objects are deleted first. Use it inside the caller's
     ``transaction.atomic()`` block, so that a failure in any batch rolls back every batch and
     the deletion: the scope's annotations change all at once or not at all.
+
+    With ``base_version`` (the scope's :func:`version_of` when the import was queued), it raises
+    :class:`~inklab.server.errors.Conflict` (:data:`STALE_IMPORT`) if the annotations changed
+    since; the task's row stays locked until the transaction ends, so none can change meanwhile.
     """
 
-    def __init__(self, user: Any, scope: Scope, *, replace: bool) -> None:
+    def __init__(self, user: Any, scope: Scope, *, replace: bool, base_version: int | None = None) -> None:
         if not connection.in_atomic_block:
             raise RuntimeError("BatchWriter needs an enclosing transaction.atomic() block.")
         scope.check_write(user)
+        _lock(scope)
+        if base_version is not None:
+            _check_base(scope, base_version)
         self.scope = scope
         self._normalizer = _normalizer(scope)
         self._low: int | None = None
@@ -347,6 +389,7 @@ def _client_id(value: Any, kind: str) -> int:
 @transaction.atomic
 def delete_all(user: Any, scope: Scope) -> None:
     scope.check_write(user)
+    _lock(scope)
     objects = scope.objects()
     spans = list(objects.values_list("frame", "last_frame"))
     objects.delete()

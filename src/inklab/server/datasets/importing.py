@@ -243,10 +243,13 @@ BATCH_OBJECTS = 5000
 
 
 def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = True,
-                  conv_mask_to_poly: bool = False, file: str = "") -> ImportResult:
+                  conv_mask_to_poly: bool = False, file: str = "", base_version: int | None = None) -> ImportResult:
     """Check the imported ``dataset`` against the scope and write it atomically, streaming:
     frames are read, checked and inserted :data:`BATCH_OBJECTS` objects at a time inside one
-    transaction, so memory stays bounded and a failure anywhere rolls everything back."""
+    transaction, so memory stays bounded and a failure anywhere rolls everything back.
+
+    With ``base_version``, nothing is written if the scope's annotations are no longer at that
+    version (see :class:`~inklab.server.annotations.services.BatchWriter`)."""
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     payload = _Payload(LabelIds.of(scope.task), conv_mask_to_poly)
     frame_map: dict[int, int] = {n: n for n in matcher.sizes}  # file frame index -> task frame
@@ -254,7 +257,7 @@ def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = 
     result = ImportResult()
 
     with transaction.atomic():
-        writer = services.BatchWriter(user, scope, replace=replace)
+        writer = services.BatchWriter(user, scope, replace=replace, base_version=base_version)
 
         def flush() -> None:
             if not (payload.tags or payload.shapes or payload.tracks):

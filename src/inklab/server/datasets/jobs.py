@@ -1,20 +1,27 @@
 """Background entry points: exports, imports and backups (queued by :mod:`.services`).
 
-Each handler reads what it needs from the request's ids and ``params``, is safe to run again
-(an export rewrites its file; an import replaces or appends in one transaction), and turns
-format errors into failed requests whose message names the file and place at fault. Uploaded
-files are removed once the request ends, whatever the outcome.
+Each handler reads what it needs from the request's ids and ``params`` and turns format errors
+into failed requests whose message names the file and place at fault. Exports only rewrite
+their own file, so an export whose worker died is run again; anything else is failed.
+
+An annotations import writes in one transaction, and only over the annotations it was queued
+against (``params["base_version"]``): if they changed meanwhile – an edit, another import, a
+retry – it fails instead of replacing newer work. Uploaded files and partial results are
+removed whenever a request ends, whatever the outcome (the handlers' ``cleanup``), and the
+sweeps here remove what crashed processes left behind.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from inklab.formats import (
     ExportOptions,
@@ -25,18 +32,20 @@ from inklab.formats import (
     get_importer,
     open_input,
 )
+from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.services import Scope
 from inklab.server.datasets import backups, services
 from inklab.server.datasets.importing import FrameMatcher, write_dataset
 from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
-from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.errors import Conflict, InvalidInput, NotFound
 from inklab.server.media import tus
-from inklab.server.media.storage import atomic_write
+from inklab.server.media.storage import TaskStorage, atomic_write
 from inklab.server.projects.models import Job, Project, Task, touch
 from inklab.server.requests.models import BackgroundRequest
 from inklab.server.requests.progress import Progress
-from inklab.server.requests.registry import handler
+from inklab.server.requests.registry import handler, sweep
+from inklab.vocabulary import RequestStatus
 
 __all__: list[str] = []
 
@@ -75,8 +84,19 @@ def _target(request: BackgroundRequest) -> Task | Job | Project:
     return project
 
 
+def _result_path(request_id: str) -> Path:
+    return services.export_dir() / f"{request_id}.zip"
+
+
+def _remove_result(request: BackgroundRequest) -> None:
+    """Cleanup of an export that did not finish: its file and the temporary files of its attempts."""
+    _result_path(request.pk).unlink(missing_ok=True)
+    for tmp in services.export_dir().glob(f".{request.pk}.zip.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def _finish_file(request: BackgroundRequest, write: Callable[[Path], None], filename: str) -> None:
-    path = services.export_dir() / f"{request.pk}.zip"
+    path = _result_path(request.pk)
     with atomic_write(path) as tmp:
         write(tmp)
     BackgroundRequest.objects.filter(pk=request.pk).update(
@@ -106,8 +126,8 @@ def _export(request: BackgroundRequest, progress: Progress) -> None:
     _finish_file(request, write, services.result_filename(request.target, target.pk, kind, fmt.info.name))
 
 
-handler(services.EXPORT_DATASET, lease_seconds=1800)(_export)
-handler(services.EXPORT_ANNOTATIONS, lease_seconds=1800)(_export)
+handler(services.EXPORT_DATASET, lease_seconds=1800, retry_lost=True, cleanup=_remove_result)(_export)
+handler(services.EXPORT_ANNOTATIONS, lease_seconds=1800, retry_lost=True, cleanup=_remove_result)(_export)
 
 
 @contextmanager
@@ -119,10 +139,26 @@ def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-@handler(services.IMPORT_ANNOTATIONS, lease_seconds=1800)
+def _remove_upload(request: BackgroundRequest) -> None:
+    """Cleanup of an import that did not finish: the uploaded file."""
+    filename = request.params.get("filename")
+    if request.owner_id is not None and isinstance(filename, str):
+        tus.discard_import(request.owner_id, filename)
+
+
+def _check_base(request: BackgroundRequest, target: Task | Job) -> int | None:
+    base = request.params.get("base_version")
+    if base is not None and annotation_services.version_of(target) != base:
+        raise Conflict(annotation_services.STALE_IMPORT)
+    return base
+
+
+@handler(services.IMPORT_ANNOTATIONS, lease_seconds=1800, cleanup=_remove_upload)
 def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     target = _target(request)
-    scope = Scope(target.task, target) if isinstance(target, Job) else Scope(target)  # type: ignore[arg-type]
+    assert not isinstance(target, Project)
+    scope = Scope(target.task, target) if isinstance(target, Job) else Scope(target)
+    base = _check_base(request, target)  # before reading the file: it may take long
     fmt = get_importer(request.format or "")
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     options = ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
@@ -132,26 +168,44 @@ def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
         with open_input(path, name) as source:
             dataset = fmt.load(source, options)
             progress(0.3, force=True)
-            write_dataset(_owner(request), scope, dataset, replace=request.params.get("mode") != "append",
-                          conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")), file=name)
+            with transaction.atomic():
+                write_dataset(_owner(request), scope, dataset, replace=request.params.get("mode") != "append",
+                              conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")), file=name,
+                              base_version=base)
+                progress.hold()  # commit only if this request is still ours to finish
     touch(scope.task)
 
 
-@handler(services.IMPORT_DATASET, lease_seconds=3600)
+def _remove_created_tasks(request: BackgroundRequest) -> None:
+    """Cleanup of a project import that did not finish: the tasks it had made so far."""
+    _remove_upload(request)
+    for pk in request.params.get("created_tasks") or []:
+        storage = TaskStorage(pk)
+        Task.objects.filter(pk=pk, project_id=request.project_id).delete()
+        storage.remove()
+
+
+@handler(services.IMPORT_DATASET, lease_seconds=3600, cleanup=_remove_created_tasks)
 def import_dataset(request: BackgroundRequest, progress: Progress) -> None:
     project = _target(request)
     assert isinstance(project, Project)
     fmt = get_importer(request.format or "")
+
+    def created(task: Task) -> None:  # remembered, so that a crash leaves no half-made task behind
+        request.params["created_tasks"] = [*request.params.get("created_tasks", []), task.pk]
+        BackgroundRequest.objects.filter(pk=request.pk).update(params=request.params)
+
     with _uploaded(request) as path, _user_errors():
         name = services.original_name(path.name)
         with open_input(path, name) as source:
             dataset = fmt.load(source, ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly"))))
             import_project_dataset(_owner(request), project, dataset, file=name, progress=progress,
-                                   conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")))
+                                   conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
+                                   on_task_created=created)
     touch(project)
 
 
-@handler(services.EXPORT_BACKUP, lease_seconds=1800)
+@handler(services.EXPORT_BACKUP, lease_seconds=1800, retry_lost=True, cleanup=_remove_result)
 def export_backup(request: BackgroundRequest, progress: Progress) -> None:
     target = _target(request)
     if isinstance(target, Project):
@@ -164,7 +218,7 @@ def export_backup(request: BackgroundRequest, progress: Progress) -> None:
         raise InvalidInput("Jobs have no backups; back up their task.")
 
 
-@handler(services.IMPORT_BACKUP, lease_seconds=3600)
+@handler(services.IMPORT_BACKUP, lease_seconds=3600, cleanup=_remove_upload)
 def import_backup(request: BackgroundRequest, progress: Progress) -> None:
     with _uploaded(request) as path, _user_errors():
         with backups.open_backup(path, services.original_name(path.name)) as source:
@@ -173,3 +227,44 @@ def import_backup(request: BackgroundRequest, progress: Progress) -> None:
             else:
                 created = backups.restore_task(_owner(request), source, progress)
     BackgroundRequest.objects.filter(pk=request.pk).update(result_id=created.pk)
+
+
+_EXPORT_NAME = re.compile(r"^\.?(?P<id>[0-9a-f-]{36})\.zip(?:\.[^/]+\.tmp)?$")
+
+
+@sweep
+def sweep_exports() -> int:
+    """Remove export files (results and temporary files) that no request will serve or finish:
+    those of requests that are gone, failed, expired, or no longer running."""
+    removed = 0
+    for path in services.export_dir().iterdir():
+        match = _EXPORT_NAME.match(path.name)
+        if match is None:
+            continue
+        request = BackgroundRequest.objects.filter(pk=match["id"]).values("status", "result_file").first()
+        if request is not None and request["status"] == RequestStatus.STARTED:
+            continue
+        is_result = not path.name.startswith(".")
+        if (request is not None and is_result
+                and request["result_file"] == str(path.relative_to(settings.DATA_DIR))):
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+_IMPORTS = (services.IMPORT_ANNOTATIONS, services.IMPORT_DATASET, services.IMPORT_BACKUP)
+
+
+@sweep
+def sweep_import_uploads() -> int:
+    """Remove finished uploads that no import has claimed for ``UPLOAD_TTL_SECONDS`` (the client
+    never sent ``Upload-Finish``), and task directories that a crashed restore left without a task."""
+    waiting = {(owner, params.get("filename")) for owner, params in BackgroundRequest.objects.filter(
+        operation__in=_IMPORTS, status__in=[RequestStatus.QUEUED, RequestStatus.STARTED]).values_list(
+        "owner_id", "params")}
+    removed = tus.sweep_finished_imports(lambda owner, name: (owner, name) in waiting)
+    restoring = BackgroundRequest.objects.filter(operation__in=_IMPORTS, status=RequestStatus.STARTED).exists()
+    if not restoring:  # a running restore's tasks are not committed yet: leave their directories
+        removed += TaskStorage.remove_orphans(lambda pk: Task.objects.filter(pk=pk).exists())
+    return removed

@@ -20,7 +20,7 @@ from inklab.server.annotations.services import Scope
 from inklab.server.datasets.importing import write_dataset
 from inklab.server.errors import InvalidInput
 from inklab.server.media.ingest import DataParams, ingest
-from inklab.server.media.storage import TaskStorage
+from inklab.server.media.storage import TaskStorage, temp_dir
 from inklab.server.media.tus import store_in_task
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Project, Task
@@ -81,8 +81,12 @@ def _part(progress: ProgressFn, index: int, count: int, share: float) -> Progres
 
 
 def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, conv_mask_to_poly: bool,
-                           progress: ProgressFn, file: str = "") -> list[Task]:
-    """Create the tasks of a dataset in ``project``; returns them."""
+                           progress: ProgressFn, file: str = "",
+                           on_task_created: Callable[[Task], None] | None = None) -> list[Task]:
+    """Create the tasks of a dataset in ``project``; returns them.
+
+    ``on_task_created`` is told of each task as soon as it exists (so that the caller can
+    remove it if this process dies before it is complete)."""
     frames = list(dataset.frames)
     tracks = list(dataset.tracks)
     if not frames:
@@ -100,12 +104,14 @@ def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, con
     created: list[Task] = []
     try:
         apply_label_specs(project, new_labels)
-        with tempfile.TemporaryDirectory(prefix="inklab-import-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="inklab-import-", dir=temp_dir()) as workdir:
             step = len(subsets)
             for i, (subset, items) in enumerate(subsets.items()):
                 task = create_task(user, {"name": f"{project.name} {subset or DEFAULT_SUBSET}"[:256],
                                           "project_id": project.pk, "subset": subset})
                 created.append(task)
+                if on_task_created is not None:
+                    on_task_created(task)
                 _ingest_images(task, items, Path(workdir), _part(progress, i, step, 0.8))
                 task.refresh_from_db()
                 indexes = {f.index for f in items if f.index is not None}

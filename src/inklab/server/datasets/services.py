@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from inklab.formats import UnknownFormat, get_exporter, get_importer
+from inklab.server.annotations import services as annotation_services
 from inklab.server.datasets import backups
 from inklab.server.errors import InvalidInput, Unsupported
 from inklab.server.media import tus
@@ -27,6 +28,7 @@ from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.requests import queue
 from inklab.server.requests.models import BackgroundRequest
+from inklab.vocabulary import RequestStatus
 
 __all__ = [
     "EXPORT_ANNOTATIONS",
@@ -35,6 +37,7 @@ __all__ = [
     "IMPORT_ANNOTATIONS",
     "IMPORT_BACKUP",
     "IMPORT_DATASET",
+    "discard_unclaimed_upload",
     "export_dir",
     "original_name",
     "parse_bool",
@@ -140,6 +143,18 @@ def _upload(user: Any, params: Any) -> str:
     return str(filename)
 
 
+def discard_unclaimed_upload(user: Any, filename: Any) -> None:
+    """Remove the user's finished upload ``filename`` unless a queued or running import uses it
+    (an import refused after the upload must not leave the file on the server)."""
+    if not filename or not getattr(user, "pk", None):
+        return
+    in_use = BackgroundRequest.objects.filter(
+        owner=user, operation__in=(IMPORT_ANNOTATIONS, IMPORT_DATASET, IMPORT_BACKUP), params__filename=str(filename),
+        status__in=[RequestStatus.QUEUED, RequestStatus.STARTED]).exists()
+    if not in_use:
+        tus.discard_import(user.pk, str(filename))
+
+
 def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> BackgroundRequest:
     """``Upload-Finish`` on ``/api/{tasks,jobs}/{id}/annotations/``."""
     fmt = importer_name(params.get("format"))
@@ -156,6 +171,8 @@ def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> Backg
     job_params = {"filename": _upload(user, params), "mode": mode,
                   "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
     with transaction.atomic():
+        # The import applies to the annotations as they are now, never to newer ones.
+        job_params["base_version"] = annotation_services.version_of(obj)
         return queue.enqueue(user, IMPORT_ANNOTATIONS, _target(obj), format=fmt, params=job_params, **_ids(obj))
 
 

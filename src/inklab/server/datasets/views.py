@@ -61,6 +61,15 @@ def _single_upload(request: Request) -> str | None:
     return stored
 
 
+def _finish_or_discard(request: Request, finish: Callable[[Any], BackgroundRequest], params: Any) -> Response:
+    """Queue the import; if it is refused, the uploaded file goes (no request will ever use it)."""
+    try:
+        return _queued(finish(params))
+    except Exception:
+        services.discard_unclaimed_upload(request.user, params.get("filename"))
+        raise
+
+
 def import_flow(request: Request, check: Callable[[], None], finish: Callable[[Any], BackgroundRequest],
                 format_required: bool = True) -> Response:
     """The upload protocol shared by every import endpoint."""
@@ -74,13 +83,13 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
             services.importer_name(params.get("format"))
         return Response(status=status.HTTP_202_ACCEPTED)
     if "Upload-Finish" in request.headers:
-        return _queued(finish(params))
+        return _finish_or_discard(request, finish, params)
     stored = _single_upload(request)
     if stored is None:
         raise InvalidInput("Send the file: use the upload protocol (Upload-Start, a TUS upload, Upload-Finish) "
                            "or one multipart request with the file.")
     merged = {**{k: params.get(k) for k in params}, "filename": stored}
-    return _queued(finish(merged))
+    return _finish_or_discard(request, finish, merged)
 
 
 @schema.dataset_export

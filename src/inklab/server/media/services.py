@@ -43,9 +43,9 @@ def check_can_upload(user: Any, task: Task) -> None:
     if task.has_data:
         raise Conflict(f"Task {task.pk} already has data; its frames cannot be replaced.")
     busy = BackgroundRequest.objects.filter(
-        operation=CREATE_TASK, task_id=task.pk, status__in=[RequestStatus.QUEUED, RequestStatus.STARTED]
-    ).exists()
-    if busy:
+        operation=CREATE_TASK, task_id=task.pk, status__in=[RequestStatus.QUEUED, RequestStatus.STARTED])
+    # A request whose worker died ends now, and no longer holds the task.
+    if any(not queue.reap_if_lost(request) for request in busy):
         raise Conflict(f"The data of task {task.pk} is being processed already.")
 
 

@@ -5,7 +5,13 @@
     media/tasks/<id>/chunks/<quality>/<a>-<b>.zip     chunks of frames a..b, made on demand
     media/tasks/<id>/previews/<name>.jpg              thumbnails
     media/tasks/<id>/upload/                          files collected between Upload-Start and -Finish
+    media/tasks/<id>/work/, staging/                  frame extraction in progress
     media/uploads/<user id>/                          TUS uploads in progress and finished imports
+
+Temporary files live next to their destination (``atomic_write``) or under ``<data>/tmp``
+(:func:`temp_dir`: upload spools, import work directories), never in the system's temporary
+directory, so that what a crashed process left behind can be found and removed
+(:func:`sweep_stale_temp_files`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +29,8 @@ from django.conf import settings
 
 from inklab.server.errors import InvalidInput
 
-__all__ = ["TaskStorage", "atomic_write", "safe_basename", "user_upload_dir"]
+__all__ = ["TaskStorage", "atomic_write", "safe_basename", "last_change", "sweep_stale_temp_files", "temp_dir",
+           "user_upload_dir"]
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
 
@@ -39,6 +47,55 @@ def user_upload_dir(user_id: int) -> Path:
     path = Path(settings.MEDIA_ROOT) / "uploads" / str(int(user_id))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: a temporary file untouched for this long belongs to no live writer
+STALE_TEMP_SECONDS = 3600
+
+
+def temp_dir() -> Path:
+    """The server's own temporary directory (``<data>/tmp``)."""
+    path = Path(getattr(settings, "TEMP_DIR", Path(settings.DATA_DIR) / "tmp"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def last_change(path: Path) -> float:
+    """The latest modification time of ``path`` and, for a directory, of everything in it."""
+    latest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for child in path.rglob("*"):
+            try:
+                latest = max(latest, child.lstat().st_mtime)
+            except OSError:
+                continue
+    return latest
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def sweep_stale_temp_files(older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove what crashed processes left: entries of :func:`temp_dir` and ``atomic_write``
+    temporaries under the media root that nobody changed for ``older_than`` seconds."""
+    cutoff = time.time() - older_than
+    removed = 0
+    candidates = list(temp_dir().iterdir())
+    tasks = Path(settings.MEDIA_ROOT) / "tasks"
+    if tasks.is_dir():
+        candidates += [*tasks.glob("*/*/.*.tmp"), *tasks.glob("*/*/*/.*.tmp")]
+    for path in candidates:
+        try:
+            if last_change(path) < cutoff:
+                _remove(path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 @contextmanager
@@ -86,6 +143,29 @@ class TaskStorage:
         shutil.rmtree(self.upload_dir, ignore_errors=True)
         self.upload_dir.mkdir(parents=True)
         return self.upload_dir
+
+    @property
+    def work_dirs(self) -> tuple[Path, ...]:
+        """Where frame extraction works: the pending uploads, a work and a staging directory."""
+        return self.upload_dir, self.root / "work", self.root / "staging"
+
+    def remove_unfinished(self) -> None:
+        """Remove the pending uploads and the leftovers of an extraction that did not finish."""
+        for path in self.work_dirs:
+            shutil.rmtree(path, ignore_errors=True)
+
+    @staticmethod
+    def remove_orphans(exists: Callable[[int], bool], older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Remove the media directories of tasks that do not exist (``exists(id)`` is false) and
+        that nobody changed for ``older_than`` seconds; returns how many."""
+        tasks = Path(settings.MEDIA_ROOT) / "tasks"
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in tasks.iterdir() if tasks.is_dir() else ():
+            if path.name.isdigit() and not exists(int(path.name)) and last_change(path) < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+        return removed
 
     def clear_data(self) -> None:
         """Remove frames and everything derived from them (used when processing fails)."""

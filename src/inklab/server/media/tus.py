@@ -11,6 +11,10 @@ Scopes say where finished files go:
 * ``task-data:<task id>`` – the task's pending upload set (name: the client's basename);
 * ``import`` – the owner's import area, under a unique name returned as ``Upload-Filename``,
   which the client sends back as the ``filename`` parameter of ``Upload-Finish``.
+
+Nothing stays for ever: uploads that receive no data for ``UPLOAD_TTL_SECONDS``, and finished
+imports that no request claims within that time, are removed by the housekeeping sweeps
+(:func:`sweep_abandoned_uploads`, :func:`sweep_finished_imports`).
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from rest_framework import status
 from rest_framework.request import Request
@@ -31,7 +39,8 @@ from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.media.models import Upload
 from inklab.server.media.storage import TaskStorage, safe_basename, user_upload_dir
 
-__all__ = ["append", "create", "head", "import_file", "is_tus_create", "store_in_task"]
+__all__ = ["append", "create", "discard_import", "head", "import_file", "is_tus_create", "store_in_task",
+           "sweep_abandoned_uploads", "sweep_finished_imports"]
 
 TUS_VERSION = "1.0.0"
 MAX_UPLOAD_BYTES = int(os.environ.get("INKLAB_MAX_UPLOAD_BYTES", 64 * 1024**3))
@@ -164,3 +173,69 @@ def import_file(user: Any, filename: str) -> Path:
     if not path.is_file():
         raise NotFound(f"No uploaded file named '{filename}'; upload it first.")
     return path
+
+
+def discard_import(user_id: int, filename: str) -> None:
+    """Remove a finished upload of the user's import area, if it is there."""
+    try:
+        name = safe_basename(filename)
+    except InvalidInput:
+        return
+    (user_upload_dir(user_id) / name).unlink(missing_ok=True)
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "UPLOAD_TTL_SECONDS", 24 * 3600))
+
+
+def _upload_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads"
+
+
+def sweep_abandoned_uploads() -> int:
+    """Remove TUS uploads that received no data for ``UPLOAD_TTL_SECONDS``, and partial files
+    whose upload is gone (a process died between moving the file and deleting its row)."""
+    cutoff = time.time() - _ttl()
+    removed = 0
+    for upload in Upload.objects.all().iterator():
+        path = _partial_path(upload)
+        try:
+            idle = not path.exists() or path.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if idle and Upload.objects.filter(pk=upload.pk, offset=upload.offset).delete()[0]:
+            path.unlink(missing_ok=True)
+            removed += 1
+    if not _upload_root().is_dir():
+        return removed
+    known = {str(pk) for pk in Upload.objects.values_list("pk", flat=True)}
+    recent = time.time() - 60  # a partial file is created just after its row
+    for path in _upload_root().glob("*/.tus/*.part"):
+        try:
+            if path.stem not in known and path.stat().st_mtime < recent:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+_STORED_IMPORT = re.compile(r"^[0-9a-f]{12}_.+")
+
+
+def sweep_finished_imports(waiting: Callable[[int, str], bool]) -> int:
+    """Remove finished imports older than ``UPLOAD_TTL_SECONDS`` unless ``waiting(owner id,
+    file name)`` says that a request still needs them."""
+    cutoff = time.time() - _ttl()
+    removed = 0
+    root = _upload_root()
+    for path in root.glob("*/*") if root.is_dir() else ():
+        if not (path.parent.name.isdigit() and _STORED_IMPORT.match(path.name) and path.is_file()):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff and not waiting(int(path.parent.name), path.name):
+                path.unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -144,6 +144,9 @@ class Job(models.Model):
     type = models.CharField(max_length=32, choices=choices(JobType), default=JobType.ANNOTATION)
     created_date = models.DateTimeField(default=timezone.now)
     updated_date = models.DateTimeField(default=timezone.now)
+    #: increases with every change of the annotations on the job's frames (the task's counter
+    #: increases with every change anywhere in the task)
+    annotations_version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

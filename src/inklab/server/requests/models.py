@@ -1,4 +1,4 @@
-"""A background request and its outcome."""
+"""A background request and its outcome, and the worker processes that run requests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from inklab.vocabulary import RequestStatus, choices
 
-__all__ = ["BackgroundRequest"]
+__all__ = ["BackgroundRequest", "WorkerProcess"]
 
 
 def _new_id() -> str:
@@ -34,7 +34,9 @@ class BackgroundRequest(models.Model):
     message = models.TextField(blank=True, default="")
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=128, blank=True, default="")
+    worker = models.CharField(max_length=160, blank=True, default="", help_text="the worker thread running it")
+    process = models.CharField(max_length=128, blank=True, default="", db_index=True,
+                               help_text="the WorkerProcess running it (see inklab.server.requests.liveness)")
     lease_until = models.DateTimeField(null=True, blank=True)
 
     created_date = models.DateTimeField(default=timezone.now)
@@ -60,3 +62,24 @@ class BackgroundRequest(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in (RequestStatus.FINISHED, RequestStatus.FAILED)
+
+
+class WorkerProcess(models.Model):
+    """A process that runs background requests, alive while its ``heartbeat`` is recent.
+
+    ``id`` is the process's identity (host name, PID and a random boot id, so a restarted
+    process never takes over the rows of its predecessor); ``host`` identifies the machine
+    and PID namespace, so that a process can tell that another one on the same machine is gone.
+    """
+
+    id = models.CharField(primary_key=True, max_length=128)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_date = models.DateTimeField(default=timezone.now)
+    heartbeat = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["host"])]
+
+    def __str__(self) -> str:
+        return self.id

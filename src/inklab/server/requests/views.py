@@ -52,6 +52,12 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             queryset = queryset.filter(owner=self.request.user)
         return queryset
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        bg = self.get_object()
+        if queue.reap_if_lost(bg):  # its worker is gone: say so now, even when no worker is running
+            bg.refresh_from_db()
+        return Response(self.get_serializer(bg).data)
+
     @extend_schema(summary="Cancel a request", request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
