@@ -194,6 +194,24 @@ def test_invalid_annotations_are_400_and_change_nothing(api: APIClient, task: di
     assert api.get(url).json() == before
 
 
+@pytest.mark.parametrize("mutate, message", [
+    (lambda p, t: p["shapes"][0].update(z_order=2**70), "shapes[0].z_order: must be from -2147483648 to 2147483647"),
+    (lambda p, t: p["shapes"][0].update(z_order=-(2**31) - 1), "shapes[0].z_order: must be from"),
+    (lambda p, t: p["shapes"][0].update(group=2**40), "shapes[0].group: must be from 0 to 2147483647"),
+    (lambda p, t: p["tags"][0].update(frame=2**64), "tags[0].frame: must be from 0 to 2147483647"),
+    (lambda p, t: p["shapes"][0]["attributes"][0].update(spec_id=10**30), "spec_id: must be from 1 to"),
+    (lambda p, t: p["tracks"][0]["shapes"][0].update(z_order=2**63), "tracks[0].shapes[0].z_order"),
+])
+def test_integers_beyond_their_range_are_400(api: APIClient, task: dict[str, Any], mutate: Any,
+                                             message: str) -> None:
+    url = f"/api/tasks/{task['id']}/annotations/"
+    for method in (api.put, lambda u, *a, **k: api.patch(u + "?action=create", *a, **k)):
+        response = method(url, bad(task, mutate), format="json")
+        assert response.status_code == 400, response.content
+        assert message in response.json()["detail"]
+    assert api.get(url).json()["shapes"] == []
+
+
 def test_annotations_need_data(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
     empty = make_task(0)
     response = api.put(f"/api/tasks/{empty['id']}/annotations/", {"shapes": []}, format="json")

@@ -23,6 +23,7 @@ from django.db.models import F
 
 from inklab.server.annotations.models import AnnotationObject, Kind
 from inklab.server.annotations.validation import LabelIndex, Normalizer
+from inklab.server.api.integers import ID, check_int
 from inklab.server.errors import InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
@@ -341,7 +342,7 @@ def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
 def _client_id(value: Any, kind: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{kind}: object ids must be integers, got {value!r}.")
-    return value
+    return check_int(value, f"{kind} id", ID)
 
 
 @transaction.atomic

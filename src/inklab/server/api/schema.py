@@ -23,6 +23,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from inklab.server.api.integers import ID, INT64, Range
+
 __all__ = [
     "BINARY",
     "AutoSchema",
@@ -38,7 +40,15 @@ _UPLOAD_SUFFIX = re.compile(r"\{(upload|file_id)\}$")
 
 
 class AutoSchema(_AutoSchema):
-    """drf-spectacular's schema with CVAT's operation ids."""
+    """drf-spectacular's schema with CVAT's operation ids; integer path parameters are ids."""
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("type") == "integer":
+                parameter["schema"].setdefault("minimum", ID[0])
+                parameter["schema"].setdefault("maximum", ID[1])
+        return parameters
 
     def get_operation_id(self) -> str:
         tokens = [re.sub(r"\W", "", t).replace("-", "_") for t in self._tokenize_path()]
@@ -132,9 +142,12 @@ _TYPES: dict[type, Any] = {str: OpenApiTypes.STR, int: OpenApiTypes.INT, bool: O
 
 
 def query(name: str, description: str, kind: type = str, *, enum: list[str] | None = None,
-          required: bool = False) -> OpenApiParameter:
-    """A query parameter of ``kind`` (``str``, ``int`` or ``bool``)."""
-    return OpenApiParameter(name, _TYPES[kind], OpenApiParameter.QUERY, required=required, enum=enum,
+          required: bool = False, bounds: Range = INT64) -> OpenApiParameter:
+    """A query parameter of ``kind`` (``str``, ``int`` or ``bool``); an ``int`` one within ``bounds``."""
+    schema: Any = _TYPES[kind]
+    if kind is int:
+        schema = {"type": "integer", "minimum": bounds[0], "maximum": bounds[1]}
+    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, required=required, enum=enum,
                             description=description)
 
 

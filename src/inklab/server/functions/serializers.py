@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.integers import id_field
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.vocabulary import FunctionKind, FunctionProvider, FunctionVisibility
@@ -102,8 +103,8 @@ class FunctionCallWriteSerializer(serializers.Serializer):
     """``FunctionCallRequest``: run a function over a task (or one of its jobs)."""
 
     function = serializers.CharField(help_text="the function's id: 5, '5' or 'function:5'")
-    task = serializers.IntegerField(min_value=1)
-    job = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    task = id_field()
+    job = id_field(required=False, allow_null=True)
     threshold = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
     cleanup = serializers.BooleanField(required=False, default=False)
     conv_mask_to_poly = serializers.BooleanField(required=False)

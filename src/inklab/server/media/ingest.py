@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from inklab.server.api.integers import UINT32, Range, parse_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.media import sources
 from inklab.server.media.models import Frame
@@ -33,11 +34,16 @@ from inklab.server.projects.models import Job, Task, touch
 from inklab.server.projects.services import create_jobs
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
-__all__ = ["DataParams", "ingest"]
+__all__ = ["CHUNK_SIZE", "QUALITY", "DataParams", "ingest"]
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
+
+
+#: The ranges of ``image_quality`` and ``chunk_size`` (frames per chunk, a 32-bit column).
+QUALITY: Range = (1, 100)
+CHUNK_SIZE: Range = (1, UINT32[1])
 
 
 @dataclass(frozen=True)
@@ -65,17 +71,12 @@ class DataParams:
             if key.strip() != "step" or not value.strip().isdigit() or int(value) < 1:
                 raise InvalidInput(f"frame_filter must look like 'step=N' with N >= 1, got '{frame_filter}'.")
             step = int(value)
-        try:
-            quality = int(data["image_quality"]) if data.get("image_quality") is not None else 70
-            chunk_size = int(data["chunk_size"]) if data.get("chunk_size") is not None else None
-            start = int(data.get("start_frame") or 0)
-            stop = int(data["stop_frame"]) if data.get("stop_frame") is not None else None
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"Frame and quality parameters must be integers ({exc}).") from exc
-        if not 1 <= quality <= 100:
-            raise InvalidInput(f"image_quality must be between 1 and 100, got {quality}.")
-        if chunk_size is not None and chunk_size < 1:
-            raise InvalidInput(f"chunk_size must be positive, got {chunk_size}.")
+        quality = parse_int(data["image_quality"], "image_quality", QUALITY) \
+            if data.get("image_quality") is not None else 70
+        chunk_size = parse_int(data["chunk_size"], "chunk_size", CHUNK_SIZE) \
+            if data.get("chunk_size") is not None else None
+        start = parse_int(data.get("start_frame") or 0, "start_frame", UINT32)
+        stop = parse_int(data["stop_frame"], "stop_frame", UINT32) if data.get("stop_frame") is not None else None
         method = data.get("sorting_method") or SortingMethod.LEXICOGRAPHICAL
         if method not in set(SortingMethod):
             raise InvalidInput(f"Unknown sorting_method '{method}'.")

@@ -19,12 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inklab.server.api.integers import UINT32, query_int, required_query_int
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task
-from inklab.server.projects.views._base import int_param
 from inklab.vocabulary import Quality
 
 __all__ = ["JobDataView", "JobMetaView", "PreviewView", "TaskDataView", "TaskMetaView", "TaskUploadView"]
@@ -46,15 +46,8 @@ def _quality(request: Request) -> str:
     return quality
 
 
-def _required_int(request: Request, name: str) -> int:
-    value = int_param(request, name)
-    if value is None:
-        raise InvalidInput(f"The '{name}' query parameter is required.")
-    return value
-
-
 def _frame_response(request: Request, task: Task, job: Job | None = None) -> FileResponse:
-    frame = services.frame(task, _required_int(request, "number"), job)
+    frame = services.frame(task, required_query_int(request, "number", UINT32), job)
     path, mime = rendering.frame_file(task, frame, _quality(request))
     return _file(path, mime)
 
@@ -80,7 +73,8 @@ class TaskDataView(APIView):
             return _frame_response(request, task)
         if kind == "chunk":
             quality = _quality(request)
-            return _chunk_response(task, services.chunk_frames(task, _required_int(request, "number")), quality)
+            frames = services.chunk_frames(task, required_query_int(request, "number", UINT32))
+            return _chunk_response(task, frames, quality)
         if kind == "preview":
             return _preview_response(task, Frame.objects.filter(task=task).order_by("number").first(), "task")
         if kind == "context_image":
@@ -178,10 +172,10 @@ class JobDataView(APIView):
             return _frame_response(request, job.task, job)
         if kind == "chunk":
             quality = _quality(request)
-            index = int_param(request, "index")
+            index = query_int(request, "index", UINT32)
             if index is None:
                 # Deprecated form: a task-relative chunk number, restricted to the job's frames.
-                frames = services.chunk_frames(job.task, _required_int(request, "number"))
+                frames = services.chunk_frames(job.task, required_query_int(request, "number", UINT32))
                 frames = [f for f in frames if job.start_frame <= f.number <= job.stop_frame]
                 if not frames:
                     raise InvalidInput("That chunk has no frames of this job.")

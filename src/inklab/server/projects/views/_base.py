@@ -11,20 +11,7 @@ from rest_framework.serializers import Serializer
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
 
-__all__ = ["EditableResourceViewSet", "ResourceViewSet", "int_param"]
-
-
-def int_param(request: Any, name: str) -> int | None:
-    """An integer query parameter, or None; a non-integer value is a 400."""
-    from inklab.server.errors import InvalidInput
-
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"Query parameter '{name}' must be an integer, got '{raw}'.") from exc
+__all__ = ["EditableResourceViewSet", "ResourceViewSet"]
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
