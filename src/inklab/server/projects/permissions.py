@@ -8,7 +8,8 @@ Rules (admins – staff or superusers – may do everything):
   visible to them and to the assignees of its jobs;
 * a **job** is visible to its task's managers and to its assignee, who may annotate it and
   change its state; only managers reassign it;
-* only owners (of the task, or of its project) and admins delete.
+* only owners (of the task, or of its project) and admins delete;
+* users create projects and tasks they own; only admins create them for another owner.
 
 List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
 a request for an invisible object is answered 404 (:func:`visible_task` and its kin raise
@@ -31,6 +32,7 @@ from inklab.server.projects.models import Job, Label, Project, Task
 
 __all__ = [
     "check_annotate_job",
+    "check_create_for",
     "check_delete_project",
     "check_delete_task",
     "check_manage_project",
@@ -143,6 +145,12 @@ def is_task_manager(user: Any, task: Task) -> bool:
 def check_manage_project(user: Any, project: Project) -> None:
     if not is_project_manager(user, project):
         raise Forbidden("Only the project's owner, its assignee or an administrator may change it.")
+
+
+def check_create_for(user: Any, owner_id: int | None) -> None:
+    """Raise ``Forbidden`` when a non-admin names another user as the owner of a new object."""
+    if owner_id is not None and owner_id != user.pk and not is_admin(user):
+        raise Forbidden({"owner_id": ["Only an administrator may create an object owned by another user."]})
 
 
 def check_delete_project(user: Any, project: Project) -> None:
