@@ -230,7 +230,10 @@ def test_client_parameters_and_bodies(schema: dict[str, Any]) -> None:
     assert data["quality"]["schema"]["enum"] == ["compressed", "original"]
     assert {"Upload-Start", "Upload-Multiple", "Upload-Finish"} <= set(params("POST", "/api/tasks/{id}/data/"))
     assert body_ref("POST", "/api/tasks/{id}/data/", "multipart/form-data") == "DataRequest"
-    assert response_ref("POST", "/api/tasks/{id}/data/", "202") == "RqId"
+    # Upload endpoints answer Upload-Start with UploadStarted, the rest of their 202s with RqId.
+    assert response_ref("POST", "/api/tasks/{id}/data/", "202") == "RqIdOrUploadStarted"
+    assert [one["$ref"].rsplit("/", 1)[-1] for one in schema["components"]["schemas"]["RqIdOrUploadStarted"]["oneOf"]
+            ] == ["RqId", "UploadStarted"]
     assert "index" in params("GET", "/api/jobs/{id}/data")
 
     patch = params("PATCH", "/api/jobs/{id}/annotations/")

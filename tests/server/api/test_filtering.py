@@ -34,6 +34,10 @@ def logic(expression: Any) -> str:
     ("/api/jobs", {"id": "null"}, "'id' must be an integer, got 'null'"),
     ("/api/users", {"id": "0x10"}, "'id' must be an integer"),
     ("/api/users", {"is_active": "maybe"}, "'is_active' must be true or false, got 'maybe'"),
+    ("/api/users", {"is_active": "null"}, "'is_active' must be true or false, got 'null'"),
+    ("/api/tasks", [("id", "1"), ("id", "2")], "'id' is given more than once"),
+    ("/api/lambda/requests", [("task", "x"), ("task", "")], "'task' is given more than once"),
+    ("/api/projects", [("page_size", "5"), ("page_size", "6")], "'page_size' is given more than once"),
     ("/api/requests", {"task_id": "abc"}, "'task_id' must be an integer"),
     ("/api/requests", {"job_id": HUGE}, "'job_id' must be an integer from"),
     ("/api/lambda/requests", {"task": "abc"}, "'task' must be an integer"),
@@ -48,8 +52,7 @@ def logic(expression: Any) -> str:
     ("/api/tasks", {"filter": logic({"<": [{"var": "size"}, None]})}, "cannot be compared with null"),
     ("/api/tasks", {"filter": logic({"==": [{"var": "id"}, {"var": "size"}]})}, "compare 'id' with a single value"),
 ])
-def test_query_values_of_the_wrong_type_are_400(api: APIClient, path: str, query: dict[str, str],
-                                                message: str) -> None:
+def test_query_values_of_the_wrong_type_are_400(api: APIClient, path: str, query: Any, message: str) -> None:
     response = api.get(path + "?" + urllib.parse.urlencode(query))
     assert response.status_code == 400, response.content
     assert message in response.json()["detail"]

@@ -210,3 +210,14 @@ def test_video_task_becomes_image_frames(api: APIClient, tmp_path: Path) -> None
     frame = api.get(f"/api/tasks/{task_id}/data/", {"type": "frame", "number": 2, "quality": "original"})
     pixels = np.asarray(Image.open(io.BytesIO(b"".join(frame.streaming_content))))
     assert abs(pixels.mean() - 160) < 8  # the fifth source frame (value 4 * 40)
+
+
+def test_upload_start_answers_with_json(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    """Upload-Start answered 202 without a body or Content-Type, which the schema did not say."""
+    task = make_task(0)
+    for path in (f"/api/tasks/{task['id']}/data/", "/api/tasks/backup/", "/api/projects/backup/",
+                 f"/api/tasks/{task['id']}/annotations/?format=COCO+1.0"):
+        response = api.post(path, HTTP_UPLOAD_START="", format="json")
+        assert response.status_code == 202, (path, response.content)
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "The upload has started: send the files, then Upload-Finish."}

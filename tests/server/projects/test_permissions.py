@@ -102,3 +102,17 @@ def test_only_admins_create_for_another_owner(world, make_user, api) -> None:  #
         assert mine.status_code == 201 and mine.json()["owner"]["id"] == alice_id
         given = api.post(path, {"name": "given", "owner_id": eve_id}, format="json")
         assert given.status_code == 201 and given.json()["owner"]["id"] == eve_id
+
+
+def test_an_owner_hands_a_project_over(world, make_user) -> None:  # type: ignore[no-untyped-def]
+    """The answer shows the project as handed over, although its old owner no longer sees it
+    (re-reading it through the old owner's eyes was a 500)."""
+    carl = make_user("carl")
+    project = world["project"]
+    response = world["alice"].patch(f"/api/projects/{project['id']}", {"owner_id": carl.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"]["username"] == "carl" and response.json()["id"] == project["id"]
+    task = world["task"]
+    response = world["alice"].patch(f"/api/tasks/{task['id']}", {"owner_id": carl.pk}, format="json")
+    assert response.status_code == 200 and response.json()["owner"]["username"] == "carl"
+    assert world["alice"].get(f"/api/tasks/{task['id']}").status_code == 404

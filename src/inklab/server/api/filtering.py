@@ -83,21 +83,21 @@ def _view_column(view: Any, lookup: str) -> models.Field | None:
 def typed_value(column: models.Field | None, raw: Any, name: str) -> Any:
     """``raw`` (query text or a JSON value) as a value of ``column``; an ``InvalidInput`` naming
     ``name`` when it is not one. JSON null stands for NULL, as does ``null``/``none`` text for a
-    column that is not an integer."""
+    text column."""
     if raw is None:
         return None
     bounds = column_range(column) if column is not None else None
     if bounds is not None:
         return parse_int(raw, name, bounds)
-    if isinstance(raw, str) and raw.lower() in {"null", "none"}:
-        return None
-    if column is None:
-        return raw
     if isinstance(column, models.BooleanField):
         text = str(raw).lower() if isinstance(raw, (str, bool)) else ""
         if text not in {"true", "false", "1", "0"}:
             raise InvalidInput(f"'{name}' must be true or false, got '{raw}'.")
         return text in {"true", "1"}
+    if isinstance(raw, str) and raw.lower() in {"null", "none"}:
+        return None
+    if column is None:
+        return raw
     try:
         return column.to_python(raw)
     except ValidationError as exc:
@@ -149,7 +149,10 @@ class SimpleFilter(BaseFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         for name, lookup in _fields(view, "simple_filters").items():
             if name in request.query_params:
-                value = typed_value(_column(queryset.model, lookup), request.query_params[name], name)
+                values = request.query_params.getlist(name)
+                if len(values) > 1:
+                    raise InvalidInput(f"'{name}' is given more than once.")
+                value = typed_value(_column(queryset.model, lookup), values[0], name)
                 queryset = queryset.filter(**{lookup: value})
         return queryset
 

@@ -95,12 +95,15 @@ def parse_int(raw: Any, name: str, bounds: Range = INT64) -> int:
 def query_int(request: Any, name: str, bounds: Range = INT64) -> int | None:
     """The integer query parameter ``name`` of a DRF request, None when absent or empty.
 
-    A value that is not an integer in ``bounds`` is an :class:`InvalidInput` naming the parameter.
+    A value that is not an integer in ``bounds``, or a parameter given more than once, is an
+    :class:`InvalidInput` naming the parameter.
     """
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise InvalidInput(f"'{name}' is given more than once.")
+    if not values or values[0] == "":
         return None
-    return parse_int(raw, name, bounds)
+    return parse_int(values[0], name, bounds)
 
 
 def required_query_int(request: Any, name: str, bounds: Range = INT64) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from inklab.server.api.schema import RqIdSerializer, header, query
+from inklab.server.api.schema import RqIdSerializer, error, header, query, upload_responses
 
 __all__ = ["annotations_import", "backup_export", "backup_import", "dataset_export", "dataset_import",
            "import_upload"]
 
-_QUEUED = {202: OpenApiResponse(RqIdSerializer, description="Queued: poll GET /api/requests/{rq_id}. "
-                                                            "Upload-Start answers 202 without a body.")}
+_QUEUED = {202: OpenApiResponse(RqIdSerializer, description="Queued: poll GET /api/requests/{rq_id}.")}
+_NO_FORMAT = {405: error(405)}
+_IMPORT_QUEUED = upload_responses("queued: poll GET /api/requests/{rq_id}.", _NO_FORMAT)
 _FORMAT = query("format", "A format name of /api/server/annotation/formats.")
 _FILENAME = query("filename", "Upload-Finish: the Upload-Filename of the finished TUS upload.")
 _MASKS = query("conv_mask_to_poly", "Turn masks into polygons.", bool)
@@ -53,7 +54,7 @@ dataset_export = extend_schema_view(post=extend_schema(
     description="Queues the export; the finished request's result_url downloads the archive.",
     parameters=[_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
                 _LOCATION],
-    request=None, responses=_QUEUED,
+    request=None, responses={**_QUEUED, **_NO_FORMAT},
 ))
 
 annotations_import = extend_schema_view(
@@ -63,7 +64,7 @@ annotations_import = extend_schema_view(
         parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS,
                     query("import_mode", "Replace the annotations (default) or add to them.",
                           enum=["replace", "append"])],
-        request=_multipart(_ANNOTATION_FILE), responses=_QUEUED,
+        request=_multipart(_ANNOTATION_FILE), responses=_IMPORT_QUEUED,
     ),
 )
 
@@ -71,7 +72,7 @@ dataset_import = extend_schema_view(post=extend_schema(
     summary="Import a dataset into a project",
     description=_PROTOCOL.format(what="Import a dataset (new tasks with their images and annotations)"),
     parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS],
-    request=_multipart(_DATASET_FILE), responses=_QUEUED,
+    request=_multipart(_DATASET_FILE), responses=_IMPORT_QUEUED,
 ))
 
 backup_export = extend_schema_view(post=extend_schema(
@@ -85,7 +86,7 @@ backup_import = extend_schema_view(post=extend_schema(
     summary="Create a task or project from a backup",
     description=_PROTOCOL.format(what="Restore a backup"),
     parameters=[*_UPLOAD_HEADERS, _FILENAME],
-    request=_multipart(BackupFileSerializer), responses=_QUEUED,
+    request=_multipart(BackupFileSerializer), responses=upload_responses("queued: poll GET /api/requests/{rq_id}."),
 ))
 
 # TUS chunks of import uploads, left out as in CVAT's schema (described by the POSTs above).

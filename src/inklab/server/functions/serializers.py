@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inklab.server.api.integers import id_field
@@ -35,6 +36,11 @@ class FunctionReadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "array", "items": {"type": "object"}})
+class _LabelSpecsField(serializers.JSONField):
+    """Label specs, checked (with messages naming the entry) by :mod:`inklab.server.functions.labels`."""
+
+
 class FunctionWriteSerializer(serializers.Serializer):
     """The body of ``POST /api/functions`` (cvat-cli ``function create-native``)."""
 
@@ -44,7 +50,8 @@ class FunctionWriteSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=[v.value for v in FunctionVisibility],
                                          default=FunctionVisibility.PRIVATE)
     kind = serializers.ChoiceField(choices=[k.value for k in FunctionKind], default=FunctionKind.DETECTOR)
-    labels_v2 = serializers.JSONField(required=False, default=list)
+    labels_v2 = _LabelSpecsField(required=False, default=list,
+                                 help_text="The labels the function outputs, as cvat-cli describes them.")
 
 
 class LambdaFunctionSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
-from inklab.server.api.schema import DetailSerializer
+from inklab.server.api.schema import DetailSerializer, error
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
 from inklab.server.iam import services
@@ -214,7 +214,8 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
         super().partial_update(request, *args, **kwargs)
         return Response(s.AccessTokenReadSerializer(self.get_object(), context={"request": request}).data)
 
-    @extend_schema(responses=s.AccessTokenReadSerializer)
+    @extend_schema(responses={200: s.AccessTokenReadSerializer,
+                              400: error(400, "This request was not authenticated with an access token.")})
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         if not isinstance(request.auth, AccessToken):

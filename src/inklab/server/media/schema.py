@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 
 from inklab.server.api.integers import UINT32
-from inklab.server.api.schema import RqIdSerializer, header, query
+from inklab.server.api.schema import error, header, query, upload_responses
 from inklab.server.media.ingest import CHUNK_SIZE, QUALITY
 from inklab.vocabulary import Quality, SortingMethod
 
@@ -116,8 +116,9 @@ task_data = extend_schema_view(
                     header("Upload-Multiple", "The request carries files (client_files) of an upload."),
                     header("Upload-Finish", "Ends an upload; the body is the DataRequest.")],
         request={"application/json": DataRequestSerializer, "multipart/form-data": DataRequestSerializer},
-        responses={202: OpenApiResponse(RqIdSerializer, description="Upload-Finish or a single request: queued."),
-                   200: OpenApiResponse(description="Upload-Multiple: the files are stored.")},
+        responses=upload_responses("Upload-Finish or a single request: the frames are being made (rq_id).",
+                                   {200: OpenApiResponse(description="Upload-Multiple: the files are stored."),
+                                    409: error(409, "The task has data already, or it is being made.")}),
     ),
 )
 
@@ -151,5 +152,5 @@ job_meta = extend_schema_view(
 preview = extend_schema_view(
     get=extend_schema(summary="Get a thumbnail of the first frame",
                       responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
-                                 404: OpenApiResponse(description="No data has been uploaded yet.")}),
+                                 404: error(404, "No data has been uploaded yet.")}),
 )

@@ -89,7 +89,7 @@ class TaskDataView(APIView):
             return tus.create(request, f"task-data:{task.pk}")
         if "Upload-Start" in headers:
             services.start_upload(request.user, task)
-            return Response(status=status.HTTP_202_ACCEPTED)
+            return tus.upload_started()
         if "Upload-Multiple" in headers:
             services.save_client_files(request.user, task, _client_files(request))
             return Response(status=status.HTTP_200_OK)
