@@ -18,6 +18,7 @@ schema (``get_schema_operation_parameters``), typed from the view's model.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Mapping
 from functools import reduce
 from typing import Any
@@ -141,8 +142,11 @@ class SortFilter(BaseFilterBackend):
         fields = _fields(view, "ordering_fields")
         if not fields:
             return []
-        return [_parameter("sort", "Comma-separated fields to sort by, '-' before one for descending order. "
-                                   f"Fields: {', '.join(fields)}.")]
+        parameter = _parameter("sort", "Comma-separated fields to sort by, '-' before one for descending order. "
+                                       f"Fields: {', '.join(fields)}.")
+        one = f"-?({'|'.join(re.escape(name) for name in fields)})"
+        parameter["schema"]["pattern"] = f"^{one}(,{one})*$"
+        return [parameter]
 
 
 class SimpleFilter(BaseFilterBackend):

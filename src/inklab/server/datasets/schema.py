@@ -14,6 +14,7 @@ _QUEUED = {202: OpenApiResponse(RqIdSerializer, description="Queued: poll GET /a
 _NO_FORMAT = {405: error(405)}
 _IMPORT_QUEUED = upload_responses("queued: poll GET /api/requests/{rq_id}.", _NO_FORMAT)
 _FORMAT = query("format", "A format name of /api/server/annotation/formats.")
+_EXPORT_FORMAT = query("format", "A format name of /api/server/annotation/formats.", required=True)
 _FILENAME = query("filename", "Upload-Finish: the Upload-Filename of the finished TUS upload.")
 _MASKS = query("conv_mask_to_poly", "Turn masks into polygons.", bool)
 _LOCATION = query("location", "Where the result goes; this server keeps results locally.", enum=["local"])
@@ -52,7 +53,7 @@ def _multipart(serializer: type[serializers.Serializer]) -> dict[str, type[seria
 dataset_export = extend_schema_view(post=extend_schema(
     summary="Export annotations, or a dataset with images, in a format",
     description="Queues the export; the finished request's result_url downloads the archive.",
-    parameters=[_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
+    parameters=[_EXPORT_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
                 _LOCATION],
     request=None, responses={**_QUEUED, **_NO_FORMAT},
 ))
