@@ -26,11 +26,11 @@ def logic(expression: Any) -> str:
     ("/api/tasks", {"id": "abc"}, "'id' must be an integer, got 'abc'"),
     ("/api/jobs", {"start_frame": "x"}, "'start_frame' must be an integer, got 'x'"),
     ("/api/projects", {"id": "f"}, "'id' must be an integer, got 'f'"),
-    ("/api/jobs", {"task_id": HUGE}, "'task_id' must be an integer from 1 to 9223372036854775807"),
+    ("/api/jobs", {"task_id": HUGE}, "'task_id' must be an integer from -9223372036854775808 to 9223372036854775807"),
     # Every other integer a list filters by.
     ("/api/tasks", {"size": str(2**31)}, "'size' must be an integer from 0 to 2147483647"),
     ("/api/tasks", {"project_id": "1.5"}, "'project_id' must be an integer"),
-    ("/api/jobs", {"project_id": "-" + HUGE}, "'project_id' must be an integer from 1"),
+    ("/api/jobs", {"project_id": "-" + HUGE}, "'project_id' must be an integer from -9223372036854775808"),
     ("/api/jobs", {"id": "null"}, "'id' must be an integer, got 'null'"),
     ("/api/users", {"id": "0x10"}, "'id' must be an integer"),
     ("/api/users", {"is_active": "maybe"}, "'is_active' must be true or false, got 'maybe'"),
@@ -41,7 +41,7 @@ def logic(expression: Any) -> str:
     ("/api/requests", {"task_id": "abc"}, "'task_id' must be an integer"),
     ("/api/requests", {"job_id": HUGE}, "'job_id' must be an integer from"),
     ("/api/lambda/requests", {"task": "abc"}, "'task' must be an integer"),
-    ("/api/labels", {"task_id": HUGE}, "'task_id' must be an integer from 1"),
+    ("/api/labels", {"task_id": HUGE}, "'task_id' must be an integer from -9223372036854775808"),
     ("/api/labels", {"job_id": "one"}, "'job_id' must be an integer"),
     # JSON Logic filters: values take the type of the field they are compared with.
     ("/api/tasks", {"filter": logic({"==": [{"var": "id"}, "abc"]})}, "'filter: id' must be an integer"),
@@ -89,6 +89,7 @@ def test_values_that_fit_still_filter(api: APIClient, make_task) -> None:  # typ
     assert names("/api/tasks", size=" +3 ") == {"big"}
     assert names("/api/tasks", id=str(small["id"])) == {"small"}
     assert names("/api/tasks", id=HUGE[:19]) == set()  # a 64-bit id that does not exist
+    assert names("/api/tasks", filter=logic({"in": [{"var": "id"}, [small["id"], 0, -1]]})) == {"small"}
     assert names("/api/tasks", project_id=str(project["id"])) == {"inner"}
     assert names("/api/tasks", project_name="null") == {"small", "big"}  # text fields keep null
     assert names("/api/jobs", task_id=str(big["id"])) == {"big"}

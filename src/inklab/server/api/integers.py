@@ -32,22 +32,19 @@ _RANGES: dict[str, Range] = BaseDatabaseOperations.integer_field_ranges
 INT64: Range = _RANGES["BigIntegerField"]
 INT32: Range = _RANGES["IntegerField"]
 UINT32: Range = _RANGES["PositiveIntegerField"]
-#: Object ids: the positive part of a 64-bit ``BigAutoField``.
+#: The ids a client may name in a body (a task's project_id): the positive part of ``BigAutoField``.
 ID: Range = (1, _RANGES["BigAutoField"][1])
 
 
 def column_range(field: models.Field) -> Range | None:
     """The range of an integer model field (of the target column for a foreign key), else None.
 
-    Ids (auto fields) start at 1.
+    This is what the column can hold, for comparisons: an id of 0 in a filter matches nothing,
+    it is not an error.
     """
     while field.is_relation and field.target_field is not None and field.target_field is not field:
         field = field.target_field
-    kind = field.get_internal_type()
-    bounds = _RANGES.get(kind)
-    if bounds is not None and kind.endswith("AutoField"):
-        return (1, bounds[1])
-    return bounds
+    return _RANGES.get(field.get_internal_type())
 
 
 def int_field(bounds: Range = INT64, **kwargs: Any) -> serializers.IntegerField:
@@ -87,7 +84,8 @@ def parse_int(raw: Any, name: str, bounds: Range = INT64) -> int:
     elif isinstance(raw, float) and raw.is_integer():
         value = int(raw)
     if value is None:
-        shown = raw if isinstance(raw, str) and len(raw) <= 40 else f"{str(raw)[:40]}..."
+        text = str(raw)
+        shown = text if len(text) <= 40 else f"{text[:40]}..."
         raise InvalidInput(f"'{name}' must be an integer, got '{shown}'.")
     return check_int(value, name, bounds)
 

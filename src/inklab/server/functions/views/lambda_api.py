@@ -14,7 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inklab.server.api.integers import ID, query_int
+from inklab.server.api.integers import query_int
 from inklab.server.api.schema import query
 from inklab.server.functions import queue, services
 from inklab.server.functions.permissions import visible_functions, visible_requests
@@ -41,7 +41,7 @@ class LambdaFunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return services.resolve_function(self.request.user, self.kwargs["func_id"])
 
 
-@extend_schema_view(list=extend_schema(parameters=[query("task", "Only the requests of this task.", int, bounds=ID)]))
+@extend_schema_view(list=extend_schema(parameters=[query("task", "Only the requests of this task.", int)]))
 class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FunctionCallReadSerializer
     pagination_class = None  # CVAT answers a plain list here
@@ -50,7 +50,7 @@ class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self) -> Any:
         queue.requeue_expired()
         queryset = visible_requests(self.request.user).select_related("owner").order_by("-created_date")
-        task = query_int(self.request, "task", ID)
+        task = query_int(self.request, "task")
         if task is not None:
             queryset = queryset.filter(task_id=task)
         return queryset
