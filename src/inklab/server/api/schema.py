@@ -65,6 +65,7 @@ ERRORS = {
     404: "Nothing there: the object does not exist or is not visible to this user, or past the last page.",
     405: "The format cannot do this (see /api/server/annotation/formats).",
     409: "The object's state does not allow this now.",
+    429: "Too many attempts; try again later (see Retry-After).",
     503: "The server is busy; try again later (see Retry-After).",
 }
 
