@@ -158,6 +158,31 @@ def test_every_shape_type_and_a_track(sdk: Any, project_setup: dict[str, Any]) -
     assert task.get_annotations().shapes == []
 
 
+def test_update_annotations_adds_objects_without_an_id(sdk: Any, project_setup: dict[str, Any]) -> None:
+    """``update_annotations`` (default action ``update``) with new objects, as CVAT takes it: the
+    object with an id is replaced, those without one are added."""
+    from cvat_sdk import models
+
+    task = sdk.tasks.retrieve(project_setup["tasks"]["val"])
+    car, weather = task.get_labels()[0], task.get_labels()[2]
+    task.set_annotations(models.LabeledDataRequest(shapes=[
+        models.LabeledShapeRequest(type="rectangle", frame=0, label_id=car.id, points=[1, 1, 2, 2])]))
+    old = task.get_annotations().shapes[0]
+    task.update_annotations(models.PatchedLabeledDataRequest(
+        shapes=[models.LabeledShapeRequest(id=old.id, type="rectangle", frame=0, label_id=car.id, points=[3, 3, 4, 4]),
+                models.LabeledShapeRequest(type="polygon", frame=12, label_id=car.id, points=[0, 0, 5, 0, 5, 5])],
+        tags=[models.LabeledImageRequest(frame=5, label_id=weather.id)]))
+    data = task.get_annotations()
+    assert sorted((s.id == old.id, s.type.value, s.frame, list(s.points)) for s in data.shapes) == [
+        (False, "polygon", 12, [0, 0, 5, 0, 5, 5]), (True, "rectangle", 0, [3, 3, 4, 4])]
+    assert [(t.frame, t.label_id) for t in data.tags] == [(5, weather.id)]
+    job = next(j for j in task.get_jobs() if j.start_frame == 10)
+    job.update_annotations(models.PatchedLabeledDataRequest(
+        shapes=[models.LabeledShapeRequest(type="points", frame=15, label_id=car.id, points=[7, 7])]))
+    assert sorted(s.frame for s in task.get_annotations().shapes) == [0, 12, 15]
+    task.remove_annotations()
+
+
 def test_pytorch_task_and_project_datasets(sdk: Any, project_setup: dict[str, Any]) -> None:
     torch = pytest.importorskip("torch")
     from cvat_sdk import models

@@ -80,3 +80,31 @@ def test_unknown_page_and_session_end(page: Any, live_server: LiveServer) -> Non
     page.click(".top-nav >> text=Projects")
     page.wait_for_url(re.compile(r".*/login\?next=.*projects.*"))
     assert "session has ended" in page.locator(".toasts").inner_text()
+
+
+def test_unknown_addresses_get_the_apps_page(page: Any, live_server: LiveServer) -> None:
+    """Not Django's bare 404: the app's own page for unknown UI addresses; JSON under /api/."""
+    sign_in(page, *live_server.admin)
+    # The server knows the first two are nowhere (404); the others are under the UI's routes, and
+    # the browser's router finds nothing for them.
+    for path, status in (("/nowhere", 404), ("/nowhere/at/all", 404), ("/tasks/3/extra/part", 200), ("/login/oops", 200)):
+        response = page.goto(path)
+        assert response.status == status
+        page.locator("h1", has_text="Nothing here").wait_for()
+        assert page.locator(".app-header .brand").inner_text() == "inklab"
+        assert page.locator(".user-name").inner_text() == live_server.admin[0]
+    api = page.request.get("/api/nowhere/at/all")
+    assert api.status == 404 and api.headers["content-type"] == "application/json"
+    assert api.json() == {"detail": "Not found."}
+
+
+def test_ids_in_addresses_are_checked_before_any_request(page: Any, live_server: LiveServer) -> None:
+    """``/projects/abc`` used to ask the API for ``/api/projects/NaN``."""
+    sign_in(page, *live_server.admin)
+    api_calls: list[str] = []
+    page.on("request", lambda r: api_calls.append(r.url) if re.search(r"/api/(projects|tasks|jobs)/", r.url) else None)
+    for path in ("/projects/abc", "/tasks/1e3", "/jobs/-4", "/projects/0", "/tasks/99999999999999999999999"):
+        page.goto(path)
+        page.locator("h1", has_text="Nothing here").wait_for()
+        assert f"There is no page at {path}" in page.locator("main").inner_text()
+    assert api_calls == []

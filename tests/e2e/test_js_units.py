@@ -228,3 +228,38 @@ def test_frame_loader_prefetches_in_the_direction_of_travel(js: Any) -> None:
     assert result["startedFirst"] == [50, 49]  # the asked-for frame first, then the way we are going
     assert sorted(result["asked"]) == [47, 48, 49, 50, 51]
     assert result["has"] == [True, True, True, True]
+
+
+def test_task_files_are_checked_in_the_browser(js: Any) -> None:
+    result = js({"t": "task-files.js"}, """
+        const f = (name, size = 10) => ({name, size});
+        return {
+          none: t.checkTaskFiles([]),
+          fine: t.checkTaskFiles([f("a.PNG"), f("b.jpeg"), f("c.zip"), f("d.tar.gz")]),
+          video: t.checkTaskFiles([f("clip.mp4")]),
+          bad: t.checkTaskFiles([f("notes.txt"), f("empty.png", 0), f("x.png")]),
+          videos: t.checkTaskFiles([f("a.mp4"), f("b.mov")]),
+          mixed: t.checkTaskFiles([f("a.mp4"), f("b.png")]),
+          kinds: ["a.JPG", "b.webm", "c.tgz", "d.gz", "e"].map((name) => t.fileKind({name})),
+        };
+    """)
+    assert result["none"] == ["Add the images (or a video, or an archive) to annotate."]
+    assert result["fine"] == [] and result["video"] == []
+    assert result["bad"] == ["“notes.txt” is neither an image, a video nor an archive (zip, tar).", "“empty.png” is empty."]
+    assert result["videos"] == ["A task holds one video; choose one of them."]
+    assert result["mixed"] == ["A task holds either one video or images, not both."]
+    assert result["kinds"] == ["image", "video", "archive", None, None]
+
+
+def test_route_parameters_can_be_restricted(js: Any) -> None:
+    result = js({"r": "router.js"}, """
+        const id = r.compile(`/tasks/:id(${r.ID})`);
+        const any = r.compile("/tasks/:name");
+        return {
+          ids: ["/tasks/1", "/tasks/42/", "/tasks/abc", "/tasks/0", "/tasks/-3", "/tasks/1e3", "/tasks/" + "9".repeat(19)]
+            .map((path) => id.exec(path)?.groups.id ?? null),
+          any: any.exec("/tasks/abc").groups.name,
+        };
+    """)
+    assert result["ids"] == ["1", "42", None, None, None, None, None]
+    assert result["any"] == "abc"

@@ -45,3 +45,14 @@ def test_the_collector_pause_restores_its_state() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_with_indexes_numbers_frames_read_without_numbers() -> None:
+    from inklab.formats.model import Dataset, DatasetInfo, Frame, with_indexes
+
+    frames = [Frame(None, "a.jpg"), Frame(None, "b.jpg"), Frame(7, "c.jpg"), Frame(None, "d.jpg")]
+    numbered = with_indexes(Dataset((), frames, info=DatasetInfo(first_frame=2)))
+    assert [(f.index, f.name) for f in numbered.frames] == [(2, "a.jpg"), (3, "b.jpg"), (7, "c.jpg"), (8, "d.jpg")]
+    assert [f.index for f in numbered.frames] == [2, 3, 7, 8]  # as re-iterable as the frames given
+    assert with_indexes(numbered) is numbered
+    assert [f.index for f in frames] == [None, None, 7, None]  # the frames themselves are unchanged

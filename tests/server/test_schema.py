@@ -230,7 +230,10 @@ def test_client_parameters_and_bodies(schema: dict[str, Any]) -> None:
     assert data["quality"]["schema"]["enum"] == ["compressed", "original"]
     assert {"Upload-Start", "Upload-Multiple", "Upload-Finish"} <= set(params("POST", "/api/tasks/{id}/data/"))
     assert body_ref("POST", "/api/tasks/{id}/data/", "multipart/form-data") == "DataRequest"
-    assert response_ref("POST", "/api/tasks/{id}/data/", "202") == "RqId"
+    # Upload endpoints answer Upload-Start with UploadStarted, the rest of their 202s with RqId.
+    assert response_ref("POST", "/api/tasks/{id}/data/", "202") == "RqIdOrUploadStarted"
+    assert [one["$ref"].rsplit("/", 1)[-1] for one in schema["components"]["schemas"]["RqIdOrUploadStarted"]["oneOf"]
+            ] == ["RqId", "UploadStarted"]
     assert "index" in params("GET", "/api/jobs/{id}/data")
 
     patch = params("PATCH", "/api/jobs/{id}/annotations/")
@@ -257,3 +260,35 @@ def test_cvat_names_for_choice_sets(schema: dict[str, Any]) -> None:
     assert components["JobStatus"]["enum"] == ["annotation", "validation", "completed"]
     # drf-spectacular names colliding choice sets after a hash ("Status7e1Enum"); CVAT's names are plain.
     assert [name for name in components if re.fullmatch(r"\w+[0-9A-F][0-9a-f]{2}Enum", name)] == []
+
+
+def test_every_integer_a_client_sends_is_bounded(schema: dict[str, Any]) -> None:
+    """Integers in parameters and request bodies declare the range the server accepts (at most
+    64-bit): the server checks those ranges, and a fuzzer reads them from here."""
+    components = schema["components"]["schemas"]
+    unbounded: set[str] = set()
+
+    def walk(node: Any, where: str, seen: frozenset[str]) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    walk(components[name], name, seen | {name})
+                return
+            if node.get("type") == "integer" and not node.get("readOnly"):
+                low, high = node.get("minimum"), node.get("maximum")
+                if low is None or high is None or low < -(2**63) or high > 2**63 - 1:
+                    unbounded.add(where)
+            for key, value in node.items():
+                walk(value, f"{where}.{key}", seen)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where, seen)
+
+    for (method, path), op in operations(schema).items():
+        for parameter in op.get("parameters", []):
+            walk(parameter["schema"], f"{method} {path} {parameter['name']}", frozenset())
+        for media in op.get("requestBody", {}).get("content", {}).values():
+            walk(media["schema"], f"{method} {path} body", frozenset())
+    assert not unbounded, "\n".join(sorted(unbounded))

@@ -18,9 +18,25 @@ def test_routes_serve_the_page_with_a_csrf_cookie(client: Any, path: str) -> Non
     assert "csrftoken" in response.cookies
 
 
+@pytest.mark.parametrize("path", ["/nowhere", "/tasksx", "/a/b/c.html"])
+def test_unknown_paths_get_the_ui_page_with_404(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b'<script type="module" src="/static/ui/main.js"></script>' in response.content  # it says "Nothing here"
+    assert "csrftoken" in response.cookies
+
+
+@pytest.mark.parametrize("path", ["/api/nowhere", "/api/tasks/abc", "/api/tasks/1/nothing"])
+def test_unknown_api_paths_are_json_404(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found."}
+
+
 def test_other_paths_are_not_the_ui(client: Any) -> None:
-    assert client.get("/nowhere").status_code == 404
     assert client.get("/api/tasks").status_code == 401  # the API is not shadowed by the UI
+    missing = client.get("/static/ui/nothing.js")
+    assert missing.status_code == 404 and b"main.js" not in missing.content
 
 
 @pytest.mark.parametrize("path", ["/static/ui/main.js", "/static/ui/views/workspace.js", "/static/ui/app.css"])

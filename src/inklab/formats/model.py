@@ -41,12 +41,16 @@ has no names, by ``index``. Frame ``index`` values of tracks' keyframes are alwa
 Importers should yield frames lazily where the file layout allows it. Consumers iterate
 ``frames`` to the end before ``tracks``: an importer may assemble tracks from what it saw
 in the frames (:class:`inklab.formats.tracks.TrackSplitter`).
+
+A dataset an importer returned can go straight to an exporter (the format library's
+conversions): the registry passes exporters :func:`with_indexes` of it, where frames read
+from a file without frame numbers are numbered in the order they come.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, BinaryIO, TypeVar
 
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
@@ -65,6 +69,7 @@ __all__ = [
     "Track",
     "TrackedShape",
     "attributes",
+    "with_indexes",
 ]
 
 
@@ -363,3 +368,34 @@ class Dataset:
 
     def iter_tracks(self) -> Iterator[Track]:
         return iter(self.tracks)
+
+
+class _IndexedFrames:
+    """The frames of a dataset, those without an ``index`` numbered after the frame before them
+    (from ``first``); iterable as often as the frames themselves are."""
+
+    __slots__ = ("first", "frames")
+
+    def __init__(self, frames: Iterable[Frame], first: int) -> None:
+        self.frames = frames
+        self.first = first
+
+    def __iter__(self) -> Iterator[Frame]:
+        following = self.first
+        for frame in self.frames:
+            if frame.index is None:
+                frame = replace(frame, index=following)
+            following = frame.index + 1
+            yield frame
+
+
+def with_indexes(dataset: Dataset) -> Dataset:
+    """``dataset`` with every frame numbered, as exporters take it.
+
+    Frames an importer read from a file without frame numbers (COCO, Pascal VOC...) have no
+    ``index``; here they get the number after the frame before them (the first one
+    ``info.first_frame``), so they keep the order they come in. Frames with an index keep it.
+    """
+    if isinstance(dataset.frames, _IndexedFrames):
+        return dataset
+    return replace(dataset, frames=_IndexedFrames(dataset.frames, dataset.info.first_frame))

@@ -20,7 +20,9 @@ class decorated with :func:`register`::
 * ``export`` writes the dataset into ``out`` (an archive being streamed to disk), with the
   images when ``options.save_images`` (``frame.image`` is then set; write it with
   ``out.add_media(name, frame.image)``). Formats without tracks call
-  :func:`inklab.formats.tracks.flatten_tracks` to get them as per-frame shapes.
+  :func:`inklab.formats.tracks.flatten_tracks` to get them as per-frame shapes. Every frame
+  an exporter of the registry sees has an ``index``: the registry numbers those of a dataset
+  read by an importer from a file without frame numbers (:func:`~inklab.formats.model.with_indexes`).
 * ``load`` reads what the user uploaded: ``source`` is the zip's files, or the single
   uploaded file. It returns labels it finds declared (may be empty: the consumer then
   takes label names from the objects), and frames. Errors are
@@ -37,6 +39,7 @@ export), ``info.aliases`` further accepted import names that are not listed.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from collections.abc import Callable
@@ -46,7 +49,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 from inklab.formats.errors import UnknownFormat
 from inklab.formats.fidelity import Fidelity, markdown_table
 from inklab.formats.files import InputTree, OutputTree
-from inklab.formats.model import Dataset, LabelSpec
+from inklab.formats.model import Dataset, LabelSpec, with_indexes
 
 __all__ = [
     "DatasetFormat",
@@ -158,6 +161,15 @@ class DatasetFormat(Protocol):
 F = TypeVar("F", bound=type)
 
 
+def _numbering_frames(export: Callable[[Dataset, OutputTree, ExportOptions], None]
+                      ) -> Callable[[Dataset, OutputTree, ExportOptions], None]:
+    @functools.wraps(export)
+    def numbered(dataset: Dataset, out: OutputTree, options: ExportOptions) -> None:
+        export(with_indexes(dataset), out, options)
+
+    return numbered
+
+
 class Registry:
     """Formats by export name and by import name (and alias). Rejects duplicates."""
 
@@ -184,6 +196,7 @@ class Registry:
             if name in self._importers:
                 raise ValueError(f"An importer named '{name}' is already registered.")
         if info.can_export:
+            fmt.export = _numbering_frames(fmt.export)  # type: ignore[method-assign]
             self._exporters[info.name] = fmt
         for name in import_names:
             self._importers[name] = fmt

@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are JSON (the views that take files say multipart/form-data themselves); the form
+    # parsers DRF adds are not part of the API.
+    "PARSER_WHITELIST": ["inklab.server.api.parsers.JSONParser"],
     "PREPROCESSING_HOOKS": ["inklab.server.api.schema.cvat_paths"],
     "SCHEMA_PATH_PREFIX": "/api/",
     # CVAT's names for the choice sets (several share a field name: status, type).

@@ -1,8 +1,19 @@
-"""URL map: the REST API under ``/api/``, the admin, the schema, and the web UI at ``/``."""
+"""URL map: the REST API under ``/api/``, the admin, the schema, and the web UI at ``/``.
+
+Addresses no route knows are a JSON 404 under ``/api/`` (as the API's own 404s), Django's plain
+page under ``/static/`` and ``/admin/``, and the web UI's page (which says "Nothing here")
+everywhere else.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from inklab.ui import views as ui_views
 
 api = [
     path("", include("inklab.server.meta.urls")),
@@ -24,3 +35,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("inklab.ui.urls")),
 ]
+
+
+def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    if request.path.startswith(("/static/", "/admin/")):
+        return defaults.page_not_found(request, exception)
+    return ui_views.not_found(request)
+
+
+handler404 = not_found

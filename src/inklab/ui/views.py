@@ -1,4 +1,8 @@
-"""The single page of the web UI; routing happens in the browser."""
+"""The single page of the web UI; routing happens in the browser.
+
+Unknown addresses outside the API get the same page with status 404: the browser's router
+shows the app's own "Nothing here" page for them.
+"""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -8,3 +12,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 @ensure_csrf_cookie
 def index(request: HttpRequest, route: str = "") -> HttpResponse:
     return render(request, "ui/index.html")
+
+
+@ensure_csrf_cookie
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The app's page with status 404, for an address no route of the server knows."""
+    return render(request, "ui/index.html", status=404)

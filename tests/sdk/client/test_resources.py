@@ -117,6 +117,9 @@ def test_annotations_round_trip(make_task: Any) -> None:
         id=box.id, type="rectangle", frame=1, label_id=car.id, points=[5, 5, 9, 9])]))
     shapes = {s.id: s for s in task.get_annotations().shapes}
     assert shapes[box.id].points == [5, 5, 9, 9] and len(shapes) == 4
+    added = task.update_annotations({"shapes": [{"type": "points", "frame": 2, "label_id": car.id, "points": [4, 4]}]})
+    assert added is not None and added.shapes[0].id not in shapes  # update (the default) adds objects without id
+    assert len(task.get_annotations().shapes) == 5
     task.remove_annotations(ids=[box.id, data.tags[0].id, data.tracks[0].id])
     after = task.get_annotations()
     assert box.id not in {s.id for s in after.shapes} and after.tags == [] and after.tracks == []

@@ -205,6 +205,56 @@ def test_invalid_annotations_are_400_and_change_nothing(api: APIClient, task: di
     assert api.get(url).json() == before
 
 
+def test_patch_update_creates_objects_without_an_id(api: APIClient, task: dict[str, Any]) -> None:
+    """As in CVAT: ``update`` replaces the objects whose id it names and adds those without one
+    (cvat-sdk's ``update_annotations`` sends new objects this way, with its default action)."""
+    car, scene = task["L"]["car"]["id"], task["L"]["scene"]["id"]
+    url = f"/api/tasks/{task['id']}/annotations/"
+    box = {"type": "rectangle", "frame": 0, "label_id": car, "points": [1, 1, 2, 2]}
+    kept = api.patch(url + "?action=create", {"shapes": [box]}, format="json").json()["shapes"][0]
+    payload = {"shapes": [{**kept, "points": [3, 3, 4, 4]}, {**box, "frame": 2}, {**box, "frame": 3, "id": None}],
+               "tags": [{"frame": 1, "label_id": scene}]}
+    response = api.patch(url + "?action=update", payload, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [s["frame"] for s in body["shapes"]] == [0, 2, 3] and body["shapes"][0]["id"] == kept["id"]
+    new_ids = [s["id"] for s in body["shapes"][1:]] + [body["tags"][0]["id"]]
+    assert len(set(new_ids)) == 3 and kept["id"] not in new_ids
+    stored = api.get(url).json()
+    assert stored["version"] == 2 == body["version"]
+    assert {s["id"]: (s["frame"], s["points"]) for s in stored["shapes"]} == {
+        kept["id"]: (0, [3.0, 3.0, 4.0, 4.0]), new_ids[0]: (2, [1.0, 1.0, 2.0, 2.0]),
+        new_ids[1]: (3, [1.0, 1.0, 2.0, 2.0])}
+    assert [t["id"] for t in stored["tags"]] == [new_ids[2]]
+    # Ids are the server's to give: one that is not an object here, or one given twice, is refused.
+    for bad, message in [({**box, "id": 10**12}, f"no shape with id {10**12}"),
+                         ({**kept, "id": body["tags"][0]["id"]}, "no shape with id"),
+                         ({**box, "id": 2**70}, "object ids must be integers")]:
+        response = api.patch(url + "?action=update", {"shapes": [{**box, "frame": 4}, bad]}, format="json")
+        assert response.status_code == 400 and message in response.json()["detail"]
+    twice = api.patch(url + "?action=update", {"shapes": [kept, {**kept, "frame": 5}]}, format="json")
+    assert twice.status_code == 400 and f"id {kept['id']} is given more than once" in twice.json()["detail"]
+    assert api.get(url).json() == stored
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda p, t: p["shapes"][0].update(z_order=2**70), "shapes[0].z_order: must be from -2147483648 to 2147483647"),
+    (lambda p, t: p["shapes"][0].update(z_order=-(2**31) - 1), "shapes[0].z_order: must be from"),
+    (lambda p, t: p["shapes"][0].update(group=2**40), "shapes[0].group: must be from 0 to 2147483647"),
+    (lambda p, t: p["tags"][0].update(frame=2**64), "tags[0].frame: must be from 0 to 2147483647"),
+    (lambda p, t: p["shapes"][0]["attributes"][0].update(spec_id=10**30), "spec_id: must be from 1 to"),
+    (lambda p, t: p["tracks"][0]["shapes"][0].update(z_order=2**63), "tracks[0].shapes[0].z_order"),
+])
+def test_integers_beyond_their_range_are_400(api: APIClient, task: dict[str, Any], mutate: Any,
+                                             message: str) -> None:
+    url = f"/api/tasks/{task['id']}/annotations/"
+    for method in (api.put, lambda u, *a, **k: api.patch(u + "?action=create", *a, **k)):
+        response = method(url, bad(task, mutate), format="json")
+        assert response.status_code == 400, response.content
+        assert message in response.json()["detail"]
+    assert api.get(url).json()["shapes"] == []
+
+
 def test_annotations_need_data(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
     empty = make_task(0)
     response = api.put(f"/api/tasks/{empty['id']}/annotations/", {"shapes": []}, format="json")

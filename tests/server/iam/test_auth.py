@@ -128,6 +128,20 @@ def test_read_only_and_expired_tokens(make_user, client_for) -> None:  # type: i
     assert bearer.get("/api/projects").status_code == 401
 
 
+def test_expiry_dates_before_1970_are_refused(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis: an expiry date in the year 446 came back as "446-10-11T...", not a date-time."""
+    client = client_for(make_user("hal"))
+    response = client.post("/api/auth/access_tokens", {"name": "old", "expiry_date": "0446-10-11T06:29:06Z"},
+                           format="json")
+    assert response.status_code == 400 and response.json() == {
+        "expiry_date": ["The expiry date must be in 1970 or later."]}
+    token = _pat(client)
+    response = client.patch(f"/api/auth/access_tokens/{token['id']}", {"expiry_date": "0999-01-01T00:00:00Z"},
+                            format="json")
+    assert response.status_code == 400 and "expiry_date" in response.json()
+    assert client.get(f"/api/auth/access_tokens/{token['id']}").json()["expiry_date"] == token["expiry_date"]
+
+
 def test_register_and_duplicate(db) -> None:  # type: ignore[no-untyped-def]
     client = APIClient()
     body = {"username": "newbie", "email": "n@x.org", "password1": PASSWORD, "password2": PASSWORD}

@@ -218,3 +218,14 @@ def test_server_share_of_a_fresh_install_is_empty(api: APIClient, settings: Any,
     assert response.status_code == 200 and response.json() == []
     missing = api.get("/api/server/share", {"directory": "/sub"})
     assert missing.status_code == 404 and "'sub'" in missing.json()["detail"]
+
+
+def test_upload_start_answers_with_json(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    """Upload-Start answered 202 without a body or Content-Type, which the schema did not say."""
+    task = make_task(0)
+    for path in (f"/api/tasks/{task['id']}/data/", "/api/tasks/backup/", "/api/projects/backup/",
+                 f"/api/tasks/{task['id']}/annotations/?format=COCO+1.0"):
+        response = api.post(path, HTTP_UPLOAD_START="", format="json")
+        assert response.status_code == 202, (path, response.content)
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "The upload has started: send the files, then Upload-Finish."}

@@ -136,3 +136,35 @@ def test_requests_are_private(world, make_user, client_for) -> None:  # type: ig
     rq_id = alice_requests["results"][0]["id"]
     assert world["eve"].get("/api/requests").json()["count"] == 0
     assert world["eve"].get(f"/api/requests/{rq_id}").status_code == 404
+
+
+def test_only_admins_create_for_another_owner(world, make_user, api) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis: a user naming someone else as the owner of a new project made a
+    project they could not read back (a 500); nothing is created now."""
+    alice = world["alice"]
+    eve_id = world["eve"].get("/api/users/self").json()["id"]
+    alice_id = alice.get("/api/users/self").json()["id"]
+    for path in ("/api/projects", "/api/tasks"):
+        before = api.get(path).json()["count"]
+        response = alice.post(path, {"name": "gift", "owner_id": eve_id}, format="json")
+        assert response.status_code == 403, response.content
+        assert "owner_id" in response.json()
+        assert api.get(path).json()["count"] == before
+        mine = alice.post(path, {"name": "mine", "owner_id": alice_id}, format="json")
+        assert mine.status_code == 201 and mine.json()["owner"]["id"] == alice_id
+        given = api.post(path, {"name": "given", "owner_id": eve_id}, format="json")
+        assert given.status_code == 201 and given.json()["owner"]["id"] == eve_id
+
+
+def test_an_owner_hands_a_project_over(world, make_user) -> None:  # type: ignore[no-untyped-def]
+    """The answer shows the project as handed over, although its old owner no longer sees it
+    (re-reading it through the old owner's eyes was a 500)."""
+    carl = make_user("carl")
+    project = world["project"]
+    response = world["alice"].patch(f"/api/projects/{project['id']}", {"owner_id": carl.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"]["username"] == "carl" and response.json()["id"] == project["id"]
+    task = world["task"]
+    response = world["alice"].patch(f"/api/tasks/{task['id']}", {"owner_id": carl.pk}, format="json")
+    assert response.status_code == 200 and response.json()["owner"]["username"] == "carl"
+    assert world["alice"].get(f"/api/tasks/{task['id']}").status_code == 404

@@ -9,6 +9,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from inklab.server.annotations.validation import FRAME, GROUP, Z_ORDER
+from inklab.server.api.integers import INT64, id_field, int_field
 from inklab.server.api.schema import query
 from inklab.vocabulary import ObjectSource, ShapeType
 
@@ -16,7 +18,7 @@ __all__ = ["LabeledDataSerializer", "annotations"]
 
 
 class AttributeValSerializer(serializers.Serializer):
-    spec_id = serializers.IntegerField(help_text="The attribute's id (see /api/labels).")
+    spec_id = id_field(help_text="The attribute's id (see /api/labels).")
     value = serializers.CharField(allow_blank=True, help_text="Always a string: 'true', '3', 'red'.")
 
     class Meta:
@@ -24,10 +26,11 @@ class AttributeValSerializer(serializers.Serializer):
 
 
 class _ObjectSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, help_text="Given by the server; send it to update or delete.")
-    frame = serializers.IntegerField(min_value=0)
-    label_id = serializers.IntegerField()
-    group = serializers.IntegerField(min_value=0, required=False, default=0)
+    id = id_field(required=False, allow_null=True,
+                  help_text="Given by the server; send it to update or delete. Without it, update creates.")
+    frame = int_field(FRAME)
+    label_id = id_field()
+    group = int_field(GROUP, required=False, default=0, allow_null=True)
     source = serializers.ChoiceField(choices=[s.value for s in ObjectSource], required=False, default="manual")
     attributes = AttributeValSerializer(many=True, required=False)
 
@@ -43,8 +46,9 @@ class _GeometrySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[t.value for t in ShapeType])
     occluded = serializers.BooleanField(required=False, default=False)
     outside = serializers.BooleanField(required=False, default=False)
-    z_order = serializers.IntegerField(required=False, default=0)
-    rotation = serializers.FloatField(required=False, default=0.0, min_value=0.0, max_value=360.0)
+    z_order = int_field(Z_ORDER, required=False, default=0)
+    rotation = serializers.FloatField(required=False, default=0.0,
+                                      help_text="Degrees clockwise; stored modulo 360 (0 <= rotation < 360).")
     points = serializers.ListField(child=serializers.FloatField(), required=False,
                                    help_text="x1, y1, x2, y2, ...; masks: RLE counts then the box.")
 
@@ -57,7 +61,7 @@ class SubLabeledShapeSerializer(_ObjectSerializer, _GeometrySerializer):
 
 
 class LabeledShapeSerializer(_ObjectSerializer, _GeometrySerializer):
-    score = serializers.FloatField(required=False, default=1.0)
+    score = serializers.FloatField(required=False, default=1.0, min_value=0.0, max_value=1.0)
     elements = SubLabeledShapeSerializer(many=True, required=False, help_text="Skeletons: one per point.")
 
     class Meta:
@@ -65,8 +69,8 @@ class LabeledShapeSerializer(_ObjectSerializer, _GeometrySerializer):
 
 
 class TrackedShapeSerializer(_GeometrySerializer):
-    id = serializers.IntegerField(required=False)
-    frame = serializers.IntegerField(min_value=0)
+    id = id_field(required=False, allow_null=True)
+    frame = int_field(FRAME)
     attributes = AttributeValSerializer(many=True, required=False, help_text="Mutable attributes.")
 
     class Meta:
@@ -89,7 +93,7 @@ class LabeledTrackSerializer(_ObjectSerializer):
 
 
 class LabeledDataSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="Grows with every change.")
+    version = int_field((0, INT64[1]), required=False, help_text="Grows with every change.")
     tags = LabeledImageSerializer(many=True, required=False)
     shapes = LabeledShapeSerializer(many=True, required=False)
     tracks = LabeledTrackSerializer(many=True, required=False)

@@ -8,13 +8,16 @@ remember the version they were queued against (:func:`version_of`) and refuse to
 over a newer one (:class:`BatchWriter`'s ``base_version``).
 
 Operations (as in CVAT): ``get``, ``put`` (replace everything in scope), ``patch`` with
-``create`` (add, ids assigned here), ``update`` (replace objects by id) or ``delete``
-(remove objects by id), and ``delete_all``.
+``create`` (add, ids assigned here), ``update`` (objects with an id replace the stored object of
+that id, objects without one are added) or ``delete`` (remove objects by id), and ``delete_all``.
+An ``update`` naming an id that is not an object of the scope (or is of another kind) is refused:
+ids are the server's to give.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,7 @@ from django.db.models import F
 
 from inklab.server.annotations.models import AnnotationObject, Kind
 from inklab.server.annotations.validation import FrameSizes, LabelIndex, Normalizer
+from inklab.server.api.integers import ID, check_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
@@ -289,23 +293,28 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
     if action == "update":
         updates = list(_normalized(scope, payload))
-        ids = [_client_id(client_id, kind) for kind, _, client_id in updates]
+        ids = [None if client_id is None else _client_id(client_id, kind) for kind, _, client_id in updates]
+        known = [pk for pk in ids if pk is not None]
+        if len(set(known)) != len(known):
+            twice = next(pk for pk, n in Counter(known).items() if n > 1)
+            raise InvalidInput(f"Object id {twice} is given more than once.")
         existing: dict[int, str] = {}
         spans: list[tuple[int, int]] = []
-        for part in _chunks(ids):
+        for part in _chunks(known):
             for pk, kind, first, last in scope.objects().filter(pk__in=part).values_list(
                     "pk", "kind", "frame", "last_frame"):
                 existing[pk] = kind
                 spans.append((first, last))
         rows = []
         for (kind, obj, _), pk in zip(updates, ids, strict=True):
-            if existing.get(pk) != kind:
+            if pk is not None and existing.get(pk) != kind:
                 raise InvalidInput(f"There is no {kind} with id {pk} here.")
             row = _row(kind, obj)
             row.pk = pk
             rows.append(row)
             spans.append((row.frame, row.last_frame))
-        _update(rows)
+        _update([r for r in rows if r.pk is not None])
+        _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
         version = _bump(scope, spans) if rows else _version(scope.task)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
     if action == "delete":
@@ -383,7 +392,7 @@ def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
 def _client_id(value: Any, kind: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{kind}: object ids must be integers, got {value!r}.")
-    return value
+    return check_int(value, f"{kind} id", ID)
 
 
 @transaction.atomic

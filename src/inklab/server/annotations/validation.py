@@ -6,7 +6,8 @@ The canonical form is what the API returns: every optional key present with its 
 strings, points as floats. Anything a client may not send is refused with a message that
 says which object and which field (``shapes[12].points: ...``):
 
-* frames outside the task (or the job being written);
+* frames outside the task (or the job being written), integers outside their ranges
+  (:data:`Z_ORDER`, :data:`GROUP`: objects are stored as JSON, read back by 64-bit clients);
 * labels that are not the task's, or whose type does not allow the shape type;
 * attributes that are not the label's, or values outside the attribute's spec;
 * point lists of the wrong length for the shape type, non-finite numbers, bad masks;
@@ -27,13 +28,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inklab.formats.masks import check_mask
+from inklab.server.api.integers import ID, INT32, UINT32, Range
 from inklab.server.errors import InvalidInput
 from inklab.server.media.models import Frame
 from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 
-__all__ = ["AttributeInfo", "FrameSizes", "LabelIndex", "LabelInfo", "Normalizer"]
+__all__ = ["FRAME", "GROUP", "Z_ORDER", "AttributeInfo", "FrameSizes", "LabelIndex", "LabelInfo", "Normalizer"]
+
+#: The ranges of an object's integers (as CVAT's columns): frames and groups are unsigned
+#: 32-bit, ``z_order`` signed 32-bit.
+FRAME: Range = UINT32
+GROUP: Range = UINT32
+Z_ORDER: Range = INT32
 
 _SHAPE_TYPES = frozenset(ShapeType)
 _SOURCES = frozenset(ObjectSource)
@@ -130,13 +138,14 @@ def _info(label: Any) -> LabelInfo:
     })
 
 
-def _int(value: Any, where: str, name: str, *, minimum: int | None = 0) -> int:
+def _int(value: Any, where: str, name: str, bounds: Range) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             isinstance(value, float) and not value.is_integer()):
         raise InvalidInput(f"{where}.{name}: expected an integer, got {value!r}.")
     value = int(value)
-    if minimum is not None and value < minimum:
-        raise InvalidInput(f"{where}.{name}: must be at least {minimum}, got {value}.")
+    low, high = bounds
+    if not low <= value <= high:
+        raise InvalidInput(f"{where}.{name}: must be from {low} to {high}, got {value}.")
     return value
 
 
@@ -229,14 +238,14 @@ class Normalizer:
     # -- shared pieces -------------------------------------------------------------------------
 
     def _frame(self, value: Any, where: str) -> int:
-        frame = _int(value, where, "frame")
+        frame = _int(value, where, "frame", FRAME)
         if not self.first <= frame <= self.last:
             raise InvalidInput(f"{where}.frame: {frame} is outside the frames {self.first}..{self.last}.")
         return frame
 
     def _label(self, obj: Mapping[str, Any], where: str, parent: LabelInfo | None = None) -> LabelInfo:
         label_id = obj.get("label_id")
-        label_id = _int(label_id, where, "label_id") if label_id is not None else None
+        label_id = _int(label_id, where, "label_id", ID) if label_id is not None else None
         pool = parent.sublabels if parent is not None else self.index.labels
         label = pool.get(label_id) if label_id is not None else None
         if label is None:
@@ -253,7 +262,7 @@ class Normalizer:
         seen = set()
         for i, item in enumerate(value):
             item = _dict(item, f"{where}.attributes[{i}]")
-            spec_id = _int(item.get("spec_id"), f"{where}.attributes[{i}]", "spec_id")
+            spec_id = _int(item.get("spec_id"), f"{where}.attributes[{i}]", "spec_id", ID)
             spec = label.attributes.get(spec_id)
             if spec is None:
                 raise InvalidInput(f"{where}.attributes[{i}].spec_id: {spec_id} is not an attribute of "
@@ -267,7 +276,7 @@ class Normalizer:
         return result
 
     def _group(self, value: Any, where: str) -> int:
-        return 0 if value is None else _int(value, where, "group")
+        return 0 if value is None else _int(value, where, "group", GROUP)
 
     def _geometry(self, obj: Mapping[str, Any], shape_type: str, frame: int, where: str) -> dict[str, Any]:
         points = _points(obj.get("points", []), where)
@@ -283,7 +292,7 @@ class Normalizer:
             "type": shape_type,
             "occluded": _bool(obj.get("occluded", False), where, "occluded"),
             "outside": _bool(obj.get("outside", False), where, "outside"),
-            "z_order": _int(obj.get("z_order", 0) or 0, where, "z_order", minimum=None),
+            "z_order": _int(obj.get("z_order", 0) or 0, where, "z_order", Z_ORDER),
             "rotation": _rotation(obj.get("rotation", 0.0) or 0.0, where),
             "points": points,
         }

@@ -1,7 +1,8 @@
 """A JSON parser backed by orjson that treats an empty body as ``{}``.
 
 The SDK sends POST requests with ``Content-Type: application/json`` and no body
-(upload control requests, export initiation, logout).
+(upload control requests, export initiation, logout). Every JSON body of the API is an
+object; anything else (a list, a number) is a 400 here, before a view reads it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class JSONParser(parsers.BaseParser):
         if not raw.strip():
             return {}
         try:
-            return orjson.loads(raw)
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ParseError(f"The body must be a JSON object, not {type(data).__name__}.")
+        return data

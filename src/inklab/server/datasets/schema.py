@@ -5,14 +5,16 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from inklab.server.api.schema import RqIdSerializer, header, query
+from inklab.server.api.schema import RqIdSerializer, error, header, query, upload_responses
 
 __all__ = ["annotations_import", "backup_export", "backup_import", "dataset_export", "dataset_import",
            "import_upload"]
 
-_QUEUED = {202: OpenApiResponse(RqIdSerializer, description="Queued: poll GET /api/requests/{rq_id}. "
-                                                            "Upload-Start answers 202 without a body.")}
+_QUEUED = {202: OpenApiResponse(RqIdSerializer, description="Queued: poll GET /api/requests/{rq_id}.")}
+_NO_FORMAT = {405: error(405)}
+_IMPORT_QUEUED = upload_responses("queued: poll GET /api/requests/{rq_id}.", _NO_FORMAT)
 _FORMAT = query("format", "A format name of /api/server/annotation/formats.")
+_EXPORT_FORMAT = query("format", "A format name of /api/server/annotation/formats.", required=True)
 _FILENAME = query("filename", "Upload-Finish: the Upload-Filename of the finished TUS upload.")
 _MASKS = query("conv_mask_to_poly", "Turn masks into polygons.", bool)
 _LOCATION = query("location", "Where the result goes; this server keeps results locally.", enum=["local"])
@@ -51,9 +53,9 @@ def _multipart(serializer: type[serializers.Serializer]) -> dict[str, type[seria
 dataset_export = extend_schema_view(post=extend_schema(
     summary="Export annotations, or a dataset with images, in a format",
     description="Queues the export; the finished request's result_url downloads the archive.",
-    parameters=[_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
+    parameters=[_EXPORT_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
                 _LOCATION],
-    request=None, responses=_QUEUED,
+    request=None, responses={**_QUEUED, **_NO_FORMAT},
 ))
 
 annotations_import = extend_schema_view(
@@ -63,7 +65,7 @@ annotations_import = extend_schema_view(
         parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS,
                     query("import_mode", "Replace the annotations (default) or add to them.",
                           enum=["replace", "append"])],
-        request=_multipart(_ANNOTATION_FILE), responses=_QUEUED,
+        request=_multipart(_ANNOTATION_FILE), responses=_IMPORT_QUEUED,
     ),
 )
 
@@ -71,7 +73,7 @@ dataset_import = extend_schema_view(post=extend_schema(
     summary="Import a dataset into a project",
     description=_PROTOCOL.format(what="Import a dataset (new tasks with their images and annotations)"),
     parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS],
-    request=_multipart(_DATASET_FILE), responses=_QUEUED,
+    request=_multipart(_DATASET_FILE), responses=_IMPORT_QUEUED,
 ))
 
 backup_export = extend_schema_view(post=extend_schema(
@@ -85,7 +87,7 @@ backup_import = extend_schema_view(post=extend_schema(
     summary="Create a task or project from a backup",
     description=_PROTOCOL.format(what="Restore a backup"),
     parameters=[*_UPLOAD_HEADERS, _FILENAME],
-    request=_multipart(BackupFileSerializer), responses=_QUEUED,
+    request=_multipart(BackupFileSerializer), responses=upload_responses("queued: poll GET /api/requests/{rq_id}."),
 ))
 
 # TUS chunks of import uploads, left out as in CVAT's schema (described by the POSTs above).

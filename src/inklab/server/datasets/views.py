@@ -81,7 +81,7 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
         check()
         if format_required:
             services.importer_name(params.get("format"))
-        return Response(status=status.HTTP_202_ACCEPTED)
+        return tus.upload_started()
     if "Upload-Finish" in request.headers:
         return _finish_or_discard(request, finish, params)
     stored = _single_upload(request)

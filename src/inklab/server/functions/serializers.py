@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.iam.serializers import BasicUserSerializer
@@ -35,6 +37,11 @@ class FunctionReadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "array", "items": {"type": "object"}})
+class _LabelSpecsField(serializers.JSONField):
+    """Label specs, checked (with messages naming the entry) by :mod:`inklab.server.functions.labels`."""
+
+
 class FunctionWriteSerializer(StrictFields, serializers.Serializer):
     """The body of ``POST /api/functions`` (cvat-cli ``function create-native``)."""
 
@@ -44,7 +51,8 @@ class FunctionWriteSerializer(StrictFields, serializers.Serializer):
     visibility = serializers.ChoiceField(choices=[v.value for v in FunctionVisibility],
                                          default=FunctionVisibility.PRIVATE)
     kind = serializers.ChoiceField(choices=[k.value for k in FunctionKind], default=FunctionKind.DETECTOR)
-    labels_v2 = serializers.JSONField(required=False, default=list)
+    labels_v2 = _LabelSpecsField(required=False, default=list,
+                                 help_text="The labels the function outputs, as cvat-cli describes them.")
 
 
 class LambdaFunctionSerializer(serializers.ModelSerializer):
@@ -103,8 +111,8 @@ class FunctionCallWriteSerializer(StrictFields, serializers.Serializer):
     """``FunctionCallRequest``: run a function over a task (or one of its jobs)."""
 
     function = serializers.CharField(help_text="the function's id: 5, '5' or 'function:5'")
-    task = serializers.IntegerField(min_value=1)
-    job = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    task = id_field()
+    job = id_field(required=False, allow_null=True)
     threshold = serializers.FloatField(required=False, allow_null=True, min_value=0.0, max_value=1.0)
     cleanup = serializers.BooleanField(required=False, default=False)
     conv_mask_to_poly = serializers.BooleanField(required=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -138,8 +139,18 @@ class AccessTokenReadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+#: The earliest expiry date a token may have. Dates are written with four-digit years; earlier
+#: years came back as "446-10-11T...", which is not a date-time.
+EARLIEST_EXPIRY = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class AccessTokenWriteSerializer(StrictFields, serializers.ModelSerializer):
     class Meta:
         model = AccessToken
         fields = ["name", "expiry_date", "read_only"]
         extra_kwargs = {"name": {"max_length": 50}}
+
+    def validate_expiry_date(self, value: datetime | None) -> datetime | None:
+        if value is not None and value < EARLIEST_EXPIRY:
+            raise serializers.ValidationError("The expiry date must be in 1970 or later.")
+        return value

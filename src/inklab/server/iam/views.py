@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
 from inklab.server.api.parsers import JSONParser
-from inklab.server.api.schema import DetailSerializer
+from inklab.server.api.schema import DetailSerializer, error
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
 from inklab.server.iam import services, throttling
@@ -73,7 +73,7 @@ class LoginView(_JsonOnly):
     authentication_classes: list[Any] = []
 
     @extend_schema(summary="Log in with a username (or email) and password", request=s.LoginSerializer,
-                   responses=_TOKEN)
+                   responses={200: _TOKEN, 415: error(415), 429: error(429)})
     def post(self, request: Request) -> Response:
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -111,7 +111,8 @@ class RegisterView(_JsonOnly):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(summary="Create an account", request=s.RegisterSerializer, responses={201: _REGISTERED})
+    @extend_schema(summary="Create an account", request=s.RegisterSerializer,
+                   responses={201: _REGISTERED, 415: error(415)})
     def post(self, request: Request) -> Response:
         if not registration_enabled():
             raise Forbidden("Registration is disabled on this server; ask an administrator for an account.")
@@ -240,7 +241,8 @@ class AccessTokenViewSet(viewsets.ModelViewSet):
         super().partial_update(request, *args, **kwargs)
         return Response(s.AccessTokenReadSerializer(self.get_object(), context={"request": request}).data)
 
-    @extend_schema(responses=s.AccessTokenReadSerializer)
+    @extend_schema(responses={200: s.AccessTokenReadSerializer,
+                              400: error(400, "This request was not authenticated with an access token.")})
     @action(detail=False, methods=["get"], url_path="self", url_name="self")
     def current(self, request: Request) -> Response:
         if not isinstance(request.auth, AccessToken):

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from inklab.server.api.integers import UINT32, Range, parse_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.media import images, sources
 from inklab.server.media.models import Frame
@@ -34,26 +35,27 @@ from inklab.server.projects.models import Job, Task, touch
 from inklab.server.projects.services import create_jobs
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
-__all__ = ["DataParams", "frame_step", "ingest"]
+__all__ = ["CHUNK_SIZE", "QUALITY", "DataParams", "frame_step", "ingest"]
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[float], None]
 
 
-def _integer(data: dict[str, Any], key: str, default: int | None) -> int | None:
+#: The ranges of ``image_quality`` and ``chunk_size`` (frames per chunk, a 32-bit column).
+QUALITY: Range = (1, 100)
+CHUNK_SIZE: Range = (1, UINT32[1])
+
+
+def _integer(data: dict[str, Any], key: str, default: int | None, bounds: Range) -> int | None:
+    """``data[key]`` as an integer within ``bounds`` (``default`` when absent); errors keyed by ``key``."""
     value = data.get(key)
     if value is None or value == "":
         return default
     try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput({key: [f"Expected an integer, got {str(value)[:50]!r}."]}) from exc
-    if not 0 <= number < 2**31:
-        raise InvalidInput({key: [f"Expected an integer from 0 to {2**31 - 1}, got {number}."]})
-    return number
+        return parse_int(value, key, bounds)
+    except InvalidInput as exc:
+        raise InvalidInput({key: [exc.detail]}) from exc
 
 
 def _names(data: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -88,14 +90,10 @@ class DataParams:
         """The parameters of a data request (or of a restored task), checked; InvalidInput names
         the parameter at fault."""
         step = frame_step(str(data.get("frame_filter") or ""))
-        quality = _integer(data, "image_quality", 70)
-        chunk_size = _integer(data, "chunk_size", None)
-        start = _integer(data, "start_frame", 0) or 0
-        stop = _integer(data, "stop_frame", None)
-        if not 1 <= quality <= 100:
-            raise InvalidInput(f"image_quality must be between 1 and 100, got {quality}.")
-        if chunk_size is not None and chunk_size < 1:
-            raise InvalidInput(f"chunk_size must be positive, got {chunk_size}.")
+        quality = _integer(data, "image_quality", 70, QUALITY)
+        chunk_size = _integer(data, "chunk_size", None, CHUNK_SIZE)
+        start = _integer(data, "start_frame", 0, UINT32) or 0
+        stop = _integer(data, "stop_frame", None, UINT32)
         method = data.get("sorting_method") or SortingMethod.LEXICOGRAPHICAL
         if method not in set(SortingMethod):
             raise InvalidInput(f"Unknown sorting_method '{method}'.")

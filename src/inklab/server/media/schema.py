@@ -10,7 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from inklab.server.api.schema import RqIdSerializer, header, query
+from inklab.server.api.integers import UINT32
+from inklab.server.api.schema import error, header, query, upload_responses
+from inklab.server.media.ingest import CHUNK_SIZE, QUALITY
 from inklab.vocabulary import Quality, SortingMethod
 
 __all__ = ["job_data", "job_meta", "preview", "task_data", "task_meta", "task_upload"]
@@ -25,10 +27,12 @@ class DataRequestSerializer(serializers.Serializer):
                                          help_text="Paths in the server share (see /api/server/share).")
     remote_files = serializers.ListField(child=serializers.URLField(), required=False,
                                          help_text="URLs the server downloads.")
-    image_quality = serializers.IntegerField(min_value=1, max_value=100, default=70)
-    chunk_size = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    start_frame = serializers.IntegerField(min_value=0, required=False)
-    stop_frame = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    image_quality = serializers.IntegerField(min_value=QUALITY[0], max_value=QUALITY[1], default=70)
+    chunk_size = serializers.IntegerField(min_value=CHUNK_SIZE[0], max_value=CHUNK_SIZE[1], required=False,
+                                          allow_null=True)
+    start_frame = serializers.IntegerField(min_value=UINT32[0], max_value=UINT32[1], required=False)
+    stop_frame = serializers.IntegerField(min_value=UINT32[0], max_value=UINT32[1], required=False,
+                                          allow_null=True)
     frame_filter = serializers.CharField(required=False, allow_blank=True, help_text="'step=N'")
     sorting_method = serializers.ChoiceField(choices=[m.value for m in SortingMethod], required=False)
     upload_file_order = serializers.ListField(child=serializers.CharField(), required=False)
@@ -74,7 +78,7 @@ class DataMetaReadSerializer(serializers.Serializer):
 
 
 class DataMetaWriteSerializer(serializers.Serializer):
-    deleted_frames = serializers.ListField(child=serializers.IntegerField(min_value=0),
+    deleted_frames = serializers.ListField(child=serializers.IntegerField(min_value=UINT32[0], max_value=UINT32[1]),
                                            help_text="The complete set of deleted frames (of the job's range).")
 
     class Meta:
@@ -82,7 +86,8 @@ class DataMetaWriteSerializer(serializers.Serializer):
 
 
 _QUALITY = query("quality", "Frame or chunk quality (default compressed).", enum=[q.value for q in Quality])
-_NUMBER = query("number", "The frame number (type=frame) or task-relative chunk number (type=chunk).", int)
+_NUMBER = query("number", "The frame number (type=frame) or task-relative chunk number (type=chunk).", int,
+               bounds=UINT32)
 _TYPE = query("type", "What to get (default frame).", enum=["chunk", "context_image", "frame", "preview"])
 _MEDIA = {
     (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="A frame (type=frame) or the preview."),
@@ -111,8 +116,9 @@ task_data = extend_schema_view(
                     header("Upload-Multiple", "The request carries files (client_files) of an upload."),
                     header("Upload-Finish", "Ends an upload; the body is the DataRequest.")],
         request={"application/json": DataRequestSerializer, "multipart/form-data": DataRequestSerializer},
-        responses={202: OpenApiResponse(RqIdSerializer, description="Upload-Finish or a single request: queued."),
-                   200: OpenApiResponse(description="Upload-Multiple: the files are stored.")},
+        responses=upload_responses("Upload-Finish or a single request: the frames are being made (rq_id).",
+                                   {200: OpenApiResponse(description="Upload-Multiple: the files are stored."),
+                                    409: error(409, "The task has data already, or it is being made.")}),
     ),
 )
 
@@ -125,7 +131,7 @@ job_data = extend_schema_view(
         summary="Get a frame, a chunk or the preview of a job",
         parameters=[_TYPE, _NUMBER, _QUALITY,
                     query("index", "The job-relative chunk index (type=chunk); without it, 'number' is a "
-                                   "task-relative chunk number (deprecated).", int)],
+                                   "task-relative chunk number (deprecated).", int, bounds=UINT32)],
         responses=_MEDIA,
     ),
 )
@@ -146,5 +152,5 @@ job_meta = extend_schema_view(
 preview = extend_schema_view(
     get=extend_schema(summary="Get a thumbnail of the first frame",
                       responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
-                                 404: OpenApiResponse(description="No data has been uploaded yet.")}),
+                                 404: error(404, "No data has been uploaded yet.")}),
 )

@@ -40,10 +40,16 @@ from inklab.server.media.models import Upload
 from inklab.server.media.storage import TaskStorage, safe_basename, user_upload_dir
 
 __all__ = ["append", "create", "discard_import", "head", "import_file", "is_tus_create", "store_in_task",
-           "sweep_abandoned_uploads", "sweep_finished_imports"]
+           "sweep_abandoned_uploads", "sweep_finished_imports", "upload_started"]
 
 TUS_VERSION = "1.0.0"
 MAX_UPLOAD_BYTES = int(os.environ.get("INKLAB_MAX_UPLOAD_BYTES", 64 * 1024**3))
+
+
+def upload_started() -> Response:
+    """The answer to CVAT's ``Upload-Start`` (which comes before the TUS uploads): 202, saying so."""
+    return Response({"detail": "The upload has started: send the files, then Upload-Finish."},
+                    status=status.HTTP_202_ACCEPTED)
 
 
 def is_tus_create(request: Request) -> bool:

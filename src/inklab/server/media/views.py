@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inklab.server.api.integers import UINT32, query_int, required_query_int
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.headers import MEDIA_POLICY
@@ -26,7 +27,6 @@ from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task
-from inklab.server.projects.views._base import int_param
 from inklab.vocabulary import Quality
 
 __all__ = ["JobDataView", "JobMetaView", "PreviewView", "TaskDataView", "TaskMetaView", "TaskUploadView"]
@@ -50,16 +50,9 @@ def _quality(request: Request) -> str:
     return quality
 
 
-def _required_int(request: Request, name: str) -> int:
-    value = int_param(request, name)
-    if value is None:
-        raise InvalidInput(f"The '{name}' query parameter is required.")
-    return value
-
-
 def _frame_response(request: Request, task: Task, job: Job | None = None,
                     window: perms.FrameWindow = perms.WHOLE_TASK) -> FileResponse:
-    frame = services.frame(task, _required_int(request, "number"), job, window)
+    frame = services.frame(task, required_query_int(request, "number", UINT32), job, window)
     path, mime = rendering.frame_file(task, frame, _quality(request))
     return _file(path, mime)
 
@@ -96,7 +89,7 @@ class TaskDataView(APIView):
             return _frame_response(request, task, window=window)
         if kind == "chunk":
             quality = _quality(request)
-            frames = services.chunk_frames(task, _required_int(request, "number"))
+            frames = services.chunk_frames(task, required_query_int(request, "number", UINT32))
             return _chunk_response(task, frames, quality, window)
         if kind == "preview":
             return _task_preview(task, window)
@@ -112,7 +105,7 @@ class TaskDataView(APIView):
             return tus.create(request, f"task-data:{task.pk}")
         if "Upload-Start" in headers:
             services.start_upload(request.user, task)
-            return Response(status=status.HTTP_202_ACCEPTED)
+            return tus.upload_started()
         if "Upload-Multiple" in headers:
             services.save_client_files(request.user, task, _client_files(request))
             return Response(status=status.HTTP_200_OK)
@@ -197,10 +190,10 @@ class JobDataView(APIView):
             return _frame_response(request, job.task, job)
         if kind == "chunk":
             quality = _quality(request)
-            index = int_param(request, "index")
+            index = query_int(request, "index", UINT32)
             if index is None:
                 # Deprecated form: a task-relative chunk number, restricted to the job's frames.
-                frames = services.chunk_frames(job.task, _required_int(request, "number"))
+                frames = services.chunk_frames(job.task, required_query_int(request, "number", UINT32))
                 frames = [f for f in frames if job.start_frame <= f.number <= job.stop_frame]
                 if not frames:
                     raise InvalidInput("That chunk has no frames of this job.")

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from inklab import API_VERSION
 from inklab.formats import registry
-from inklab.server.api.schema import query
+from inklab.server.api.schema import error, query
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.meta import serializers as s
 
@@ -70,7 +70,7 @@ class ShareView(APIView):
         summary="List a directory of the server share",
         parameters=[query("directory", "A directory of the share, '/' (the default) for its root."),
                     query("search", "Only entries whose names contain this text (case-insensitive).")],
-        responses=s.FileInfoSerializer(many=True),
+        responses={200: s.FileInfoSerializer(many=True), 404: error(404, "There is no such directory in the share.")},
     )
     def get(self, request: Request) -> Response:
         root = Path(settings.SHARE_ROOT).resolve()

@@ -13,7 +13,8 @@ Rules (admins – staff or superusers – may do everything):
   frame meta are read through a :class:`FrameWindow`: all frames for managers, the frames of
   their jobs for job assignees (:func:`readable_frames`);
 * exporting a project is for its managers;
-* only owners (of the task, or of its project) and admins delete.
+* only owners (of the task, or of its project) and admins delete;
+* users create projects and tasks they own; only admins create them for another owner.
 
 List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
 a request for an invisible object is answered 404 (:func:`visible_task` and its kin raise
@@ -41,6 +42,7 @@ __all__ = [
     "WHOLE_TASK",
     "FrameWindow",
     "check_annotate_job",
+    "check_create_for",
     "check_delete_project",
     "check_delete_task",
     "check_export",
@@ -169,6 +171,12 @@ def is_task_manager(user: Any, task: Task) -> bool:
 def check_manage_project(user: Any, project: Project) -> None:
     if not is_project_manager(user, project):
         raise Forbidden("Only the project's owner, its assignee or an administrator may change it.")
+
+
+def check_create_for(user: Any, owner_id: int | None) -> None:
+    """Raise ``Forbidden`` when a non-admin names another user as the owner of a new object."""
+    if owner_id is not None and owner_id != user.pk and not is_admin(user):
+        raise Forbidden({"owner_id": ["Only an administrator may create an object owned by another user."]})
 
 
 def check_delete_project(user: Any, project: Project) -> None:

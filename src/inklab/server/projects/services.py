@@ -49,6 +49,7 @@ def _check_storage(data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def create_project(user: Any, data: dict[str, Any]) -> Project:
+    perms.check_create_for(user, data.get("owner_id"))
     _check_storage(data)
     project = Project.objects.create(
         name=data["name"],
@@ -97,6 +98,7 @@ def _project_for_task(user: Any, project_id: int | None) -> Project | None:
 
 @transaction.atomic
 def create_task(user: Any, data: dict[str, Any]) -> Task:
+    perms.check_create_for(user, data.get("owner_id"))
     _check_storage(data)
     project = _project_for_task(user, data.get("project_id"))
     labels = data.get("labels") or []

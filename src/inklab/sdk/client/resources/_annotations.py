@@ -40,8 +40,10 @@ class AnnotationCrudMixin(Entity):
     def update_annotations(self, data: Mapping[str, Any] | Model, *,
                            action: AnnotationUpdateAction | str = AnnotationUpdateAction.UPDATE
                            ) -> LabeledData | None:
-        """Create, update (objects with ``id``) or delete objects; returns what the server wrote
-        (with the new ids after a create)."""
+        """Create, update or delete objects; returns what the server wrote (with the new ids).
+
+        ``update`` (the default) replaces the objects that carry an ``id`` and adds those that do
+        not, as CVAT does; ``create`` adds them all (ignoring ids); ``delete`` removes by ``id``."""
         value = action.value if isinstance(action, AnnotationUpdateAction) else AnnotationUpdateAction(action).value
         return _labeled(self._client.send_json("PATCH", self._annotations_path, as_payload(data),
                                                params={"action": value}))

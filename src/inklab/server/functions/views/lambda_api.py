@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inklab.server.api.integers import query_int
+from inklab.server.api.schema import query
 from inklab.server.functions import queue, services
 from inklab.server.functions.permissions import visible_functions, visible_requests
 from inklab.server.functions.serializers import (
@@ -39,8 +41,7 @@ class LambdaFunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return services.resolve_function(self.request.user, self.kwargs["func_id"])
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("task", int, description="Only the requests of this task.")]))
+@extend_schema_view(list=extend_schema(parameters=[query("task", "Only the requests of this task.", int)]))
 class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FunctionCallReadSerializer
     pagination_class = None  # CVAT answers a plain list here
@@ -49,9 +50,9 @@ class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self) -> Any:
         queue.requeue_expired()
         queryset = visible_requests(self.request.user).select_related("owner").order_by("-created_date")
-        task = self.request.query_params.get("task")
-        if task and task.isdigit():
-            queryset = queryset.filter(task_id=int(task))
+        task = query_int(self.request, "task")
+        if task is not None:
+            queryset = queryset.filter(task_id=task)
         return queryset
 
     @extend_schema(summary="Run a function over a task or job", request=FunctionCallWriteSerializer,

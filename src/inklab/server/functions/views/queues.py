@@ -103,7 +103,7 @@ class AcquireView(APIView):
         summary="Take the next request of a function's queue (inklab's agents)",
         request=inline_serializer("AgentRequestAcquire", {
             "agent_id": _AGENT_ID,
-            "request_category": serializers.ChoiceField(choices=["batch", "interactive"], required=False),
+            "request_category": serializers.ChoiceField(choices=["batch", "interactive"]),
         }),
         responses=_ASSIGNMENT,
     )

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from inklab.server.api.integers import id_field
 from inklab.server.api.strict import NO_CLOUD_STORAGE, StrictFields
 from inklab.server.iam.serializers import BasicUserSerializer
 
@@ -37,7 +38,7 @@ class StorageSerializer(StrictFields, serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     location = serializers.ChoiceField(choices=["local", "cloud_storage"], default="local")
-    cloud_storage_id = serializers.IntegerField(required=False, allow_null=True)
+    cloud_storage_id = id_field(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("location") == "cloud_storage":

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
@@ -88,6 +89,6 @@ class JobReadSerializer(serializers.ModelSerializer):
 class JobWriteSerializer(StrictFields, serializers.Serializer):
     """``PatchedJobWriteRequest``."""
 
-    assignee = serializers.IntegerField(required=False, allow_null=True)
+    assignee = id_field(required=False, allow_null=True)
     stage = serializers.ChoiceField(choices=[s.value for s in JobStage], required=False)
     state = serializers.ChoiceField(choices=[s.value for s in JobState], required=False)

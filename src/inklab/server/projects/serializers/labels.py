@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import AttributeSpec, Label
 from inklab.vocabulary import InputType, LabelType
@@ -51,7 +52,7 @@ class LabelSerializer(serializers.ModelSerializer):
 
 
 class AttributeWriteSerializer(StrictFields, serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True)
+    id = id_field(required=False, allow_null=True)
     name = serializers.CharField(max_length=64)
     mutable = serializers.BooleanField(required=False, default=False)
     input_type = serializers.ChoiceField(choices=[t.value for t in InputType])
@@ -70,7 +71,7 @@ class AttributeWriteSerializer(StrictFields, serializers.Serializer):
 
 
 class SublabelWriteSerializer(StrictFields, serializers.Serializer):
-    id = serializers.IntegerField(required=False, allow_null=True)
+    id = id_field(required=False, allow_null=True)
     name = serializers.CharField(max_length=64)
     color = serializers.CharField(max_length=16, required=False, allow_blank=True)
     attributes = AttributeWriteSerializer(many=True, required=False, default=list)
@@ -82,7 +83,7 @@ class SublabelWriteSerializer(StrictFields, serializers.Serializer):
 class LabelWriteSerializer(StrictFields, serializers.Serializer):
     """``PatchedLabelRequest``: one entry of the ``labels`` list of a task or project."""
 
-    id = serializers.IntegerField(required=False, allow_null=True)
+    id = id_field(required=False, allow_null=True)
     name = serializers.CharField(max_length=64, required=False)
     color = serializers.CharField(max_length=16, required=False, allow_blank=True)
     attributes = AttributeWriteSerializer(many=True, required=False, default=list)

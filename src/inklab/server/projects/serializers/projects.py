@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.integers import id_field
 from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
@@ -74,9 +75,9 @@ class ProjectWriteSerializer(StrictFields, serializers.Serializer):
 
     name = serializers.CharField(max_length=256, min_length=1)
     labels = LabelWriteSerializer(many=True, required=False)
-    owner_id = serializers.IntegerField(required=False, allow_null=True)
-    assignee_id = serializers.IntegerField(required=False, allow_null=True)
+    owner_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
     bug_tracker = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     target_storage = storage_field()
     source_storage = storage_field()
-    organization_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
+    organization_id = id_field(required=False, allow_null=True, write_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.api.integers import UINT32, id_field, int_field
 from inklab.server.api.strict import NO_CONSENSUS, NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
@@ -99,16 +100,16 @@ class TaskWriteSerializer(StrictFields, serializers.Serializer):
                    "initial_replicas": NO_CONSENSUS}
 
     name = serializers.CharField(max_length=256, min_length=1)
-    project_id = serializers.IntegerField(required=False, allow_null=True)
-    owner_id = serializers.IntegerField(required=False, allow_null=True)
-    assignee_id = serializers.IntegerField(required=False, allow_null=True)
+    project_id = id_field(required=False, allow_null=True)
+    owner_id = id_field(required=False, allow_null=True)
+    assignee_id = id_field(required=False, allow_null=True)
     bug_tracker = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    overlap = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    segment_size = serializers.IntegerField(required=False, min_value=0)
+    overlap = int_field(UINT32, required=False, allow_null=True)
+    segment_size = int_field(UINT32, required=False)
     labels = LabelWriteSerializer(many=True, required=False)
     subset = serializers.CharField(max_length=64, required=False, allow_blank=True)
     target_storage = storage_field()
     source_storage = storage_field()
-    organization_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
-    initial_replicas = serializers.IntegerField(required=False, min_value=0)
-    consensus_replicas = serializers.IntegerField(required=False, min_value=0)
+    organization_id = id_field(required=False, allow_null=True, write_only=True)
+    initial_replicas = int_field(UINT32, required=False)
+    consensus_replicas = int_field(UINT32, required=False)

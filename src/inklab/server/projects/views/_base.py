@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db.models import QuerySet
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,20 +12,7 @@ from rest_framework.serializers import Serializer
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
 
-__all__ = ["EditableResourceViewSet", "ResourceViewSet", "int_param"]
-
-
-def int_param(request: Any, name: str) -> int | None:
-    """An integer query parameter, or None; a non-integer value is a 400."""
-    from inklab.server.errors import InvalidInput
-
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"Query parameter '{name}' must be an integer, got '{raw}'.") from exc
+__all__ = ["EditableResourceViewSet", "ResourceViewSet"]
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -39,14 +27,28 @@ class EditableResourceViewSet(ResourceViewSet):
     """Create (``POST``), update (``PATCH``) and delete, the changes made by the app's services.
 
     A subclass names its ``write_serializer_class`` (``serializer_class`` reads) and implements
-    :meth:`create_object`, :meth:`update_object` and :meth:`check_delete`. Writes answer with the
-    object as the list shows it (re-read through ``get_queryset``). The schema of ``create`` and
+    :meth:`visible` (what a user may see), :meth:`prepared` (joins and counts the read
+    serializer uses), :meth:`create_object`, :meth:`update_object` and :meth:`check_delete`.
+    Writes answer with the object as the list shows it, re-read as :meth:`prepared` makes it,
+    also when the change took it out of the user's sight (an owner handing it over). The schema
+    of ``create`` and
     ``partial_update`` is the subclass's to declare (``extend_schema_view``), since it names the
     serializers. List the DRF mixins (list, retrieve) first among a subclass's bases: the schema's
     descriptions come from the docstrings before them, and this one is not a resource's.
     """
 
     write_serializer_class: ClassVar[type[Serializer]]
+
+    def visible(self, user: Any) -> QuerySet:
+        """The objects ``user`` may see."""
+        raise NotImplementedError
+
+    def prepared(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` with what the read serializer needs (related rows, counts)."""
+        return queryset
+
+    def get_queryset(self) -> QuerySet:
+        return self.prepared(self.visible(self.request.user))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Any:
         """Make the object from validated write data (raising the services' errors)."""
@@ -65,7 +67,8 @@ class EditableResourceViewSet(ResourceViewSet):
         return obj
 
     def _read(self, obj: Any) -> Any:
-        return self.get_serializer(self.loaded(self.get_queryset().get(pk=obj.pk))).data
+        written = self.prepared(type(obj).objects.filter(pk=obj.pk)).get()
+        return self.get_serializer(self.loaded(written)).data
 
     def _validated(self, request: Request, *, partial: bool = False) -> dict[str, Any]:
         data = self.write_serializer_class(data=request.data, partial=partial)

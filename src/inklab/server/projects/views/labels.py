@@ -10,12 +10,13 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inklab.server.api.integers import query_int
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of, touch_label_users
 from inklab.server.projects.models import Label
 from inklab.server.projects.serializers import LabelSerializer, LabelWriteSerializer
-from inklab.server.projects.views._base import ResourceViewSet, int_param
+from inklab.server.projects.views._base import ResourceViewSet
 
 __all__ = ["LabelViewSet"]
 
@@ -34,7 +35,7 @@ class LabelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceVie
         if self.action == "list":
             for param, source in (("task_id", perms.visible_tasks), ("project_id", perms.visible_projects),
                                   ("job_id", perms.visible_jobs)):
-                value = int_param(self.request, param)
+                value = query_int(self.request, param)
                 if value is not None:
                     owner = source(user).filter(pk=value).first()
                     if owner is None:

@@ -33,9 +33,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
 
-    def get_queryset(self) -> Any:
-        return (perms.visible_projects(self.request.user)
-                .select_related("owner", "assignee").annotate(task_count=Count("tasks", distinct=True)))
+    def visible(self, user: Any) -> Any:
+        return perms.visible_projects(user)
+
+    def prepared(self, queryset: Any) -> Any:
+        return queryset.select_related("owner", "assignee").annotate(task_count=Count("tasks", distinct=True))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Project:
         return services.create_project(user, data)

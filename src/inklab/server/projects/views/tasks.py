@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
+from inklab.server.api.schema import error
 from inklab.server.projects import permissions as perms
 from inklab.server.projects import services
 from inklab.server.projects.models import Task
@@ -24,7 +25,9 @@ _FIELDS = {"id": "id", "name": "name", "project_id": "project_id", "project_name
 
 @extend_schema_view(
     create=extend_schema(request=TaskWriteSerializer, responses={201: TaskReadSerializer}),
-    partial_update=extend_schema(request=TaskWriteSerializer(partial=True), responses=TaskReadSerializer),
+    partial_update=extend_schema(request=TaskWriteSerializer(partial=True), responses={
+        200: TaskReadSerializer,
+        409: error(409, "A field that cannot change once the task has data, or a project without its labels.")}),
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableResourceViewSet):
     serializer_class = TaskReadSerializer
@@ -35,9 +38,12 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
 
-    def get_queryset(self) -> Any:
+    def visible(self, user: Any) -> Any:
+        return perms.visible_tasks(user)
+
+    def prepared(self, queryset: Any) -> Any:
         return (
-            perms.visible_tasks(self.request.user)
+            queryset
             .select_related("owner", "assignee", "project")
             .annotate(
                 _jobs=Count("jobs", distinct=True),

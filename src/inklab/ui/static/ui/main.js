@@ -2,7 +2,7 @@
 
 import { Api } from "./api.js";
 import { App } from "./app.js";
-import { Router } from "./router.js";
+import { ID, Router } from "./router.js";
 import { jobsView } from "./views/jobs.js";
 import { loginView, registerView } from "./views/auth.js";
 import { notFoundView } from "./views/not-found.js";
@@ -23,12 +23,13 @@ async function start() {
     .on("/login", (m) => app.show(loginView, m, { auth: false }))
     .on("/register", (m) => app.show(registerView, m, { auth: false }))
     .on("/projects", (m) => app.show(projectsView, m))
-    .on("/projects/:id", (m) => app.show(projectView, m))
+    .on(`/projects/:id(${ID})`, (m) => app.show(projectView, m))
     .on("/tasks", (m) => app.show(tasksView, m))
     .on("/tasks/create", (m) => app.show(taskCreateView, m))
-    .on("/tasks/:id", (m) => app.show(taskView, m))
+    .on(`/tasks/:id(${ID})`, (m) => app.show(taskView, m))
     .on("/jobs", (m) => app.show(jobsView, m))
-    .on("/jobs/:id", (m) => app.show(workspaceView, m));
+    .on(`/jobs/:id(${ID})`, (m) => app.show(workspaceView, m));
+  // Unknown addresses, and ids that are not ids (/projects/abc): no request is made for them.
   router.fallback = (m) => app.show(notFoundView, m, { auth: false });
   try {
     await app.loadUser();

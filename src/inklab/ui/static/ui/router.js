@@ -7,11 +7,21 @@
  * @typedef {{pattern: string, handler: (match: Match) => void | Promise<void>}} Route
  */
 
-/** @param {string} pattern e.g. "/tasks/:id" @returns {RegExp} */
-function compile(pattern) {
+/** A route parameter that is an object id: a positive integer the API can hold. */
+export const ID = "[1-9][0-9]{0,17}";
+
+/**
+ * @param {string} pattern e.g. "/tasks/:id", or "/tasks/:id(<regex>)" for a parameter that must match
+ * @returns {RegExp}
+ */
+export function compile(pattern) {
   const source = pattern
     .split("/")
-    .map((part) => (part.startsWith(":") ? `(?<${part.slice(1)}>[^/]+)` : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .map((part) => {
+      const param = /^:(\w+)(?:\((.+)\))?$/.exec(part);
+      if (param) return `(?<${param[1]}>${param[2] ?? "[^/]+"})`;
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
     .join("/");
   return new RegExp(`^${source}/?$`);
 }

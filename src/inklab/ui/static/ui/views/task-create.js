@@ -1,9 +1,13 @@
 // Creating a task: name, labels or project, subset, files (drag and drop) and advanced options.
+//
+// The files are checked before the task is created; if the upload or the server's processing
+// then fails, the new (empty) task is deleted again, so that a retry leaves no orphans behind.
 
 import { h, field, replace } from "../dom.js";
 import { FileDrop } from "../components/file-drop.js";
 import { LabelsEditor } from "../components/labels-editor.js";
 import { ProgressBar } from "../components/progress.js";
+import { checkTaskFiles } from "../task-files.js";
 
 /** @param {string} raw @returns {number | undefined} */
 const intOrUndefined = (raw) => (raw.trim() === "" ? undefined : Number.parseInt(raw, 10));
@@ -74,7 +78,8 @@ export function taskCreateView(ctx, match) {
         spec.labels = labels.specs();
         if (!spec.labels.length) throw new Error("Add at least one label, or choose a project.");
       }
-      if (!files.files.length) throw new Error("Add the images (or a video, or an archive) to annotate.");
+      const problems = checkTaskFiles(files.files);
+      if (problems.length) throw new Error(problems.join(" "));
       if (subset.value.trim()) spec.subset = subset.value.trim();
       if (intOrUndefined(segment.value)) spec.segment_size = intOrUndefined(segment.value);
       if (intOrUndefined(overlap.value) !== undefined) spec.overlap = intOrUndefined(overlap.value);
@@ -102,9 +107,13 @@ export function taskCreateView(ctx, match) {
       ctx.router.navigate(`/tasks/${task.id}`);
     } catch (e) {
       progress.hide();
-      replace(error, e instanceof Error ? e.message : String(e),
-        task ? h("div", null, "The task was created without data: ", h("a", { href: `/tasks/${task.id}` }, "open it"),
-          " or delete it there.") : null);
+      const message = e instanceof Error ? e.message : String(e);
+      // As the SDK does: no empty task stays behind (if even that fails, say where it is).
+      const removed = task ? await ctx.api.delete(`/api/tasks/${task.id}`).then(() => true, () => false) : false;
+      replace(error, h("p", null, message),
+        task && removed ? h("p", null, "Nothing was created; correct the files and try again.") : null,
+        task && !removed ? h("p", null, "The task was created without data: ", h("a", { href: `/tasks/${task.id}` },
+          "open it"), " or delete it there.") : null);
     } finally {
       busy = false;
       submit.disabled = false;
