@@ -15,6 +15,12 @@
 ``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
 ``INKLAB_AGENT_WATCH_SECONDS`` length of one agent event stream before it reconnects (default 300)
 ``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 4)
+``INKLAB_HEADER_TIMEOUT`` seconds a client has to send a complete request head (default 30)
+``INKLAB_BODY_TIMEOUT``   seconds a request body may pause before the request is answered 408
+                         (default 60)
+``INKLAB_KEEPALIVE_TIMEOUT`` seconds an idle keep-alive connection stays open (default 75)
+``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, or per
+                         address for anonymous clients, across the web processes (default 4)
 """
 
 from __future__ import annotations
@@ -47,6 +53,13 @@ AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
 AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
 AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
+HEADER_TIMEOUT = float(os.environ.get("INKLAB_HEADER_TIMEOUT", "30"))
+BODY_TIMEOUT = float(os.environ.get("INKLAB_BODY_TIMEOUT", "60"))
+# Idle keep-alive connections cost only a socket in the event loop; a long timeout spares
+# clients that pause between requests (the SDK polling a request, an annotator's browser)
+# the race of sending on a connection the server is just closing, which fails POSTs.
+KEEPALIVE_TIMEOUT = float(os.environ.get("INKLAB_KEEPALIVE_TIMEOUT", "75"))
+UPLOADS_PER_USER = int(os.environ.get("INKLAB_UPLOADS_PER_USER", "4"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")

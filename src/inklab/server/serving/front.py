@@ -1,0 +1,152 @@
+"""The ASGI application of ``inklab serve``: bodies read in the event loop, Django in threads.
+
+For each HTTP request:
+
+1. an upload (:func:`.uploads.is_upload`) takes one of its sender's slots, or is answered 429
+   with ``Retry-After`` before a byte of its body is read;
+2. the body is read in the loop into a temporary file that stays in memory up to
+   ``FILE_UPLOAD_MAX_MEMORY_SIZE`` bytes; a client that sends nothing for
+   ``INKLAB_BODY_TIMEOUT`` seconds mid-body is answered 408 and disconnected;
+3. the complete request goes to Django on the thread pool (:class:`.bridge.Bridge`).
+
+The ASGI lifespan starts the embedded background workers (``INKLAB_EMBEDDED_WORKERS``) of
+this process and stops them on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from typing import IO, Any
+
+import orjson
+from django.conf import settings
+
+from inklab.server.serving import uploads
+from inklab.server.serving.bridge import Bridge, Receive, Send, environ_for
+
+__all__ = ["Front"]
+
+logger = logging.getLogger(__name__)
+
+#: How long shutdown waits for the embedded workers to finish what they are doing.
+WORKER_STOP_SECONDS = 10
+#: ``Retry-After`` of a 429 for too many uploads.
+UPLOAD_RETRY_SECONDS = 5
+
+
+class _Stalled(Exception):
+    """The client sent nothing for the body timeout."""
+
+
+class Front:
+    def __init__(self, wsgi: Callable[..., Iterable[bytes]], *, threads: int) -> None:
+        self.bridge = Bridge(wsgi, threads)
+        self.body_timeout = float(settings.BODY_TIMEOUT)
+        self.slots = uploads.UploadSlots(settings.DATA_DIR / "run" / "uploads", settings.UPLOADS_PER_USER)
+        self._workers: Any = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:  # WebSocket: not served
+            await send({"type": "websocket.close", "code": 1003})
+
+    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        slot = None
+        if uploads.is_upload(scope["headers"]):
+            who = await self.bridge.run(uploads.uploader, environ_for(scope, io.BytesIO(), 0))
+            slot = self.slots.take(who)
+            if slot is None:
+                await _answer(send, 429, f"You have {self.slots.per_user} uploads in progress already; "
+                                         "retry when one of them has finished.",
+                              [(b"retry-after", str(UPLOAD_RETRY_SECONDS).encode())])
+                return
+        body: IO[bytes] | None = None
+        try:
+            try:
+                body, length = await self._read_body(receive)
+            except _Stalled:
+                await _answer(send, 408, f"The request body stopped arriving (nothing for {self.body_timeout:g} s).")
+                return
+            if body is None:  # the client left
+                return
+            await self.bridge.respond(environ_for(scope, body, length), receive, send)
+        finally:
+            if body is not None:
+                body.close()
+            if slot is not None:
+                slot.release()
+
+    async def _read_body(self, receive: Receive) -> tuple[IO[bytes] | None, int]:
+        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE,  # noqa: SIM115
+                                             dir=settings.FILE_UPLOAD_TEMP_DIR)
+        length = 0
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(receive(), self.body_timeout)
+                except TimeoutError:
+                    raise _Stalled from None
+                if message["type"] == "http.disconnect":
+                    body.close()
+                    return None, 0
+                chunk = message.get("body", b"")
+                if chunk:
+                    body.write(chunk)
+                    length += len(chunk)
+                if not message.get("more_body", False):
+                    body.seek(0)
+                    return body, length
+        except BaseException:
+            body.close()
+            raise
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self._start_workers()
+                except Exception as exc:
+                    logger.exception("Could not start the background workers")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._stop_workers()
+                self.bridge.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def _start_workers(self) -> None:
+        if settings.EMBEDDED_WORKERS > 0:
+            from inklab.server.requests.queue import Worker
+
+            self._workers = Worker(settings.EMBEDDED_WORKERS)
+            self._workers.start()
+
+    def _stop_workers(self) -> None:
+        if self._workers is None:
+            return
+        # A worker in the middle of a long request must not hold up the shutdown for ever.
+        stopping = threading.Thread(target=self._workers.stop, name="inklab-worker-stop", daemon=True)
+        stopping.start()
+        stopping.join(WORKER_STOP_SECONDS)
+        self._workers = None
+
+
+async def _answer(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A JSON error (CVAT's ``{"detail": ...}``) that also closes the connection: the rest of
+    the request's body is not read."""
+    body = orjson.dumps({"detail": message})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
