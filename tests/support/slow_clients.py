@@ -17,12 +17,15 @@ __all__ = ["SlowClients"]
 
 
 class SlowClients:
-    def __init__(self, port: int, count: int, *, mode: Literal["body", "head"] = "body",
-                 path: str = "/api/auth/login", interval: float = 1.0, announced: int = 10_000_000) -> None:
+    def __init__(self, port: int, count: int, *, mode: Literal["body", "head"] = "body", method: str = "POST",
+                 path: str = "/api/auth/login", headers: dict[str, str] | None = None, interval: float = 1.0,
+                 announced: int = 10_000_000) -> None:
         self.port = port
         self.count = count
         self.mode = mode
+        self.method = method
         self.path = path
+        self.headers = headers or {}
         self.interval = interval
         self.announced = announced
         self.sockets: list[socket.socket] = []
@@ -32,7 +35,8 @@ class SlowClients:
         self._lock = threading.Lock()
 
     def _head(self) -> bytes:
-        head = (f"POST {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+        extra = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        head = (f"{self.method} {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{extra}"
                 f"Content-Type: application/json\r\nContent-Length: {self.announced}\r\n\r\n").encode()
         # A slow head stops before the blank line that ends it.
         return head[:-4] if self.mode == "head" else head + b"["
@@ -61,6 +65,11 @@ class SlowClients:
     def open_count(self) -> int:
         with self._lock:
             return len(self.sockets)
+
+    def drop(self) -> None:
+        """Close one of the connections (the client gives up)."""
+        with self._lock:
+            self.sockets.pop().close()
 
     def close(self) -> None:
         self._stop.set()

@@ -17,6 +17,8 @@ api = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
 ]
 
+handler500 = "inklab.server.api.errors.server_error"
+
 urlpatterns = [
     path("api/", include(api)),
     path("admin/", admin.site.urls),

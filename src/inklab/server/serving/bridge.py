@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ __all__ = ["FILE_BLOCK", "Bridge", "FileBody", "environ_for"]
 
 logger = logging.getLogger(__name__)
 
-FILE_BLOCK = 256 * 1024
+FILE_BLOCK = 1024 * 1024
 _DONE = object()
 T = TypeVar("T")
 
@@ -106,17 +107,18 @@ class Bridge:
         self.readers.shutdown(wait=False, cancel_futures=True)
 
     async def respond(self, environ: dict[str, Any], receive: Receive, send: Send) -> None:
-        """Run the request and send the answer; a stream stops early when the client leaves."""
+        """Run the request and send the answer; a file or stream stops early when the client leaves."""
         status, headers, body = await self.run(self._call, environ)
-        # The body has been read, so the next message can only be the client's disconnection.
+        if isinstance(body, bytes):
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        # The request's body has been read, so the next message can only be the disconnection.
         gone = asyncio.ensure_future(receive())
         try:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             if environ["REQUEST_METHOD"] == "HEAD":
                 pass
-            elif isinstance(body, bytes):
-                await send({"type": "http.response.body", "body": body})
-                return
             elif isinstance(body, FileBody):
                 await self._send_file(body, send, gone)
             else:
@@ -124,8 +126,7 @@ class Bridge:
             await send({"type": "http.response.body", "body": b""})
         finally:
             gone.cancel()
-            if not isinstance(body, bytes):
-                await self.run(_close, body)
+            await self.run(_close, body)
 
     def _call(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], Any]:
         started: list[Any] = []
@@ -137,7 +138,15 @@ class Bridge:
         result = self.app(environ, start_response)
         status, headers = started
         encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-        if isinstance(result, FileBody) or getattr(result, "streaming", False):
+        if isinstance(result, FileBody):
+            # Most frames fit in one block: read them here rather than in another job.
+            if os.fstat(result.filelike.fileno()).st_size <= FILE_BLOCK:
+                try:
+                    return int(status[:3]), encoded, result.filelike.read()
+                finally:
+                    result.close()
+            return int(status[:3]), encoded, result
+        if getattr(result, "streaming", False):
             return int(status[:3]), encoded, result
         try:
             return int(status[:3]), encoded, b"".join(result)

@@ -91,7 +91,8 @@ class Front:
         try:
             while True:
                 try:
-                    message = await asyncio.wait_for(receive(), self.body_timeout)
+                    async with asyncio.timeout(self.body_timeout):
+                        message = await receive()
                 except TimeoutError:
                     raise _Stalled from None
                 if message["type"] == "http.disconnect":
