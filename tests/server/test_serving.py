@@ -137,8 +137,8 @@ def test_uploads_beyond_the_users_cap_are_answered_429(server: LiveServer, task:
     other = Rest.register(server, "uploader2", "Upl0ad-passw0rd!")
     path = f"/api/tasks/{task}/annotations"
     with SlowClients(server.port, 2, method="PUT", path=path, headers=admin.headers, interval=0.5,
-                     announced=5_000_000) as held:
-        refused = _until(lambda: _big_put(server, admin.headers, path), lambda r: r.status == 429)
+                     announced=5_000_000, expect_continue=True) as held:
+        refused = _big_put(server, admin.headers, path)
         assert refused.status == 429
         assert refused.headers["Retry-After"].isdigit()
         assert "2 uploads in progress" in orjson.loads(refused.data)["detail"]

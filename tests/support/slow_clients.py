@@ -1,7 +1,8 @@
 """Slow clients for load and fault checks: connections that trickle a request to a local server.
 
 Each connection sends a request head and then, a byte at a time, part of a body it announced
-as much larger (``body``), or only part of a request head (``head``). A background thread
+as much larger (``body``), or only part of a request head (``head``). With ``expect_continue``
+each body waits for the server's ``100 Continue`` (the server has accepted to read it). A background thread
 sends the next byte on every connection each ``interval`` seconds until :meth:`close`, so
 that the connections stay open as long as the server lets them. Only 127.0.0.1 is allowed.
 """
@@ -19,7 +20,7 @@ __all__ = ["SlowClients"]
 class SlowClients:
     def __init__(self, port: int, count: int, *, mode: Literal["body", "head"] = "body", method: str = "POST",
                  path: str = "/api/auth/login", headers: dict[str, str] | None = None, interval: float = 1.0,
-                 announced: int = 10_000_000) -> None:
+                 announced: int = 10_000_000, expect_continue: bool = False) -> None:
         self.port = port
         self.count = count
         self.mode = mode
@@ -28,6 +29,7 @@ class SlowClients:
         self.headers = headers or {}
         self.interval = interval
         self.announced = announced
+        self.expect_continue = expect_continue
         self.sockets: list[socket.socket] = []
         self.closed_by_server = 0
         self._stop = threading.Event()
@@ -35,16 +37,27 @@ class SlowClients:
         self._lock = threading.Lock()
 
     def _head(self) -> bytes:
-        extra = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        headers = {**self.headers, **({"Expect": "100-continue"} if self.expect_continue else {})}
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         head = (f"{self.method} {self.path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{extra}"
                 f"Content-Type: application/json\r\nContent-Length: {self.announced}\r\n\r\n").encode()
         # A slow head stops before the blank line that ends it.
-        return head[:-4] if self.mode == "head" else head + b"["
+        return head[:-4] if self.mode == "head" else head
 
     def open(self) -> SlowClients:
         for _ in range(self.count):
             sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
             sock.sendall(self._head())
+            if self.expect_continue:
+                # The server asks for the body only once it has accepted the request to read it.
+                answer = b""
+                while b"\r\n\r\n" not in answer and (chunk := sock.recv(4096)):
+                    answer += chunk
+                if not answer.startswith(b"HTTP/1.1 100 "):
+                    sock.close()
+                    raise ConnectionRefusedError(f"the server answered {answer[:200]!r} instead of 100 Continue")
+            if self.mode == "body":
+                sock.sendall(b"[")
             self.sockets.append(sock)
         self._thread = threading.Thread(target=self._trickle, name="slow-clients", daemon=True)
         self._thread.start()
