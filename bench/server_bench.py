@@ -116,7 +116,8 @@ def bench_annotations(api: Api, server: LiveServer, shapes: int, tmp: Path) -> N
     payload = {"shapes": [{"type": "rectangle", "frame": i % 10, "label_id": label,
                            "points": [i % 600, i % 400, i % 600 + 30.5, i % 400 + 20.25]} for i in range(shapes)]}
     body = orjson.dumps(payload)
-    workers = _worker_pids(server.process.pid)  # type: ignore[union-attr]
+    # gunicorn serves from a worker process; uvicorn with one worker from the process itself.
+    workers = _worker_pids(server.process.pid) or [server.process.pid]  # type: ignore[union-attr]
     before = max(_peak_rss_mb(w) for w in workers)
 
     start = time.perf_counter()

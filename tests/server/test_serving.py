@@ -148,3 +148,17 @@ def test_uploads_beyond_the_users_cap_are_answered_429(server: LiveServer, task:
         # The slot is free again once the server sees that connection gone.
         accepted = _until(lambda: _big_put(server, admin.headers, path), lambda r: r.status != 429)
         assert accepted.status in (200, 400), accepted.data[:200]
+
+
+def test_large_bodies_need_a_signed_in_user_and_a_size_within_the_limit(server: LiveServer, task: int) -> None:
+    path = f"/api/tasks/{task}/annotations"
+    anonymous = _big_put(server, {}, path)
+    assert anonymous.status == 401
+    assert "Sign in" in orjson.loads(anonymous.data)["detail"]
+    wrong = _big_put(server, {"Authorization": "Token not-a-token"}, path)
+    assert wrong.status == 401
+    token = Rest(server).headers["Authorization"]
+    # Announced past DATA_UPLOAD_MAX_MEMORY_SIZE: refused before a byte of it is read.
+    answer = _exchange(server, (f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nAuthorization: {token}\r\n"
+                                "Content-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n").encode())
+    assert answer.startswith(b"HTTP/1.1 413 ")

@@ -21,8 +21,8 @@
 ``INKLAB_KEEPALIVE_TIMEOUT`` seconds an idle keep-alive connection stays open (default 75)
 ``INKLAB_DB_BUSY_TIMEOUT`` seconds a request waits for a database lock (SQLite's busy timeout,
                          PostgreSQL's lock_timeout) before it is answered 503 (default 20)
-``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, or per
-                         address for anonymous clients, across the web processes (default 4)
+``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, across the
+                         web processes (default 4); anonymous clients may not upload
 """
 
 from __future__ import annotations

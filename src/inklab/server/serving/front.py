@@ -2,8 +2,10 @@
 
 For each HTTP request:
 
-1. an upload (:func:`.uploads.is_upload`) takes one of its sender's slots, or is answered 429
-   with ``Retry-After`` before a byte of its body is read;
+1. an upload (:func:`.uploads.is_upload`) from a client that is not signed in is answered 401,
+   and one from a user takes one of their slots or is answered 429 with ``Retry-After``, before
+   a byte of its body is read; a body other than multipart form data may not exceed
+   ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413), as Django requires anyway;
 2. the body is read in the loop into a temporary file that stays in memory up to
    ``FILE_UPLOAD_MAX_MEMORY_SIZE`` bytes; a client that sends nothing for
    ``INKLAB_BODY_TIMEOUT`` seconds mid-body is answered 408 and disconnected;
@@ -25,7 +27,9 @@ from typing import IO, Any
 
 import orjson
 from django.conf import settings
+from django.db import DatabaseError
 
+from inklab.server import busy
 from inklab.server.serving import uploads
 from inklab.server.serving.bridge import Bridge, Receive, Send, environ_for
 
@@ -41,6 +45,25 @@ UPLOAD_RETRY_SECONDS = 5
 
 class _Stalled(Exception):
     """The client sent nothing for the body timeout."""
+
+
+class _TooLarge(Exception):
+    """The body goes past the size allowed for it."""
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _body_limit(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """Django's limit for bodies it reads whole; multipart file parts are spooled and unlimited."""
+    for name, value in headers:
+        if name == b"content-type" and value.lower().startswith(b"multipart/form-data"):
+            return None
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 class Front:
@@ -60,9 +83,23 @@ class Front:
 
     async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         slot = None
+        limit = _body_limit(scope["headers"])
         if uploads.is_upload(scope["headers"]):
-            who = await self.bridge.run(uploads.uploader, environ_for(scope, io.BytesIO(), 0))
-            slot = self.slots.take(who)
+            if (declared := _content_length(scope["headers"])) is not None and limit is not None and declared > limit:
+                await _answer(send, 413, f"The request body is larger than {limit} bytes.")
+                return
+            try:
+                user_id = await self.bridge.run(uploads.uploader, environ_for(scope, io.BytesIO(), 0))
+            except DatabaseError as exc:
+                if not busy.is_database_busy(exc):
+                    raise
+                await _answer(send, 503, busy.MESSAGE, [(b"retry-after", str(busy.RETRY_AFTER_SECONDS).encode())])
+                return
+            if user_id is None:
+                await _answer(send, 401, "Sign in before sending large request bodies: the credentials are "
+                                         "missing or wrong.")
+                return
+            slot = self.slots.take(user_id)
             if slot is None:
                 await _answer(send, 429, f"You have {self.slots.per_user} uploads in progress already; "
                                          "retry when one of them has finished.",
@@ -71,9 +108,12 @@ class Front:
         body: IO[bytes] | None = None
         try:
             try:
-                body, length = await self._read_body(receive)
+                body, length = await self._read_body(receive, limit)
             except _Stalled:
                 await _answer(send, 408, f"The request body stopped arriving (nothing for {self.body_timeout:g} s).")
+                return
+            except _TooLarge:
+                await _answer(send, 413, f"The request body is larger than {limit} bytes.")
                 return
             if body is None:  # the client left
                 return
@@ -84,7 +124,7 @@ class Front:
             if slot is not None:
                 slot.release()
 
-    async def _read_body(self, receive: Receive) -> tuple[IO[bytes] | None, int]:
+    async def _read_body(self, receive: Receive, limit: int | None) -> tuple[IO[bytes] | None, int]:
         body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE,  # noqa: SIM115
                                              dir=settings.FILE_UPLOAD_TEMP_DIR)
         length = 0
@@ -100,8 +140,10 @@ class Front:
                     return None, 0
                 chunk = message.get("body", b"")
                 if chunk:
-                    body.write(chunk)
                     length += len(chunk)
+                    if limit is not None and length > limit:
+                        raise _TooLarge
+                    body.write(chunk)
                 if not message.get("more_body", False):
                     body.seek(0)
                     return body, length

@@ -3,8 +3,9 @@
 An upload is a request whose body is larger than :data:`UPLOAD_BYTES` or of unknown length
 (chunked): TUS chunks, multipart task data, annotation and backup files, large annotation
 bodies. Before its body is read, the front (:mod:`.front`) asks who sends it
-(:func:`uploader`) and takes one of that sender's ``INKLAB_UPLOADS_PER_USER`` slots
-(:class:`UploadSlots`); a sender holding all of them is answered 429 at once.
+(:func:`uploader`): nobody may upload without signing in (no endpoint open to anonymous
+clients takes a large body), and a user takes one of their ``INKLAB_UPLOADS_PER_USER`` slots
+(:class:`UploadSlots`); a user holding all of them is answered 429 at once.
 
 A slot is an exclusive ``flock`` on a small file under ``<data dir>/run/uploads``: every
 process of the server sees the same slots, and a process that dies releases its slots with
@@ -14,8 +15,6 @@ its file descriptors.
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import logging
 import os
 from importlib import import_module
 from pathlib import Path
@@ -30,8 +29,6 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 __all__ = ["UPLOAD_BYTES", "Slot", "UploadSlots", "is_upload", "uploader"]
-
-logger = logging.getLogger(__name__)
 
 #: Bodies above this size count as uploads (a small annotation PATCH does not).
 UPLOAD_BYTES = 1024 * 1024
@@ -50,33 +47,26 @@ def is_upload(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-def uploader(environ: dict[str, Any]) -> str:
-    """Whom an upload counts against (``environ``: the request's, with an empty body): ``user:<id>`` when the request carries a valid token or
-    session (the schemes of ``DEFAULT_AUTHENTICATION_CLASSES``), else ``address:<client>``.
-
-    HTTP Basic credentials are not checked here (hashing a password is slow and Django does it
-    again); such uploads count against the client's address, like anonymous ones.
+def uploader(environ: dict[str, Any]) -> int | None:
+    """The id of the user who sends an upload, by the schemes of ``DEFAULT_AUTHENTICATION_CLASSES``
+    (``environ``: the request's, with an empty body), or None when the credentials are missing
+    or wrong. The session counts without its CSRF check, which Django makes later.
     """
     close_old_connections()
     request = WSGIRequest(environ)
-    try:
-        for scheme in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
-            auth = scheme()
-            if isinstance(auth, authentication.BasicAuthentication):
-                continue
-            if isinstance(auth, authentication.SessionAuthentication):
-                user = _session_user(request)
-            else:
-                try:
-                    found = auth.authenticate(Request(request))
-                except exceptions.APIException:
-                    found = None
-                user = found[0] if found else None
-            if user is not None and user.is_authenticated:
-                return f"user:{user.pk}"
-    except Exception:  # noqa: BLE001 - the database may be busy or down; the address still counts
-        logger.warning("Could not tell who sends an upload; counting it against the address", exc_info=True)
-    return f"address:{environ.get('REMOTE_ADDR', '')}"
+    for scheme in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        auth = scheme()
+        if isinstance(auth, authentication.SessionAuthentication):
+            user = _session_user(request)
+        else:
+            try:
+                found = auth.authenticate(Request(request))
+            except exceptions.APIException:
+                return None
+            user = found[0] if found else None
+        if user is not None and user.is_authenticated:
+            return int(user.pk)
+    return None
 
 
 def _session_user(request: WSGIRequest) -> Any:
@@ -105,11 +95,10 @@ class UploadSlots:
         self.per_user = per_user
         directory.mkdir(parents=True, exist_ok=True)
 
-    def take(self, who: str) -> Slot | None:
-        """A free slot of ``who``, or None when all of them are held (by any process)."""
-        stem = hashlib.sha256(who.encode()).hexdigest()[:24]
+    def take(self, user_id: int) -> Slot | None:
+        """A free slot of the user, or None when all of them are held (by any process)."""
         for index in range(self.per_user):
-            fd = os.open(self.directory / f"{stem}.{index}", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.directory / f"user-{user_id}.{index}", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
