@@ -249,6 +249,8 @@ def _latencies_under_slow_clients(api: Api, server: LiveServer, urls: dict[str, 
                     times.append(time.perf_counter() - start)
                 except Exception:  # noqa: BLE001 - a timeout is the figure here
                     failures += 1
+                    if failures == 3:  # the server is not answering: do not wait out every sample
+                        break
             results[name] = (_p95(times) if times else float("nan"), failures)
         results["held"] = (float(clients.open_count()), 0)
     return results
@@ -313,9 +315,9 @@ _SERVING_ROWS = [
     ("chunk_cpu_ms_per_mb", "  server CPU per MB, ms", "{:.2f}"),
     ("slow_held", "slow connections still open", "{:.0f}"),
     ("slow_about_p95_ms", "  about p95 meanwhile, ms", "{:.1f}"),
-    ("slow_about_failures", "  about failures (10 s timeout) of 100", "{:.0f}"),
+    ("slow_about_failures", "  about failures (10 s timeout; stops at 3)", "{:.0f}"),
     ("slow_frame_p95_ms", "  frame p95 meanwhile, ms", "{:.1f}"),
-    ("slow_frame_failures", "  frame failures (10 s timeout) of 100", "{:.0f}"),
+    ("slow_frame_failures", "  frame failures (10 s timeout; stops at 3)", "{:.0f}"),
 ]
 
 
