@@ -41,6 +41,8 @@ class LiveServer:
     database_url: str | None = None
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    #: The source tree served (another checkout's ``src`` lets a benchmark compare versions).
+    src: Path = _SRC
 
     @property
     def url(self) -> str:
@@ -55,7 +57,7 @@ class LiveServer:
                "PYTHONUNBUFFERED": "1"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         # Serve this checkout's code (also from a git worktree sharing one virtual environment).
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SRC), env.get("PYTHONPATH", "")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.src), env.get("PYTHONPATH", "")]))
         if self.database_url:
             env["INKLAB_DATABASE_URL"] = self.database_url
         else:

@@ -18,7 +18,7 @@ logger = logging.getLogger("inklab.serve")
 @command("serve")
 class Serve:
     name = "serve"
-    help = "run the server (gunicorn, migrations applied first)"
+    help = "run the server (uvicorn in front of Django, migrations applied first)"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         add_data_dir_option(parser)
@@ -27,7 +27,8 @@ class Serve:
         parser.add_argument("--workers", type=int, default=int(os.environ.get("INKLAB_WEB_WORKERS", 2)),
                             help="web worker processes (default 2)")
         parser.add_argument("--threads", type=int, default=int(os.environ.get("INKLAB_WEB_THREADS", 8)),
-                            help="threads per web worker (default 8)")
+                            help="threads running requests in each web worker (default 8); waiting "
+                                 "connections and request bodies hold none")
         parser.add_argument("--background-workers", type=int, default=None,
                             help="background request threads per web worker (default $INKLAB_EMBEDDED_WORKERS "
                                  "or 2; 0 when separate `inklab worker` processes run them)")
@@ -39,7 +40,7 @@ class Serve:
         migrate()
         from django.conf import settings
 
-        from inklab.server.gunicorn import serve
+        from inklab.server.serving.server import serve
 
         print(f"inklab {settings.SPECTACULAR_SETTINGS['VERSION']} serving http://{args.host}:{args.port}/ "
               f"(data: {settings.DATA_DIR}, database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})",

@@ -29,6 +29,14 @@
 ``INKLAB_MAX_IMAGE_PIXELS`` the most pixels an image (a frame, an image in a backup or a
                          dataset, a mask) may have (default 150,000,000); Pillow's own
                          decompression-bomb limit is set to match it
+``INKLAB_HEADER_TIMEOUT`` seconds a client has to send a complete request head (default 30)
+``INKLAB_BODY_TIMEOUT``   seconds a request body may pause before the request is answered 408
+                         (default 60)
+``INKLAB_KEEPALIVE_TIMEOUT`` seconds an idle keep-alive connection stays open (default 75)
+``INKLAB_DB_BUSY_TIMEOUT`` seconds a request waits for a database lock (SQLite's busy timeout,
+                         PostgreSQL's lock_timeout) before it is answered 503 (default 20)
+``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, across the
+                         web processes (default 4); anonymous clients may not upload
 """
 
 from __future__ import annotations
@@ -70,6 +78,16 @@ AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
 AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
 MAX_IMAGE_PIXELS = int(os.environ.get("INKLAB_MAX_IMAGE_PIXELS", "150000000"))
+HEADER_TIMEOUT = float(os.environ.get("INKLAB_HEADER_TIMEOUT", "30"))
+BODY_TIMEOUT = float(os.environ.get("INKLAB_BODY_TIMEOUT", "60"))
+# Idle keep-alive connections cost only a socket in the event loop; a long timeout spares
+# clients that pause between requests (the SDK polling a request, an annotator's browser)
+# the race of sending on a connection the server is just closing, which fails POSTs.
+KEEPALIVE_TIMEOUT = float(os.environ.get("INKLAB_KEEPALIVE_TIMEOUT", "75"))
+UPLOADS_PER_USER = int(os.environ.get("INKLAB_UPLOADS_PER_USER", "4"))
+# Long enough for another user's large write to commit (on SQLite a 100,000-shape PUT holds the
+# write lock about 2 s on 2 vCPUs), short enough that a client hears "busy, retry" (503) soon.
+DB_BUSY_TIMEOUT = float(os.environ.get("INKLAB_DB_BUSY_TIMEOUT", "20"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -160,8 +178,11 @@ def _database() -> dict[str, object]:
     if url:
         import dj_database_url
 
-        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        return dict(db)
+        db = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        options = db.setdefault("OPTIONS", {})
+        # Waiting for a row or table lock ends like SQLite's busy timeout: a 503 to retry.
+        options["options"] = f"{options.get('options', '')} -c lock_timeout={int(DB_BUSY_TIMEOUT * 1000)}".strip()
+        return db
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "db.sqlite3",
@@ -171,7 +192,7 @@ def _database() -> dict[str, object]:
             # failing with "database is locked" half way through.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": DB_BUSY_TIMEOUT,
         },
         # Keep each thread's connection between requests: opening one and running the
         # PRAGMAs above cost more than a typical API request's queries.

@@ -30,6 +30,8 @@ api = [
          name="swagger"),
 ]
 
+handler500 = "inklab.server.api.errors.server_error"
+
 urlpatterns = [
     path("api/", include(api)),
     path("admin/", admin.site.urls),

@@ -1,4 +1,8 @@
-"""WSGI entry point (gunicorn serves it, with sendfile for frame and chunk files)."""
+"""WSGI entry point, for deployments under a WSGI server of their own.
+
+``inklab serve`` runs :mod:`inklab.server.asgi` instead, which puts an event loop in front of
+this same Django handler (see :mod:`inklab.server.serving`).
+"""
 
 import os
 

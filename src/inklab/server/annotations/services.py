@@ -144,7 +144,8 @@ def _count_nested(payload: dict[str, Any]) -> int:
 
 def _id_source(task: Task, payload: dict[str, Any]) -> Callable[[], int]:
     needed = _count_nested(payload)
-    first = task.allocate_nested_ids(needed)
+    with transaction.atomic():  # a short transaction of its own: ids left unused are harmless
+        first = task.allocate_nested_ids(needed)
     counter = itertools.count(first)
     return lambda: next(counter)
 
@@ -273,23 +274,27 @@ def _update(rows: list[_Row]) -> None:
         cursor.executemany(sql, [(r.frame, r.last_frame, r.label_id, r.data, r.pk) for r in rows])
 
 
-@transaction.atomic
 def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> bytes:
     """Apply ``put`` / ``create`` / ``update`` / ``delete`` to the scope.
 
     Returns ``LabeledData`` JSON of the objects written (with their ids), or of nothing
     for ``delete``; its ``version`` is the new annotation version.
+
+    The payload is validated and serialised before the write transaction begins, and the
+    answer built after it ends: on SQLite the transaction holds the database's only write lock,
+    so it does nothing but the deletes, inserts and updates themselves.
     """
     scope.check_write(user)
-    _lock(scope)
     if action in ("put", "create"):
         rows = [_row(kind, obj) for kind, obj, _ in _normalized(scope, payload)]
-        spans = [(r.frame, r.last_frame) for r in rows]
-        if action == "put":
-            spans += list(scope.objects().values_list("frame", "last_frame"))
-            scope.objects().delete()
-        _in_batches(scope.task, rows)
-        version = _bump(scope, spans) if spans else _version(scope.task)
+        with transaction.atomic():
+            _lock(scope)
+            spans = [(r.frame, r.last_frame) for r in rows]
+            if action == "put":
+                spans += list(scope.objects().values_list("frame", "last_frame"))
+                scope.objects().delete()
+            _in_batches(scope.task, rows)
+            version = _bump(scope, spans) if spans else _version(scope.task)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
     if action == "update":
         updates = list(_normalized(scope, payload))
@@ -298,24 +303,27 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
         if len(set(known)) != len(known):
             twice = next(pk for pk, n in Counter(known).items() if n > 1)
             raise InvalidInput(f"Object id {twice} is given more than once.")
-        existing: dict[int, str] = {}
-        spans: list[tuple[int, int]] = []
-        for part in _chunks(known):
-            for pk, kind, first, last in scope.objects().filter(pk__in=part).values_list(
-                    "pk", "kind", "frame", "last_frame"):
-                existing[pk] = kind
-                spans.append((first, last))
         rows = []
         for (kind, obj, _), pk in zip(updates, ids, strict=True):
-            if pk is not None and existing.get(pk) != kind:
-                raise InvalidInput(f"There is no {kind} with id {pk} here.")
             row = _row(kind, obj)
             row.pk = pk
             rows.append(row)
-            spans.append((row.frame, row.last_frame))
-        _update([r for r in rows if r.pk is not None])
-        _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
-        version = _bump(scope, spans) if rows else _version(scope.task)
+        with transaction.atomic():
+            _lock(scope)
+            existing: dict[int, str] = {}
+            spans: list[tuple[int, int]] = []
+            for part in _chunks(known):
+                for pk, kind, first, last in scope.objects().filter(pk__in=part).values_list(
+                        "pk", "kind", "frame", "last_frame"):
+                    existing[pk] = kind
+                    spans.append((first, last))
+            for row in rows:
+                if row.pk is not None and existing.get(row.pk) != row.kind:
+                    raise InvalidInput(f"There is no {row.kind} with id {row.pk} here.")
+                spans.append((row.frame, row.last_frame))
+            _update([r for r in rows if r.pk is not None])
+            _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
+            version = _bump(scope, spans) if rows else _version(scope.task)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
     if action == "delete":
         ids = []
@@ -324,12 +332,14 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
                 if not isinstance(item, dict) or item.get("id") is None:
                     raise InvalidInput(f"{key}[{i}]: objects to delete need their 'id'.")
                 ids.append(_client_id(item["id"], key))
-        spans = []
-        for part in _chunks(ids):
-            doomed = scope.objects().filter(pk__in=part)
-            spans.extend(doomed.values_list("frame", "last_frame"))
-            doomed.delete()
-        version = _bump(scope, spans) if spans else _version(scope.task)
+        with transaction.atomic():
+            _lock(scope)
+            spans = []
+            for part in _chunks(ids):
+                doomed = scope.objects().filter(pk__in=part)
+                spans.extend(doomed.values_list("frame", "last_frame"))
+                doomed.delete()
+            version = _bump(scope, spans) if spans else _version(scope.task)
         return _labeled_data((), version)
     raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
 

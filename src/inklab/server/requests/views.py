@@ -25,7 +25,7 @@ __all__ = ["RequestViewSet", "download_response"]
 
 
 def download_response(request: BackgroundRequest) -> FileResponse:
-    """Stream a request's result file as an attachment (sendfile under gunicorn)."""
+    """Stream a request's result file as an attachment (sent in blocks by the serving front)."""
     path = settings.DATA_DIR / request.result_file
     if not request.result_file or not path.is_file():
         raise NotFound("The result of this request is not available (it may have expired).")
