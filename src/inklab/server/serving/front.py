@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import orjson
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from inklab.server import busy
 from inklab.server.serving import uploads
@@ -156,7 +156,8 @@ class Front:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    self._start_workers()
+                    # Starting registers the process in the database: not from the event loop.
+                    await asyncio.to_thread(self._start_workers)
                 except Exception as exc:
                     logger.exception("Could not start the background workers")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
@@ -173,7 +174,10 @@ class Front:
             from inklab.server.requests.queue import Worker
 
             self._workers = Worker(settings.EMBEDDED_WORKERS)
-            self._workers.start()
+            try:
+                self._workers.start()
+            finally:
+                connections.close_all()  # this one-off thread's connection
 
     def _stop_workers(self) -> None:
         if self._workers is None:
