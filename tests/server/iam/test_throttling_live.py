@@ -11,15 +11,16 @@ from typing import Any
 from tests.support.live import LiveServer
 
 
-def _login(server: LiveServer, password: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+def _login(server: LiveServer, password: str) -> tuple[int, dict[str, Any], Any]:
+    """Status, JSON body and headers (an ``email.message.Message``: names match in any case)."""
     body = json.dumps({"username": server.admin[0], "password": password}).encode()
     request = urllib.request.Request(f"{server.url}/api/auth/login", data=body,
                                      headers={"Content-Type": "application/json", "Connection": "close"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read()), dict(response.headers)
+            return response.status, json.loads(response.read()), response.headers
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), dict(exc.headers)
+        return exc.code, json.loads(exc.read()), exc.headers
 
 
 def test_failed_logins_are_counted_by_all_workers(server_factory: Callable[..., LiveServer]) -> None:
