@@ -194,11 +194,11 @@ def test_what_a_restore_made_is_removed_even_when_its_own_undo_never_ran(
     restore_annotations = backups._restore_annotations
     made: list[int] = []
 
-    def fail_on_the_second(user: Any, source: Any, prefix: str, task: Any, *args: Any) -> None:
-        made.append(task.pk)
+    def fail_on_the_second(user: Any, source: Any, prefix: str, restored: Any, *args: Any) -> None:
+        made.append(restored.pk)
         if len(made) == 2:
             raise InvalidInput("annotations.jsonl, line 1: broken on purpose.")
-        restore_annotations(user, source, prefix, task, *args)
+        restore_annotations(user, source, prefix, restored, *args)
 
     monkeypatch.setattr(backups, "_restore_annotations", fail_on_the_second)
     monkeypatch.setattr(backups._Created, "remove", lambda self: None)
