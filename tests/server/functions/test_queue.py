@@ -337,3 +337,16 @@ def test_an_agents_result_is_checked_before_the_write_transaction(
     assert done.status_code == 200, done.content
     assert checked_inside == [False] * 4
     assert AnnotationObject.objects.filter(task_id=task["id"]).count() == 4
+
+
+def test_an_agents_result_with_fields_the_server_does_not_support_is_refused(api: APIClient, setup: Any) -> None:
+    function, task, ids = setup
+    ar_id = request_annotation(api, function["id"], task["id"]).json()["id"]
+    acquire(api, function["id"], "agent")
+    result = {**_result(ids, range(1)), "masks_as_rle": True}
+    response = post_result(api, function["id"], ar_id, "complete", agent_id="agent", annotations=result)
+    assert response.status_code == 400
+    assert "'masks_as_rle' is not a field of the annotations" in response.json()["detail"]
+    body = api.get(f"/api/lambda/requests/{ar_id}").json()
+    assert body["status"] == "failed" and "'masks_as_rle' is not a field" in body["exc_info"]
+    assert AnnotationObject.objects.count() == 0

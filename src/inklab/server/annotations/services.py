@@ -28,7 +28,13 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from inklab.server.annotations.models import AnnotationObject, Kind
-from inklab.server.annotations.validation import FrameSizes, LabelIndex, Normalizer
+from inklab.server.annotations.validation import (
+    LABELED_DATA_FIELDS,
+    FrameSizes,
+    LabelIndex,
+    Normalizer,
+    check_fields,
+)
 from inklab.server.api.integers import ID, check_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
@@ -162,6 +168,7 @@ def _normalized(scope: Scope, payload: dict[str, Any],
     """Validate the payload; yield ``(kind, canonical object, client id)`` in order."""
     if not isinstance(payload, dict):
         raise InvalidInput("Expected a JSON object with tags, shapes and tracks.")
+    check_fields(payload, "", LABELED_DATA_FIELDS, "the annotations")
     if payload.get("intervals"):
         raise InvalidInput("intervals: interval annotations are for audio tasks, which this server does not hold.")
     normalizer = normalizer or _normalizer(scope)

@@ -172,7 +172,7 @@ def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> Anno
         raise InvalidInput("annotations: expected an object with 'tags' and 'shapes'.")
     lists = {key: _in_job(request, body.get(key) or []) for key in ("tags", "shapes", "tracks")}
     counts = {key: len(value) if isinstance(value, list) else 0 for key, value in lists.items()}
-    payload = lists
+    payload = {**body, **lists}  # any other field is refused with the annotations' checks
     scope = annotations.Scope(request.task, request.job)
     try:
         # Checked and serialised before the transaction, which then only writes (on SQLite it
