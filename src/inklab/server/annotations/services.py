@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max, Min
 
 from inklab.server.annotations.models import AnnotationObject, Kind
 from inklab.server.annotations.validation import (
@@ -276,6 +276,27 @@ def _copy_rows(task: Task, rows: list[_Row]) -> None:
                 copy.write_row((r.pk, task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data))
 
 
+def _insert_rows(rows: Iterable[tuple[int, str, int, int, int, str]]) -> None:
+    """Insert ``(task id, kind, frame, last frame, label id, data)`` rows as they come, without
+    reading their ids back: a prepared ``INSERT`` run for each row (SQLite), ``COPY`` (PostgreSQL)."""
+    table = connection.ops.quote_name(AnnotationObject._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})",
+                               rows)
+
+
+def _existing_span(scope: Scope) -> list[tuple[int, int]]:
+    """The frames the scope's stored objects cover, as one ``(first, last)`` span (none if empty)."""
+    span = scope.objects().aggregate(first=Min("frame"), last=Max("last_frame"))
+    return [] if span["first"] is None else [(span["first"], span["last"])]
+
+
 def _update(rows: list[_Row]) -> None:
     q = connection.ops.quote_name
     sql = (f"UPDATE {q(AnnotationObject._meta.db_table)} SET {q('frame')} = %s, {q('last_frame')} = %s, "
@@ -323,7 +344,7 @@ class PreparedWrite:
                 return _labeled_data((), version)
             spans = [(r.frame, r.last_frame) for r in rows]
             if self.action == "put":
-                spans += list(scope.objects().values_list("frame", "last_frame"))
+                spans += _existing_span(scope)
                 scope.objects().delete()
             elif self.action == "update":
                 self._check_ids(spans)
@@ -446,17 +467,13 @@ class BatchWriter:
         self.count += len(lines)
         return len(lines)
 
-    def _spooled(self, size: int = 5000) -> Iterator[list[_Row]]:
+    def _spooled(self) -> Iterator[tuple[int, str, int, int, int, str]]:
+        """The spooled rows as ``(task id, kind, frame, last frame, label id, data)``."""
+        task = self.scope.task.pk
         with open(self.spool, "rb") as fh:
-            batch: list[_Row] = []
             for line in fh:
                 kind, first, last, label, data = line.rstrip(b"\n").split(b"\t", 4)
-                batch.append(_Row(kind.decode(), int(first), int(last), int(label), data.decode()))
-                if len(batch) >= size:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
+                yield task, kind.decode(), int(first), int(last), int(label), data.decode()
 
     def apply(self, before_commit: Callable[[], None] | None = None) -> int:
         """Write everything spooled in one short transaction (phase 2); returns the new version.
@@ -477,12 +494,10 @@ class BatchWriter:
                 _check_base(scope, self.base_version)
             _check_labels(scope, self._normalizer.index)
             if self.replace:
-                existing = scope.objects()
-                for first, last in existing.values_list("frame", "last_frame").iterator(chunk_size=10_000):
+                for first, last in _existing_span(scope):
                     self._span(first, last)
-                existing.delete()
-            for rows in self._spooled():
-                _in_batches(scope.task, rows)
+                scope.objects().delete()
+            _insert_rows(self._spooled())
             if self._low is None or self._high is None:
                 version = _version(scope.task)
             else:
