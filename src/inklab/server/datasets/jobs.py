@@ -297,6 +297,6 @@ def sweep_import_uploads() -> int:
         "owner_id", "params")}
     removed = tus.sweep_finished_imports(lambda owner, name: (owner, name) in waiting)
     restoring = BackgroundRequest.objects.filter(operation__in=_IMPORTS, status=RequestStatus.STARTED).exists()
-    if not restoring:  # a running restore's tasks are not committed yet: leave their directories
+    if not restoring:  # conservative: an import running now may be making task directories
         removed += TaskStorage.remove_orphans(lambda pk: Task.objects.filter(pk=pk).exists())
     return removed
