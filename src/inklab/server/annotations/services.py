@@ -12,6 +12,13 @@ Operations (as in CVAT): ``get``, ``put`` (replace everything in scope), ``patch
 that id, objects without one are added) or ``delete`` (remove objects by id), and ``delete_all``.
 An ``update`` naming an id that is not an object of the scope (or is of another kind) is refused:
 ids are the server's to give.
+
+Write transactions do nothing but the database work: on SQLite each holds the database's only
+write lock, and every other user's write waits for it. Payloads are checked and serialised
+before (:func:`prepare`, then :meth:`PreparedWrite.apply`; :class:`BatchWriter` spools large
+ones to a file first), and the transaction then checks again, under the task's row lock, what
+the check relied on: the labels and attributes (:data:`LABELS_CHANGED`) and, for imports, the
+version (:data:`STALE_IMPORT`).
 """
 
 from __future__ import annotations
