@@ -220,3 +220,17 @@ def test_labels_or_attributes_removed_between_the_phases_fail_clearly(
             writer.apply()
     assert raised.value.detail == (LABELS_CHANGED if expected == "labels" else STALE_IMPORT)
     assert api.get(f"/api/tasks/{task['id']}/annotations/").json()["shapes"] == []
+
+
+def test_an_import_refused_before_it_reads_leaves_no_spool(api: APIClient, task: dict[str, Any],
+                                                           make_user: Any, settings: Any) -> None:
+    from inklab.formats import Dataset
+    from inklab.server.annotations.services import Scope
+    from inklab.server.datasets.importing import write_dataset
+    from inklab.server.errors import ServiceError
+    from inklab.server.projects.models import Task
+
+    before = set(Path(settings.TEMP_DIR).iterdir())
+    with pytest.raises(ServiceError):
+        write_dataset(make_user("stranger"), Scope(Task.objects.get(pk=task["id"])), Dataset((), []))
+    assert set(Path(settings.TEMP_DIR).iterdir()) == before

@@ -430,13 +430,17 @@ class BatchWriter:
     """
 
     def __init__(self, user: Any, scope: Scope, spool: Path, *, replace: bool, base_version: int | None = None) -> None:
-        scope.check_write(user)
+        try:
+            scope.check_write(user)
+            self._normalizer = _normalizer(scope)
+        except BaseException:
+            spool.unlink(missing_ok=True)  # the caller may have made it already
+            raise
         self.user = user
         self.scope = scope
         self.replace = replace
         self.base_version = base_version
         self.spool = spool
-        self._normalizer = _normalizer(scope)
         self._low: int | None = None
         self._high: int | None = None
         self.count = 0
