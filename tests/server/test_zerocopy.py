@@ -56,9 +56,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
 
     async def counting(self: asyncio.BaseEventLoop, transport: Any, file: Any, offset: int = 0,
                        count: int | None = None, *, fallback: bool = True) -> int:
-        sent = await original(self, transport, file, offset, count, fallback=False)  # zero-copy or fail
-        calls.append(sent)
-        return sent
+        # Counted on entry: the client may have every byte before this coroutine resumes.
+        calls.append(count or 0)
+        return await original(self, transport, file, offset, count, fallback=False)  # zero-copy or fail
 
     monkeypatch.setattr(asyncio.BaseEventLoop, "sendfile", counting)
     app = _FileApp(path)
