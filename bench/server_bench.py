@@ -17,7 +17,9 @@ temporary data directory and prints, for the same data in the same run:
   request bodies; with ``--compare-src`` the same figures for a server run from that source tree
   (the reference: e.g. the previous release), side by side;
 * write contention (SQLite only): the latency of small annotation PATCHes on another task while
-  a PUT of N shapes runs, and the longest time the PUT held SQLite's write lock.
+  a PUT of N shapes runs, and the longest time the PUT held SQLite's write lock;
+* import contention (SQLite only): the same while an annotations import of ``--import-shapes``
+  boxes (CVAT 1.1 XML) runs, for this tree and, with ``--compare-src``, for the reference.
 """
 
 from __future__ import annotations
@@ -335,18 +337,17 @@ def print_serving(results: dict[str, dict[str, float]], slow: int) -> None:
               f"{this['about_cpu_ms'] / ref['about_cpu_ms']:.2f}, per frame {this['frame_cpu_ms'] / ref['frame_cpu_ms']:.2f}")
 
 
-def bench_write_contention(api: Api, server: LiveServer, shapes: int, tmp: Path) -> None:
-    """Small PATCHes on one task while a PUT of ``shapes`` rectangles runs on another (SQLite)."""
+def _contention_task(api: Api, tmp: Path) -> tuple[list[Path], int, int]:
+    """Frames, and a second task with its label for the small PATCHes of another user."""
     images = make_images(tmp / "contention", 10, size=(640, 480), ext="jpg")
-    big, small = api.create_task(images), api.create_task(images)
-    big_label = api.json("GET", f"/api/labels?task_id={big}")["results"][0]["id"]
-    small_label = api.json("GET", f"/api/labels?task_id={small}")["results"][0]["id"]
-    body = orjson.dumps({"shapes": [{"type": "rectangle", "frame": i % 10, "label_id": big_label,
-                                     "points": [i % 600, i % 400, i % 600 + 30.5, i % 400 + 20.25]}
-                                    for i in range(shapes)]})
-    api.call("PUT", f"/api/tasks/{big}/annotations/", raw=body)  # the timed PUT replaces these
-    one = {"shapes": [{"type": "rectangle", "frame": 0, "label_id": small_label, "points": [1, 2, 30, 40]}]}
+    small = api.create_task(images)
+    return images, small, api.json("GET", f"/api/labels?task_id={small}")["results"][0]["id"]
 
+
+def _under_contention(server: LiveServer, small: int, small_label: int, write: Callable[[], None]) -> dict[str, object]:
+    """Run ``write`` while another client sends small PATCHes to task ``small`` and a third
+    connection probes SQLite's write lock; the PATCH latencies and the longest lock hold."""
+    one = {"shapes": [{"type": "rectangle", "frame": 0, "label_id": small_label, "points": [1, 2, 30, 40]}]}
     done = threading.Event()
     lock_waits: list[float] = []
 
@@ -364,41 +365,124 @@ def bench_write_contention(api: Api, server: LiveServer, shapes: int, tmp: Path)
             except sqlite3.OperationalError:
                 blocked_since = blocked_since or time.perf_counter()
             time.sleep(0.005)
+        if blocked_since is not None:
+            lock_waits.append(time.perf_counter() - blocked_since)
         db.close()
 
-    put_seconds: list[float] = []
+    seconds: list[float] = []
 
-    def put() -> None:
+    def timed_write() -> None:
         start = time.perf_counter()
-        api.call("PUT", f"/api/tasks/{big}/annotations/", raw=body)
-        put_seconds.append(time.perf_counter() - start)
-        done.set()
+        try:
+            write()
+        finally:
+            seconds.append(time.perf_counter() - start)
+            done.set()
 
     patch = Api(server)
     prober = threading.Thread(target=probe_lock)
     prober.start()
-    writer = threading.Thread(target=put)
+    writer = threading.Thread(target=timed_write)
     writer.start()
-    latencies, failures = [], []
+    latencies: list[float] = []
+    failures: list[int] = []
     while not done.is_set():
         start = time.perf_counter()
         r = patch.http.request("PATCH", f"{patch.base}/api/tasks/{small}/annotations/?action=create",
                                body=orjson.dumps(one), headers=patch.headers, timeout=urllib3.Timeout(total=120))
-        (latencies if r.status == 200 else failures).append(time.perf_counter() - start)
-        if r.status != 200:
-            failures[-1] = r.status
+        if r.status == 200:
+            latencies.append(time.perf_counter() - start)
+        else:
+            failures.append(r.status)
         time.sleep(0.05)
     writer.join()
     prober.join()
-    print(f"write contention (SQLite): small PATCHes on one task while a PUT of {shapes} rectangles "
-          f"({put_seconds[0]:.1f} s) runs on another")
+    return {"seconds": seconds[0], "latencies": latencies, "failures": failures,
+            "lock_ms": max(lock_waits, default=0) * 1000}
+
+
+def _print_contention(result: dict[str, object]) -> None:
+    latencies = sorted(result["latencies"])  # type: ignore[type-var]
+    failures = result["failures"]
+    assert isinstance(latencies, list) and isinstance(failures, list)
     if latencies:
-        print(f"  PATCH: {len(latencies)} answered 200, p50 {sorted(latencies)[len(latencies) // 2] * 1000:.0f} ms, "
-              f"p95 {_p95(latencies):.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+        print(f"  PATCH: {len(latencies)} answered 200, p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
+              f"p95 {_p95(latencies):.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
               f"{len(failures)} failed {sorted(set(failures))}")
     else:
         print(f"  PATCH: none answered 200; {len(failures)} failed {sorted(set(failures))}")
-    print(f"  longest hold of the write lock seen by another connection: {max(lock_waits, default=0) * 1000:.0f} ms")
+    print(f"  longest hold of the write lock seen by another connection: {result['lock_ms']:.0f} ms")
+
+
+def bench_write_contention(api: Api, server: LiveServer, shapes: int, tmp: Path) -> None:
+    """Small PATCHes on one task while a PUT of ``shapes`` rectangles runs on another (SQLite)."""
+    images, small, small_label = _contention_task(api, tmp)
+    big = api.create_task(images)
+    big_label = api.json("GET", f"/api/labels?task_id={big}")["results"][0]["id"]
+    body = orjson.dumps({"shapes": [{"type": "rectangle", "frame": i % 10, "label_id": big_label,
+                                     "points": [i % 600, i % 400, i % 600 + 30.5, i % 400 + 20.25]}
+                                    for i in range(shapes)]})
+
+    def put() -> None:
+        api.call("PUT", f"/api/tasks/{big}/annotations/", raw=body)
+
+    put()  # the timed PUT replaces these
+    result = _under_contention(server, small, small_label, put)
+    print(f"write contention (SQLite): small PATCHes on one task while a PUT of {shapes} rectangles "
+          f"({result['seconds']:.1f} s) runs on another")
+    _print_contention(result)
+
+
+def _cvat_xml(images: list[Path], shapes: int) -> bytes:
+    per_frame = -(-shapes // len(images))
+    lines = ["<annotations>", "<version>1.1</version>"]
+    written = 0
+    for index, image in enumerate(images):
+        lines.append(f"<image id='{index}' name='{image.name}' width='640' height='480'>")
+        for i in range(min(per_frame, shapes - written)):
+            lines.append(f"<box label='car' xtl='{i % 600}' ytl='{i % 400}' xbr='{i % 600 + 30.5}' "
+                         f"ybr='{i % 400 + 20.25}' occluded='0' z_order='0'/>")
+        written += min(per_frame, shapes - written)
+        lines.append("</image>")
+    lines.append("</annotations>")
+    return "\n".join(lines).encode()
+
+
+def bench_import_contention(server: LiveServer, shapes: int, tmp: Path) -> dict[str, object]:
+    """Small PATCHes on one task while an annotations import of ``shapes`` boxes (CVAT 1.1 XML,
+    replacing as many) runs on another (SQLite): measured from the upload's end to the request's."""
+    api = Api(server)
+    images, small, small_label = _contention_task(api, tmp)
+    big = api.create_task(images)
+    data = _cvat_xml(images, shapes)
+    headers = {k: v for k, v in api.headers.items() if k != "Content-Type"}
+
+    def run_import() -> None:
+        r = api.http.request("POST", f"{api.base}/api/tasks/{big}/annotations/?format=CVAT+1.1",
+                             fields={"annotation_file": ("boxes.xml", data, "application/xml")}, headers=headers,
+                             timeout=urllib3.Timeout(total=600))
+        if r.status != 202:
+            raise RuntimeError(f"import: {r.status} {r.data[:300]!r}")
+        rq_id = orjson.loads(r.data)["rq_id"]
+        while (status := api.json("GET", f"/api/requests/{rq_id}"))["status"] not in ("finished", "failed"):
+            time.sleep(0.05)
+        if status["status"] != "finished":
+            raise RuntimeError(f"import failed: {status['message']}")
+
+    run_import()  # the timed import replaces these
+    result = _under_contention(server, small, small_label, run_import)
+    count = len(api.json("GET", f"/api/tasks/{big}/annotations/")["shapes"])
+    if count != shapes:
+        raise RuntimeError(f"the import wrote {count} shapes, not {shapes}")
+    return {**result, "mib": len(data) / 2**20}
+
+
+def print_import_contention(results: dict[str, dict[str, object]], shapes: int) -> None:
+    for name, result in results.items():
+        print(f"import contention (SQLite, {name}): small PATCHes on one task while an import of {shapes} boxes "
+              f"({result['mib']:.1f} MiB of CVAT 1.1 XML, replacing as many; {result['seconds']:.1f} s) runs on "
+              "another")
+        _print_contention(result)
 
 
 def main() -> None:
@@ -409,10 +493,12 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="run the server on PostgreSQL")
     parser.add_argument("--compare-src", type=Path, default=None,
                         help="also measure the serving figures of a server run from this source tree")
-    parser.add_argument("--only", choices=["annotations", "frames", "serving", "contention"], action="append",
-                        help="run only these parts (repeatable)")
+    parser.add_argument("--import-shapes", type=int, default=200_000,
+                        help="boxes in the file of the import-contention part (default 200000)")
+    parser.add_argument("--only", choices=["annotations", "frames", "serving", "contention", "import"],
+                        action="append", help="run only these parts (repeatable)")
     args = parser.parse_args()
-    parts = set(args.only or ["annotations", "frames", "serving", "contention"])
+    parts = set(args.only or ["annotations", "frames", "serving", "contention", "import"])
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         server = LiveServer(workers=1, postgres=args.postgres).start()
@@ -425,6 +511,15 @@ def main() -> None:
                 bench_frames(api, args.frames, Path(tmp))
             if "contention" in parts and not args.postgres:
                 bench_write_contention(api, server, args.shapes, Path(tmp))
+            if "import" in parts and not args.postgres:
+                imports = {"this tree": bench_import_contention(server, args.import_shapes, Path(tmp))}
+                if args.compare_src is not None:
+                    reference = LiveServer(workers=1, src=args.compare_src.resolve()).start()
+                    try:
+                        imports["reference"] = bench_import_contention(reference, args.import_shapes, Path(tmp))
+                    finally:
+                        reference.destroy()
+                print_import_contention(imports, args.import_shapes)
             if "serving" in parts:
                 images = make_images(Path(tmp) / "serving", args.frames, size=(1920, 1080), ext="jpg")
                 results = {"this tree": bench_serving(server, images, args.slow)}

@@ -1,7 +1,9 @@
 """The single page of the web UI; routing happens in the browser.
 
-Unknown addresses outside the API get the same page with status 404: the browser's router
-shows the app's own "Nothing here" page for them.
+The server knows the browser's routes (:mod:`inklab.ui.urls`) and answers them with the page.
+Unknown addresses outside the API – ``/tasks/3/extra`` and ``/projects/abc`` included – get
+the same page with status 404: the browser's router shows the app's own "Nothing here" page
+for them.
 """
 
 from django.http import HttpRequest, HttpResponse

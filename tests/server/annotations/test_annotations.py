@@ -205,6 +205,62 @@ def test_invalid_annotations_are_400_and_change_nothing(api: APIClient, task: di
     assert api.get(url).json() == before
 
 
+@pytest.mark.parametrize("mutate, message", [
+    (lambda p: p.update(comment="hi"), "'comment' is not a field of the annotations"),
+    (lambda p: p["tags"][0].update(points=[1, 2]), "tags[0]: 'points' is not a field of a tag"),
+    (lambda p: p["shapes"][0].update(color="#ff0000", hidden=True),
+     "shapes[0]: 'color', 'hidden' are not fields of a shape"),
+    (lambda p: p["shapes"][0]["attributes"][0].update(name="color"),
+     "shapes[0].attributes[0]: 'name' is not a field of an attribute value"),
+    (lambda p: p["shapes"][7]["elements"][0].update(elements=[]),
+     "shapes[7].elements[0]: 'elements' is not a field of a skeleton's element"),
+    (lambda p: p["tracks"][0].update(interpolation="linear"), "tracks[0]: 'interpolation' is not a field of a track"),
+    (lambda p: p["tracks"][0]["shapes"][0].update(label_id=1),
+     "tracks[0].shapes[0]: 'label_id' is not a field of a track's shape"),
+    (lambda p: p["tracks"][0]["shapes"][1].update(score=0.5),
+     "tracks[0].shapes[1]: 'score' is not a field of a track's shape"),
+    (lambda p: p["tracks"][1]["elements"][0].update(elements=[]),
+     "tracks[1].elements[0]: 'elements' is not a field of a skeleton's element"),
+    (lambda p: p["tracks"][1]["elements"][0]["shapes"][0].update(keyframe=True),
+     "tracks[1].elements[0].shapes[0]: 'keyframe' is not a field of a track's shape"),
+])
+def test_fields_the_server_does_not_support_are_refused_by_name(api: APIClient, task: dict[str, Any], mutate: Any,
+                                                                message: str) -> None:
+    """Issue 16, item 13: an unknown field is a 400 that names it, never silently dropped."""
+    url = f"/api/tasks/{task['id']}/annotations/"
+    api.put(url, every_shape(task), format="json")
+    before = api.get(url).json()
+    payload = copy.deepcopy(every_shape(task))
+    mutate(payload)
+    for method, path in (("put", url), ("patch", url + "?action=create"), ("patch", url + "?action=update")):
+        response = getattr(api, method)(path, payload, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json()["detail"].startswith(message), response.json()
+    assert api.get(url).json() == before
+
+
+def test_every_field_of_cvats_request_schemas_is_accepted(api: APIClient, task: dict[str, Any]) -> None:
+    """What the official clients may send (CVAT 2.26's request schemas, cvat-sdk 2.80's ``score``)
+    passes the check; its values are checked as usual."""
+    data = every_shape(task)
+    box = data["shapes"][0]
+    box.update(id=None, outside=False, elements=[])
+    data["tags"][0].update(id=None)
+    head = data["shapes"][7]["elements"][0]
+    head.update(id=None, group=0, source="manual", attributes=[], occluded=False, outside=False, z_order=0,
+                rotation=0.0, score=1.0)
+    track = data["tracks"][0]
+    track.update(id=None, source="manual", elements=[])
+    track["shapes"][0].update(id=None, occluded=False, outside=False, z_order=0, rotation=0.0)
+    element = data["tracks"][1]["elements"][0]
+    element.update(id=None, group=0, source="manual", attributes=[])
+    data.update(version=0, intervals=[])
+    response = api.put(f"/api/tasks/{task['id']}/annotations/", data, format="json")
+    assert response.status_code == 200, response.content
+    stored = api.get(f"/api/tasks/{task['id']}/annotations/").json()
+    assert (len(stored["tags"]), len(stored["shapes"]), len(stored["tracks"])) == (1, 8, 2)
+
+
 def test_patch_update_creates_objects_without_an_id(api: APIClient, task: dict[str, Any]) -> None:
     """As in CVAT: ``update`` replaces the objects whose id it names and adds those without one
     (cvat-sdk's ``update_annotations`` sends new objects this way, with its default action)."""

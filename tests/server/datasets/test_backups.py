@@ -168,3 +168,43 @@ def test_a_task_of_a_project_backs_up_as_a_task_of_its_own(api: APIClient, make_
         restored["id"]}
     assert _annotations(api, restored["id"]) == _annotations(api, member["id"])
     assert len(_annotations(api, restored["id"])["shapes"]) == 2
+
+
+def test_what_a_restore_made_is_removed_even_when_its_own_undo_never_ran(
+        api: APIClient, make_task, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A restore commits each task before it writes the task's annotations (short transactions);
+    it records what it made in its request, so that the request's cleanup removes it when the
+    restore itself could not (its process died): here its own undo is switched off and the last
+    task's annotations fail."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from inklab.server.datasets import backups
+    from inklab.server.errors import InvalidInput
+    from inklab.server.projects.models import Project, Task
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    make_task(2, project_id=project["id"], subset="train")
+    make_task(2, project_id=project["id"], subset="val")
+    data, name = download(api, export(api, f"/api/projects/{project['id']}/backup/export", lightweight="False"))
+    projects, tasks = Project.objects.count(), Task.objects.count()
+    task_dirs = {p.name for p in (Path(settings.MEDIA_ROOT) / "tasks").iterdir()}
+    restore_annotations = backups._restore_annotations
+    made: list[int] = []
+
+    def fail_on_the_second(user: Any, source: Any, prefix: str, restored: Any, *args: Any) -> None:
+        made.append(restored.pk)
+        if len(made) == 2:
+            raise InvalidInput("annotations.jsonl, line 1: broken on purpose.")
+        restore_annotations(user, source, prefix, restored, *args)
+
+    monkeypatch.setattr(backups, "_restore_annotations", fail_on_the_second)
+    monkeypatch.setattr(backups._Created, "remove", lambda self: None)
+    result = import_file(api, "/api/projects/backup/", data, name)
+    assert (result["status"], result["message"]) == ("failed", "annotations.jsonl, line 1: broken on purpose.")
+    assert len(made) == 2
+    assert (Project.objects.count(), Task.objects.count()) == (projects, tasks)
+    assert {p.name for p in (Path(settings.MEDIA_ROOT) / "tasks").iterdir()} == task_dirs
+    assert not any(Path(settings.TEMP_DIR).glob("request-*"))

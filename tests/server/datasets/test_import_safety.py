@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,17 +95,142 @@ def test_every_annotation_change_bumps_the_versions(api: APIClient, task: dict[s
     assert all(new > old for new, old in zip(_versions(api, task), after_delete, strict=True))
 
 
-def test_the_write_transaction_checks_the_base_again(api: APIClient, task: dict[str, Any], admin: Any) -> None:
+def test_the_write_transaction_checks_the_base_again(api: APIClient, task: dict[str, Any], admin: Any,
+                                                    tmp_path: Path) -> None:
     """An edit that lands while the file is being read is caught where the import writes."""
-    from django.db import transaction
-
     from inklab.server.annotations.services import BatchWriter, Scope, version_of
     from inklab.server.errors import Conflict
     from inklab.server.projects.models import Task
 
     stored = Task.objects.get(pk=task["id"])
     base = version_of(stored)
-    api.patch(f"/api/tasks/{task['id']}/annotations/?action=create", {"shapes": [_box(task, 1, 20)]}, format="json")
-    with pytest.raises(Conflict, match="changed after this import was queued"), transaction.atomic():
-        BatchWriter(admin, Scope(stored), replace=True, base_version=base)
+    with BatchWriter(admin, Scope(stored), tmp_path / "rows.spool", replace=True, base_version=base) as writer:
+        writer.add({"shapes": [_box(task, 3, 7)]})
+        api.patch(f"/api/tasks/{task['id']}/annotations/?action=create", {"shapes": [_box(task, 1, 20)]},
+                  format="json")
+        with pytest.raises(Conflict, match="changed after this import was queued"):
+            writer.apply()
     assert _boxes(api, task) == [(1, [20.0, 1.0, 24.0, 5.0])]
+    assert not (tmp_path / "rows.spool").exists()
+
+
+def _lock_taken_at_once(task_id: int) -> bool:
+    """Whether another connection gets, without waiting, the lock that a write to the task needs:
+    SQLite's write lock (``BEGIN IMMEDIATE``), on PostgreSQL the task's row."""
+    from django.db import OperationalError, connection
+
+    from inklab.server.projects.models import Task
+
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            try:
+                if other.vendor == "sqlite":
+                    cursor.execute("PRAGMA busy_timeout = 0")
+                    cursor.execute("BEGIN IMMEDIATE")
+                else:
+                    cursor.execute("BEGIN")
+                    cursor.execute(f'SELECT id FROM "{Task._meta.db_table}" WHERE id = %s FOR UPDATE NOWAIT',
+                                   [task_id])
+            except OperationalError:
+                return False  # closing the connection ends what was begun
+            cursor.execute("ROLLBACK")
+            return True
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_others_write_while_an_import_reads_its_file_and_the_import_then_refuses_stale_work(
+        api: APIClient, task: dict[str, Any], admin: Any) -> None:
+    """Reading and checking the file hold no write lock (issue 16, item 8): while the import is
+    between its phases, another connection takes the lock at once and edits the same task; the
+    import then writes nothing over that edit."""
+    from django.db import connection
+
+    from inklab.formats import Dataset, Frame, Shape
+    from inklab.server.annotations.services import Scope, version_of
+    from inklab.server.datasets.importing import write_dataset
+    from inklab.server.errors import Conflict
+    from inklab.server.projects.models import Task
+    from inklab.vocabulary import ShapeType
+
+    stored = Task.objects.get(pk=task["id"])
+    base = version_of(stored)
+    read_all, resume = threading.Event(), threading.Event()
+
+    def frames() -> Iterator[Frame]:  # the file's frames; then the import waits, as if the file went on
+        for i in range(6):
+            yield Frame(i, f"frame_{i:03d}.png", shapes=(Shape(ShapeType.RECTANGLE, "car", (1.0, 1.0, 5.0, 5.0)),))
+        read_all.set()
+        resume.wait(60)
+
+    outcome: list[str] = []
+
+    def run_import() -> None:
+        try:
+            write_dataset(admin, Scope(stored), Dataset((), frames()), base_version=base)
+            outcome.append("written")
+        except Conflict as exc:
+            outcome.append(str(exc.detail))
+        finally:
+            connection.close()
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    try:
+        assert read_all.wait(60)
+        assert _lock_taken_at_once(task["id"])
+        edit = api.patch(f"/api/tasks/{task['id']}/annotations/?action=create", {"shapes": [_box(task, 1, 20)]},
+                         format="json")
+        assert edit.status_code == 200, edit.content
+    finally:
+        resume.set()
+        importer.join(60)
+    assert outcome == [STALE_IMPORT]
+    assert _boxes(api, task) == [(1, [20.0, 1.0, 24.0, 5.0])]
+
+
+@pytest.mark.parametrize(("removed", "with_base", "expected"), [
+    ("attribute", True, "labels"),  # no object used it: the annotations' version did not change
+    ("label", True, "stale"),  # its objects went with it: the version changed
+    ("label", False, "labels"),  # an import without a base (a project import's new task)
+])
+def test_labels_or_attributes_removed_between_the_phases_fail_clearly(
+        api: APIClient, task: dict[str, Any], admin: Any, tmp_path: Path, removed: str, with_base: bool,
+        expected: str) -> None:
+    from inklab.server.annotations.services import LABELS_CHANGED, BatchWriter, Scope, version_of
+    from inklab.server.errors import Conflict
+    from inklab.server.projects.models import Task
+
+    car = api.get(f"/api/labels/{task['car']}").json()
+    color = next(a["id"] for a in car["attributes"] if a["name"] == "color")
+    stored = Task.objects.get(pk=task["id"])
+    base = version_of(stored) if with_base else None
+    box = {**_box(task, 2, 3), "attributes": [{"spec_id": color, "value": "red"}]}
+    with BatchWriter(admin, Scope(stored), tmp_path / "rows.spool", replace=True, base_version=base) as writer:
+        writer.add({"shapes": [box]})
+        if removed == "attribute":
+            response = api.patch(f"/api/labels/{task['car']}", {"attributes": [{"id": color, "deleted": True}]},
+                                 format="json")
+            assert response.status_code == 200, response.content
+        else:
+            assert api.delete(f"/api/labels/{task['car']}").status_code == 204
+        with pytest.raises(Conflict) as raised:
+            writer.apply()
+    assert raised.value.detail == (LABELS_CHANGED if expected == "labels" else STALE_IMPORT)
+    assert api.get(f"/api/tasks/{task['id']}/annotations/").json()["shapes"] == []
+
+
+def test_an_import_refused_before_it_reads_leaves_no_spool(api: APIClient, task: dict[str, Any],
+                                                           make_user: Any, settings: Any) -> None:
+    from inklab.formats import Dataset
+    from inklab.server.annotations.services import Scope
+    from inklab.server.datasets.importing import write_dataset
+    from inklab.server.errors import ServiceError
+    from inklab.server.projects.models import Task
+
+    before = set(Path(settings.TEMP_DIR).iterdir())
+    with pytest.raises(ServiceError):
+        write_dataset(make_user("stranger"), Scope(Task.objects.get(pk=task["id"])), Dataset((), []))
+    assert set(Path(settings.TEMP_DIR).iterdir()) == before

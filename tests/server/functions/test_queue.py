@@ -311,3 +311,42 @@ def test_deleting_the_function_ends_its_queue(api: APIClient, setup: Any) -> Non
     assert api.post(queue_url(function["id"], "requests/acquire"), {"agent_id": "a", "request_category": "batch"},
                     format="json").status_code == 404
     assert get_user_model().objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agents_result_is_checked_before_the_write_transaction(
+        api: APIClient, setup: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking a large result takes long; the transaction that finishes the request and writes
+    the annotations (on SQLite: the database's only write lock) begins only after it."""
+    from django.db import connection
+
+    from inklab.server.annotations.validation import Normalizer
+
+    function, task, ids = setup
+    ar_id = request_annotation(api, function["id"], task["id"]).json()["id"]
+    acquire(api, function["id"], "agent")
+    checked_inside: list[bool] = []
+    shape = Normalizer.shape
+
+    def recording(self: Normalizer, *args: Any) -> dict[str, Any]:
+        checked_inside.append(connection.in_atomic_block)
+        return shape(self, *args)
+
+    monkeypatch.setattr(Normalizer, "shape", recording)
+    done = post_result(api, function["id"], ar_id, "complete", agent_id="agent", annotations=_result(ids, range(2)))
+    assert done.status_code == 200, done.content
+    assert checked_inside == [False] * 4
+    assert AnnotationObject.objects.filter(task_id=task["id"]).count() == 4
+
+
+def test_an_agents_result_with_fields_the_server_does_not_support_is_refused(api: APIClient, setup: Any) -> None:
+    function, task, ids = setup
+    ar_id = request_annotation(api, function["id"], task["id"]).json()["id"]
+    acquire(api, function["id"], "agent")
+    result = {**_result(ids, range(1)), "masks_as_rle": True}
+    response = post_result(api, function["id"], ar_id, "complete", agent_id="agent", annotations=result)
+    assert response.status_code == 400
+    assert "'masks_as_rle' is not a field of the annotations" in response.json()["detail"]
+    body = api.get(f"/api/lambda/requests/{ar_id}").json()
+    assert body["status"] == "failed" and "'masks_as_rle' is not a field" in body["exc_info"]
+    assert AnnotationObject.objects.count() == 0

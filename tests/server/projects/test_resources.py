@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from typing import Any
 
 import orjson
 import pytest
@@ -103,6 +104,43 @@ def test_label_updates_add_rename_and_delete(api: APIClient, make_task) -> None:
     assert "bike" not in {label["name"] for label in labels_of(api, task_id=task["id"])}
     assert api.patch(f"/api/labels/{labels['scene']['id']}", {"name": "place"}, format="json").json()["name"] == "place"
     assert api.delete(f"/api/labels/{labels['scene']['id']}").status_code == 204
+
+
+@pytest.mark.parametrize("label, change, message", [
+    ("car", {"sublabels": [{"name": "h"}, {"name": "h"}]},
+     "Label 'car' is not a skeleton; only skeleton labels have points (sublabels)."),
+    ("car", {"svg": "<circle r='1'/>"}, "Label 'car' is not a skeleton; only skeleton labels have an svg."),
+    ("person", {"sublabels": [{"name": "head"}, {"name": "head", "color": "#ff0000"}]},
+     "Skeleton 'person': point 'head' is given more than once."),
+    ("person", {"sublabels": [{"name": "h"}, {"name": "h"}]},
+     "Skeleton 'person': points cannot be added after creation ('h'); create a new skeleton label instead."),
+    ("person", {"sublabels": [{"name": "head", "type": "rectangle"}]},
+     "Point 'head' of skeleton 'person' must have type 'points'."),
+])
+def test_a_label_update_that_cannot_be_done_is_refused_not_ignored(
+        api: APIClient, make_task, label: str, change: dict[str, Any], message: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16, item 13: PATCH /api/labels/{id} with sublabels answered 200 and changed nothing."""
+    task = make_task(0)
+    before = {item["name"]: item for item in labels_of(api, task_id=task["id"])}
+    for path, body in ((f"/api/labels/{before[label]['id']}", change),
+                       (f"/api/tasks/{task['id']}", {"labels": [{"id": before[label]["id"], **change}]})):
+        response = api.patch(path, body, format="json")
+        assert response.status_code == 400, response.content
+        assert response.json()["detail"] == message
+    assert {item["name"]: item for item in labels_of(api, task_id=task["id"])} == before
+
+
+def test_a_skeletons_points_can_be_renamed_and_recoloured(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]
+    task = make_task(0)
+    person = next(item for item in labels_of(api, task_id=task["id"]) if item["name"] == "person")
+    head, hand = person["sublabels"]
+    response = api.patch(f"/api/labels/{person['id']}", {"sublabels": [
+        {"id": head["id"], "name": "skull", "color": "#00ff00"}, {"name": "hand"}]}, format="json")
+    assert response.status_code == 200, response.content
+    points = [(p["id"], p["name"], p["color"]) for p in response.json()["sublabels"]]
+    assert points == [(head["id"], "skull", "#00ff00"), (hand["id"], "hand", hand["color"])]
+    car = next(item for item in labels_of(api, task_id=task["id"]) if item["name"] == "car")
+    assert api.patch(f"/api/labels/{car['id']}", {"sublabels": [], "svg": ""}, format="json").status_code == 200
 
 
 def test_tasks_in_a_project_use_its_labels(api: APIClient, make_task) -> None:  # type: ignore[no-untyped-def]

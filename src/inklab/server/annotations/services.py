@@ -12,6 +12,13 @@ Operations (as in CVAT): ``get``, ``put`` (replace everything in scope), ``patch
 that id, objects without one are added) or ``delete`` (remove objects by id), and ``delete_all``.
 An ``update`` naming an id that is not an object of the scope (or is of another kind) is refused:
 ids are the server's to give.
+
+Write transactions do nothing but the database work: on SQLite each holds the database's only
+write lock, and every other user's write waits for it. Payloads are checked and serialised
+before (:func:`prepare`, then :meth:`PreparedWrite.apply`; :class:`BatchWriter` spools large
+ones to a file first), and the transaction then checks again, under the task's row lock, what
+the check relied on: the labels and attributes (:data:`LABELS_CHANGED`) and, for imports, the
+version (:data:`STALE_IMPORT`).
 """
 
 from __future__ import annotations
@@ -20,21 +27,28 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max, Min
 
 from inklab.server.annotations.models import AnnotationObject, Kind
-from inklab.server.annotations.validation import FrameSizes, LabelIndex, Normalizer
+from inklab.server.annotations.validation import (
+    LABELED_DATA_FIELDS,
+    FrameSizes,
+    LabelIndex,
+    Normalizer,
+    check_fields,
+)
 from inklab.server.api.integers import ID, check_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
 
-__all__ = ["STALE_IMPORT", "BatchWriter", "Scope", "bump_versions", "delete_all", "read", "read_bytes", "version_of",
-           "write"]
+__all__ = ["LABELS_CHANGED", "STALE_IMPORT", "BatchWriter", "PreparedWrite", "Scope", "bump_versions", "delete_all",
+           "prepare", "read", "read_bytes", "version_of", "write"]
 
 _KEYS = {"tags": Kind.TAG, "shapes": Kind.SHAPE, "tracks": Kind.TRACK}
 _BATCH = 2000  # rows per INSERT: 6 parameters each stays under SQLite's variable limit
@@ -75,6 +89,8 @@ def _version(task: Task) -> int:
 
 
 STALE_IMPORT = "The annotations changed after this import was queued; upload the file again."
+LABELS_CHANGED = ("The task's labels or attributes changed while the annotations were being checked; nothing "
+                  "was written. Run the import again.")
 
 
 def version_of(target: Task | Job) -> int:
@@ -159,6 +175,7 @@ def _normalized(scope: Scope, payload: dict[str, Any],
     """Validate the payload; yield ``(kind, canonical object, client id)`` in order."""
     if not isinstance(payload, dict):
         raise InvalidInput("Expected a JSON object with tags, shapes and tracks.")
+    check_fields(payload, "", LABELED_DATA_FIELDS, "the annotations")
     if payload.get("intervals"):
         raise InvalidInput("intervals: interval annotations are for audio tasks, which this server does not hold.")
     normalizer = normalizer or _normalizer(scope)
@@ -266,6 +283,27 @@ def _copy_rows(task: Task, rows: list[_Row]) -> None:
                 copy.write_row((r.pk, task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data))
 
 
+def _insert_rows(rows: Iterable[tuple[int, str, int, int, int, str]]) -> None:
+    """Insert ``(task id, kind, frame, last frame, label id, data)`` rows as they come, without
+    reading their ids back: a prepared ``INSERT`` run for each row (SQLite), ``COPY`` (PostgreSQL)."""
+    table = connection.ops.quote_name(AnnotationObject._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})",
+                               rows)
+
+
+def _existing_span(scope: Scope) -> list[tuple[int, int]]:
+    """The frames the scope's stored objects cover, as one ``(first, last)`` span (none if empty)."""
+    span = scope.objects().aggregate(first=Min("frame"), last=Max("last_frame"))
+    return [] if span["first"] is None else [(span["first"], span["last"])]
+
+
 def _update(rows: list[_Row]) -> None:
     q = connection.ops.quote_name
     sql = (f"UPDATE {q(AnnotationObject._meta.db_table)} SET {q('frame')} = %s, {q('last_frame')} = %s, "
@@ -274,57 +312,71 @@ def _update(rows: list[_Row]) -> None:
         cursor.executemany(sql, [(r.frame, r.last_frame, r.label_id, r.data, r.pk) for r in rows])
 
 
-def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> bytes:
-    """Apply ``put`` / ``create`` / ``update`` / ``delete`` to the scope.
+def _check_labels(scope: Scope, checked: LabelIndex) -> None:
+    """Inside the write transaction, with the task locked: refuse objects checked against labels
+    or attributes that changed since (one may be gone: its id would dangle)."""
+    if LabelIndex.for_task(scope.task).labels != checked.labels:
+        raise Conflict(LABELS_CHANGED)
 
-    Returns ``LabeledData`` JSON of the objects written (with their ids), or of nothing
-    for ``delete``; its ``version`` is the new annotation version.
 
-    The payload is validated and serialised before the write transaction begins, and the
-    answer built after it ends: on SQLite the transaction holds the database's only write lock,
-    so it does nothing but the deletes, inserts and updates themselves.
-    """
-    scope.check_write(user)
-    if action in ("put", "create"):
-        rows = [_row(kind, obj) for kind, obj, _ in _normalized(scope, payload)]
+class PreparedWrite:
+    """A ``put`` / ``create`` / ``update`` / ``delete`` whose payload is checked and serialised
+    (:func:`prepare`), so that :meth:`apply` does nothing but the database work."""
+
+    def __init__(self, scope: Scope, action: str, rows: list[_Row], labels: LabelIndex | None,
+                 doomed: list[int] | None = None) -> None:
+        self.scope = scope
+        self.action = action
+        self.rows = rows
+        self.labels = labels
+        self.doomed = doomed or []
+
+    def apply(self) -> bytes:
+        """Write in one transaction (the caller's, if it has one); returns ``LabeledData`` JSON of
+        the objects written (with their ids), or of nothing for ``delete``; its ``version`` is the
+        new annotation version. Raises :class:`~inklab.server.errors.Conflict`
+        (:data:`LABELS_CHANGED`) if the task's labels changed since :func:`prepare`."""
+        scope, rows = self.scope, self.rows
         with transaction.atomic():
             _lock(scope)
+            if self.labels is not None:
+                _check_labels(scope, self.labels)
+            if self.action == "delete":
+                spans: list[tuple[int, int]] = []
+                for part in _chunks(self.doomed):
+                    doomed = scope.objects().filter(pk__in=part)
+                    spans.extend(doomed.values_list("frame", "last_frame"))
+                    doomed.delete()
+                version = _bump(scope, spans) if spans else _version(scope.task)
+                return _labeled_data((), version)
             spans = [(r.frame, r.last_frame) for r in rows]
-            if action == "put":
-                spans += list(scope.objects().values_list("frame", "last_frame"))
+            if self.action == "put":
+                spans += _existing_span(scope)
                 scope.objects().delete()
-            _in_batches(scope.task, rows)
+            elif self.action == "update":
+                self._check_ids(spans)
+                _update([r for r in rows if r.pk is not None])
+            _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
             version = _bump(scope, spans) if spans else _version(scope.task)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
-    if action == "update":
-        updates = list(_normalized(scope, payload))
-        ids = [None if client_id is None else _client_id(client_id, kind) for kind, _, client_id in updates]
-        known = [pk for pk in ids if pk is not None]
-        if len(set(known)) != len(known):
-            twice = next(pk for pk, n in Counter(known).items() if n > 1)
-            raise InvalidInput(f"Object id {twice} is given more than once.")
-        rows = []
-        for (kind, obj, _), pk in zip(updates, ids, strict=True):
-            row = _row(kind, obj)
-            row.pk = pk
-            rows.append(row)
-        with transaction.atomic():
-            _lock(scope)
-            existing: dict[int, str] = {}
-            spans: list[tuple[int, int]] = []
-            for part in _chunks(known):
-                for pk, kind, first, last in scope.objects().filter(pk__in=part).values_list(
-                        "pk", "kind", "frame", "last_frame"):
-                    existing[pk] = kind
-                    spans.append((first, last))
-            for row in rows:
-                if row.pk is not None and existing.get(row.pk) != row.kind:
-                    raise InvalidInput(f"There is no {row.kind} with id {row.pk} here.")
-                spans.append((row.frame, row.last_frame))
-            _update([r for r in rows if r.pk is not None])
-            _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
-            version = _bump(scope, spans) if rows else _version(scope.task)
-        return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
+
+    def _check_ids(self, spans: list[tuple[int, int]]) -> None:
+        """Updated ids must be objects of the scope, of the same kind; their old spans join ``spans``."""
+        existing: dict[int, str] = {}
+        for part in _chunks([r.pk for r in self.rows if r.pk is not None]):
+            for pk, kind, first, last in self.scope.objects().filter(pk__in=part).values_list(
+                    "pk", "kind", "frame", "last_frame"):
+                existing[pk] = kind
+                spans.append((first, last))
+        for row in self.rows:
+            if row.pk is not None and existing.get(row.pk) != row.kind:
+                raise InvalidInput(f"There is no {row.kind} with id {row.pk} here.")
+
+
+def prepare(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> PreparedWrite:
+    """Check permissions and the payload of a ``put`` / ``create`` / ``update`` / ``delete`` and
+    serialise it, outside any transaction (see :func:`write`)."""
+    scope.check_write(user)
     if action == "delete":
         ids = []
         for key in _KEYS:
@@ -332,66 +384,138 @@ def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> byte
                 if not isinstance(item, dict) or item.get("id") is None:
                     raise InvalidInput(f"{key}[{i}]: objects to delete need their 'id'.")
                 ids.append(_client_id(item["id"], key))
-        with transaction.atomic():
-            _lock(scope)
-            spans = []
-            for part in _chunks(ids):
-                doomed = scope.objects().filter(pk__in=part)
-                spans.extend(doomed.values_list("frame", "last_frame"))
-                doomed.delete()
-            version = _bump(scope, spans) if spans else _version(scope.task)
-        return _labeled_data((), version)
-    raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
+        return PreparedWrite(scope, action, [], None, ids)
+    if action not in ("put", "create", "update"):
+        raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
+    normalizer = _normalizer(scope)
+    rows = []
+    for kind, obj, client_id in _normalized(scope, payload, normalizer):
+        row = _row(kind, obj)
+        if action == "update" and client_id is not None:
+            row.pk = _client_id(client_id, kind)
+        rows.append(row)
+    known = [r.pk for r in rows if r.pk is not None]
+    if len(set(known)) != len(known):
+        twice = next(pk for pk, n in Counter(known).items() if n > 1)
+        raise InvalidInput(f"Object id {twice} is given more than once.")
+    return PreparedWrite(scope, action, rows, normalizer.index)
+
+
+def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> bytes:
+    """Apply ``put`` / ``create`` / ``update`` / ``delete`` to the scope (see :meth:`PreparedWrite.apply`).
+
+    The payload is validated and serialised before the write transaction begins, and the
+    answer built after it ends: on SQLite the transaction holds the database's only write lock,
+    so it does nothing but the deletes, inserts and updates themselves.
+    """
+    return prepare(user, scope, payload, action).apply()
 
 
 class BatchWriter:
-    """Writes a large set of new objects into a scope batch by batch, in bounded memory.
+    """Writes a large set of new objects into a scope in two phases, in bounded memory, so that the
+    write transaction lasts only as long as the database work itself.
 
-    For imports: each :meth:`add` validates one ``LabeledData``-shaped batch (messages name
-    ``shapes[12]`` of that batch) and inserts it at once; :meth:`finish` bumps the version
-    once. With ``replace`` the scope's objects are deleted first. Use it inside the caller's
-    ``transaction.atomic()`` block, so that a failure in any batch rolls back every batch and
-    the deletion: the scope's annotations change all at once or not at all.
+    1. :meth:`add`, outside any transaction: validates one ``LabeledData``-shaped batch (messages name
+       ``shapes[12]`` of that batch), serialises its objects and appends them to the ``spool`` file.
+    2. :meth:`apply`: one transaction locks the task's row, checks that nothing the spooled objects
+       depend on changed since phase 1 – the annotations (with ``base_version``: :data:`STALE_IMPORT`),
+       the labels and attributes (:data:`LABELS_CHANGED`) – deletes the scope's objects (with
+       ``replace``), inserts the spooled objects a batch at a time and bumps the version once. The
+       scope's annotations change all at once or not at all.
 
-    With ``base_version`` (the scope's :func:`version_of` when the import was queued), it raises
-    :class:`~inklab.server.errors.Conflict` (:data:`STALE_IMPORT`) if the annotations changed
-    since; the task's row stays locked until the transaction ends, so none can change meanwhile.
+    On SQLite that transaction holds the database's only write lock; reading and checking the
+    file happen before it, while other users write. ``spool`` is a path chosen by the caller (so
+    that a crashed process's file can be found and removed by name); :meth:`close` removes it, and
+    the writer is a context manager that does.
     """
 
-    def __init__(self, user: Any, scope: Scope, *, replace: bool, base_version: int | None = None) -> None:
-        if not connection.in_atomic_block:
-            raise RuntimeError("BatchWriter needs an enclosing transaction.atomic() block.")
-        scope.check_write(user)
-        _lock(scope)
-        if base_version is not None:
-            _check_base(scope, base_version)
+    def __init__(self, user: Any, scope: Scope, spool: Path, *, replace: bool, base_version: int | None = None) -> None:
+        try:
+            scope.check_write(user)
+            self._normalizer = _normalizer(scope)
+        except BaseException:
+            spool.unlink(missing_ok=True)  # the caller may have made it already
+            raise
+        self.user = user
         self.scope = scope
-        self._normalizer = _normalizer(scope)
+        self.replace = replace
+        self.base_version = base_version
+        self.spool = spool
         self._low: int | None = None
         self._high: int | None = None
-        if replace:
-            existing = scope.objects()
-            for first, last in existing.values_list("frame", "last_frame").iterator(chunk_size=10_000):
-                self._span(first, last)
-            existing.delete()
+        self.count = 0
+        self._file: IO[bytes] | None = open(spool, "wb")  # noqa: SIM115 - closed by close() or apply()
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the spool file (idempotent)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self.spool.unlink(missing_ok=True)
 
     def _span(self, first: int, last: int) -> None:
         self._low = first if self._low is None else min(self._low, first)
         self._high = last if self._high is None else max(self._high, last)
 
     def add(self, payload: dict[str, Any]) -> int:
-        """Validate and insert one batch; returns the number of objects written."""
-        rows = [_row(kind, obj) for kind, obj, _ in _normalized(self.scope, payload, self._normalizer)]
-        for row in rows:
-            self._span(row.frame, row.last_frame)
-        _in_batches(self.scope.task, rows)
-        return len(rows)
+        """Validate one batch and spool it (phase 1); returns the number of objects spooled."""
+        if self._file is None:
+            raise RuntimeError("This BatchWriter was applied or closed already.")
+        lines = []
+        for kind, obj, _ in _normalized(self.scope, payload, self._normalizer):
+            first, last = _span(kind, obj)
+            self._span(first, last)
+            # orjson escapes every control character inside strings: a row is one line, its
+            # fields never contain a tab.
+            lines.append(b"%s\t%d\t%d\t%d\t%s\n" % (kind.encode(), first, last, obj["label_id"], orjson.dumps(obj)))
+        self._file.writelines(lines)
+        self.count += len(lines)
+        return len(lines)
 
-    def finish(self) -> int:
-        """Bump the annotation version (when anything changed); returns it."""
-        if self._low is None or self._high is None:
-            return _version(self.scope.task)
-        return _bump(self.scope, [(self._low, self._high)])
+    def _spooled(self) -> Iterator[tuple[int, str, int, int, int, str]]:
+        """The spooled rows as ``(task id, kind, frame, last frame, label id, data)``."""
+        task = self.scope.task.pk
+        with open(self.spool, "rb") as fh:
+            for line in fh:
+                kind, first, last, label, data = line.rstrip(b"\n").split(b"\t", 4)
+                yield task, kind.decode(), int(first), int(last), int(label), data.decode()
+
+    def apply(self, before_commit: Callable[[], None] | None = None) -> int:
+        """Write everything spooled in one short transaction (phase 2); returns the new version.
+
+        ``before_commit`` runs last inside the transaction (e.g. :meth:`Progress.hold
+        <inklab.server.requests.progress.Progress.hold>`): if it raises, nothing is written.
+        Raises :class:`~inklab.server.errors.Conflict` if the annotations or the labels changed
+        since phase 1."""
+        if self._file is None:
+            raise RuntimeError("This BatchWriter was applied or closed already.")
+        self._file.close()
+        self._file = None
+        scope = self.scope
+        with transaction.atomic():
+            _lock(scope)
+            scope.check_write(self.user)
+            if self.base_version is not None:
+                _check_base(scope, self.base_version)
+            _check_labels(scope, self._normalizer.index)
+            if self.replace:
+                for first, last in _existing_span(scope):
+                    self._span(first, last)
+                scope.objects().delete()
+            _insert_rows(self._spooled())
+            if self._low is None or self._high is None:
+                version = _version(scope.task)
+            else:
+                version = _bump(scope, [(self._low, self._high)])
+            if before_commit is not None:
+                before_commit()
+        return version
 
 
 def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:

@@ -9,6 +9,8 @@ says which object and which field (``shapes[12].points: ...``):
 * frames outside the task (or the job being written), integers outside their ranges
   (:data:`Z_ORDER`, :data:`GROUP`: objects are stored as JSON, read back by 64-bit clients);
 * labels that are not the task's, or whose type does not allow the shape type;
+* fields that an object of its kind does not have (:data:`SHAPE_FIELDS` and the others: CVAT's
+  request schemas);
 * attributes that are not the label's, or values outside the attribute's spec;
 * point lists of the wrong length for the shape type, non-finite numbers, bad masks;
 * masks whose box is not inside their frame (checked from the numbers, before any pixel
@@ -35,7 +37,9 @@ from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import InputType, LabelType, ObjectSource, ShapeType
 
-__all__ = ["FRAME", "GROUP", "Z_ORDER", "AttributeInfo", "FrameSizes", "LabelIndex", "LabelInfo", "Normalizer"]
+__all__ = ["ATTRIBUTE_FIELDS", "ELEMENT_FIELDS", "ELEMENT_TRACK_FIELDS", "FRAME", "GROUP", "KEYFRAME_FIELDS",
+           "LABELED_DATA_FIELDS", "SHAPE_FIELDS", "TAG_FIELDS", "TRACK_FIELDS", "Z_ORDER", "AttributeInfo", "FrameSizes",
+           "LabelIndex", "LabelInfo", "Normalizer", "check_fields"]
 
 #: The ranges of an object's integers (as CVAT's columns): frames and groups are unsigned
 #: 32-bit, ``z_order`` signed 32-bit.
@@ -215,9 +219,33 @@ def _score(value: Any, where: str) -> float:
     return float(value)
 
 
-def _dict(obj: Any, where: str) -> Mapping[str, Any]:
+#: The fields of each kind of object a client may send (CVAT's ``LabeledImageRequest``,
+#: ``LabeledShapeRequest``, ``SubLabeledShapeRequest``, ``LabeledTrackRequest``,
+#: ``SubLabeledTrackRequest``, ``TrackedShapeRequest``, ``AttributeValRequest``, with the
+#: ``score`` of cvat-sdk 2.80); anything else is refused, never dropped.
+_COMMON = frozenset({"id", "frame", "label_id", "group", "source", "attributes"})
+_GEOMETRY = frozenset({"type", "occluded", "outside", "z_order", "rotation", "points"})
+TAG_FIELDS = _COMMON
+SHAPE_FIELDS = _COMMON | _GEOMETRY | {"score", "elements"}
+ELEMENT_FIELDS = _COMMON | _GEOMETRY | {"score"}
+TRACK_FIELDS = _COMMON | {"shapes", "elements"}
+ELEMENT_TRACK_FIELDS = _COMMON | {"shapes"}
+KEYFRAME_FIELDS = _GEOMETRY | {"id", "frame", "attributes"}
+ATTRIBUTE_FIELDS = frozenset({"spec_id", "value"})
+#: ``LabeledDataRequest``: the body of PUT and PATCH (``intervals`` is for audio tasks: refused when not empty)
+LABELED_DATA_FIELDS = frozenset({"version", "tags", "shapes", "tracks", "intervals"})
+
+
+def check_fields(obj: Any, where: str, fields: frozenset[str], what: str) -> Mapping[str, Any]:
+    """``obj`` if it is a JSON object with none but ``fields``; InvalidInput naming the others."""
+    prefix = f"{where}: " if where else ""
     if not isinstance(obj, dict):
-        raise InvalidInput(f"{where}: expected an object, got {type(obj).__name__}.")
+        raise InvalidInput(f"{prefix}expected an object, got {type(obj).__name__}.")
+    if not fields.issuperset(obj):
+        unknown = ", ".join(f"'{key}'" for key in sorted(str(key) for key in obj if key not in fields))
+        raise InvalidInput(f"{prefix}{unknown} {'are not fields' if ',' in unknown else 'is not a field'} of "
+                           f"{what}; this server refuses the fields it does not support (known: "
+                           f"{', '.join(sorted(fields))}).")
     return obj
 
 
@@ -261,7 +289,7 @@ class Normalizer:
         result = []
         seen = set()
         for i, item in enumerate(value):
-            item = _dict(item, f"{where}.attributes[{i}]")
+            item = check_fields(item, f"{where}.attributes[{i}]", ATTRIBUTE_FIELDS, "an attribute value")
             spec_id = _int(item.get("spec_id"), f"{where}.attributes[{i}]", "spec_id", ID)
             spec = label.attributes.get(spec_id)
             if spec is None:
@@ -312,7 +340,7 @@ class Normalizer:
     # -- objects -------------------------------------------------------------------------------
 
     def tag(self, obj: Any, where: str) -> dict[str, Any]:
-        obj = _dict(obj, where)
+        obj = check_fields(obj, where, TAG_FIELDS, "a tag")
         label = self._label(obj, where)
         if label.type not in (LabelType.ANY, LabelType.TAG):
             raise InvalidInput(f"{where}: label '{label.name}' (type '{label.type}') cannot be used for a tag.")
@@ -325,7 +353,7 @@ class Normalizer:
         }
 
     def shape(self, obj: Any, where: str, next_id: Any) -> dict[str, Any]:
-        obj = _dict(obj, where)
+        obj = check_fields(obj, where, SHAPE_FIELDS, "a shape")
         shape_type = self._shape_type(obj, where)
         label = self._label(obj, where)
         self._check_label_type(label, shape_type, where)
@@ -342,7 +370,7 @@ class Normalizer:
         }
         if shape_type == ShapeType.SKELETON:
             result["elements"] = self._elements(obj.get("elements"), label, frame, where, next_id,
-                                                self._element_shape)
+                                                self._element_shape, ELEMENT_FIELDS)
         elif obj.get("elements"):
             raise InvalidInput(f"{where}.elements: only skeletons have elements.")
         return result
@@ -366,14 +394,14 @@ class Normalizer:
         }
 
     def _elements(self, value: Any, label: LabelInfo, frame: int, where: str, next_id: Any,
-                  make: Any) -> list[dict[str, Any]]:
+                  make: Any, fields: frozenset[str]) -> list[dict[str, Any]]:
         if not isinstance(value, list):
             raise InvalidInput(f"{where}.elements: a skeleton needs a list of elements.")
         elements = []
         seen: dict[int, int] = {}
         for i, element in enumerate(value):
             ewhere = f"{where}.elements[{i}]"
-            element = _dict(element, ewhere)
+            element = check_fields(element, ewhere, fields, "a skeleton's element")
             sub = self._label(element, ewhere, parent=label)
             if sub.id in seen:
                 raise InvalidInput(f"{ewhere}: point '{sub.name}' of skeleton '{label.name}' appears twice.")
@@ -385,7 +413,7 @@ class Normalizer:
         return elements
 
     def track(self, obj: Any, where: str, next_id: Any) -> dict[str, Any]:
-        obj = _dict(obj, where)
+        obj = check_fields(obj, where, TRACK_FIELDS, "a track")
         label = self._label(obj, where)
         shapes = self._keyframes(obj.get("shapes"), label, where, next_id)
         shape_type = shapes[0]["type"]
@@ -401,7 +429,7 @@ class Normalizer:
         }
         if shape_type == ShapeType.SKELETON:
             result["elements"] = self._elements(obj.get("elements"), label, result["frame"], where, next_id,
-                                                self._element_track)
+                                                self._element_track, ELEMENT_TRACK_FIELDS)
         elif obj.get("elements"):
             raise InvalidInput(f"{where}.elements: only skeleton tracks have elements.")
         return result
@@ -427,7 +455,7 @@ class Normalizer:
         previous = -1
         for i, item in enumerate(value):
             swhere = f"{where}.shapes[{i}]"
-            item = _dict(item, swhere)
+            item = check_fields(item, swhere, KEYFRAME_FIELDS, "a track's shape")
             shape_type = self._shape_type(item, swhere)
             frame = self._frame(item.get("frame"), swhere)
             if frame <= previous:

@@ -18,8 +18,14 @@ names and order), labels, jobs and their states, subset and annotations. A backu
 A backup is checked before anything is made from it: its documents when the upload finishes
 (:func:`check_backup`, a 400 naming the file and field: :mod:`.backup_documents`), then, as it
 is restored, each frame (it must decode as the image type, width and height its entry claims:
-:func:`inklab.server.media.images.check_image`) and the annotations (as if sent to the API). A
-restore that fails leaves no task, row or file behind.
+:func:`inklab.server.media.images.check_image`) and the annotations (as if sent to the API).
+
+No transaction lasts longer than the database work itself: frames are copied and checked, and
+annotations checked, outside any; each task (with its labels, frames and jobs) is then made in
+one short transaction, and its annotations are written in another
+(:class:`~inklab.server.annotations.services.BatchWriter`). While a restore runs, its owner may
+see its tasks appear; a restore that fails removes every project, task, row and file it made
+(and the request's cleanup does, if its process died).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.models import AnnotationObject
 from inklab.server.annotations.services import Scope
 from inklab.server.datasets.backup_documents import check_project_document, check_task_document
-from inklab.server.datasets.importing import located
+from inklab.server.datasets.importing import BATCH_OBJECTS, located
 from inklab.server.errors import InvalidInput
 from inklab.server.media import images
 from inklab.server.media.models import Frame as FrameRow
@@ -50,8 +56,8 @@ from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Project, Task, touch
 
-__all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "restore_project", "restore_task",
-           "write_project_backup", "write_task_backup"]
+__all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "remove_restored", "restore_project",
+           "restore_task", "write_project_backup", "write_task_backup"]
 
 logger = logging.getLogger(__name__)
 
@@ -295,10 +301,10 @@ def check_backup(source: InputTree, kind: str) -> CheckedBackup:
         raise InvalidInput(f"{source.label}: {exc}") from exc
 
 
-def _restore_frames(source: InputTree, part: _TaskPart, task: Task, progress: ProgressFn) -> list[FrameRow]:
-    """Copy and check each frame of the backup into the task's storage; their rows (not saved)."""
-    storage = TaskStorage(task.pk)
-    storage.frames_dir.mkdir(parents=True, exist_ok=True)
+def _stage_frames(source: InputTree, part: _TaskPart, staging: Path, progress: ProgressFn) -> list[dict[str, Any]]:
+    """Copy and check each frame of the backup into ``staging`` (outside any transaction); the
+    fields of their rows."""
+    staging.mkdir(parents=True, exist_ok=True)
     budget = [Limits().max_bytes]
     frames = part.doc["frames"]
     rows = []
@@ -309,96 +315,153 @@ def _restore_frames(source: InputTree, part: _TaskPart, task: Task, progress: Pr
             raise InvalidInput(f"{entry}.file: {member} is not in the backup.")
         file = f"{frame['number']}{PurePosixPath(frame['file']).suffix}"
         with source.open(member) as fh:
-            copy_limited(fh, storage.frame_path(file), budget,
+            copy_limited(fh, staging / file, budget,
                          f"{source.label}: the frames are larger than the allowed size (stopped at {member}).")
-        info = images.check_image(storage.frame_path(file), member)
+        info = images.check_image(staging / file, member)
         if info.mime != images.served_type(frame["mime_type"]):
             raise InvalidInput(f"{entry}.mime_type: {member} is {info.mime}, not {frame['mime_type']}.")
         if (info.width, info.height) != (frame["width"], frame["height"]):
             raise InvalidInput(f"{entry}: {member} is {info.width}x{info.height}, not {frame['width']}x"
                                f"{frame['height']} as its width and height say.")
-        rows.append(FrameRow(task=task, number=frame["number"], name=frame["name"], width=info.width,
-                             height=info.height, file=file, mime_type=info.mime))
+        rows.append({"number": frame["number"], "name": frame["name"], "width": info.width, "height": info.height,
+                     "file": file, "mime_type": info.mime})
         if i % 50 == 0:
             progress(0.8 * i / max(len(frames), 1))
     return rows
 
 
-def _restore_annotations(user: Any, source: InputTree, prefix: str, task: Task, owner: Project | Task) -> None:
+def _restore_annotations(user: Any, source: InputTree, prefix: str, task: Task, owner: Project | Task,
+                         spool: Path) -> None:
+    """Check the backup's annotations as anything written through the API (frames, labels,
+    attributes, geometry) into ``spool``, a batch at a time, then write them in one short transaction."""
     names = _Names(owner)
     payload: dict[str, list[dict[str, Any]]] = {"tags": [], "shapes": [], "tracks": []}
     places: dict[str, list[str]] = {"tags": [], "shapes": [], "tracks": []}
     name = f"{prefix}annotations.jsonl"
-    for line, item in _annotations(source, name):
-        where = f"{source.label}: {name}, line {line}"
-        key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(
-            str(item.get("kind"))) if isinstance(item, dict) else None
-        if key is None or set(item) != {"kind", "object"}:
-            raise InvalidInput(f"{where}: expected {{\"kind\": tag|shape|track, \"object\": {{...}}}}.")
-        payload[key].append(names.to_ids(item["object"], where=where))
-        places[key].append(where)
-    if any(payload.values()):
-        try:  # checked as anything written through the API: frames, labels, attributes, geometry
-            annotation_services.write(user, Scope(task), payload, "put")
-        except InvalidInput as exc:
-            raise located(exc, places) from exc
+    with annotation_services.BatchWriter(user, Scope(task), spool, replace=False) as writer:
+        def flush() -> None:
+            try:
+                writer.add(payload)
+            except InvalidInput as exc:
+                raise located(exc, places) from exc
+            for key in payload:
+                payload[key], places[key] = [], []
+
+        for line, item in _annotations(source, name):
+            where = f"{source.label}: {name}, line {line}"
+            key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(
+                str(item.get("kind"))) if isinstance(item, dict) else None
+            if key is None or set(item) != {"kind", "object"}:
+                raise InvalidInput(f"{where}: expected {{\"kind\": tag|shape|track, \"object\": {{...}}}}.")
+            payload[key].append(names.to_ids(item["object"], where=where))
+            places[key].append(where)
+            if sum(len(objects) for objects in payload.values()) >= BATCH_OBJECTS:
+                flush()
+        flush()
+        if writer.count:
+            writer.apply()
+
+
+class _Created:
+    """What a restore made so far; :meth:`remove` takes it away again (rows and files).
+
+    ``record`` is told ``{"created_project": id, "created_tasks": [ids]}`` inside the transaction
+    that makes each of them (:meth:`record`), so that what a crashed restore made can be found and
+    removed (:func:`remove_restored`); the restore's own list grows once that transaction committed
+    (:meth:`add`): ids of rolled-back rows are given again, to other objects."""
+
+    def __init__(self, record: Callable[[dict[str, Any]], None]) -> None:
+        self.project: int | None = None
+        self.tasks: list[int] = []
+        self._record = record
+
+    def record(self, obj: Task | Project) -> None:
+        project = obj.pk if isinstance(obj, Project) else self.project
+        tasks = [*self.tasks, obj.pk] if isinstance(obj, Task) else self.tasks
+        self._record({"created_project": project, "created_tasks": tasks})
+
+    def add(self, obj: Task | Project) -> None:
+        if isinstance(obj, Project):
+            self.project = obj.pk
+        else:
+            self.tasks.append(obj.pk)
+
+    def remove(self) -> None:
+        remove_restored(self.project, self.tasks)
+
+
+def remove_restored(project_id: int | None, task_ids: list[int]) -> None:
+    """Remove a project and tasks that a restore made (each was made whole, in one transaction),
+    with their media; ids that no longer exist are skipped."""
+    for pk in task_ids:
+        Task.objects.filter(pk=pk).delete()
+        TaskStorage(pk).remove()
+    if project_id is not None:
+        Project.objects.filter(pk=project_id).delete()
+
+
+def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: list[dict[str, Any]], staged: Path,
+                 created: _Created) -> Task:
+    """The task, its labels, frames and jobs in one short transaction; then the checked frames move in."""
+    doc = part.doc
+    with transaction.atomic():
+        task = Task.objects.create(owner=user, project=project, has_data=bool(doc["frames"]),
+                                   **{key: doc[key] for key in _TASK_FIELDS})
+        created.record(task)
+        if project is None:
+            apply_label_specs(task, doc["labels"])
+        FrameRow.objects.bulk_create([FrameRow(task=task, **row) for row in frames], batch_size=2000)
+        Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
+                                     stage=j["stage"], state=j["state"], type=j["type"]) for j in doc["jobs"]])
+    created.add(task)
+    storage = TaskStorage(task.pk)
+    shutil.rmtree(storage.frames_dir, ignore_errors=True)  # left by a task of this id that was rolled back
+    storage.root.mkdir(parents=True, exist_ok=True)
+    shutil.move(staged, storage.frames_dir)
+    return task
 
 
 def _restore_task(user: Any, source: InputTree, part: _TaskPart, project: Project | None, progress: ProgressFn,
-                  created: _Created) -> Task:
-    doc = part.doc
-    task = Task.objects.create(owner=user, project=project, has_data=bool(doc["frames"]),
-                               **{key: doc[key] for key in _TASK_FIELDS})
-    created.tasks.append(task.pk)
-    if project is None:
-        apply_label_specs(task, doc["labels"])
-    FrameRow.objects.bulk_create(_restore_frames(source, part, task, progress), batch_size=2000)
-    Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
-                                 stage=j["stage"], state=j["state"], type=j["type"]) for j in doc["jobs"]])
-    _restore_annotations(user, source, part.prefix, task, project or task)
+                  created: _Created, workdir: Path) -> Task:
+    frames = _stage_frames(source, part, workdir / "frames", progress)
+    task = _create_task(user, part, project, frames, workdir / "frames", created)
+    progress(0.85)
+    _restore_annotations(user, source, part.prefix, task, project or task, workdir / "annotations.spool")
     touch(task)
     progress(1.0)
     return task
 
 
-class _Created:
-    """Tasks made by a restore, whose files go away if the restore fails (ids are reused)."""
-
-    def __init__(self) -> None:
-        self.tasks: list[int] = []
-
-    def cleanup(self) -> None:
-        for pk in self.tasks:
-            TaskStorage(pk).remove()
-
-
-def restore_task(user: Any, source: InputTree, progress: ProgressFn) -> Task:
-    """A new task from a task backup (all or nothing)."""
+def restore_task(user: Any, source: InputTree, progress: ProgressFn, *, workdir: Path,
+                 record: Callable[[dict[str, Any]], None]) -> Task:
+    """A new task from a task backup (all or nothing: see the module docstring)."""
     checked = check_backup(source, "task")
-    created = _Created()
+    created = _Created(record)
     try:
-        with transaction.atomic():
-            return _restore_task(user, source, checked.tasks[0], None, progress, created)
+        return _restore_task(user, source, checked.tasks[0], None, progress, created, workdir)
     except BaseException:
-        created.cleanup()
+        created.remove()
         raise
 
 
-def restore_project(user: Any, source: InputTree, progress: ProgressFn) -> Project:
-    """A new project (with its tasks) from a project backup (all or nothing)."""
+def restore_project(user: Any, source: InputTree, progress: ProgressFn, *, workdir: Path,
+                    record: Callable[[dict[str, Any]], None]) -> Project:
+    """A new project (with its tasks) from a project backup (all or nothing: see the module docstring)."""
     checked = check_backup(source, "project")
     doc = checked.project
     assert doc is not None
-    created = _Created()
+    created = _Created(record)
     try:
         with transaction.atomic():
             project = Project.objects.create(name=doc["name"], owner=user, bug_tracker=doc["bug_tracker"],
                                              status=doc["status"])
+            created.record(project)
             apply_label_specs(project, doc["labels"])
-            for i, part in enumerate(checked.tasks):
-                _restore_task(user, source, part, project, _part(progress, i, len(checked.tasks)), created)
-            touch(project)
-            return project
+        created.add(project)
+        for i, part in enumerate(checked.tasks):
+            _restore_task(user, source, part, project, _part(progress, i, len(checked.tasks)), created, workdir)
+        touch(project)
+        return project
     except BaseException:
-        created.cleanup()
+        created.remove()
         raise

@@ -3,10 +3,12 @@
 Frames of the file are matched to the task's frames by name – the whole path, then the path
 without directories, then without extension; a frame without a name by its number. Labels
 and attributes are matched by name. The import streams: frames are read from the file,
-checked and inserted a batch at a time (:data:`BATCH_OBJECTS` objects), so the server's
-memory holds one batch, not the file; all batches are one transaction that replaces
-(``import_mode=replace``, the default) or adds to (``append``) the target's annotations, so
-a failed import – a bad line late in the file included – leaves them as they were.
+checked and spooled to a file a batch at a time (:data:`BATCH_OBJECTS` objects), so the
+server's memory holds one batch, not the file; then one short transaction replaces
+(``import_mode=replace``, the default) or adds to (``append``) the target's annotations with
+everything spooled, so a failed import – a bad line late in the file included – leaves them as
+they were, and other users' writes wait only for that transaction, never for the file to be
+read.
 
 Errors name the file's frame and object: ``frame 'a.jpg': box of label 'cat': ...``.
 """
@@ -14,11 +16,12 @@ Errors name the file's frame and object: ``frame 'a.jpg': box of label 'cat': ..
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-from django.db import transaction
 
 from inklab.formats import Dataset, Frame, Shape, Tag, Track, UnknownLabel
 from inklab.formats.geometry import mask_polygons
@@ -27,6 +30,7 @@ from inklab.server.annotations import services
 from inklab.server.annotations.services import Scope
 from inklab.server.errors import InvalidInput
 from inklab.server.media.models import Frame as FrameRow
+from inklab.server.media.storage import temp_dir
 from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Task
 from inklab.vocabulary import ShapeType
@@ -238,27 +242,40 @@ def located(error: InvalidInput, where: dict[str, list[str]]) -> InvalidInput:
     return error
 
 
-#: objects validated and inserted at a time: memory holds one batch, not the whole file
+#: objects validated and spooled at a time: memory holds one batch, not the whole file
 BATCH_OBJECTS = 5000
+
+ProgressFn = Callable[[float], None]
 
 
 def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = True,
-                  conv_mask_to_poly: bool = False, file: str = "", base_version: int | None = None) -> ImportResult:
-    """Check the imported ``dataset`` against the scope and write it atomically, streaming:
-    frames are read, checked and inserted :data:`BATCH_OBJECTS` objects at a time inside one
-    transaction, so memory stays bounded and a failure anywhere rolls everything back.
+                  conv_mask_to_poly: bool = False, file: str = "", base_version: int | None = None,
+                  spool: Path | None = None, progress: ProgressFn | None = None,
+                  before_commit: Callable[[], None] | None = None) -> ImportResult:
+    """Check the imported ``dataset`` against the scope and write it atomically, in two phases
+    (see :class:`~inklab.server.annotations.services.BatchWriter`):
+
+    1. outside any transaction, frames are read, checked and serialised :data:`BATCH_OBJECTS`
+       objects at a time into ``spool`` (a file; by default a temporary one under the server's
+       temporary directory), so memory stays bounded; ``progress`` is told the fraction of the
+       scope's frames read so far;
+    2. one short transaction writes the spooled objects, replacing the scope's or adding to them,
+       and runs ``before_commit`` last. A failure anywhere leaves the annotations as they were.
 
     With ``base_version``, nothing is written if the scope's annotations are no longer at that
-    version (see :class:`~inklab.server.annotations.services.BatchWriter`)."""
+    version; nothing is written either if the task's labels changed between the phases."""
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     payload = _Payload(LabelIds.of(scope.task), conv_mask_to_poly)
     frame_map: dict[int, int] = {n: n for n in matcher.sizes}  # file frame index -> task frame
     prefix = f"{file}: " if file else ""
     result = ImportResult()
+    if spool is None:
+        handle, name = tempfile.mkstemp(prefix="annotations-", suffix=".spool", dir=temp_dir())
+        os.close(handle)
+        spool = Path(name)
+    total = max(len(matcher.sizes), 1)
 
-    with transaction.atomic():
-        writer = services.BatchWriter(user, scope, replace=replace, base_version=base_version)
-
+    with services.BatchWriter(user, scope, spool, replace=replace, base_version=base_version) as writer:
         def flush() -> None:
             if not (payload.tags or payload.shapes or payload.tracks):
                 return
@@ -272,7 +289,7 @@ def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = 
             result.tracks += len(payload.tracks)
             payload.clear()
 
-        for frame in dataset.frames:
+        for seen, frame in enumerate(dataset.frames, 1):
             number = matcher.number(frame)
             if frame.index is not None:
                 frame_map[frame.index] = number
@@ -284,10 +301,12 @@ def write_dataset(user: Any, scope: Scope, dataset: Dataset, *, replace: bool = 
                 payload.shape(shape, number, size, where)
             if payload.count >= BATCH_OBJECTS:
                 flush()
+            if progress is not None:
+                progress(min(seen / total, 1.0))
         for track in dataset.tracks:
             payload.track(track, frame_map, f"{prefix}tracks")
             if payload.count >= BATCH_OBJECTS:
                 flush()
         flush()
-        writer.finish()
+        writer.apply(before_commit)
     return result

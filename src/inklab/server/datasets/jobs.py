@@ -4,9 +4,10 @@ Each handler reads what it needs from the request's ids and ``params`` and turns
 into failed requests whose message names the file and place at fault. Exports only rewrite
 their own file, so an export whose worker died is run again; anything else is failed.
 
-An annotations import writes in one transaction, and only over the annotations it was queued
-against (``params["base_version"]``): if they changed meanwhile – an edit, another import, a
-retry – it fails instead of replacing newer work. Uploaded files and partial results are
+An annotations import reads and checks its file outside any transaction, spooling the result
+(:func:`_work_dir`), then writes it in one short transaction, and only over the annotations it
+was queued against (``params["base_version"]``): if they changed meanwhile – an edit, another
+import, a retry – it fails instead of replacing newer work. Uploaded files and partial results are
 removed whenever a request ends, whatever the outcome (the handlers' ``cleanup``), and the
 sweeps here remove what crashed processes left behind.
 """
@@ -15,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from inklab.formats import (
     ExportOptions,
@@ -40,7 +41,7 @@ from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
 from inklab.server.errors import Conflict, InvalidInput, NotFound
 from inklab.server.media import tus
-from inklab.server.media.storage import TaskStorage, atomic_write
+from inklab.server.media.storage import TaskStorage, atomic_write, temp_dir
 from inklab.server.projects.models import Job, Project, Task, touch
 from inklab.server.requests.models import BackgroundRequest
 from inklab.server.requests.progress import Progress
@@ -139,11 +140,29 @@ def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
+def _work_dir(request: BackgroundRequest) -> Path:
+    """The temporary directory of an import: checked annotations spooled before they are written,
+    a restore's checked frames (named by request, so that the cleanup of a request whose process
+    died finds it)."""
+    return temp_dir() / f"request-{request.pk}"
+
+
+@contextmanager
+def _workspace(request: BackgroundRequest) -> Iterator[Path]:
+    path = _work_dir(request)
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _remove_upload(request: BackgroundRequest) -> None:
-    """Cleanup of an import that did not finish: the uploaded file."""
+    """Cleanup of an import that did not finish: the uploaded file and the work directory."""
     filename = request.params.get("filename")
     if request.owner_id is not None and isinstance(filename, str):
         tus.discard_import(request.owner_id, filename)
+    shutil.rmtree(_work_dir(request), ignore_errors=True)
 
 
 def _check_base(request: BackgroundRequest, target: Task | Job) -> int | None:
@@ -163,16 +182,17 @@ def import_annotations(request: BackgroundRequest, progress: Progress) -> None:
     matcher = FrameMatcher(scope.task, scope.first, scope.last)
     options = ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
                             image_size=matcher.size_of, labels=label_specs(scope.task), first_frame=scope.first)
-    with _uploaded(request) as path, _user_errors():
+    with _uploaded(request) as path, _user_errors(), _workspace(request) as workdir:
         name = services.original_name(path.name)
         with open_input(path, name) as source:
             dataset = fmt.load(source, options)
-            progress(0.3, force=True)
-            with transaction.atomic():
-                write_dataset(_owner(request), scope, dataset, replace=request.params.get("mode") != "append",
-                              conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")), file=name,
-                              base_version=base)
-                progress.hold()  # commit only if this request is still ours to finish
+            progress(0.1, force=True)
+            # The file is read and checked outside the write transaction; the annotations are
+            # written only if this request is still ours to finish (progress.hold).
+            write_dataset(_owner(request), scope, dataset, replace=request.params.get("mode") != "append",
+                          conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")), file=name,
+                          base_version=base, spool=workdir / "annotations.spool", progress=lambda f: progress(0.1 + 0.85 * f),
+                          before_commit=progress.hold)
     touch(scope.task)
 
 
@@ -195,13 +215,13 @@ def import_dataset(request: BackgroundRequest, progress: Progress) -> None:
         request.params["created_tasks"] = [*request.params.get("created_tasks", []), task.pk]
         BackgroundRequest.objects.filter(pk=request.pk).update(params=request.params)
 
-    with _uploaded(request) as path, _user_errors():
+    with _uploaded(request) as path, _user_errors(), _workspace(request) as workdir:
         name = services.original_name(path.name)
         with open_input(path, name) as source:
             dataset = fmt.load(source, ImportOptions(conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly"))))
             import_project_dataset(_owner(request), project, dataset, file=name, progress=progress,
                                    conv_mask_to_poly=bool(request.params.get("conv_mask_to_poly")),
-                                   on_task_created=created)
+                                   spool=workdir / "annotations.spool", on_task_created=created)
     touch(project)
 
 
@@ -218,14 +238,26 @@ def export_backup(request: BackgroundRequest, progress: Progress) -> None:
         raise InvalidInput("Jobs have no backups; back up their task.")
 
 
-@handler(services.IMPORT_BACKUP, lease_seconds=3600, cleanup=_remove_upload)
+def _remove_restored(request: BackgroundRequest) -> None:
+    """Cleanup of a restore that did not finish: the upload, and what it had made so far (as the
+    restore recorded it in the stored request)."""
+    _remove_upload(request)
+    params = BackgroundRequest.objects.filter(pk=request.pk).values_list("params", flat=True).first() or {}
+    backups.remove_restored(params.get("created_project"), params.get("created_tasks") or [])
+
+
+@handler(services.IMPORT_BACKUP, lease_seconds=3600, cleanup=_remove_restored)
 def import_backup(request: BackgroundRequest, progress: Progress) -> None:
-    with _uploaded(request) as path, _user_errors():
+    def record(made: dict[str, Any]) -> None:  # inside the transaction that makes them
+        BackgroundRequest.objects.filter(pk=request.pk).update(params={**request.params, **made})
+
+    with _uploaded(request) as path, _user_errors(), _workspace(request) as workdir:
         with backups.open_backup(path, services.original_name(path.name)) as source:
             if request.params.get("kind") == "project":
-                created: Task | Project = backups.restore_project(_owner(request), source, progress)
+                created: Task | Project = backups.restore_project(_owner(request), source, progress,
+                                                                  workdir=workdir, record=record)
             else:
-                created = backups.restore_task(_owner(request), source, progress)
+                created = backups.restore_task(_owner(request), source, progress, workdir=workdir, record=record)
     BackgroundRequest.objects.filter(pk=request.pk).update(result_id=created.pk)
 
 
@@ -265,6 +297,6 @@ def sweep_import_uploads() -> int:
         "owner_id", "params")}
     removed = tus.sweep_finished_imports(lambda owner, name: (owner, name) in waiting)
     restoring = BackgroundRequest.objects.filter(operation__in=_IMPORTS, status=RequestStatus.STARTED).exists()
-    if not restoring:  # a running restore's tasks are not committed yet: leave their directories
+    if not restoring:  # conservative: an import running now may be making task directories
         removed += TaskStorage.remove_orphans(lambda pk: Task.objects.filter(pk=pk).exists())
     return removed

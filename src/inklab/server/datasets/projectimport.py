@@ -76,17 +76,19 @@ def _ingest_images(task: Task, frames: list[Frame], workdir: Path, progress: Pro
     ingest(task, DataParams(sorting_method=SortingMethod.PREDEFINED, upload_file_order=tuple(names)), progress)
 
 
-def _part(progress: ProgressFn, index: int, count: int, share: float) -> ProgressFn:
-    return lambda fraction: progress((index + share * fraction) / max(count, 1))
+def _part(progress: ProgressFn, index: int, count: int, share: float, start: float = 0.0) -> ProgressFn:
+    return lambda fraction: progress((index + start + share * fraction) / max(count, 1))
 
 
 def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, conv_mask_to_poly: bool,
-                           progress: ProgressFn, file: str = "",
+                           progress: ProgressFn, file: str = "", spool: Path | None = None,
                            on_task_created: Callable[[Task], None] | None = None) -> list[Task]:
     """Create the tasks of a dataset in ``project``; returns them.
 
     ``on_task_created`` is told of each task as soon as it exists (so that the caller can
-    remove it if this process dies before it is complete)."""
+    remove it if this process dies before it is complete). Each task's annotations are checked
+    into ``spool`` and then written in a short transaction of their own (see
+    :func:`~inklab.server.datasets.importing.write_dataset`)."""
     frames = list(dataset.frames)
     tracks = list(dataset.tracks)
     if not frames:
@@ -117,7 +119,8 @@ def import_project_dataset(user: Any, project: Project, dataset: Dataset, *, con
                 indexes = {f.index for f in items if f.index is not None}
                 own_tracks: list[Track] = [t for t in tracks if t.first_frame in indexes]
                 subset_data = Dataset(dataset.labels, items, own_tracks, dataset.info)
-                write_dataset(user, Scope(task), subset_data, conv_mask_to_poly=conv_mask_to_poly, file=file)
+                write_dataset(user, Scope(task), subset_data, conv_mask_to_poly=conv_mask_to_poly, file=file,
+                              spool=spool, progress=_part(progress, i, step, 0.2, start=0.8))
                 progress((i + 1) / step)
     except BaseException:
         for task in created:

@@ -227,9 +227,14 @@ def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> Anno
     body = result.get("annotations") if isinstance(result, dict) else None
     if not isinstance(body, dict):
         raise InvalidInput("annotations: expected an object with 'tags' and 'shapes'.")
-    payload = {key: _in_job(request, body.get(key) or []) for key in ("tags", "shapes", "tracks")}
-    counts = {key: len(value) if isinstance(value, list) else 0 for key, value in payload.items()}
+    lists = {key: _in_job(request, body.get(key) or []) for key in ("tags", "shapes", "tracks")}
+    counts = {key: len(value) if isinstance(value, list) else 0 for key, value in lists.items()}
+    payload = {**body, **lists}  # any other field is refused with the annotations' checks
+    scope = annotations.Scope(request.task, request.job)
     try:
+        # Checked and serialised before the transaction, which then only writes (on SQLite it
+        # holds the database's only write lock).
+        prepared = annotations.prepare(request.owner, scope, payload, "put" if request.cleanup else "create")
         with transaction.atomic():
             finished = AnnotationRequest.objects.filter(
                 pk=ar_id, status=RequestStatus.STARTED, agent_id=agent_id).update(
@@ -238,11 +243,10 @@ def complete(function: Function, ar_id: str, agent_id: Any, result: Any) -> Anno
             if not finished:
                 raise _not_held(AnnotationRequest.objects.get(pk=ar_id), agent_id)
             reading_changed(request.task_id)
-            scope = annotations.Scope(request.task, request.job)
-            annotations.write(request.owner, scope, payload, "put" if request.cleanup else "create")
-    except Conflict:
-        raise
+            prepared.apply()
     except ServiceError as exc:
+        if isinstance(exc, Conflict) and exc.detail != annotations.LABELS_CHANGED:
+            raise  # the request is not this agent's (any more)
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         message = f"The agent's annotations were rejected: {detail}"
         _mark_failed(request, message)

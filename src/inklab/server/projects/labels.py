@@ -10,7 +10,10 @@ rules that span several fields or objects and writes them:
 * attribute values follow the input type (``number``: ``[min, max, step]``, ``select`` and
   ``radio``: a non-empty list, ``checkbox``: ``true``/``false``), and a default is valid;
 * an entry with ``id`` updates that label, ``deleted: true`` removes it (with its
-  annotations), an entry without ``id`` adds a label.
+  annotations), an entry without ``id`` adds a label;
+* only skeletons have ``sublabels`` and an ``svg``; a skeleton's points are fixed when it is
+  created: an update may rename them, recolour them and change their attributes (each point
+  once), never add or remove one. Anything else is refused, never ignored.
 
 Every change bumps ``updated_date`` of the tasks that use the labels, because the CVAT
 SDK's dataset cache keys on it.
@@ -156,6 +159,8 @@ def _create_label(owner: Project | Task, spec: dict[str, Any], parent: Label | N
         if sublabels and label_type != LabelType.SKELETON:
             raise InvalidInput(f"Label '{spec['name']}' has sublabels but its type is '{label_type}', "
                                "not 'skeleton'.")
+        if spec.get("svg") and label_type != LabelType.SKELETON:
+            raise InvalidInput(f"Label '{spec['name']}' is not a skeleton; only skeleton labels have an svg.")
     label = Label.objects.create(
         **_owner_kwargs(owner), parent=parent, name=spec["name"], type=label_type,
         color=spec.get("color") or default_color(spec["name"]),
@@ -188,20 +193,32 @@ def _update_label(label: Label, spec: dict[str, Any], taken: set[str]) -> None:
         label.color = spec["color"]
     if "svg" in spec and label.type == LabelType.SKELETON:
         label.svg = spec["svg"] or ""
+    elif spec.get("svg"):
+        raise InvalidInput(f"Label '{label.name}' is not a skeleton; only skeleton labels have an svg.")
     label.save()
     _apply_attributes(label, spec.get("attributes") or [])
+    sublabels = spec.get("sublabels") or []
     if label.type != LabelType.SKELETON:
+        if sublabels:
+            raise InvalidInput(f"Label '{label.name}' is not a skeleton; only skeleton labels have points "
+                               "(sublabels).")
         return
     points = {p.pk: p for p in label.sublabels.all()}
-    for sub in spec.get("sublabels") or []:
+    given: set[int] = set()
+    for sub in sublabels:
         point = points.get(sub.get("id")) if sub.get("id") is not None else None
         if point is None:
             point = next((p for p in points.values() if p.name == sub["name"]), None)
         if point is None:
             raise InvalidInput(f"Skeleton '{label.name}': points cannot be added after creation "
                                f"('{sub['name']}'); create a new skeleton label instead.")
+        if point.pk in given:
+            raise InvalidInput(f"Skeleton '{label.name}': point '{point.name}' is given more than once.")
+        given.add(point.pk)
         if sub.get("deleted"):
             raise InvalidInput(f"Skeleton '{label.name}': points cannot be removed ('{point.name}').")
+        if sub.get("type") not in (None, LabelType.POINTS, LabelType.ANY):
+            raise InvalidInput(f"Point '{point.name}' of skeleton '{label.name}' must have type 'points'.")
         if sub.get("name") and sub["name"] != point.name:
             if any(p.name == sub["name"] for p in points.values()):
                 raise InvalidInput(f"Skeleton '{label.name}' already has a point '{sub['name']}'.")

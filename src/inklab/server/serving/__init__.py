@@ -1,7 +1,7 @@
 """How ``inklab serve`` meets its clients.
 
 ``inklab serve`` faces clients directly, so a slow or stalled client must cost a socket, never
-a thread. Each web process runs one event loop (uvicorn with httptools and uvloop) in front of
+a thread. Each web process runs one event loop (uvicorn with httptools on asyncio's loop) in front of
 Django's ordinary WSGI handler:
 
 * :mod:`.protocol` — the HTTP connection: a request head must arrive within
@@ -14,7 +14,7 @@ Django's ordinary WSGI handler:
   ``--threads`` threads running Django (:mod:`.bridge`); the embedded background workers start
   and stop with the application (ASGI lifespan);
 * :mod:`.bridge` — Django's answer goes back from the loop: files (frames, chunks, exports,
-  backups) in blocks read off the thread pool, streams one item at a time, so a slow reader
-  holds no thread either;
+  backups) with ``sendfile(2)`` (:mod:`.protocol` offers ASGI's zero-copy extension), streams
+  one item at a time, so a slow reader holds no thread either;
 * :mod:`.server` — ``serve()``: the uvicorn configuration and its worker processes.
 """

@@ -5,9 +5,10 @@ only while Django works. Django answers in one of three shapes, each sent withou
 thread while the client reads:
 
 * an ordinary response: its bytes, gathered in the thread;
-* a file (``FileResponse`` hands it to ``wsgi.file_wrapper``): read in blocks of
-  :data:`FILE_BLOCK` bytes by short jobs on the pool's reader threads, so frames, chunks,
-  exports and backups are never loaded whole;
+* a file (``FileResponse`` hands it to ``wsgi.file_wrapper``): sent with ``sendfile(2)``
+  where the server offers ``http.response.zerocopysend`` (inklab's own does, see
+  :mod:`.protocol`), else read in blocks of :data:`FILE_BLOCK` bytes by short jobs on the
+  pool's reader threads; frames, chunks, exports and backups are never loaded whole;
 * any other stream (``StreamingHttpResponse``): one item per job on a pool of its own, so a
   stream that waits between items (an agent's event stream) never holds a Django thread.
 
@@ -26,6 +27,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any, TypeVar
 
 __all__ = ["FILE_BLOCK", "STREAM_THREADS", "Bridge", "FileBody", "environ_for"]
+
+#: The ASGI extension for file bodies sent with ``sendfile(2)`` (:mod:`.protocol` offers it).
+ZEROCOPY = "http.response.zerocopysend"
+_ZEROCOPY_KEY = "inklab.zerocopy"
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +84,7 @@ def environ_for(scope: dict[str, Any], body: IO[bytes], length: int) -> dict[str
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
         "wsgi.file_wrapper": FileBody,
+        _ZEROCOPY_KEY: ZEROCOPY in (scope.get("extensions") or {}),
     }
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").upper()
@@ -126,7 +132,10 @@ class Bridge:
             if environ["REQUEST_METHOD"] == "HEAD":
                 pass
             elif isinstance(body, FileBody):
-                await self._send_file(body, send, gone)
+                if environ[_ZEROCOPY_KEY] and any(name == b"content-length" for name, _ in headers):
+                    await self._send_file_zerocopy(body, send)
+                else:
+                    await self._send_file(body, send, gone)
             else:
                 await self._send_stream(body, send, gone)
             await send({"type": "http.response.body", "body": b""})
@@ -146,7 +155,7 @@ class Bridge:
         encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
         if isinstance(result, FileBody):
             # Most frames fit in one block: read them here rather than in another job.
-            if os.fstat(result.filelike.fileno()).st_size <= FILE_BLOCK:
+            if not environ[_ZEROCOPY_KEY] and os.fstat(result.filelike.fileno()).st_size <= FILE_BLOCK:
                 try:
                     return int(status[:3]), encoded, result.filelike.read()
                 finally:
@@ -158,6 +167,12 @@ class Bridge:
             return int(status[:3]), encoded, b"".join(result)
         finally:
             _close(result)
+
+    async def _send_file_zerocopy(self, body: FileBody, send: Send) -> None:
+        filelike = body.filelike
+        offset = filelike.tell()
+        count = os.fstat(filelike.fileno()).st_size - offset
+        await send({"type": ZEROCOPY, "file": filelike, "offset": offset, "count": count, "more_body": True})
 
     async def _send_file(self, body: FileBody, send: Send, gone: asyncio.Future[Any]) -> None:
         loop = asyncio.get_running_loop()

@@ -1,6 +1,7 @@
 """``serve()``: uvicorn running :mod:`inklab.server.asgi` in ``workers`` processes.
 
-Each process runs one uvloop event loop holding every connection, a pool of ``threads``
+Each process runs one asyncio event loop holding every connection (asyncio's own loop rather
+than uvloop: only it sends files with ``sendfile(2)``, see :mod:`.protocol`), a pool of ``threads``
 threads running Django, and its embedded background workers. SIGTERM or SIGINT stops the
 server gracefully: no new connections, requests in progress get ``GRACEFUL_SECONDS`` to end.
 """
@@ -27,7 +28,7 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> int:
         host=host,
         port=port,
         workers=max(1, workers),
-        loop="uvloop",
+        loop="asyncio",
         http="inklab.server.serving.protocol:Protocol",
         ws="none",
         lifespan="on",

@@ -1,6 +1,7 @@
 // Client-side routing over the History API: /tasks/3, /jobs/7?frame=4, ...
 //
-// The server answers every UI path with the same page, so deep links and reloads work.
+// The server answers these routes with the same page, so deep links and reloads work, and any
+// other path with that page and status 404 (src/inklab/ui/urls.py lists the routes of main.js).
 
 /**
  * @typedef {{params: Record<string, string>, query: URLSearchParams, path: string}} Match
