@@ -132,7 +132,7 @@ class InteractionResultShape:
                 "attributes": [attribute(a) for a in self.attributes]}
 
 
-_Preprocessed = TypeVar("_Preprocessed")
+_Preprocessed = TypeVar("_Preprocessed", contravariant=True)
 _State = TypeVar("_State")
 
 

@@ -53,7 +53,7 @@ class MaskInteractor(TorchvisionFunction):
         masks = (output["masks"][keep][:, 0] >= _LEVEL).cpu().numpy()
         return _Instances(masks=masks, scores=output["scores"][keep].cpu().numpy())
 
-    def detect(self, context: aa.InteractionFunctionContext, pp_image: _Instances,
+    def detect(self, context: aa.InteractionFunctionContext, pp_image: _Instances,  # type: ignore[override]
                prompts: aa.InteractionPrompts) -> list[aa.InteractionResultShape]:
         masks = pp_image.masks
         if not len(masks):

@@ -51,7 +51,8 @@ class YoloFunction:
         self.names = {int(k): str(v) for k, v in self._model.names.items()}
         points = 0
         if self.task == "pose":
-            points = int(self._model.model.yaml.get("kpt_shape", [17, 3])[0])
+            network: Any = self._model.model
+            points = int(network.yaml.get("kpt_shape", [17, 3])[0])
         if isinstance(keypoint_names, str):
             keypoint_names = [n.strip() for n in keypoint_names.split(",") if n.strip()]
         self.keypoint_names = list(keypoint_names or [str(i + 1) for i in range(points)])
