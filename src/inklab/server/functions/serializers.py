@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: The most prompt points, tracked shapes or states one interactive call may carry.
-MAX_PROMPTS = 1000
+MAX_PROMPTS = 100
 _COORDINATE = {"min_value": -1e6, "max_value": 1e6}
 _SHAPE_TYPES = [t.value for t in ShapeType]
 
@@ -197,7 +197,7 @@ def _point_list(**kwargs: Any) -> serializers.ListField:
 
 class _TrackedShapeSerializer(StrictFields, serializers.Serializer):
     type = serializers.ChoiceField(choices=_SHAPE_TYPES)
-    points = serializers.ListField(child=serializers.FloatField(**_COORDINATE), min_length=2, max_length=10_000)
+    points = serializers.ListField(child=serializers.FloatField(**_COORDINATE), min_length=2, max_length=1000)
 
 
 class InteractiveCallSerializer(StrictFields, serializers.Serializer):
