@@ -20,7 +20,9 @@ text, as CVAT's server does) and ``positive_data_acceptance`` (rules a schema ca
 ``filter`` must be JSON Logic, passwords must be strong, credentials must be right).
 
 Left out of the run: ``POST /api/auth/logout`` (it revokes the run's token) and the agents'
-``watch`` stream (an event stream that stays open).
+``watch`` stream (an event stream that stays open). One answer is a 5xx by design: calling a
+function on a frame (``POST /api/lambda/functions/{id}``) when no agent serves it is a 503
+(documented), which the run accepts for that operation only (:data:`CONFIG`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conform
           "missing_required_header", "allow_header_conformance"]
 EXAMPLES_PER_OPERATION = 10
 LEFT_OUT = ["--exclude-path", "/api/auth/logout", "--exclude-path-regex", r"/watch$"]
+CONFIG = """
+[[operations]]
+include-operation-id = "lambda_create_functions"
+checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]
+"""
 
 
 def _seed(server: LiveServer, tmp_path: Path) -> Rest:
@@ -75,7 +82,9 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(
     server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0"})
     user = _seed(server, tmp_path)
     reports = tmp_path / "report"
-    command = [sys.executable, "-m", "schemathesis.cli", "run", f"{server.url}/api/schema/",
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG)
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", f"{server.url}/api/schema/",
                "--header", user.headers["Authorization"].join(("Authorization: ", "")),
                "--checks", ",".join(CHECKS), "--phases", "examples,coverage,fuzzing",
                "--max-examples", str(EXAMPLES_PER_OPERATION), "--generation-deterministic", "--workers", "1",

@@ -37,6 +37,26 @@ def _labels_v2(function: Any) -> list[dict[str, object]]:
     return labels
 
 
+def _remote_fields(function: Any) -> dict[str, object]:
+    """The kind of function and what the server records of its spec (as cvat-cli sends them)."""
+    from inklab.sdk.auto_annotation.interactive import function_kind
+
+    kind = function_kind(function)
+    spec = function.spec
+    if kind == "interactor":
+        fields: dict[str, object] = {"kind": kind, "min_pos_points": spec.min_pos_points}
+        if spec.min_neg_points is not None:
+            fields["min_neg_points"] = spec.min_neg_points
+        if spec.min_bounding_boxes == 0:
+            fields["startswith_box_optional"] = True
+        elif spec.min_bounding_boxes == 1:
+            fields["startswith_box"] = True
+        return fields
+    if kind == "tracker":
+        return {"kind": kind, "supported_shape_types": sorted(spec.supported_shape_types)}
+    return {"kind": kind, "labels_v2": _labels_v2(function)}
+
+
 @command("function", "create-native")
 class FunctionCreateNative:
     name = "create-native"
@@ -49,13 +69,9 @@ class FunctionCreateNative:
         add_function_options(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        from inklab.sdk.auto_annotation import BadFunctionError
-
         def action(client: Client, function: Any) -> None:
-            if not hasattr(function, "spec"):
-                raise BadFunctionError(f"{function!r} is not a detection function (it has no 'spec')")
-            body = {"provider": "native", "kind": "detector", "name": args.function_name,
-                    "visibility": args.visibility, "labels_v2": _labels_v2(function)}
+            body = {"provider": "native", "name": args.function_name, "visibility": args.visibility,
+                    **_remote_fields(function)}
             print(client.send_json("POST", "/api/functions", body)["id"])
 
         return run_with_function(args, action)
@@ -90,7 +106,7 @@ class FunctionDelete:
 @command("function", "run-agent")
 class FunctionRunAgent:
     name = "run-agent"
-    help = "serve a native function's annotation requests with a local function"
+    help = "serve a native function's requests (batch annotation, clicks, tracker steps) with a local function"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         add_server_options(parser)

@@ -7,7 +7,9 @@ Hierarchy::
     ├── NotFound            the object does not exist or is not visible (404)
     ├── Forbidden           the user may see the object but not do this (403)
     ├── Conflict            the object's state does not allow this now (409)
-    └── Unsupported         a valid request for something not implemented (405/400)
+    ├── Unsupported         a valid request for something not implemented (405/400)
+    ├── BadGateway          a component the server relies on (a function's agent) failed (502)
+    └── Unavailable         nothing can serve this now; try again later (503, ``Retry-After``)
 
 Views never build error responses themselves: :func:`inklab.server.api.errors.exception_handler`
 maps these to HTTP status codes, keeping CVAT's ``{"detail": ...}`` body shape.
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "ServiceError", "Unsupported"]
+__all__ = ["BadGateway", "Conflict", "Forbidden", "InvalidInput", "NotFound", "ServiceError", "Unavailable",
+           "Unsupported"]
 
 
 class ServiceError(Exception):
@@ -48,3 +51,17 @@ class Conflict(ServiceError):
 
 class Unsupported(ServiceError):
     status_code = 405
+
+
+class BadGateway(ServiceError):
+    status_code = 502
+
+
+class Unavailable(ServiceError):
+    """``retry_after``: seconds the client should wait before trying again (the header)."""
+
+    status_code = 503
+
+    def __init__(self, detail: Any, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -21,7 +21,11 @@
                          before its request is handed to another agent (default 300)
 ``INKLAB_AGENT_MAX_ATTEMPTS`` agents that may take one request before it fails (default 3)
 ``INKLAB_AGENT_WATCH_SECONDS`` length of one agent event stream before it reconnects (default 300)
-``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 4)
+``INKLAB_AGENT_MAX_WATCHERS`` event streams one web process holds at a time (default 16)
+``INKLAB_INTERACTIVE_TIMEOUT`` seconds an interactive function call (a click, a tracker step)
+                         waits for its agent before it is answered 503 (default 30)
+``INKLAB_INTERACTIVE_MAX_WAITING`` interactive calls one web process lets wait at once
+                         (default: its threads less two)
 ``INKLAB_LOGIN_MAX_FAILURES`` failed password checks for one account, or from one address,
                          before further ones are refused with 429 (default 10; 0 turns throttling off)
 ``INKLAB_LOGIN_LOCKOUT_SECONDS`` how long failures are remembered and a lockout lasts after
@@ -76,7 +80,10 @@ TEMP_DIR = DATA_DIR / "tmp"
 AGENT_LEASE_SECONDS = float(os.environ.get("INKLAB_AGENT_LEASE_SECONDS", "300"))
 AGENT_MAX_ATTEMPTS = int(os.environ.get("INKLAB_AGENT_MAX_ATTEMPTS", "3"))
 AGENT_WATCH_SECONDS = float(os.environ.get("INKLAB_AGENT_WATCH_SECONDS", "300"))
-AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "4"))
+AGENT_MAX_WATCHERS = int(os.environ.get("INKLAB_AGENT_MAX_WATCHERS", "16"))
+INTERACTIVE_TIMEOUT = float(os.environ.get("INKLAB_INTERACTIVE_TIMEOUT", "30"))
+WEB_THREADS = int(os.environ.get("INKLAB_WEB_THREADS", "8"))
+INTERACTIVE_MAX_WAITING = int(os.environ.get("INKLAB_INTERACTIVE_MAX_WAITING", "0")) or max(1, WEB_THREADS - 2)
 MAX_IMAGE_PIXELS = int(os.environ.get("INKLAB_MAX_IMAGE_PIXELS", "150000000"))
 HEADER_TIMEOUT = float(os.environ.get("INKLAB_HEADER_TIMEOUT", "30"))
 BODY_TIMEOUT = float(os.environ.get("INKLAB_BODY_TIMEOUT", "60"))

@@ -150,3 +150,17 @@ def test_bad_arguments(client: Any, aa_task: Callable[..., Any]) -> None:
 
     with pytest.raises(NotFoundError):
         aa.annotate_task(client, 999999, Marker())
+
+
+def test_tracks_link_the_boxes_across_frames(client: Any, aa_task: Callable[..., Any]) -> None:
+    task = aa_task(frames=5)
+    summary = aa.annotate_task(client, task.id, Marker(), tracks=True, clear_existing=True)
+    assert summary.frames == 5 and summary.tags == 5
+    data = client.get_json(f"/api/tasks/{task.id}/annotations/")
+    [track] = data["tracks"]  # the marker's box is in the same place on every frame: one track
+    assert [s["frame"] for s in track["shapes"]] == list(range(5))
+    assert len({tuple(s["points"]) for s in track["shapes"]}) == 1
+    assert not any(s["outside"] for s in track["shapes"])
+    assert {s["type"] for s in data["shapes"]} == {"skeleton"}  # other shapes stay shapes
+    with pytest.raises(ValueError, match="resume"):
+        aa.annotate_task(client, task.id, Marker(), tracks=True, resume=True)

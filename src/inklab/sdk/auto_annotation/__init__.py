@@ -1,7 +1,8 @@
 """Auto-annotation: run your own model over a task, from Python, the CLI, or agents.
 
 This offers the API of ``cvat_sdk.auto_annotation`` (code written for it runs after changing
-only the imports) with a faster driver: background prefetching and decoding, optional
+only the imports): detection functions, and the interaction and tracking functions that
+agents serve to the web UI's AI tools (:mod:`.interactive`); with a faster driver: background prefetching and decoding, optional
 batches (``detect_batch``), incremental uploads and ``resume``. Predefined functions based
 on torchvision are in :mod:`inklab.sdk.auto_annotation.functions`.
 
@@ -15,6 +16,19 @@ that broke the protocol (see :mod:`inklab.sdk.auto_annotation._errors`).
 from inklab.sdk.auto_annotation._attributes import attribute_vals_from_dict, number_attribute_values
 from inklab.sdk.auto_annotation._errors import AutoAnnotationError, BadFunctionError
 from inklab.sdk.auto_annotation.driver import AnnotationSummary, annotate_job, annotate_task
+from inklab.sdk.auto_annotation.interactive import (
+    InteractionFunction,
+    InteractionFunctionContext,
+    InteractionFunctionSpec,
+    InteractionPrompts,
+    InteractionResultAttributes,
+    InteractionResultShape,
+    TrackableShape,
+    TrackingFunction,
+    TrackingFunctionContext,
+    TrackingFunctionShapeContext,
+    TrackingFunctionSpec,
+)
 from inklab.sdk.auto_annotation.interface import (
     BatchDetectionFunction,
     DetectionAnnotation,
@@ -49,6 +63,17 @@ __all__ = [
     "DetectionFunction",
     "DetectionFunctionContext",
     "DetectionFunctionSpec",
+    "InteractionFunction",
+    "InteractionFunctionContext",
+    "InteractionFunctionSpec",
+    "InteractionPrompts",
+    "InteractionResultAttributes",
+    "InteractionResultShape",
+    "TrackableShape",
+    "TrackingFunction",
+    "TrackingFunctionContext",
+    "TrackingFunctionShapeContext",
+    "TrackingFunctionSpec",
     "annotate_job",
     "annotate_task",
     "attribute_spec",

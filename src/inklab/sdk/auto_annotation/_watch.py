@@ -76,7 +76,8 @@ def parse_event_stream(pieces: Iterable[bytes]) -> Iterator[Event]:
 
 
 class QueueWatcher:
-    """Watches function ``function_id``'s queue in a daemon thread, calling ``wake()`` on news.
+    """Watches function ``function_id``'s queue in a daemon thread, calling ``wake()`` on news
+    (and ``announced(category)`` before it, when given, with the new request's category).
 
     ``start()`` begins, ``stop()`` ends (it interrupts a blocked read). ``connected`` is true
     while the stream is open. ``gone`` is set when the server says the function does not exist
@@ -84,10 +85,11 @@ class QueueWatcher:
     """
 
     def __init__(self, client: Client, function_id: int, wake: Callable[[], None], *,
-                 retry_delay: float = 5.0) -> None:
+                 retry_delay: float = 5.0, announced: Callable[[str | None], None] | None = None) -> None:
         self._client = client
         self._path = f"/api/functions/queues/function%3A{int(function_id)}/watch"
         self._wake = wake
+        self._announced = announced  # told each new request's category before wake()
         self._retry = retry_delay  # set by the server's retry: field
         self._backoff = retry_delay
         self._stopping = threading.Event()
@@ -140,7 +142,9 @@ class QueueWatcher:
                     category = orjson.loads(event.data).get("request_category")
                 except (orjson.JSONDecodeError, AttributeError):
                     category = None
-                logger.info("The server announced a new %s request", category or "annotation")
+                logger.debug("The server announced a new %s request", category or "annotation")
+                if self._announced is not None:
+                    self._announced(category if isinstance(category, str) else None)
                 self._wake()
             else:
                 logger.debug("Ignoring a %r event from the queue", event.type)

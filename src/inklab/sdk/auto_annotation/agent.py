@@ -1,9 +1,13 @@
 """An agent: serves a native function's queue on the server (``inklab function run-agent``).
 
-It claims annotation requests (``POST .../requests/acquire``), annotates the request's task
-with the local function (its label mapping, threshold and mask setting), reports progress
-(which renews its lease) and sends the results (``.../complete``) or the reason it failed
-(``.../fail``). Several agents, on any machines, may serve one queue.
+It serves detectors, interactors and trackers (the kind follows from the function's spec).
+It claims annotation requests (``POST .../requests/acquire``), interactive ones first: a
+click, a tracker step or a detector on one frame, answered at once (:mod:`._calls`); then a
+detector's batch requests, annotating the request's task with the local function (its label
+mapping, threshold and mask setting), reporting progress (which renews its lease) and
+sending the results (``.../complete``) or the reason it failed (``.../fail``). Between
+batches of frames it answers the interactive calls announced meanwhile. Several agents, on
+any machines, may serve one queue.
 
 Between requests it waits on the queue's event stream (:mod:`._watch`), which wakes it as
 soon as a request arrives; it still polls, every ``10 × poll_interval`` seconds while the
@@ -39,11 +43,13 @@ from inklab.sdk import (
     TransportError,
     models,
 )
+from inklab.sdk.auto_annotation._calls import BadCallError, CallAnswerer
 from inklab.sdk.auto_annotation._errors import AutoAnnotationError, BadFunctionError
 from inklab.sdk.auto_annotation._frames import TaskFrames
 from inklab.sdk.auto_annotation._mapping import LabelMapper
 from inklab.sdk.auto_annotation._running import batch_size_of, check_function, detections
 from inklab.sdk.auto_annotation._watch import QueueWatcher
+from inklab.sdk.auto_annotation.interactive import function_kind
 from inklab.sdk.auto_annotation.interface import DetectionFunction, _get
 from inklab.sdk.datasets import CacheLayout
 
@@ -91,10 +97,41 @@ def _mapped_labels(task_labels: list[models.Label], mapping: dict[str, Any]) -> 
     return result
 
 
-def _check_compatible(remote: dict[str, Any], function: DetectionFunction) -> None:
-    if remote.get("provider") != "native" or remote.get("kind") != "detector":
+def _check_interactor(remote: dict[str, Any], function: Any) -> None:
+    spec, where = function.spec, f"function #{remote.get('id')}"
+    if int(remote.get("min_pos_points", 0)) < spec.min_pos_points:
+        raise AgentError(f"{where} allows {remote.get('min_pos_points')} positive points; this function needs "
+                         f"{spec.min_pos_points}")
+    remote_neg = int(remote.get("min_neg_points", -1))
+    if remote_neg >= 0 and (spec.min_neg_points is None or remote_neg < spec.min_neg_points):
+        raise AgentError(f"{where} allows {remote_neg} negative points; this function "
+                         + ("takes none" if spec.min_neg_points is None else f"needs {spec.min_neg_points}"))
+    if remote_neg < 0 and spec.min_neg_points not in (None, 0):
+        raise AgentError(f"{where} takes no negative points; this function needs {spec.min_neg_points}")
+    box = bool(remote.get("startswith_box")) or bool(remote.get("startswith_box_optional"))
+    if spec.min_bounding_boxes is None and box:
+        raise AgentError(f"{where} allows a box; this function takes none")
+    if spec.min_bounding_boxes == 1 and not remote.get("startswith_box"):
+        raise AgentError(f"{where} does not require a box; this function does")
+
+
+def _check_tracker(remote: dict[str, Any], function: Any) -> None:
+    extra = set(remote.get("supported_shape_types") or []) - set(function.spec.supported_shape_types)
+    if extra:
+        raise AgentError(f"function #{remote.get('id')} tracks {', '.join(sorted(extra))}, which this function "
+                         "does not")
+
+
+def _check_compatible(remote: dict[str, Any], function: Any, kind: str = "detector") -> None:
+    if remote.get("provider") != "native" or remote.get("kind") != kind:
         raise AgentError(f"function #{remote.get('id')} is a {remote.get('provider')} {remote.get('kind')}; "
-                         "agents serve native detectors")
+                         f"this function is a native {kind}")
+    if kind == "interactor":
+        _check_interactor(remote, function)
+        return
+    if kind == "tracker":
+        _check_tracker(remote, function)
+        return
     ours = {_get(label, "name"): label for label in function.spec.labels}
     for label in remote.get("labels_v2", []):
         local = ours.get(label["name"])
@@ -129,9 +166,15 @@ class _Agent:
         self._rng = random.Random()
         self._layout = CacheLayout(client.config.cache_dir, client.url)
         self._cached: list[int] = []  # tasks this agent brought into the cache, oldest first
-        check_function(function)
+        self.kind = function_kind(function)
+        if self.kind == "detector":
+            check_function(function)
         remote = client.get_json(f"/api/functions/{function_id}")
-        _check_compatible(remote, function)
+        _check_compatible(remote, function, self.kind)
+        self.answerer = CallAnswerer(client, function, self.kind)
+        #: set when the server announces an interactive request (or may have); cleared by serving them
+        self.interactive_pending = threading.Event()
+        self.interactive_pending.set()
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
         return self.client.send_json("POST", f"{self.queue}/requests/{path}", {"agent_id": self.agent_id, **body})
@@ -151,10 +194,35 @@ class _Agent:
                 time.sleep(wait)
                 delay, attempt = min(delay * 2, _MAX_RETRY_DELAY), attempt + 1
 
-    def acquire(self) -> dict[str, Any] | None:
-        answer = self._retrying("Asking for a request", lambda: self._post("acquire", {"request_category": "batch"}))
+    def acquire(self, category: str = "batch") -> dict[str, Any] | None:
+        answer = self._retrying(f"Asking for a{'n' if category == 'interactive' else ''} {category} request",
+                                lambda: self._post("acquire", {"request_category": category}))
         assignment = answer.get("ar_assignment") if isinstance(answer, dict) else None
         return assignment if isinstance(assignment, dict) else None
+
+    def serve_interactive(self) -> int:
+        """Answer the interactive calls waiting now; returns how many were answered."""
+        answered = 0
+        self.interactive_pending.clear()
+        while (assignment := self.acquire("interactive")) is not None:
+            answered += self.answer(assignment)
+        return answered
+
+    def answer(self, assignment: dict[str, Any]) -> bool:
+        ar_id, params = str(assignment["ar_id"]), assignment.get("ar_params") or {}
+        try:
+            body = self.answerer.answer(params)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported to the caller
+            self._fail(ar_id, exc)
+            return False
+        try:
+            self._retrying(f"Sending the answer to call {ar_id}", lambda: self._post(f"{ar_id}/complete", body),
+                           attempts=2)
+        except ApiError as exc:  # the caller gave up (409), or the answer was refused
+            logger.warning("The answer to call %s was not taken: %s", ar_id, exc)
+            return False
+        logger.debug("Answered a %s call (%s)", params.get("type"), ar_id)
+        return True
 
     def annotate(self, ar_id: str, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("type") != "annotate_task":
@@ -181,6 +249,8 @@ class _Agent:
                         shapes.extend(frame_shapes)
                     done += len(results)
                     self.pbar.advance(len(results))
+                    if self.interactive_pending.is_set():  # clicks come before batch work
+                        self.serve_interactive()
                     if time.monotonic() - last_update >= self.update_interval:
                         last_update = time.monotonic()
                         self._report(ar_id, done, len(frames))
@@ -238,28 +308,35 @@ class _Agent:
 
     def _fail(self, ar_id: str, exc: Exception) -> None:
         # Only known failures are described: other messages may reveal details of this machine.
-        reason = (f"the function broke the protocol: {exc}" if isinstance(exc, BadFunctionError)
+        reason = (f"Invalid annotation request: {exc}" if isinstance(exc, BadCallError)
+                  else f"the function broke the protocol: {exc}" if isinstance(exc, BadFunctionError)
                   else f"HTTP status {exc.status}" if isinstance(exc, ApiError)
                   else "the connection to the server failed" if isinstance(exc, TransportError)
                   else type(exc).__name__)
-        logger.error("Request %s failed: %s", ar_id, exc, exc_info=not isinstance(exc, BadFunctionError))
+        logger.error("Request %s failed: %s", ar_id, exc,
+                     exc_info=not isinstance(exc, (BadFunctionError, BadCallError)))
         try:
             self._post(f"{ar_id}/fail", {"exc_info": reason})
         except SdkError:
             logger.warning("Could not report the failure of request %s", ar_id, exc_info=True)
 
     def drain(self) -> int:
-        """Process queued requests until the queue is empty; returns how many were completed."""
-        completed = 0
+        """Process queued requests until the queue is empty, interactive ones first; returns how
+        many were completed."""
+        completed = self.serve_interactive()
+        if self.kind != "detector":  # only detectors get batch requests
+            return completed
         while (assignment := self.acquire()) is not None:
             completed += self.process(assignment)
+            completed += self.serve_interactive()
         return completed
 
 
-def run_agent(client: Client, function: DetectionFunction, function_id: int, *, burst: bool = False,
+def run_agent(client: Client, function: Any, function_id: int, *, burst: bool = False,
               poll_interval: float = 60.0, update_interval: float = 20.0,
               pbar: ProgressReporter | None = None, stop: threading.Event | None = None) -> int:
-    """Serve function ``function_id``'s queue with ``function``; returns the requests completed.
+    """Serve function ``function_id``'s queue with ``function`` (a detection, interaction or
+    tracking function); returns the requests completed (interactive calls included).
 
     Without ``burst`` it runs until ``stop`` is set (or the process is interrupted), woken by
     the queue's event stream and polling as the module docstring says. Progress goes to the
@@ -275,13 +352,18 @@ def run_agent(client: Client, function: DetectionFunction, function_id: int, *, 
         return agent.drain()
     stop = stop or threading.Event()
     wake = threading.Event()
-    watcher = QueueWatcher(client, function_id, wake.set)
+    def announced(category: str | None) -> None:
+        if category != "batch":
+            agent.interactive_pending.set()
+
+    watcher = QueueWatcher(client, function_id, wake.set, announced=announced)
     watcher.start()
     rng = random.Random()
     completed = 0
     try:
         while not stop.is_set():
             wake.clear()  # before draining: a request announced meanwhile wakes the next wait
+            agent.interactive_pending.set()
             completed += agent.drain()
             interval = poll_interval * (_RARE_POLLS if watcher.connected else 1) * rng.uniform(0.85, 1.15)
             deadline = time.monotonic() + interval

@@ -18,6 +18,10 @@ uploads everything at the end, this one:
 
 Every result is checked (:class:`._mapping.LabelMapper`); a protocol violation raises
 :class:`BadFunctionError` naming the frame, the object, its label and the reason.
+
+With ``tracks=True`` the rectangles found are linked into tracks across frames by overlap
+(:func:`inklab.sdk.auto_annotation.functions.iou_tracker.link_tracks`); results are then kept
+until the last frame and uploaded at once (no ``resume``).
 """
 
 from __future__ import annotations
@@ -144,11 +148,46 @@ def _check_arguments(function: object, conf_threshold: float | None) -> None:
     check_function(function)
 
 
+def _run_tracks(client: Client, scope: _Scope, function: DetectionFunction, mapper: LabelMapper, *,
+                pbar: ProgressReporter | None, clear_existing: bool, conf_threshold: float | None,
+                conv_mask_to_poly: bool, size: int) -> AnnotationSummary:
+    from inklab.sdk.auto_annotation.functions.iou_tracker import link_tracks
+
+    per_frame: list[tuple[int, list[Any]]] = []
+    tags: list[Any] = []
+    frames = scope.source.prefetch(scope.frames, slice_size=min(size, 16) if size > 1 else 4)
+    reporter = pbar or NullProgressReporter()
+    try:
+        with reporter.task(total=len(scope.frames), unit="frames"):
+            for results in detections(function, frames, mapper, batch_size=size, conf_threshold=conf_threshold,
+                                      conv_mask_to_poly=conv_mask_to_poly):
+                for frame, frame_tags, shapes in results:
+                    tags.extend(frame_tags)
+                    per_frame.append((frame, shapes))
+                reporter.advance(len(results))
+    finally:
+        frames.close()
+    tracks, shapes = link_tracks(per_frame)
+    payload = {"tags": tags, "shapes": shapes, "tracks": tracks}
+    if clear_existing:
+        client.request("PUT", f"{scope.path}/annotations/", json=payload).close()
+    else:
+        client.request("PATCH", f"{scope.path}/annotations/", json=payload, params={"action": "create"}).close()
+    logger.info("Linked the boxes of %d frames into %d tracks", len(per_frame), len(tracks))
+    return AnnotationSummary(len(per_frame), 0, len(tags), len(shapes) + sum(len(t["shapes"]) for t in tracks))
+
+
 def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: ProgressReporter | None,
          clear_existing: bool, allow_unmatched_labels: bool, conf_threshold: float | None,
-         conv_mask_to_poly: bool, batch_size: int | None, resume: bool) -> AnnotationSummary:
+         conv_mask_to_poly: bool, batch_size: int | None, resume: bool, tracks: bool = False) -> AnnotationSummary:
     mapper = LabelMapper(function.spec, scope.labels, allow_unmatched_labels=allow_unmatched_labels,
                          conv_mask_to_poly=conv_mask_to_poly, logger=logger)
+    if tracks:
+        if resume:
+            raise ValueError("resume cannot be combined with tracks=True (tracks are linked over the whole task)")
+        return _run_tracks(client, scope, function, mapper, pbar=pbar, clear_existing=clear_existing,
+                           conf_threshold=conf_threshold, conv_mask_to_poly=conv_mask_to_poly,
+                           size=batch_size_of(function, batch_size))
     settings = {"scope": scope.key, "conf_threshold": conf_threshold, "conv_mask_to_poly": conv_mask_to_poly,
                 "allow_unmatched_labels": allow_unmatched_labels}
     path = Journal.location(client.config.cache_dir, client.url, scope.key, function_fingerprint(function, settings))
@@ -209,7 +248,7 @@ def _run(client: Client, scope: _Scope, function: DetectionFunction, *, pbar: Pr
 def annotate_task(client: Client, task_id: int, function: DetectionFunction, *, pbar: ProgressReporter | None = None,
                   clear_existing: bool = False, allow_unmatched_labels: bool = False,
                   conf_threshold: float | None = None, conv_mask_to_poly: bool = False,
-                  batch_size: int | None = None, resume: bool = False) -> AnnotationSummary:
+                  batch_size: int | None = None, resume: bool = False, tracks: bool = False) -> AnnotationSummary:
     """Run ``function`` over every frame of task ``task_id`` and upload its results.
 
     Labels (and skeleton points and attributes) are matched by name; a function label
@@ -218,22 +257,23 @@ def annotate_task(client: Client, task_id: int, function: DetectionFunction, *, 
     (None or 0..1) and ``conv_mask_to_poly`` are passed to the function in its context.
     ``batch_size`` overrides the function's own for ``detect_batch``. ``resume`` skips the
     frames that an earlier run of the same function (same spec and settings) finished on
-    this machine. Raises :class:`BadFunctionError` for a protocol violation, ``ValueError``
+    this machine. ``tracks`` links the rectangles found into tracks across frames (see the module
+    docstring). Raises :class:`BadFunctionError` for a protocol violation, ``ValueError``
     for a bad threshold, and the SDK's errors for server problems.
     """
     _check_arguments(function, conf_threshold)
     return _run(client, _task_scope(client, task_id), function, pbar=pbar, clear_existing=clear_existing,
                 allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
-                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)
+                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume, tracks=tracks)
 
 
 def annotate_job(client: Client, job_id: int, function: DetectionFunction, *, pbar: ProgressReporter | None = None,
                  clear_existing: bool = False, allow_unmatched_labels: bool = False,
                  conf_threshold: float | None = None, conv_mask_to_poly: bool = False,
-                 batch_size: int | None = None, resume: bool = False) -> AnnotationSummary:
+                 batch_size: int | None = None, resume: bool = False, tracks: bool = False) -> AnnotationSummary:
     """Like :func:`annotate_task` for the frames of one job; ``clear_existing`` clears that job only."""
     _check_arguments(function, conf_threshold)
     return _run(client, _job_scope(client, job_id), function, pbar=pbar, clear_existing=clear_existing,
                 allow_unmatched_labels=allow_unmatched_labels, conf_threshold=conf_threshold,
-                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume)
+                conv_mask_to_poly=conv_mask_to_poly, batch_size=batch_size, resume=resume, tracks=tracks)
 

@@ -42,7 +42,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ServiceError):
         detail = exc.detail
         body = {"detail": detail} if isinstance(detail, str) else detail
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(body, status=exc.status_code,
+                        headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         return Response(messages, status=status.HTTP_400_BAD_REQUEST)

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.functions import labels as function_labels
+from inklab.server.functions.doorbell import ring_after_commit
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.functions.permissions import check_serve_function, reading_changed, visible_functions
+from inklab.server.functions.queue import function_topic
 from inklab.server.iam.permissions import is_admin
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import labels_of
@@ -36,14 +38,15 @@ def create_function(user: Any, data: dict[str, Any]) -> Function:
     if data.get("provider", FunctionProvider.NATIVE) != FunctionProvider.NATIVE:
         raise InvalidInput(f"provider: only 'native' functions can be registered here, got {data.get('provider')!r}.")
     kind = data.get("kind", FunctionKind.DETECTOR)
-    if kind != FunctionKind.DETECTOR:
-        raise InvalidInput(f"kind: this server serves 'detector' functions only; '{kind}' functions "
-                           "(interactive tools) are not supported yet.")
     labels = function_labels.normalize_labels(data.get("labels_v2", []))
     now = timezone.now()
     function = Function.objects.create(
         owner=user, name=data["name"], description=data.get("description") or "", kind=kind,
         visibility=data.get("visibility") or FunctionVisibility.PRIVATE, labels_v2=labels,
+        min_pos_points=data.get("min_pos_points", 0), min_neg_points=data.get("min_neg_points", -1),
+        startswith_box=bool(data.get("startswith_box")),
+        startswith_box_optional=bool(data.get("startswith_box_optional")),
+        supported_shape_types=sorted(set(data.get("supported_shape_types") or [])),
         created_date=now, updated_date=now,
     )
     logger.info("User %s registered function #%s '%s'", user.pk, function.pk, function.name)
@@ -92,6 +95,9 @@ def create_request(user: Any, function: Function, *, task_id: int, job_id: int |
     The mapping is checked against both label sets now, so that a mistake is a 400 here
     rather than a failed request later; without one, labels are matched by name.
     """
+    if function.kind != FunctionKind.DETECTOR:
+        raise InvalidInput(f"function: #{function.pk} is an {function.kind}; only detectors annotate whole tasks "
+                           f"(call it on a frame: POST /api/lambda/functions/{function.pk}).")
     task, job = _scope(user, task_id, job_id)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise InvalidInput(f"threshold: must be between 0 and 1, got {threshold}.")
@@ -108,6 +114,7 @@ def create_request(user: Any, function: Function, *, task_id: int, job_id: int |
         function=function, owner=user, task=task, job=job, category=RequestCategory.BATCH,
         threshold=threshold, mapping=mapping, cleanup=cleanup, conv_mask_to_poly=conv_mask_to_poly,
     )
+    ring_after_commit(function_topic(function.pk))
     logger.info("Queued annotation request %s: function #%s on task %s", request.pk, function.pk, task.pk)
     return request
 

@@ -9,7 +9,8 @@ thread while the client reads:
   where the server offers ``http.response.zerocopysend`` (inklab's own does, see
   :mod:`.protocol`), else read in blocks of :data:`FILE_BLOCK` bytes by short jobs on the
   pool's reader threads; frames, chunks, exports and backups are never loaded whole;
-* any other stream (``StreamingHttpResponse``): one item per job on the pool.
+* any other stream (``StreamingHttpResponse``): one item per job on a pool of its own, so a
+  stream that waits between items (an agent's event stream) never holds a Django thread.
 
 Threads persist, so Django keeps its per-thread database connections (``CONN_MAX_AGE``) as
 under a threaded WSGI server.
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any, TypeVar
 
-__all__ = ["FILE_BLOCK", "Bridge", "FileBody", "environ_for"]
+__all__ = ["FILE_BLOCK", "STREAM_THREADS", "Bridge", "FileBody", "environ_for"]
 
 #: The ASGI extension for file bodies sent with ``sendfile(2)`` (:mod:`.protocol` offers it).
 ZEROCOPY = "http.response.zerocopysend"
@@ -34,6 +35,8 @@ _ZEROCOPY_KEY = "inklab.zerocopy"
 logger = logging.getLogger(__name__)
 
 FILE_BLOCK = 1024 * 1024
+#: Streams served at once by one process (each waits on a thread of its own between items).
+STREAM_THREADS = 32
 _DONE = object()
 T = TypeVar("T")
 
@@ -104,6 +107,8 @@ class Bridge:
         self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="inklab-web")
         # File blocks are read on threads of their own, so downloads never wait behind views.
         self.readers = ThreadPoolExecutor(4, thread_name_prefix="inklab-read")
+        # Streams wait between items (agents' event streams hold for minutes): never on the views' threads.
+        self.streams = ThreadPoolExecutor(STREAM_THREADS, thread_name_prefix="inklab-stream")
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
@@ -111,6 +116,7 @@ class Bridge:
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.readers.shutdown(wait=False, cancel_futures=True)
+        self.streams.shutdown(wait=False, cancel_futures=True)
 
     async def respond(self, environ: dict[str, Any], receive: Receive, send: Send) -> None:
         """Run the request and send the answer; a file or stream stops early when the client leaves."""
@@ -176,7 +182,8 @@ class Bridge:
 
     async def _send_stream(self, body: Iterable[bytes], send: Send, gone: asyncio.Future[Any]) -> None:
         items = iter(body)
-        while not gone.done() and (item := await self.run(next, items, _DONE)) is not _DONE:
+        loop = asyncio.get_running_loop()
+        while not gone.done() and (item := await loop.run_in_executor(self.streams, next, items, _DONE)) is not _DONE:
             if item:
                 await send({"type": "http.response.body", "body": item, "more_body": True})
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from inklab.server.api.filtering import SearchFilter, SimpleFilter, SortFilter
 from inklab.server.functions import services
 from inklab.server.functions.permissions import visible_functions
+from inklab.server.functions.presence import with_agents_online
 from inklab.server.functions.serializers import FunctionReadSerializer, FunctionWriteSerializer
 
 __all__ = ["FunctionViewSet"]
@@ -24,10 +25,10 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     search_fields = {"name": "name", "owner": "owner__username"}
     simple_filters = {"name": "name", "kind": "kind", "provider": "provider", "visibility": "visibility",
                       "owner": "owner__username"}
-    ordering_fields = {"id": "id", "name": "name", "created_date": "created_date"}
+    ordering_fields = {"id": "id", "name": "name", "created_date": "created_date", "last_seen": "last_seen"}
 
     def get_queryset(self) -> Any:
-        return visible_functions(self.request.user).select_related("owner")
+        return with_agents_online(visible_functions(self.request.user).select_related("owner"))
 
     @extend_schema(request=FunctionWriteSerializer, responses={201: FunctionReadSerializer})
     def create(self, request: Request) -> Response:

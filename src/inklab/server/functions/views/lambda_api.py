@@ -1,8 +1,10 @@
 """``/api/lambda/functions`` and ``/api/lambda/requests``: CVAT's API for running functions.
 
 The web UI and scripts queue annotation requests here (``POST /api/lambda/requests`` with
-``{"function": "<id>", "task": ..., ...}``); agents of the function then do the work. Only
-native detector functions exist on this server: there are no serverless (nuclio) ones.
+``{"function": "<id>", "task": ..., ...}``); agents of the function then do the work. The web
+UI's AI tools call a function on one frame (``POST /api/lambda/functions/{id}``) and wait for
+the answer (see :mod:`inklab.server.functions.calls`). Only native functions exist on this
+server: there are no serverless (nuclio) ones.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inklab.server.api.integers import query_int
-from inklab.server.api.schema import query
-from inklab.server.functions import queue, services
+from inklab.server.api.schema import error, query
+from inklab.server.functions import calls, queue, services
 from inklab.server.functions.permissions import visible_functions, visible_requests
 from inklab.server.functions.serializers import (
+    CallResultSerializer,
     FunctionCallReadSerializer,
     FunctionCallWriteSerializer,
+    InteractiveCallSerializer,
     LambdaFunctionSerializer,
 )
-from inklab.vocabulary import FunctionKind
+from inklab.vocabulary import RequestCategory
 
 __all__ = ["LambdaFunctionViewSet", "LambdaRequestViewSet"]
 
@@ -35,10 +39,28 @@ class LambdaFunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     lookup_url_kwarg = "func_id"  # CVAT's name, in its schema's path
 
     def get_queryset(self) -> Any:
-        return visible_functions(self.request.user).filter(kind=FunctionKind.DETECTOR).order_by("id")
+        return visible_functions(self.request.user).order_by("id")
 
     def get_object(self) -> Any:
         return services.resolve_function(self.request.user, self.kwargs["func_id"])
+
+    @extend_schema(
+        operation_id="lambda_create_functions",  # CVAT's
+        summary="Call a function on one frame and wait for its answer",
+        description="An interactor with the annotator's points (pos_points, neg_points, obj_bbox), a tracker "
+                    "with the shapes to follow (shapes) or the states of an earlier call (states), a detector "
+                    "with its label mapping. The function's agents answer; see CallResult.",
+        request=InteractiveCallSerializer,
+        responses={200: CallResultSerializer,
+                   502: error(502, "The function's agent failed; the detail says why."),
+                   503: error(503, "No agent serves the function now, or its agent did not answer in time "
+                                   "(see Retry-After).")},
+    )
+    def call(self, request: Request, func_id: str) -> Response:
+        data = InteractiveCallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = calls.call_function(request.user, self.get_object(), dict(data.validated_data))
+        return Response(answer)
 
 
 @extend_schema_view(list=extend_schema(parameters=[query("task", "Only the requests of this task.", int)]))
@@ -49,7 +71,8 @@ class LambdaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     def get_queryset(self) -> Any:
         queue.requeue_expired()
-        queryset = visible_requests(self.request.user).select_related("owner").order_by("-created_date")
+        queryset = (visible_requests(self.request.user).filter(category=RequestCategory.BATCH)
+                    .select_related("owner").order_by("-created_date"))
         task = query_int(self.request, "task")
         if task is not None:
             queryset = queryset.filter(task_id=task)

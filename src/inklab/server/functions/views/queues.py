@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.api.renderers import CvatJSONRenderer, JSONRenderer
-from inklab.server.errors import NotFound, ServiceError
+from inklab.server.errors import Conflict, NotFound, ServiceError
 from inklab.server.functions import queue
-from inklab.server.functions.models import Function
+from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.functions.permissions import check_serve_function, visible_functions
 from inklab.server.functions.serializers import FunctionCallReadSerializer
 
@@ -119,11 +119,14 @@ class AcquireView(APIView):
 class _RequestView(APIView):
     def post(self, request: Request, function_id: str, ar_id: str) -> Response:
         function = _served_function(request, function_id)
-        self.act(function, ar_id, _body(request))
-        held = function.requests.select_related("owner").get(pk=ar_id)
+        held = self.act(function, ar_id, _body(request)) or function.requests.select_related("owner").filter(
+            pk=ar_id).first()
+        if held is None:  # an interactive call whose caller has its answer, or gave up
+            raise Conflict(f"Annotation request '{ar_id}' is over.")
         return Response(FunctionCallReadSerializer(held, context={"request": request}).data)
 
-    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> AnnotationRequest | None:
+        """Do it; the request as it now is, when it may be gone from the database already."""
         raise NotImplementedError
 
 
@@ -142,8 +145,8 @@ class UpdateView(_RequestView):
                    "annotations": serializers.DictField(help_text="LabeledData: tags, shapes, tracks")}),
                responses=_REPORT)
 class CompleteView(_RequestView):
-    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
-        queue.complete(function, ar_id, body.get("agent_id"), body)
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> AnnotationRequest | None:
+        return queue.complete(function, ar_id, body.get("agent_id"), body)
 
 
 @extend_schema(summary="Give up a request (inklab's agents)",
@@ -151,5 +154,5 @@ class CompleteView(_RequestView):
                    "agent_id": _AGENT_ID, "exc_info": serializers.CharField(help_text="What went wrong.")}),
                responses=_REPORT)
 class FailView(_RequestView):
-    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> None:
-        queue.fail(function, ar_id, body.get("agent_id"), body.get("exc_info"))
+    def act(self, function: Function, ar_id: str, body: dict[str, Any]) -> AnnotationRequest | None:
+        return queue.fail(function, ar_id, body.get("agent_id"), body.get("exc_info"))

@@ -76,7 +76,7 @@ export class App {
       return;
     }
     replace(this.nav,
-      link("/projects", "Projects"), link("/tasks", "Tasks"), link("/jobs", "Jobs"),
+      link("/projects", "Projects"), link("/tasks", "Tasks"), link("/jobs", "Jobs"), link("/models", "Models"),
       h("span", { class: "spacer" }),
       this.user.is_staff || this.user.is_superuser ? h("a", { href: "/admin/", "data-external": "" }, "Admin") : null,
       h("span", { class: "user-name", title: this.user.email || "" }, this.user.username),

@@ -5,6 +5,7 @@ import { App } from "./app.js";
 import { ID, Router } from "./router.js";
 import { jobsView } from "./views/jobs.js";
 import { loginView, registerView } from "./views/auth.js";
+import { modelsView } from "./views/models.js";
 import { notFoundView } from "./views/not-found.js";
 import { projectView } from "./views/project.js";
 import { projectsView } from "./views/projects.js";
@@ -28,6 +29,7 @@ async function start() {
     .on("/tasks/create", (m) => app.show(taskCreateView, m))
     .on(`/tasks/:id(${ID})`, (m) => app.show(taskView, m))
     .on("/jobs", (m) => app.show(jobsView, m))
+    .on("/models", (m) => app.show(modelsView, m))
     .on(`/jobs/:id(${ID})`, (m) => app.show(workspaceView, m));
   // Unknown addresses, and ids that are not ids (/projects/abc): no request is made for them.
   router.fallback = (m) => app.show(notFoundView, m, { auth: false });

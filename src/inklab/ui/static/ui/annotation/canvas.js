@@ -298,7 +298,11 @@ export class AnnotationCanvas {
       if (e.button === 0) {
         this.canvas.setPointerCapture(e.pointerId);
         this.tool.down(this.clamp(p), e);
-      } else if (e.button === 2) this.tool.back();
+      } else if (e.button === 2) {
+        // A right click is the tool's own when it takes one (an interactor's negative point).
+        if ("rightDown" in this.tool) /** @type {any} */ (this.tool).rightDown(this.clamp(p), e);
+        else this.tool.back();
+      }
       this.requestRender();
       return;
     }

@@ -61,6 +61,7 @@ export async function openAutoAnnotateDialog(ctx, task) {
     ctx.toasts.error(error);
     return;
   }
+  functions = functions.filter((/** @type {any} */ f) => f.kind === "detector");  // the others are the workspace's AI tools
   const progress = new ProgressBar();
   const error = h("p", { class: "form-error", role: "alert" });
   const start = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary",

@@ -2,6 +2,7 @@
 // sidebar, frame navigation, undo/redo and saving (only what changed is sent).
 
 import { h, replace, svgIcon } from "../dom.js";
+import { AiTools } from "../annotation/ai-tools.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
@@ -27,6 +28,7 @@ const ICONS = {
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
   undo: '<path d="M9 14L4 9l5-5"/><path d="M4 9h10a6 6 0 010 12h-3"/>',
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
+  ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
 const PLAY_INTERVAL_MS = 100;
@@ -192,6 +194,7 @@ class Workspace {
       DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
         () => this.setTool(type))),
       h("hr"),
+      this.toolButton("ai", "AI tools: interactors, trackers, detectors", () => this.aiTools.toggle()),
       h("button", { type: "button", class: "icon-button", title: "Fit the image (double click)", "aria-label": "Fit",
         onclick: () => this.canvas.fit() }, svgIcon(ICONS.fit)));
     this.drawLabel = /** @type {HTMLSelectElement} */ (h("select", { class: "draw-label", "aria-label": "Label for new shapes" }));
@@ -229,10 +232,11 @@ class Workspace {
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
     const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint);
+    this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
       h("div", { class: "workspace-body" }, toolbar,
-        h("div", { class: "workspace-center" }, drawBar, this.canvas.element,
+        h("div", { class: "workspace-center" }, drawBar, this.aiTools.element, this.canvas.element,
           h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
         this.sidebar.element));
     this.setTool(null);
@@ -306,6 +310,7 @@ class Workspace {
       if (this.canvas.tool?.started) this.setTool(this.toolType);
     }
     this.refresh();
+    if (changedFrame) this.aiTools.frameShown(frame);
     this.frames.prefetch(frame, direction, (f) => this.deleted.has(f));
     const cached = this.frames.has(frame);
     if (!cached) this.element.classList.add("frame-loading");
