@@ -16,6 +16,7 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
   cursor: '<path d="M5 3l14 8-6 1.5L10 19z"/>',
@@ -152,7 +153,7 @@ class Workspace {
       onHover: (key) => this.hoverFromCanvas(key),
       onCommit: (key, shape, label) => {
         const obj = this.store.objects.get(key);
-        if (obj) this.editor.setGeometry(obj, shape, label);
+        if (obj) this.editor.setGeometry(obj, shape, label, this.frame);
       },
       onViewChange: (scale) => { this.zoomText.textContent = `${Math.round(scale * 100)}%`; },
       onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
@@ -163,13 +164,14 @@ class Workspace {
     this.sidebar = new ObjectsSidebar({
       select: (cid) => this.select(cid, true),
       hover: (cid) => this.canvas.hover(cid),
-      labelsFor: (obj) => (obj.kind === "tag" ? editor.labelsFor("tag")
-        : obj.data.type === "skeleton" ? editor.labels.filter((l) => l.id === obj.data.label_id) : editor.labelsFor(obj.data.type || "any")),
+      labelsFor: (obj) => (editor.typeOf(obj) === "skeleton" ? editor.labels.filter((l) => l.id === obj.data.label_id)
+        : editor.labelsFor(editor.typeOf(obj))),
       labelOf: (id) => editor.label(id),
       setLabel: (obj, id) => editor.setLabel(obj, id),
-      setAttribute: (obj, spec, value) => editor.setAttribute(obj, spec, value),
-      setOccluded: (obj, value) => editor.setOccluded(obj, value),
-      setElementOutside: (obj, i, outside) => editor.setElementOutside(obj, i, outside),
+      setAttribute: (obj, spec, value) => editor.setAttribute(obj, spec, value, this.frame),
+      setOccluded: (obj, value) => editor.setOccluded(obj, value, this.frame),
+      setElementOutside: (obj, i, outside) => editor.setElementOutside(obj, i, outside, this.frame),
+      trackAction: (obj, action) => this.tracks.perform(obj, action),
       toggle: (obj, flag) => this.toggleFlag(obj, flag),
       toggleAll: (flag) => this.toggleAll(flag),
       zOrder: (obj, direction) => editor.zOrder(obj, direction),
@@ -231,7 +233,9 @@ class Workspace {
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
-    const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint);
+    this.tracks = new TrackMode(this);
+    const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
+      this.doneButton, this.hint);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -266,7 +270,7 @@ class Workspace {
       this.lastTool = type;
       const template = type === "skeleton" ? this.editor.template(label) : undefined;
       const tool = makeTool(type, (drawn) => {
-        const obj = this.editor.createShape(drawn, this.frame, label);
+        const obj = this.editor.createShape(drawn, this.frame, label, this.tracks.drawTracks);
         this.setTool(null);
         this.select(obj.cid, true);
       }, { color: label.color, template });
@@ -286,8 +290,9 @@ class Workspace {
   }
 
   updateHint() {
-    this.hint.textContent = this.canvas.tool ? this.canvas.tool.hint
-      : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.";
+    if (!this.hint) return;
+    this.hint.textContent = this.tracks.hint ?? (this.canvas.tool ? this.canvas.tool.hint
+      : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.");
   }
 
   /**
@@ -363,13 +368,16 @@ class Workspace {
   isOnFrame(cid) {
     const obj = this.store.objects.get(cid);
     if (!obj) return false;
-    if (obj.kind === "track") return this.store.frameObjects(this.frame).tracks.some((t) => t.obj === obj);
+    if (obj.kind === "track") {
+      const { tracks, outside } = this.store.frameObjects(this.frame);
+      return tracks.some((t) => t.obj === obj) || outside.some((t) => t.obj === obj);
+    }
     return obj.data.frame === this.frame;
   }
 
   /** Rebuild what the canvas and the sidebar show for the current frame. */
   refresh() {
-    const { shapes, tags, tracks } = this.store.frameObjects(this.frame);
+    const { shapes, tags, tracks, outside } = this.store.frameObjects(this.frame);
     const label = (/** @type {number} */ id) => this.editor.label(id);
     /** @type {{obj: any, shape: any}[]} */
     const objects = [...shapes.map((obj) => ({ obj, shape: obj.data })), ...tracks];
@@ -382,14 +390,14 @@ class Workspace {
       const l = label(shape.label_id);
       items.push({
         key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
-        locked: obj.locked, readOnly: obj.kind === "track",
+        locked: obj.locked,
         edges: shape.type === "skeleton" && l ? this.editor.template(l).edges : undefined,
       });
     }
     if (this.selected !== null && !this.store.objects.has(this.selected)) this.selected = null;
     this.canvas.setItems(items);
     this.canvas.select(this.selected);
-    const entries = objects.map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
+    const entries = [...objects, ...outside].map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
   }
@@ -430,6 +438,7 @@ class Workspace {
 
   /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
   select(cid, reveal) {
+    this.tracks.picked(cid);
     this.selected = cid;
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
@@ -463,6 +472,14 @@ class Workspace {
   remove(obj, force) {
     if (obj.locked && !force) {
       this.ctx.toasts.info("The object is locked: unlock it (L) or press Shift+Delete.");
+      return;
+    }
+    if (obj.kind === "track") {
+      this.tracks.confirmDelete(obj).then((yes) => {
+        if (!yes || !obj.present) return;
+        if (this.selected === obj.cid) this.selected = null;
+        this.store.remove([obj], "Delete track");
+      });
       return;
     }
     if (this.selected === obj.cid) this.selected = null;
@@ -533,6 +550,7 @@ class Workspace {
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
+        if (this.tracks.cancel()) break;
         if (tool?.started) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
         else this.select(null, false);
@@ -566,9 +584,24 @@ class Workspace {
       }
       case "delete": if (obj) this.remove(obj, false); break;
       case "forceDelete": if (obj) this.remove(obj, true); break;
-      case "lock": if (obj && obj.kind !== "track") this.toggleFlag(obj, "locked"); break;
+      case "lock": if (obj && obj.kind !== "tag") this.toggleFlag(obj, "locked"); break;
       case "hide": if (obj) this.toggleFlag(obj, "hidden"); break;
-      case "occluded": if (obj && obj.kind === "shape" && !obj.locked) this.editor.setOccluded(obj, !obj.data.occluded); break;
+      case "occluded":
+        if (obj && obj.kind === "shape" && !obj.locked) this.editor.setOccluded(obj, !obj.data.occluded);
+        else if (obj && obj.kind === "track" && !obj.locked) {
+          this.editor.setOccluded(obj, !this.sidebar.entries.find((e) => e.obj === obj)?.shape.occluded, this.frame);
+        }
+        break;
+      case "outside":
+      case "keyframe":
+      case "nextKeyframe":
+      case "previousKeyframe":
+      case "split":
+      case "propagate":
+        if (obj) this.tracks.perform(obj, action);
+        break;
+      case "merge": this.tracks.merge(); break;
+      case "drawMode": this.tracks.setDrawTracks(!this.tracks.drawTracks); break;
       case "forward-z": if (obj) this.editor.zOrder(obj, 1); break;
       case "backward-z": if (obj) this.editor.zOrder(obj, -1); break;
       case "nextObject":
