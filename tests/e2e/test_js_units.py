@@ -379,10 +379,12 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
         const merged = e.mergeObjects([
           {kind: "shape", data: {type: "rectangle", frame: 6, label_id: 1, points: [6, 6, 9, 9], attributes: [{spec_id: 2, value: "m"}]}},
           {kind: "shape", data: {type: "rectangle", frame: 2, label_id: 1, points: [2, 2, 5, 5], attributes: [{spec_id: 3, value: "i"}]}},
-        ], new Set([2]));
+        ], new Set([2]), 100);
+        const mergedAtEnd = e.mergeObjects([{kind: "track", data: track},
+          {kind: "shape", data: {type: "rectangle", frame: 12, label_id: 1, points: [6, 6, 9, 9]}}], new Set(), 12);
         let refused = null;
         try { e.mergeObjects([{kind: "track", data: track}, {kind: "shape", data: {type: "polygon", frame: 1, label_id: 1,
-          points: [0, 0, 1, 0, 1, 1]}}], new Set()); } catch (err) { refused = err.message; }
+          points: [0, 0, 1, 0, 1, 1]}}], new Set(), 100); } catch (err) { refused = err.message; }
         return {
           movedFrames: e.keyframes(moved), atFrame3: t.interpolate(moved, 3).points, kept10: moved.shapes[2].points,
           outsideAt8: t.interpolate(outside, 8), outsideFrames: e.keyframes(outside), backAt9: t.interpolate(back, 9).points,
@@ -391,7 +393,7 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
           first: first.shapes.map((s) => [s.frame, s.outside]), second: second.shapes.map((s) => [s.frame, s.points]),
           secondFrame: second.frame, splitOutside: e.splitTrack(track, 0),
           merged: merged.shapes.map((s) => [s.frame, s.outside, s.attributes]), mergedFrame: merged.frame,
-          mergedAttrs: merged.attributes, refused,
+          mergedAttrs: merged.attributes, refused, mergedAtEnd: mergedAtEnd.shapes.map((s) => [s.frame, s.outside]),
           next: e.neighbourKeyframe(moved, 5, 1), previous: e.neighbourKeyframe(moved, 5, -1), none: e.neighbourKeyframe(moved, 10, 1),
           shape: e.shapeFromTrack(moved, 3), asTrack: e.trackFromShape({type: "rectangle", frame: 4, label_id: 1,
             points: [1, 2, 3, 4], attributes: [{spec_id: 2, value: "m"}, {spec_id: 3, value: "i"}]}, new Set([2])),
@@ -405,8 +407,10 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
     assert result["first"] == [[0, False], [4, True]]
     assert result["second"] == [[4, [40, 0, 50, 10]], [10, [100, 0, 110, 10]]] and result["secondFrame"] == 4
     assert result["splitOutside"] is None
-    # Two single shapes: keyframes on their frames, outside just after the first (a gap), mutable attributes per keyframe.
-    assert result["merged"] == [[2, False, []], [3, True, []], [6, False, [{"spec_id": 2, "value": "m"}]]]
+    # Two single shapes (CVAT's rule): keyframes on their frames, each outside on the next; mutable attributes per keyframe.
+    m = [{"spec_id": 2, "value": "m"}]
+    assert result["merged"] == [[2, False, []], [3, True, []], [6, False, m], [7, True, m]]
+    assert result["mergedAtEnd"] == [[0, False], [10, False], [12, False]], "a track keeps its keyframes; nothing after the job"
     assert result["mergedFrame"] == 2 and result["mergedAttrs"] == [{"spec_id": 3, "value": "i"}]
     assert result["refused"] == "Only objects of one shape type can be merged."
     assert (result["next"], result["previous"], result["none"]) == (10, 0, None)

@@ -278,13 +278,13 @@ export class AnnotationEditor {
 
   /**
    * Merge shapes and tracks of one label into one track (see ``mergeObjects``).
-   * @param {AnnotationObject[]} objs
+   * @param {AnnotationObject[]} objs @param {number} lastFrame the job's last frame
    * @returns {AnnotationObject} the track
    * @throws {Error} with a message for the user when they cannot be merged
    */
-  merge(objs) {
+  merge(objs, lastFrame) {
     if (objs.some((o) => o.kind === "tag")) throw new Error("Tags cannot be merged into a track.");
-    const track = mergeObjects(objs.map((o) => ({ kind: /** @type {"shape" | "track"} */ (o.kind), data: o.data })), this.mutable);
+    const track = mergeObjects(objs.map((o) => ({ kind: /** @type {"shape" | "track"} */ (o.kind), data: o.data })), this.mutable, lastFrame);
     return this.replaceObjects(objs, "track", [track], "Merge into a track")[0];
   }
 

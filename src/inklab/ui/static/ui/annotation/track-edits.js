@@ -165,46 +165,47 @@ export function splitTrack(track, frame) {
 }
 
 /**
- * One track from several shapes and tracks of one label and shape type: every shape becomes a
- * keyframe and every track brings its keyframes (a later object wins on a frame they share);
- * where one object ends and the next starts later, the track goes outside in between.
+ * One track from several shapes and tracks of one label and shape type, as CVAT merges them:
+ * every shape becomes a keyframe that goes outside on the next frame (unless another keyframe
+ * is there, or the job ends), every track brings its keyframes; a later object wins on a frame
+ * they share. The track attributes are the first object's.
  * @param {{kind: "shape" | "track", data: any}[]} objects
  * @param {Set<number>} mutable
+ * @param {number} lastFrame the job's last frame
  * @returns {any} the merged track
  * @throws {Error} when the objects differ in label or shape type, or are fewer than two
  */
-export function mergeObjects(objects, mutable) {
+export function mergeObjects(objects, mutable, lastFrame) {
   if (objects.length < 2) throw new Error("Pick at least two objects to merge.");
-  const tracks = objects.map((o) => (o.kind === "track" ? o.data : trackFromShape(o.data, mutable)));
-  const label = tracks[0].label_id;
-  const type = tracks[0].shapes[0].type;
-  if (tracks.some((t) => t.label_id !== label)) throw new Error("Only objects of one label can be merged.");
-  if (tracks.some((t) => t.shapes[0].type !== type)) throw new Error("Only objects of one shape type can be merged.");
-  // Objects in order of their first frame; each ends where it ends, or just after a single shape.
-  const ordered = tracks.map((t, i) => ({ t, shape: objects[i].kind === "shape" })).sort((a, b) => a.t.frame - b.t.frame);
+  const items = objects.map((o) => ({ track: o.kind === "track" ? o.data : trackFromShape(o.data, mutable), shape: o.kind === "shape" }))
+    .sort((a, b) => a.track.frame - b.track.frame);
+  const first = items[0].track;
+  const type = first.shapes[0].type;
+  if (items.some((i) => i.track.label_id !== first.label_id)) throw new Error("Only objects of one label can be merged.");
+  if (items.some((i) => i.track.shapes[0].type !== type)) throw new Error("Only objects of one shape type can be merged.");
   /** @type {Map<number, {shape: any, elements: any[]}>} */
   const frames = new Map();
-  ordered.forEach(({ t, shape }, index) => {
-    t.shapes.forEach((/** @type {any} */ s) => frames.set(s.frame, { shape: s,
-      elements: (t.elements || []).map((/** @type {any} */ e) => stateAt(e.shapes, s.frame) ?? { ...e.shapes[0], frame: s.frame, outside: true }) }));
-    const next = ordered[index + 1];
-    const end = shape ? t.frame + 1 : null;
-    if (end !== null && next && next.t.frame > end && !frames.has(end)) {
-      const last = frames.get(t.frame);
-      if (last) {
-        frames.set(end, { shape: { ...last.shape, frame: end, outside: true },
-          elements: last.elements.map((e) => ({ ...e, frame: end, outside: true })) });
+  /** @type {Map<number, {shape: any, elements: any[]}>} outside keyframes after single shapes */
+  const ends = new Map();
+  for (const { track, shape } of items) {
+    for (const s of track.shapes) {
+      const elements = (track.elements || []).map((/** @type {any} */ e) => stateAt(e.shapes, s.frame) ?? { ...e.shapes[0], frame: s.frame, outside: true });
+      frames.set(s.frame, { shape: s, elements });
+      if (shape && s.frame + 1 <= lastFrame) {
+        ends.set(s.frame + 1, { shape: { ...s, frame: s.frame + 1, outside: true },
+          elements: elements.map((e) => ({ ...e, frame: s.frame + 1, outside: true })) });
       }
     }
-  });
+  }
+  for (const [frame, end] of ends) if (!frames.has(frame)) frames.set(frame, end);
   const sorted = [...frames.keys()].sort((a, b) => a - b);
-  const first = ordered[0].t;
-  const merged = { frame: sorted[0], label_id: label, group: first.group ?? 0, source: first.source ?? "manual",
-    attributes: first.attributes ?? [], shapes: sorted.map((f) => keyframeOf({ .../** @type {any} */ (frames.get(f)).shape, frame: f })),
+  const at = (/** @type {number} */ f) => /** @type {{shape: any, elements: any[]}} */ (frames.get(f));
+  const merged = { frame: sorted[0], label_id: first.label_id, group: first.group ?? 0, source: first.source ?? "manual",
+    attributes: first.attributes ?? [], shapes: sorted.map((f) => keyframeOf({ ...at(f).shape, frame: f })),
     elements: /** @type {any[]} */ ([]) };
   if (type === "skeleton") {
     merged.elements = (first.elements || []).map((/** @type {any} */ e, /** @type {number} */ i) => ({ ...e, frame: sorted[0],
-      shapes: sorted.map((f) => keyframeOf({ ...(/** @type {any} */ (frames.get(f)).elements[i] ?? e.shapes[0]), type: "points", frame: f })) }));
+      shapes: sorted.map((f) => keyframeOf({ ...(at(f).elements[i] ?? e.shapes[0]), type: "points", frame: f })) }));
   }
   return merged;
 }

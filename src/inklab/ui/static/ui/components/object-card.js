@@ -83,7 +83,7 @@ export function objectCard(obj, shape, actions) {
   const label = actions.labelOf(obj.data.label_id);
   const isTrack = obj.kind === "track";
   const disabled = obj.locked;
-  const values = new Map((obj.data.attributes || []).map((/** @type {any} */ a) => [a.spec_id, a.value]));
+  const values = new Map(((obj.kind === "track" ? shape.attributes : obj.data.attributes) || []).map((/** @type {any} */ a) => [a.spec_id, a.value]));
   const labelSelect = /** @type {HTMLSelectElement} */ (h("select", { class: "card-label", "aria-label": "Label", disabled },
     actions.labelsFor(obj).map((l) => h("option", { value: String(l.id), selected: l.id === obj.data.label_id }, l.name))));
   labelSelect.addEventListener("change", () => actions.setLabel(obj, Number(labelSelect.value)));

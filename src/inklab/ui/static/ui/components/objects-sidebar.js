@@ -118,6 +118,7 @@ export class ObjectsSidebar {
     h("span", { class: "object-label" }, label?.name || "?"),
     h("span", { class: "object-type muted" }, obj.kind === "track" ? `${shape.type} track` : shape.type),
     obj.kind === "track" && shape.keyframe ? h("span", { class: "flag", title: "keyframe" }, "◆") : null,
+    obj.kind === "track" && shape.outside ? h("span", { class: "flag outside-flag", title: "outside on this frame (O brings it back)" }, "⊘") : null,
     shape.occluded ? h("span", { class: "flag", title: "occluded" }, "◌") : null,
     h("span", { class: "spacer" }),
     h("button", { type: "button", class: `icon-button ${obj.locked ? "on" : ""}`, title: "Lock (L)",

@@ -73,7 +73,7 @@ export class TrackMode {
     const objs = [...this.merging].map((cid) => this.ws.store.objects.get(cid)).filter((o) => o && o.present);
     this.merging = null;
     try {
-      const track = this.ws.editor.merge(/** @type {any[]} */ (objs));
+      const track = this.ws.editor.merge(/** @type {any[]} */ (objs), this.ws.job.stop_frame);
       this.ws.select(track.cid, true);
       this.ws.ctx.toasts.success(`Merged ${objs.length} objects into one track.`);
     } catch (error) {
