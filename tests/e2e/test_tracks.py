@@ -234,3 +234,38 @@ def test_merge_split_switch_and_propagate(admin_page: Any, rest: Rest, video_tas
     page.keyboard.press("Control+z")
     assert ws.rows().filter(has_text="track").count() == 1
     assert not ws.dirty
+
+
+def test_every_shape_type_as_a_track(admin_page: Any, rest: Rest, video_task: dict[str, Any]) -> None:
+    """Polygon, polyline, points, ellipse and skeleton drawn in track mode are tracks with their
+    first keyframe; a skeleton point moved on a later frame makes a keyframe for each of its points."""
+    page = admin_page
+    job = video_task["job"]
+    labels = video_task["labels"]
+    ws = Workspace(page).open(job["id"])
+    page.click(".draw-mode [data-mode=track]")
+    ws.draw_vertices("polyline", [(10, 200), (60, 180), (110, 210)])
+    ws.draw_vertices("points", [(200, 200), (220, 210)], finish="Enter")
+    ws.draw_box("ellipse", (240, 20), (300, 60))
+    ws.draw_box("skeleton", (20, 20), (120, 120))
+    ws.draw_vertices("polygon", [(130, 150), (180, 150), (160, 190)], finish="n")
+    assert ws.rows().filter(has_text="track").count() == 5
+    _go(ws, 5)
+    ws.rows().filter(has_text="skeleton").click()
+    ws.drag((70, 20), (80, 30))  # the head's handle: that point moves
+    shot(page, "tracks-every-type")
+    ws.save()
+    data = _annotations(rest, job["id"])
+    assert data["shapes"] == []
+    by_type = {t["shapes"][0]["type"]: t for t in data["tracks"]}
+    assert set(by_type) == {"polyline", "points", "ellipse", "skeleton", "polygon"}
+    assert all(t["frame"] == 0 and len(t["shapes"]) == 1 for k, t in by_type.items() if k != "skeleton")
+    assert _approx(by_type["polygon"]["shapes"][0]["points"], [130, 150, 180, 150, 160, 190])
+    skeleton = by_type["skeleton"]
+    assert skeleton["label_id"] == labels["person"]["id"] and [s["frame"] for s in skeleton["shapes"]] == [0, 5]
+    sub = {s["id"]: s["name"] for s in labels["person"]["sublabels"]}
+    points = {sub[e["label_id"]]: [(s["frame"], s["points"]) for s in e["shapes"]] for e in skeleton["elements"]}
+    assert set(points) == {"head", "left hand", "right hand"}
+    head = points["head"]
+    assert [f for f, _ in head] == [0, 5] and _approx(head[0][1], [70, 20]) and _approx(head[1][1], [80, 30])
+    assert points["left hand"][1][0] == 5 and _approx(points["left hand"][1][1], [20, 120]), "a keyframe, unmoved"
