@@ -269,3 +269,33 @@ def test_every_shape_type_as_a_track(admin_page: Any, rest: Rest, video_task: di
     head = points["head"]
     assert [f for f, _ in head] == [0, 5] and _approx(head[0][1], [70, 20]) and _approx(head[1][1], [80, 30])
     assert points["left hand"][1][0] == 5 and _approx(points["left hand"][1][1], [20, 120]), "a keyframe, unmoved"
+
+
+def test_playback_speed_and_play_until_the_next_keyframe(admin_page: Any, rest: Rest, video_task: dict[str, Any]) -> None:
+    page = admin_page
+    job = video_task["job"]
+    car = video_task["labels"]["car"]
+    track = {"frame": 1, "label_id": car["id"], "shapes": [
+        {"type": "rectangle", "frame": 1, "points": [0, 0, 40, 40]},
+        {"type": "rectangle", "frame": 6, "points": [80, 40, 120, 80]}]}
+    rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"tracks": [track]})
+    ws = Workspace(page).open(job["id"])
+    speeds = page.locator(".player-speed option").all_inner_texts()
+    assert speeds == ["Fastest (100 fps)", "Fast (50 fps)", "Usual (25 fps)", "Slow (15 fps)", "Slower (12 fps)",
+                      "Slowest (1 fps)"]
+    assert page.locator(".player-speed").input_value() == "25"
+    page.locator(".player-speed").select_option("50")
+    page.locator(".play-until-keyframe").check()
+    page.keyboard.press(" ")  # no track selected: the next keyframe of any track (frame 1)
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '1'")
+    page.wait_for_timeout(300)
+    assert ws.frame_number() == 1
+    ws.wait_ready()
+    ws.rows().first.click()
+    page.keyboard.press(" ")  # the selected track's next keyframe: 6
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '6'")
+    page.wait_for_timeout(300)
+    assert ws.frame_number() == 6
+    page.locator(".play-until-keyframe").uncheck()
+    page.keyboard.press(" ")  # to the end
+    page.wait_for_function(f"() => document.querySelector('.frame-number').value === '{FRAMES - 1}'")

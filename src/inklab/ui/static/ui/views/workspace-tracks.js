@@ -144,6 +144,21 @@ export class TrackMode {
     }
   }
 
+  /**
+   * The next keyframe after the current frame: of the selected track, or of any track.
+   * @returns {number | null}
+   */
+  nextKeyframe() {
+    const current = this.ws.current;
+    const tracks = current?.kind === "track" ? [current] : [...this.ws.store.tracks];
+    let best = null;
+    for (const track of tracks) {
+      const frame = neighbourKeyframe(track.data, this.ws.frame, 1);
+      if (frame !== null && (best === null || frame < best)) best = frame;
+    }
+    return best;
+  }
+
   /** The state of a track on the current frame, outside keyframes included. @param {any} obj */
   stateOf(obj) {
     if (obj.kind !== "track") return null;

@@ -32,7 +32,6 @@ const ICONS = {
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
-const PLAY_INTERVAL_MS = 100;
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -344,9 +343,10 @@ class Workspace {
       this.stopPlaying();
       return;
     }
+    const stopAt = this.player.untilKeyframe.checked ? this.tracks.nextKeyframe() : null;
     const tick = () => {
       const next = this.neighbour(1);
-      if (next === this.frame) {
+      if (next === this.frame || (stopAt !== null && this.frame >= stopAt)) {
         this.stopPlaying();
         return;
       }
@@ -354,7 +354,7 @@ class Workspace {
       if (this.frames.has(next)) this.go(next, 1);
       else this.frames.prefetch(this.frame, 1, (f) => this.deleted.has(f));
     };
-    this.playing = window.setInterval(tick, PLAY_INTERVAL_MS);
+    this.playing = window.setInterval(tick, 1000 / this.player.fps);
     this.player.setPlaying(true);
   }
 
