@@ -55,9 +55,11 @@ export class Player {
       button(icon("next"), "Next frame (F)", () => this.step(1)),
       button(icon("forward"), "Forward 10 frames (V)", () => this.step(10)),
       button(icon("last"), "Last frame (End)", () => options.onGo(options.last)),
-      this.slider, this.number, h("span", { class: "muted" }, `/ ${options.last}`), this.name, this.speed,
+      this.slider, this.number, h("span", { class: "muted" }, `/ ${options.last}`), this.name);
+    /** Speed and "to keyframe": placed by the page (they do not fit beside the buttons). */
+    this.extras = h("div", { class: "player-extras" }, this.speed,
       h("label", { class: "checkbox small", title: "Playing stops at the next keyframe (of the selected track, or of any)" },
-        this.untilKeyframe, "to keyframe"));
+        this.untilKeyframe, "Play to keyframe"));
     this.frame = options.first;
   }
 

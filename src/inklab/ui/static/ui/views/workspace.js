@@ -234,7 +234,7 @@ class Workspace {
         onclick: () => openShortcutsHelp() }, "?"));
     this.tracks = new TrackMode(this);
     const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.doneButton, this.hint);
+      this.doneButton, this.hint, this.player.extras);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
