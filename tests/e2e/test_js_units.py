@@ -419,3 +419,43 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
     assert result["asTrack"]["shapes"] == [{"type": "rectangle", "frame": 4, "points": [1, 2, 3, 4], "rotation": 0,
                                             "occluded": False, "outside": False, "z_order": 0,
                                             "attributes": [{"spec_id": 2, "value": "m"}]}]
+
+
+def test_object_filters(js: Any) -> None:
+    result = js({"f": "annotation/filter.js"}, """
+        const records = [
+          {label: "car", type: "shape", shape: "rectangle", occluded: false, width: 50, height: 20, serverID: 7, objectID: 1,
+           attr: {color: "red", "two words": "x"}},
+          {label: "car", type: "track", shape: "rectangle", occluded: true, width: 10, height: 10, serverID: null, objectID: 2,
+           attr: {color: "blue"}},
+          {label: "road", type: "shape", shape: "polygon", occluded: false, width: 200, height: 90, serverID: 9, objectID: 3, attr: {}},
+          {label: "weather", type: "tag", shape: "", occluded: false, width: 0, height: 0, serverID: 4, objectID: 4, attr: {}},
+        ];
+        const ids = (text) => { const p = f.parseFilter(text); return records.filter((r) => !p || p(r)).map((r) => r.objectID); };
+        const error = (text) => { try { f.parseFilter(text); return null; } catch (e) { return [e instanceof f.FilterError, e.message]; } };
+        return {
+          empty: ids("  "), label: ids('label=="car"'), and: ids('label=="car" & occluded==true'),
+          or: ids("type==tag | width>=200"), precedence: ids('label==road | label==car & type==track'),
+          grouped: ids('(label==road | label==car) & !(type==track)'), words: ids("not label==car and shape!=polygon"),
+          attr: ids('attr.color=="blue"'), quotedAttr: ids('attr."two words"==x'), missingAttr: ids("attr.color!=red"),
+          server: ids("serverID<8"), like: ids("label like AR"), decimal: ids("height>9.5 & height<20.5"),
+          errors: [error('label="car"'), error("colour==red"), error('label=="car'), error("(label==car"), error("label==car road"),
+                   error("label==")],
+        };
+    """)
+    assert result["empty"] == [1, 2, 3, 4]
+    assert result["label"] == [1, 2] and result["and"] == [2]
+    assert result["or"] == [3, 4]
+    assert result["precedence"] == [2, 3], "& binds tighter than |"
+    assert result["grouped"] == [1, 3] and result["words"] == [4]
+    assert result["attr"] == [2] and result["quotedAttr"] == [1]
+    assert result["missingAttr"] == [2, 3, 4], "no such attribute: only != passes"
+    assert result["server"] == [1, 4] and result["like"] == [1, 2] and result["decimal"] == [1, 2]
+    assert all(e is not None and e[0] for e in result["errors"])
+    messages = [e[1] for e in result["errors"]]
+    assert messages[0] == 'Unexpected "=" at 6.'
+    assert messages[1] == 'Unknown property "colour" at 1.'
+    assert messages[2] == "Unclosed quote at 8."
+    assert messages[3] == 'Expected ")" at the end.'
+    assert messages[4] == 'Expected "&", "|" or the end at 12, found "road".'
+    assert messages[5] == "Expected a value at the end."

@@ -6,6 +6,8 @@ import { AiTools } from "../annotation/ai-tools.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
+import { FilterError, parseFilter } from "../annotation/filter.js";
+import { shapeBox } from "../annotation/geometry.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
 import { actionOf } from "../annotation/shortcuts.js";
@@ -84,6 +86,8 @@ class Workspace {
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
     this.saving = false;
+    /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
+    this.filter = null;
     this.playing = 0;
     this.destroyed = false;
     /** @type {Set<number>} */
@@ -180,6 +184,7 @@ class Workspace {
         if (label) this.select(editor.createTag(this.frame, label).cid, true);
       },
       tagLabels: () => editor.labelsFor("tag"),
+      filter: (text) => this.setFilter(text),
     });
     this.sidebar.refreshTagLabels();
     this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
@@ -375,12 +380,50 @@ class Workspace {
     return obj.data.frame === this.frame;
   }
 
+  /**
+   * Show only the objects that pass a filter (empty: all).
+   * @param {string} text @returns {string | null} why the filter cannot be read, or null
+   */
+  setFilter(text) {
+    try {
+      this.filter = parseFilter(text);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      return error.message;
+    }
+    this.refresh();
+    return null;
+  }
+
+  /**
+   * What a filter sees of an object.
+   * @param {any} obj @param {any} shape its state on this frame
+   * @returns {import("../annotation/filter.js").FilterRecord}
+   */
+  filterRecord(obj, shape) {
+    const label = this.editor.label(shape.label_id);
+    const names = new Map((label?.attributes || []).map((a) => [a.id, a.name]));
+    /** @type {Record<string, string>} */
+    const attr = {};
+    for (const a of shape.attributes || []) attr[names.get(a.spec_id) ?? String(a.spec_id)] = a.value;
+    const box = obj.kind === "tag" || !shape.points?.length && shape.type !== "skeleton" ? [0, 0, 0, 0] : shapeBox(shape);
+    return { label: label?.name ?? "", type: obj.kind, shape: obj.kind === "tag" ? "" : shape.type, occluded: Boolean(shape.occluded),
+      width: Math.round(box[2] - box[0]), height: Math.round(box[3] - box[1]), serverID: obj.sid, objectID: obj.cid, attr };
+  }
+
   /** Rebuild what the canvas and the sidebar show for the current frame. */
   refresh() {
-    const { shapes, tags, tracks, outside } = this.store.frameObjects(this.frame);
+    const frameObjects = this.store.frameObjects(this.frame);
+    const filter = this.filter;
+    /** @template {{obj: any, shape: any}} T @param {T[]} list @returns {T[]} */
+    const passing = (list) => (filter ? list.filter(({ obj, shape }) => filter(this.filterRecord(obj, shape))) : list);
+    const shapes = passing(frameObjects.shapes.map((obj) => ({ obj, shape: obj.data })));
+    const tracks = passing(frameObjects.tracks);
+    const outside = passing(frameObjects.outside);
+    const tags = passing(frameObjects.tags.map((obj) => ({ obj, shape: obj.data }))).map((t) => t.obj);
     const label = (/** @type {number} */ id) => this.editor.label(id);
     /** @type {{obj: any, shape: any}[]} */
-    const objects = [...shapes.map((obj) => ({ obj, shape: obj.data })), ...tracks];
+    const objects = [...shapes, ...tracks];
     // Z-order first; within a layer, shapes of one label together, so the renderer batches them.
     objects.sort((a, b) => (a.shape.z_order || 0) - (b.shape.z_order || 0) || a.shape.label_id - b.shape.label_id
       || a.obj.cid - b.obj.cid);
