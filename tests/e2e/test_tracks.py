@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.e2e.conftest import LABELS, scene_images, shot
@@ -148,15 +149,19 @@ def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: R
 
 def test_track_from_the_api_is_editable(admin_page: Any, rest: Rest, video_task: dict[str, Any]) -> None:
     """A track made elsewhere shows with its label list, moves on a frame (a keyframe there), and
-    the keyframe on another frame stays as it was."""
+    the keyframe on another frame stays as it was; saving sends that track only."""
     page = admin_page
     job = video_task["job"]
     car = video_task["labels"]["car"]
     track = {"frame": 0, "label_id": car["id"], "shapes": [
         {"type": "rectangle", "frame": 0, "points": [0, 0, 40, 40]},
         {"type": "rectangle", "frame": 4, "points": [80, 40, 120, 80]}]}
-    created = rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"tracks": [track]})
-    track_id = created["tracks"][0]["id"]
+    other = {"frame": 0, "label_id": car["id"], "shapes": [{"type": "rectangle", "frame": 0, "points": [200, 150, 260, 200]}]}
+    created = rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"tracks": [track, other]})
+    track_id, other_id = (t["id"] for t in created["tracks"])
+    sent: list[tuple[str, dict[str, Any]]] = []
+    page.on("request", lambda r: sent.append((r.url, orjson.loads(r.post_data)))
+            if r.method == "PATCH" and "/annotations" in r.url else None)
     ws = Workspace(page).open(job["id"], frame=2)
     assert _selected_at(ws, 60, 40)
     options = ws.card().locator(".card-label option").all_inner_texts()
@@ -164,8 +169,12 @@ def test_track_from_the_api_is_editable(admin_page: Any, rest: Rest, video_task:
     ws.drag((60, 40), (70, 50))
     assert ws.dirty
     ws.save()
-    (saved,) = _annotations(rest, job["id"])["tracks"]
-    assert saved["id"] == track_id
+    assert [url.rsplit("action=", 1)[1] for url, _ in sent] == ["update"]
+    body = sent[0][1]
+    assert [t["id"] for t in body["tracks"]] == [track_id] and body["shapes"] == [] and body["tags"] == []
+    saved, unchanged = sorted(_annotations(rest, job["id"])["tracks"], key=lambda t: t["id"])
+    assert saved["id"] == track_id and unchanged["id"] == other_id
+    assert [(s["frame"], s["points"]) for s in unchanged["shapes"]] == [(0, [200, 150, 260, 200])]
     assert [(s["frame"], s["points"]) for s in saved["shapes"]] == [
         (0, [0, 0, 40, 40]), (2, [50, 30, 90, 70]), (4, [80, 40, 120, 80])]
 
