@@ -238,6 +238,12 @@ class Workspace {
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
     this.tracks = new TrackMode(this);
+    // A new speed applies at once while playing.
+    this.player.speed.addEventListener("change", () => {
+      if (!this.playing) return;
+      this.stopPlaying();
+      this.togglePlay();
+    });
     const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
       this.doneButton, this.hint, this.player.extras);
     this.aiTools = new AiTools(this);
