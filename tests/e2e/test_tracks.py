@@ -1,4 +1,4 @@
-"""Track mode of the workspace in Chromium: drawing tracks, keyframes made by edits on a frame,
+"""Track mode of the workspace in Chromium, on a video task: drawing tracks, keyframes made by edits on a frame,
 live interpolation, outside and re-entering, occluded and attributes per keyframe, keyframe
 navigation and deletion, deleting a track only when confirmed, merge, split, propagate and
 shape ↔ track; what the REST API holds after saving and what a reload shows."""
@@ -18,10 +18,30 @@ from tests.support.rest import Rest
 FRAMES = 10
 
 
+def _video(path: Path, images: list[Path]) -> Path:
+    """An MPEG-4 video of the pictures, one frame each."""
+    import av
+    from PIL import Image
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"qscale": "2"}
+        for image in images:
+            frame = av.VideoFrame.from_image(Image.open(image).convert("RGB"))
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 @pytest.fixture
 def video_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
-    """A task with ten 320×240 frames (one job) and the e2e labels."""
-    task = rest.create_task(f"e2e {request.node.name}", LABELS, scene_images(tmp_path / "frames", FRAMES))
+    """A task made from a ten-frame 320×240 video (one job), with the e2e labels."""
+    video = _video(tmp_path / "street.mp4", scene_images(tmp_path / "frames", FRAMES))
+    task = rest.create_task(f"e2e {request.node.name}", LABELS, [video])
+    assert task["size"] == FRAMES and task["mode"] == "interpolation"
     task["job"] = rest.jobs(task["id"])[0]
     task["labels"] = {label["name"]: label for label in rest.labels(task_id=task["id"])}
     return task
