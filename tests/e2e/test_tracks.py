@@ -5,7 +5,10 @@ shape ↔ track; what the REST API holds after saving and what a reload shows.""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Any
 
 import orjson
@@ -66,6 +69,17 @@ def _attrs(items: list[dict[str, Any]], label: dict[str, Any]) -> dict[str, str]
 
 def _approx(points: list[float], expected: list[float], tolerance: float = 0.51) -> bool:
     return len(points) == len(expected) and all(abs(a - b) <= tolerance for a, b in zip(points, expected, strict=True))
+
+
+def _exported_boxes(rest: Rest, job_id: int) -> dict[int, tuple[str, str, list[float]]]:
+    """frame → (outside, occluded, box) of the one track in the job's "CVAT for video 1.1" export."""
+    rq = rest.call("POST", f"/api/jobs/{job_id}/dataset/export?format=CVAT%20for%20video%201.1&save_images=false")
+    done = rest.wait(rq["rq_id"])
+    data = rest.http.request("GET", done["result_url"], headers=rest.headers).data
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("annotations.xml")
+    (track,) = ElementTree.fromstring(xml).iter("track")
+    return {int(b.get("frame")): (b.get("outside"), b.get("occluded"),
+                                  [float(b.get(k)) for k in ("xtl", "ytl", "xbr", "ybr")]) for b in track.iter("box")}
 
 
 def _selected_at(ws: Workspace, x: float, y: float) -> bool:
@@ -129,6 +143,12 @@ def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: R
     assert _attrs(track["attributes"], car)["color"] == "blue"
     assert _attrs(sixth["attributes"], car) == {"parked": "true"}
     assert _attrs(first["attributes"], car) == {"parked": "false"}
+    # The server's "CVAT for video" export has the track on every frame, interpolated as drawn here.
+    boxes = _exported_boxes(rest, job["id"])
+    assert sorted(boxes) == list(range(FRAMES))
+    assert boxes[3][:2] == ("0", "0") and _approx(boxes[3][2], [50, 35, 90, 65])
+    assert [boxes[f][0] for f in range(FRAMES)] == ["0"] * 8 + ["1", "0"]  # outside on 8 only
+    assert [boxes[f][1] for f in range(FRAMES)] == ["0"] * 6 + ["1"] * 4  # occluded from the keyframe on 6
 
     # After a reload: the same keyframes, the same interpolation; keyframe navigation (E/R).
     page.reload()
