@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 from typing import Any
+from xml.etree import ElementTree
 
 import orjson
 import pytest
