@@ -49,7 +49,8 @@ export function setKeyframe(track, frame, patch = {}) {
   const result = { ...track, shapes };
   if (Array.isArray(track.elements) && track.elements.length) {
     result.elements = track.elements.map((/** @type {any} */ element, /** @type {number} */ i) => {
-      const state = stateAt(element.shapes, frame) ?? { ...element.shapes[0], frame };
+      // A point that starts later is outside until then (as the server shows it).
+      const state = stateAt(element.shapes, frame) ?? { ...element.shapes[0], frame, outside: true };
       const extra = elementPatches?.[i] || {};
       // A point hidden with its skeleton comes back with it unless the patch says otherwise.
       const outside = extra.outside ?? (own.outside === undefined ? state.outside : own.outside);

@@ -458,7 +458,10 @@ class Workspace {
       const steps = reason === "undo" ? this.store.history.redoStack : this.store.history.undoStack;
       const step = steps[steps.length - 1];
       const target = step?.changes[0]?.target;
-      if (target && target.kind !== "track" && target.data.frame !== this.frame) {
+      // A track that is not on this frame: to its first frame.
+      const away = target && (target.kind === "track" ? target.present && !this.isOnFrame(target.cid)
+        : target.data.frame !== this.frame);
+      if (away) {
         this.go(target.data.frame, target.data.frame > this.frame ? 1 : -1);
         this.updateSaveState();
         return;
