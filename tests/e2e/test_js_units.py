@@ -395,6 +395,15 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
           merged: merged.shapes.map((s) => [s.frame, s.outside, s.attributes]), mergedFrame: merged.frame,
           mergedAttrs: merged.attributes, refused, mergedAtEnd: mergedAtEnd.shapes.map((s) => [s.frame, s.outside]),
           next: e.neighbourKeyframe(moved, 5, 1), previous: e.neighbourKeyframe(moved, 5, -1), none: e.neighbourKeyframe(moved, 10, 1),
+          skeleton: (() => {
+            const pt = (frame, points, extra = {}) => ({type: "points", frame, points, rotation: 0, occluded: false, outside: false,
+              z_order: 0, attributes: [], ...extra});
+            const sk = {frame: 0, label_id: 4, attributes: [], shapes: [{...kf(0, []), type: "skeleton"}], elements: [
+              {frame: 0, label_id: 5, attributes: [], shapes: [pt(0, [1, 1])]},
+              {frame: 5, label_id: 6, attributes: [], shapes: [pt(5, [9, 9])]}]};
+            const edited = e.setKeyframe(sk, 2, {elements: [{points: [3, 3]}, {}]});
+            return edited.elements.map((el) => el.shapes.map((s) => [s.frame, s.points, s.outside]));
+          })(),
           shape: e.shapeFromTrack(moved, 3), asTrack: e.trackFromShape({type: "rectangle", frame: 4, label_id: 1,
             points: [1, 2, 3, 4], attributes: [{spec_id: 2, value: "m"}, {spec_id: 3, value: "i"}]}, new Set([2])),
         };
@@ -414,6 +423,8 @@ def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
     assert result["mergedFrame"] == 2 and result["mergedAttrs"] == [{"spec_id": 3, "value": "i"}]
     assert result["refused"] == "Only objects of one shape type can be merged."
     assert (result["next"], result["previous"], result["none"]) == (10, 0, None)
+    # A skeleton keyframe keys every point; a point that starts later stays outside before it.
+    assert result["skeleton"] == [[[0, [1, 1], False], [2, [3, 3], False]], [[2, [9, 9], True], [5, [9, 9], False]]]
     assert result["shape"]["frame"] == 3 and result["shape"]["points"] == [30, 30, 40, 40] and result["shape"]["outside"] is False
     assert result["asTrack"]["attributes"] == [{"spec_id": 3, "value": "i"}]
     assert result["asTrack"]["shapes"] == [{"type": "rectangle", "frame": 4, "points": [1, 2, 3, 4], "rotation": 0,
