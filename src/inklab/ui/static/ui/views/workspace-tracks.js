@@ -5,6 +5,7 @@
 import { h } from "../dom.js";
 import { Dialog, confirmDialog } from "../components/dialog.js";
 import { neighbourKeyframe } from "../annotation/track-edits.js";
+import { stateAt } from "../annotation/tracks.js";
 
 /**
  * @typedef {{
@@ -161,9 +162,7 @@ export class TrackMode {
 
   /** The state of a track on the current frame, outside keyframes included. @param {any} obj */
   stateOf(obj) {
-    if (obj.kind !== "track") return null;
-    const k = obj.data.shapes.findLastIndex((/** @type {any} */ s) => s.frame <= this.ws.frame);
-    return k < 0 ? null : obj.data.shapes[k];
+    return obj.kind === "track" ? stateAt(obj.data.shapes, this.ws.frame) : null;
   }
 
   /**
