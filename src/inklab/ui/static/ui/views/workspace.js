@@ -3,11 +3,13 @@
 
 import { h, replace, svgIcon } from "../dom.js";
 import { AiTools } from "../annotation/ai-tools.js";
+import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
 import { shapeBox } from "../annotation/geometry.js";
+import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
 import { actionOf } from "../annotation/shortcuts.js";
@@ -27,13 +29,14 @@ const ICONS = {
   polyline: '<path d="M3 17l5-8 5 6 4-9 4 4"/>',
   points: '<circle cx="6" cy="7" r="2"/><circle cx="17" cy="9" r="2"/><circle cx="10" cy="17" r="2"/>',
   ellipse: '<ellipse cx="12" cy="12" rx="9" ry="6"/>',
+  mask: '<path d="M5 19c3 0 4-2 4-4s2-4 5-4 4-3 4-5"/><circle cx="18" cy="5" r="2"/><path d="M4 20l2-2"/>',
   skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
   undo: '<path d="M9 14L4 9l5-5"/><path d="M4 9h10a6 6 0 010 12h-3"/>',
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
-const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
+const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "mask", "skeleton"];
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -86,6 +89,10 @@ class Workspace {
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
     this.saving = false;
+    /** Brush size, shape and mode of the mask tool (kept while the page is open). */
+    this.maskSettings = defaultMaskSettings();
+    /** @type {any} the mask object being changed with the mask tool (hidden meanwhile), or null */
+    this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
     this.playing = 0;
@@ -216,6 +223,9 @@ class Workspace {
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
+    this.maskBar = maskControls(this.maskSettings, () => { this.updateHint(); this.canvas.requestRender(); });
+    this.maskBar.element.hidden = true;
+    this.shapeActions = h("span", { class: "shape-actions" });
     this.zoomText = h("span", { class: "muted" });
     this.pointerText = h("span", { class: "muted" });
     this.frameStatus = h("span", { class: "frame-status muted" });
@@ -245,7 +255,7 @@ class Workspace {
       this.togglePlay();
     });
     const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.doneButton, this.hint, this.player.extras);
+      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -267,6 +277,10 @@ class Workspace {
 
   /** @param {string | null} type a shape type to draw, or null to select and edit */
   setTool(type) {
+    if (this.editingMask) {
+      this.editingMask = null;
+      this.refresh();
+    }
     if (type) {
       const labels = this.editor.labelsFor(type);
       if (!labels.length) {
@@ -279,11 +293,14 @@ class Workspace {
       this.toolLabels.set(type, label.id);
       this.lastTool = type;
       const template = type === "skeleton" ? this.editor.template(label) : undefined;
-      const tool = makeTool(type, (drawn) => {
+      /** @param {import("../annotation/tools.js").Drawn} drawn */
+      const done = (drawn) => {
         const obj = this.editor.createShape(drawn, this.frame, label, this.tracks.drawTracks);
+        if (type === "mask" && this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
         this.setTool(null);
         this.select(obj.cid, true);
-      }, { color: label.color, template });
+      };
+      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template });
       if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
       this.canvas.setTool(tool);
       this.select(null, false);
@@ -295,8 +312,72 @@ class Workspace {
     }
     this.toolType = type;
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
-    this.doneButton.hidden = !type || !["polygon", "polyline", "points"].includes(type);
+    this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask"].includes(type);
+    this.maskBar.element.hidden = type !== "mask";
     this.updateHint();
+  }
+
+  /**
+   * A mask tool on the current frame.
+   * @param {string} color @param {number[] | null} points the mask to change, or null for a new one
+   * @param {(drawn: any) => void} done
+   */
+  maskTool(color, points, done) {
+    const size = this.frameSize(this.frame);
+    return new MaskTool(done, { color, points, settings: this.maskSettings,
+      image: { width: size.width > 1 ? size.width : this.canvas.imageWidth, height: size.height > 1 ? size.height : this.canvas.imageHeight },
+      onSegment: (ms) => this.maskBar.showSegment(ms) });
+  }
+
+  /** Change the selected mask (shape, or track on this frame) with the brush. */
+  editMask() {
+    const obj = this.current;
+    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
+    if (!obj || !shape || shape.type !== "mask" || obj.locked) return;
+    this.setTool(null);
+    const color = this.editor.label(shape.label_id)?.color || "#ff4040";
+    const tool = this.maskTool(color, shape.points, (drawn) => {
+      this.editingMask = null;
+      this.editor.setGeometry(obj, drawn, "Edit mask", this.frame);
+      if (this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
+      this.setTool(null);
+      this.select(obj.cid, true);
+    });
+    tool.snap = 7 / this.canvas.view.scale;
+    this.canvas.setTool(tool);
+    this.editingMask = obj;
+    this.toolType = "mask";
+    for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === "mask");
+    this.doneButton.hidden = false;
+    this.maskBar.element.hidden = false;
+    this.refresh();
+    this.updateHint();
+  }
+
+  /** @param {"polygon" | "mask"} type convert the selected polygon or mask */
+  convertSelected(type) {
+    const obj = this.current;
+    if (!obj || obj.kind !== "shape" || obj.locked) return;
+    const size = this.frameSize(this.frame);
+    const points = type === "mask" ? polygonToMask(obj.data.points, size.width > 1 ? size.width : this.canvas.imageWidth,
+      size.height > 1 ? size.height : this.canvas.imageHeight) : maskToPolygon(obj.data.points);
+    if (!points) this.ctx.toasts.error(type === "mask" ? "The polygon covers no pixel." : "The mask has no pixels.");
+    else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
+  }
+
+  /** The buttons for the selected object: convert a polygon or mask, change a mask. */
+  updateShapeActions() {
+    const obj = this.current;
+    const type = obj && obj.kind !== "tag" ? this.editor.typeOf(obj) : null;
+    const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
+      { type: "button", class: `button small ${cls}`, onclick: action }, text);
+    const buttons = [];
+    if (type === "polygon" && obj?.kind === "shape") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
+    if (type === "mask" && this.editingMask !== obj) {
+      buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
+      if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+    }
+    replace(this.shapeActions, ...buttons);
   }
 
   updateHint() {
@@ -322,7 +403,7 @@ class Workspace {
       const url = new URL(location.href);
       url.searchParams.set("frame", String(frame));
       history.replaceState(null, "", url.pathname + url.search);
-      if (this.canvas.tool?.started) this.setTool(this.toolType);
+      if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
@@ -435,7 +516,7 @@ class Workspace {
       || a.obj.cid - b.obj.cid);
     const items = [];
     for (const { obj, shape } of objects) {
-      if (obj.hidden) continue;
+      if (obj.hidden || obj === this.editingMask) continue;
       const l = label(shape.label_id);
       items.push({
         key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
@@ -449,6 +530,7 @@ class Workspace {
     const entries = [...objects, ...outside].map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
+    this.updateShapeActions();
   }
 
   /** @param {string} reason */
@@ -495,6 +577,7 @@ class Workspace {
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
     if (reveal) this.sidebar.reveal();
+    this.updateShapeActions();
   }
 
   /** @param {number | null} key */
@@ -603,7 +686,7 @@ class Workspace {
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
         if (this.tracks.cancel()) break;
-        if (tool?.started) this.setTool(this.toolType);
+        if (tool?.started && !this.editingMask) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
         else this.select(null, false);
         break;
