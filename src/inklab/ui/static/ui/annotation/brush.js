@@ -238,7 +238,7 @@ export function maskControls(settings, onChange) {
     h("option", { value: "square", selected: settings.shape === "square" }, "Square")));
   const remove = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "mask-remove-underlying",
     checked: settings.removeUnderlying }));
-  const timing = h("span", { class: "muted mask-timing", title: "Time of the last stroke segment" });
+  const timing = h("span", { class: "muted mask-timing", title: "Time the last brush stroke segment took" });
   const update = () => {
     settings.mode = /** @type {MaskMode} */ (mode.value);
     const value = Math.round(Number(size.value));
@@ -251,5 +251,16 @@ export function maskControls(settings, onChange) {
   const element = h("span", { class: "mask-controls" }, mode, size, shape,
     h("label", { class: "checkbox", title: "The new mask's pixels are removed from the masks under it" }, remove,
       " Remove underlying pixels"), timing);
-  return { element, showSegment: (ms) => { timing.textContent = `${ms.toFixed(1)} ms`; timing.dataset.ms = ms.toFixed(3); } };
+  // The figures of the stroke segments so far (the tests and the benchmark read them).
+  let count = 0;
+  let total = 0;
+  let max = 0;
+  const showSegment = (/** @type {number} */ ms) => {
+    count += 1;
+    total += ms;
+    max = Math.max(max, ms);
+    timing.textContent = `${ms.toFixed(1)} ms`;
+    Object.assign(timing.dataset, { count: String(count), meanMs: (total / count).toFixed(3), maxMs: max.toFixed(3) });
+  };
+  return { element, showSegment };
 }
