@@ -53,6 +53,8 @@ export class MaskTool extends Tool {
     this.snap = 6;
     this.preview_ = document.createElement("canvas");
     this.previewGeneration = -1;
+    this.previewX = 0;
+    this.previewY = 0;
     const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(options.color) || ["", "ff", "40", "40"];
     this.rgb = [1, 2, 3].map((i) => Number.parseInt(m[i], 16));
     this.redraw(null);
@@ -163,14 +165,24 @@ export class MaskTool extends Tool {
     const { bitmap } = this;
     if (!bitmap.width) return;
     let x0; let y0; let x1; let y1;
-    if (this.previewGeneration !== bitmap.generation || !rect) {
+    if (this.previewGeneration !== bitmap.generation && rect && this.previewGeneration >= 0) {
+      // The bitmap grew: carry the old preview over (a GPU copy), then draw what changed.
+      const old = this.preview_;
+      this.preview_ = document.createElement("canvas");
       this.preview_.width = bitmap.width;
       this.preview_.height = bitmap.height;
-      this.previewGeneration = bitmap.generation;
+      /** @type {CanvasRenderingContext2D} */ (this.preview_.getContext("2d")).drawImage(old, this.previewX - bitmap.x, this.previewY - bitmap.y);
+      [x0, y0, x1, y1] = [rect.x0 - bitmap.x, rect.y0 - bitmap.y, rect.x1 - bitmap.x, rect.y1 - bitmap.y];
+    } else if (this.previewGeneration !== bitmap.generation || !rect) {
+      this.preview_.width = bitmap.width;
+      this.preview_.height = bitmap.height;
       [x0, y0, x1, y1] = [0, 0, bitmap.width, bitmap.height];
     } else {
       [x0, y0, x1, y1] = [rect.x0 - bitmap.x, rect.y0 - bitmap.y, rect.x1 - bitmap.x, rect.y1 - bitmap.y];
     }
+    this.previewGeneration = bitmap.generation;
+    this.previewX = bitmap.x;
+    this.previewY = bitmap.y;
     const w = x1 - x0;
     const hgt = y1 - y0;
     if (w <= 0 || hgt <= 0) return;

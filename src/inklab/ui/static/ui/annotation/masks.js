@@ -195,10 +195,13 @@ export class MaskBitmap {
     if (x1 <= x0 || y1 <= y0) return;
     const empty = this.width === 0;
     if (!empty && x0 >= this.x && y0 >= this.y && x1 <= this.x + this.width && y1 <= this.y + this.height) return;
-    const nx0 = Math.max(0, Math.min(empty ? x0 : this.x, x0) - MARGIN);
-    const ny0 = Math.max(0, Math.min(empty ? y0 : this.y, y0) - MARGIN);
-    const nx1 = Math.min(this.imageWidth, Math.max(empty ? x1 : this.x + this.width, x1) + MARGIN);
-    const ny1 = Math.min(this.imageHeight, Math.max(empty ? y1 : this.y + this.height, y1) + MARGIN);
+    // Grow by half the current size at least, so that a long stroke reallocates a few times only.
+    const mx = Math.max(MARGIN, this.width >> 1);
+    const my = Math.max(MARGIN, this.height >> 1);
+    const nx0 = Math.max(0, Math.min(empty ? x0 : this.x, x0) - mx);
+    const ny0 = Math.max(0, Math.min(empty ? y0 : this.y, y0) - my);
+    const nx1 = Math.min(this.imageWidth, Math.max(empty ? x1 : this.x + this.width, x1) + mx);
+    const ny1 = Math.min(this.imageHeight, Math.max(empty ? y1 : this.y + this.height, y1) + my);
     const width = nx1 - nx0;
     const bits = new Uint8Array(width * (ny1 - ny0));
     for (let j = 0; j < this.height; j += 1) {
