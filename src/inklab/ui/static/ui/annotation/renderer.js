@@ -8,6 +8,7 @@
 // one-pixel lines along a fast path, while any other width of a path with thousands of
 // overlapping rectangles costs ten times as much (~100 ms for 5,000 on a laptop core).
 
+import { CUBOID_EDGES } from "./cuboid.js";
 import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
 
 /**
@@ -48,8 +49,6 @@ export function rgba(hex, alpha) {
   return value;
 }
 
-/** Cube edges of a 2D cuboid: front face 0-1-3-2, back face 4-5-7-6, and their links. */
-const CUBOID_EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
 /** @type {WeakMap<number[], HTMLCanvasElement>} */
 const maskCache = new WeakMap();
@@ -140,6 +139,10 @@ function addShape(s, item, fill, stroke, dots, dot) {
       for (let i = 0; i + 1 < p.length; i += 2) addDot(dots, p[i], p[i + 1], dot);
       return;
     case "cuboid":
+      // The front face is filled, so that its orientation shows.
+      fill.moveTo(p[0], p[1]);
+      for (const i of [1, 3, 2]) fill.lineTo(p[2 * i], p[2 * i + 1]);
+      fill.closePath();
       for (const [a, b] of CUBOID_EDGES) {
         stroke.moveTo(p[2 * a], p[2 * a + 1]);
         stroke.lineTo(p[2 * b], p[2 * b + 1]);

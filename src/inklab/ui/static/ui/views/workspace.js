@@ -9,6 +9,7 @@ import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
 import { shapeBox } from "../annotation/geometry.js";
+import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
@@ -29,6 +30,7 @@ const ICONS = {
   polyline: '<path d="M3 17l5-8 5 6 4-9 4 4"/>',
   points: '<circle cx="6" cy="7" r="2"/><circle cx="17" cy="9" r="2"/><circle cx="10" cy="17" r="2"/>',
   ellipse: '<ellipse cx="12" cy="12" rx="9" ry="6"/>',
+  cuboid: '<path d="M4 8h11v11H4zM4 8l5-4h11l-5 4M20 4v11l-5 4"/>',
   mask: '<path d="M5 19c3 0 4-2 4-4s2-4 5-4 4-3 4-5"/><circle cx="18" cy="5" r="2"/><path d="M4 20l2-2"/>',
   skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
@@ -36,7 +38,7 @@ const ICONS = {
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
-const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "mask", "skeleton"];
+const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -312,7 +314,7 @@ class Workspace {
     }
     this.toolType = type;
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
-    this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask"].includes(type);
+    this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
     this.maskBar.element.hidden = type !== "mask";
     this.updateHint();
   }
@@ -365,6 +367,17 @@ class Workspace {
     else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
   }
 
+  /**
+   * Change the selected cuboid (a shape, or a track's keyframe on this frame).
+   * @param {(points: number[]) => number[]} change @param {string} label
+   */
+  reshapeCuboid(change, label) {
+    const obj = this.current;
+    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
+    if (!obj || !shape || shape.type !== "cuboid" || obj.locked) return;
+    this.editor.setGeometry(obj, { ...shape, points: change(shape.points) }, label, this.frame);
+  }
+
   /** The buttons for the selected object: convert a polygon or mask, change a mask. */
   updateShapeActions() {
     const obj = this.current;
@@ -376,6 +389,10 @@ class Workspace {
     if (type === "mask" && this.editingMask !== obj) {
       buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
       if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+    }
+    if (type === "cuboid") {
+      buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
+      buttons.push(button("reset-perspective", "Reset perspective", () => this.reshapeCuboid(resetPerspective, "Reset perspective")));
     }
     replace(this.shapeActions, ...buttons);
   }
