@@ -21,6 +21,8 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { AttributeMode } from "./workspace-attributes.js";
+import { TagMode } from "./workspace-tags.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -250,23 +252,50 @@ class Workspace {
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
     this.tracks = new TrackMode(this);
+    this.attributes = new AttributeMode(this);
+    this.tagMode = new TagMode(this);
+    this.modeSelect = /** @type {HTMLSelectElement} */ (h("select", { class: "mode-select", "aria-label": "Annotation mode" },
+      h("option", { value: "standard" }, "Standard"), h("option", { value: "attributes" }, "Attribute annotation"),
+      h("option", { value: "tags" }, "Tag annotation")));
+    this.modeSelect.addEventListener("change", () => {
+      this.setMode(this.modeSelect.value);
+      this.modeSelect.blur();  // the mode's keys (digits, arrows) go to the workspace
+    });
     // A new speed applies at once while playing.
     this.player.speed.addEventListener("change", () => {
       if (!this.playing) return;
       this.stopPlaying();
       this.togglePlay();
     });
-    const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
+    const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
       this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
       h("div", { class: "workspace-body" }, toolbar,
-        h("div", { class: "workspace-center" }, drawBar, this.aiTools.element, this.canvas.element,
+        h("div", { class: "workspace-center" }, drawBar, this.attributes.element, this.tagMode.element, this.aiTools.element,
+          this.canvas.element,
           h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
         this.sidebar.element));
     this.setTool(null);
     this.updateSaveState();
+  }
+
+  /**
+   * Standard, attribute annotation or tag annotation mode.
+   * @param {string} mode "standard", "attributes" or "tags"
+   */
+  setMode(mode) {
+    if (mode !== "standard") this.setTool(null);
+    this.modeSelect.value = mode;
+    this.element.dataset.mode = mode;
+    this.attributes.setActive(mode === "attributes");
+    this.tagMode.setActive(mode === "tags");
+  }
+
+  /** Go to the next frame that is not deleted (tag mode's skip). */
+  next() {
+    this.go(this.neighbour(1), 1);
   }
 
   /** @param {string} name @param {string} title @param {() => void} action */
@@ -417,6 +446,7 @@ class Workspace {
     this.frameStatus.textContent = `Frame ${frame} · ${size.width}×${size.height}`;
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
+      this.attributes.cid = null;
       const url = new URL(location.href);
       url.searchParams.set("frame", String(frame));
       history.replaceState(null, "", url.pathname + url.search);
@@ -548,6 +578,11 @@ class Workspace {
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
     this.updateShapeActions();
+    if (this.attributes.active) {
+      if (this.attributes.entry) this.attributes.render();
+      else this.attributes.frameChanged();
+    }
+    this.tagMode.render();
   }
 
   /** @param {string} reason */
@@ -686,6 +721,10 @@ class Workspace {
     if (document.querySelector("dialog[open]")) return;
     const typing = target.closest("input, textarea, select, [contenteditable]") && !(event.ctrlKey && event.key.toLowerCase() === "s");
     if (typing) return;
+    if (this.attributes.key(event) || this.tagMode.key(event)) {
+      event.preventDefault();
+      return;
+    }
     const action = actionOf(event);
     if (!action) return;
     event.preventDefault();
