@@ -373,6 +373,23 @@ export class AnnotationEditor {
     return edits.length;
   }
 
+  /** A group number no object uses yet. @returns {number} */
+  newGroup() {
+    let max = 0;
+    for (const obj of this.store.objects.values()) if (obj.present && obj.kind !== "tag") max = Math.max(max, obj.data.group || 0);
+    return max + 1;
+  }
+
+  /**
+   * Put shapes and tracks in a group (0: none), as one undo step.
+   * @param {AnnotationObject[]} objs @param {number} group
+   */
+  setGroup(objs, group) {
+    const edits = objs.filter((o) => o.kind !== "tag" && (o.data.group || 0) !== group)
+      .map((obj) => ({ obj, data: { ...obj.data, group } }));
+    if (edits.length) this.store.commit(group ? "Group" : "Ungroup", edits);
+  }
+
   /** Fold the last ``count`` undo steps into one (so one Ctrl+Z undoes a compound edit). @param {number} count */
   mergeLastSteps(count) {
     const stack = this.store.history.undoStack;

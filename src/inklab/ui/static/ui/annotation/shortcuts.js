@@ -35,6 +35,8 @@ export const SHORTCUTS = [
   { group: "Objects", keys: ["-", "_"], action: "backward-z", description: "Send the selected object backward (z-order)" },
   { group: "Objects", keys: ["Tab"], action: "nextObject", description: "Select the next object of the frame" },
   { group: "Objects", keys: ["Shift+Tab"], action: "previousObject", description: "Select the previous object" },
+  { group: "Objects", keys: ["G"], action: "group", description: "Group: pick objects with clicks, G again puts them in a new group" },
+  { group: "Objects", keys: ["Shift+G"], action: "ungroup", description: "Take the selected object out of its group" },
   { group: "Objects", keys: ["Ctrl+C"], action: "copy", description: "Copy the selected object" },
   { group: "Objects", keys: ["Ctrl+V"], action: "paste", description: "Paste the copied object on this frame" },
   { group: "Tracks", keys: ["O"], action: "outside", description: "Outside: the selected track ends on this frame (again: it is back)" },

@@ -3,6 +3,7 @@
 
 import { h, replace, svgIcon } from "../dom.js";
 import { AiTools } from "../annotation/ai-tools.js";
+import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../annotation/appearance.js";
 import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
@@ -20,8 +21,10 @@ import { openImportDialog } from "../components/import-dialog.js";
 import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
+import { settingsMenu } from "../components/workspace-settings.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
 import { AttributeMode } from "./workspace-attributes.js";
+import { GroupMode } from "./workspace-groups.js";
 import { TagMode } from "./workspace-tags.js";
 import { TrackMode } from "./workspace-tracks.js";
 
@@ -95,6 +98,8 @@ class Workspace {
     this.saving = false;
     /** Brush size, shape and mode of the mask tool (kept while the page is open). */
     this.maskSettings = defaultMaskSettings();
+    /** How annotations and the image are shown (kept per user in this browser). */
+    this.appearance = loadAppearance(ctx.user?.id ?? ctx.user?.username);
     /** @type {any} the mask object being changed with the mask tool (hidden meanwhile), or null */
     this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
@@ -241,11 +246,12 @@ class Workspace {
         h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
         h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
         h("button", { type: "button", onclick: () => openShortcutsHelp() }, "Keyboard shortcuts (F1)")));
+    const settings = settingsMenu(this.appearance, () => this.applyAppearance());
     menu.addEventListener("click", (e) => { if (/** @type {HTMLElement} */ (e.target).closest(".menu-items > *")) menu.removeAttribute("open"); });
     const topbar = h("header", { class: "workspace-top" },
       h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
       h("strong", { class: "job-title" }, `Job #${job.id}`),
-      menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
+      menu, settings, this.saveButton, this.saveState, this.undoButton, this.redoButton,
       this.player.element,
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
@@ -254,6 +260,7 @@ class Workspace {
     this.tracks = new TrackMode(this);
     this.attributes = new AttributeMode(this);
     this.tagMode = new TagMode(this);
+    this.groups = new GroupMode(this);
     this.modeSelect = /** @type {HTMLSelectElement} */ (h("select", { class: "mode-select", "aria-label": "Annotation mode" },
       h("option", { value: "standard" }, "Standard"), h("option", { value: "attributes" }, "Attribute annotation"),
       h("option", { value: "tags" }, "Tag annotation")));
@@ -278,7 +285,20 @@ class Workspace {
           h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
         this.sidebar.element));
     this.setTool(null);
+    this.applyAppearance(false);
     this.updateSaveState();
+  }
+
+  /** Show the appearance settings (and keep them for the user). @param {boolean} [save] */
+  applyAppearance(save = true) {
+    const a = this.appearance;
+    this.canvas.settings = { ...this.canvas.settings, fillOpacity: a.fillOpacity, selectedOpacity: a.selectedOpacity,
+      imageFilter: imageFilter(a), outline: a.outline, showLabels: a.showLabels };
+    if (save) {
+      saveAppearance(this.ctx.user?.id ?? this.ctx.user?.username, a);
+      this.refresh();
+    }
+    this.canvas.requestRender();
   }
 
   /**
@@ -428,7 +448,7 @@ class Workspace {
 
   updateHint() {
     if (!this.hint) return;
-    this.hint.textContent = this.tracks.hint ?? (this.canvas.tool ? this.canvas.tool.hint
+    this.hint.textContent = this.tracks.hint ?? this.groups.hint ?? (this.canvas.tool ? this.canvas.tool.hint
       : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.");
   }
 
@@ -565,8 +585,12 @@ class Workspace {
     for (const { obj, shape } of objects) {
       if (obj.hidden || obj === this.editingMask) continue;
       const l = label(shape.label_id);
+      const { colorBy } = this.appearance;
+      const group = obj.data.group || 0;
+      const color = colorBy === "instance" ? paletteColor(obj.cid) : colorBy === "group" && group ? paletteColor(group)
+        : l?.color || "#ff4040";
       items.push({
-        key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
+        key: obj.cid, shape, color, label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
         locked: obj.locked,
         edges: shape.type === "skeleton" && l ? this.editor.template(l).edges : undefined,
       });
@@ -625,6 +649,7 @@ class Workspace {
   /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
   select(cid, reveal) {
     this.tracks.picked(cid);
+    this.groups.picked(cid);
     this.selected = cid;
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
@@ -741,7 +766,7 @@ class Workspace {
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
-        if (this.tracks.cancel()) break;
+        if (this.tracks.cancel() || this.groups.cancel()) break;
         if (tool?.started && !this.editingMask) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
         else this.select(null, false);
@@ -792,6 +817,8 @@ class Workspace {
         if (obj) this.tracks.perform(obj, action);
         break;
       case "merge": this.tracks.merge(); break;
+      case "group": this.groups.toggle(); break;
+      case "ungroup": this.groups.ungroup(); break;
       case "drawMode": this.tracks.setDrawTracks(!this.tracks.drawTracks); break;
       case "forward-z": if (obj) this.editor.zOrder(obj, 1); break;
       case "backward-z": if (obj) this.editor.zOrder(obj, -1); break;
