@@ -139,7 +139,7 @@ def test_js_brush_eraser_and_polygon_fill_follow_the_pixel_centre_rule(js: Any) 
 
 def test_js_conversions_and_subtraction(js: Any) -> None:
     blob = _round_stroke(60, 50, (20, 20), (40, 30), 14)
-    result = js({"m": "annotation/masks.js"}, """
+    result = js({"m": "annotation/masks.js", "o": "annotation/outline.js"}, """
         const [blob] = arg;
         const outline = m.maskToPolygon(blob);
         const block = m.maskToPolygon([0, 6, 1, 1, 3, 2]);  // a 3×2 block at (1, 1)
@@ -149,10 +149,12 @@ def test_js_conversions_and_subtraction(js: Any) -> None:
         const top = new m.MaskBitmap(100, 100, rect);
         const cut = top.subtractFrom([0, 50, 5, 10, 14, 14]);  // a 10×5 block at (5, 10)
         const gone = top.subtractFrom(rect);
-        return {roundTrip: m.polygonToMask(outline, 60, 50), block, rect, clipped, outsideImage, cut, gone};
+        const interactor = o.resultPolygon([{type: "mask", points: [0, 6, 1, 1, 3, 2]}], 10);  // the AI tools' use
+        return {roundTrip: m.polygonToMask(outline, 60, 50), block, rect, clipped, outsideImage, cut, gone, interactor};
     """, [_points(blob)])
     assert result["roundTrip"] == _points(blob), "mask → polygon → mask keeps every pixel of a blob without holes"
     assert result["block"] == [1, 1, 4, 1, 4, 3, 1, 3]
+    assert result["interactor"] == result["block"]
     assert result["rect"] == _points(np.ones((5, 10), dtype=bool), 10, 10)
     assert result["clipped"] == _points(np.ones((3, 5), dtype=bool), 0, 0)
     assert result["outsideImage"] is None
