@@ -41,6 +41,11 @@
                          PostgreSQL's lock_timeout) before it is answered 503 (default 20)
 ``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, across the
                          web processes (default 4); anonymous clients may not upload
+``INKLAB_WEBHOOKS_ALLOW_PRIVATE`` ``1`` lets webhooks call private, loopback and link-local
+                         addresses (default: refused, at creation and at delivery)
+``INKLAB_WEBHOOKS_TIMEOUT`` seconds a webhook's target has to answer one delivery (default 10)
+``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
+``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
 """
 
 from __future__ import annotations
@@ -95,6 +100,10 @@ UPLOADS_PER_USER = int(os.environ.get("INKLAB_UPLOADS_PER_USER", "4"))
 # Long enough for another user's large write to commit (on SQLite a 100,000-shape PUT holds the
 # write lock about 2 s on 2 vCPUs), short enough that a client hears "busy, retry" (503) soon.
 DB_BUSY_TIMEOUT = float(os.environ.get("INKLAB_DB_BUSY_TIMEOUT", "20"))
+WEBHOOKS_ALLOW_PRIVATE = _flag("INKLAB_WEBHOOKS_ALLOW_PRIVATE")
+WEBHOOKS_TIMEOUT = float(os.environ.get("INKLAB_WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_ATTEMPTS = max(1, int(os.environ.get("INKLAB_WEBHOOKS_ATTEMPTS", "3")))
+WEBHOOKS_BACKOFF = float(os.environ.get("INKLAB_WEBHOOKS_BACKOFF", "2"))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -124,6 +133,7 @@ INSTALLED_APPS = [
     "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.functions",
+    "inklab.server.webhooks",
     "inklab.server.meta",
     "inklab.ui",
 ]

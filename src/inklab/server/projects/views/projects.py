@@ -47,3 +47,6 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
 
     def check_delete(self, user: Any, obj: Project) -> None:
         perms.check_delete_project(user, obj)
+
+    def delete_object(self, user: Any, obj: Project) -> None:
+        services.delete_project(user, obj)

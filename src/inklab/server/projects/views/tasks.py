@@ -75,3 +75,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
 
     def check_delete(self, user: Any, obj: Task) -> None:
         perms.check_delete_task(user, obj)
+
+    def delete_object(self, user: Any, obj: Task) -> None:
+        services.delete_task(user, obj)

@@ -1,0 +1,48 @@
+"""Turning changes of projects, tasks and jobs into webhook events.
+
+Listens to :data:`inklab.server.projects.signals.changing` (keeps the old state of an object some
+webhook will hear about) and :data:`~inklab.server.projects.signals.changed` (records the event).
+Nothing is serialized when no active webhook listens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from inklab.server.projects.models import Job, Project, Task
+from inklab.server.projects.signals import changed, changing
+from inklab.server.webhooks import services
+from inklab.server.webhooks.payloads import changes, resource_name, snapshot
+
+_BEFORE = "_webhook_snapshot"
+
+
+def _project_id(instance: Project | Task | Job) -> int | None:
+    if isinstance(instance, Project):
+        return instance.pk
+    if isinstance(instance, Task):
+        return instance.project_id
+    return instance.task.project_id
+
+
+@receiver(changing, dispatch_uid="webhooks-changing")
+def keep_old_state(sender: Any, instance: Project | Task | Job, **kwargs: Any) -> None:
+    if services.webhooks_for(_project_id(instance), f"update:{resource_name(instance)}"):
+        setattr(instance, _BEFORE, snapshot(instance))
+
+
+@receiver(changed, dispatch_uid="webhooks-changed")
+def record_change(sender: Any, instance: Project | Task | Job, user: Any, action: str, **kwargs: Any) -> None:
+    resource = resource_name(instance)
+    event = f"{action}:{resource}"
+    project_id = _project_id(instance)
+    if not services.webhooks_for(project_id, event):
+        return
+    data = snapshot(instance)
+    before = None
+    if action == "update":
+        old = getattr(instance, _BEFORE, None)
+        before = changes(old, data) if old is not None else {}
+    services.record_event(event, project_id, resource, data, user, before=before)
