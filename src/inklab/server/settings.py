@@ -58,6 +58,7 @@ from pathlib import Path
 from inklab import vocabulary
 from inklab._version import API_VERSION
 from inklab.server import config
+from inklab.server.webhooks import events as webhook_events
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -309,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStatus": _values(vocabulary.RequestStatus),
         "SortingMethod": _values(vocabulary.SortingMethod),
         "ChunkType": _values(vocabulary.ChunkType),
+        "WebhookType": _values(webhook_events.WebhookType),
+        "WebhookContentType": _values(webhook_events.WebhookContentType),
+        "EventsEnum": webhook_events.EVENTS,
     },
 }
 
