@@ -26,24 +26,26 @@ class WebhookReadSerializer(serializers.ModelSerializer):
     owner = BasicUserSerializer(read_only=True, allow_null=True)
     organization = serializers.IntegerField(source="organization_id", read_only=True, allow_null=True)
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENTS), read_only=True)
-    last_status = serializers.IntegerField(read_only=True, required=False)
-    last_delivery_date = serializers.DateTimeField(read_only=True, required=False)
+    # Not read-only, so that the schema does not list them as required: they are absent until a
+    # delivery has an answer (cvat-sdk accepts absent, not null).
+    last_status = serializers.IntegerField(required=False)
+    last_delivery_date = serializers.DateTimeField(required=False)
 
     class Meta:
         model = Webhook
         fields = ["id", "url", "target_url", "description", "type", "content_type", "is_active", "enable_ssl",
                   "created_date", "updated_date", "owner", "project_id", "organization", "events",
                   "last_status", "last_delivery_date"]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name not in ("last_status", "last_delivery_date")]
 
     def get_url(self, webhook: Webhook) -> str:
         return reverse("webhook-detail", args=[webhook.pk], request=self.context.get("request"))
 
     def to_representation(self, webhook: Webhook) -> dict[str, Any]:
         data = super().to_representation(webhook)
-        last = webhook.deliveries.only("status_code", "updated_date").first()
         data.pop("last_status", None)
         data.pop("last_delivery_date", None)
+        last = webhook.deliveries.only("status_code", "updated_date").first()
         if last is not None:
             if last.status_code is not None:
                 data["last_status"] = last.status_code
