@@ -46,6 +46,7 @@
 ``INKLAB_WEBHOOKS_TIMEOUT`` seconds a webhook's target has to answer one delivery (default 10)
 ``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
 ``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
+``INKLAB_GUIDE_ASSET_MAX_BYTES`` the largest image a guide may hold (default 10 MiB)
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ WEBHOOKS_ALLOW_PRIVATE = _flag("INKLAB_WEBHOOKS_ALLOW_PRIVATE")
 WEBHOOKS_TIMEOUT = float(os.environ.get("INKLAB_WEBHOOKS_TIMEOUT", "10"))
 WEBHOOKS_ATTEMPTS = max(1, int(os.environ.get("INKLAB_WEBHOOKS_ATTEMPTS", "3")))
 WEBHOOKS_BACKOFF = float(os.environ.get("INKLAB_WEBHOOKS_BACKOFF", "2"))
+GUIDE_ASSET_MAX_BYTES = int(os.environ.get("INKLAB_GUIDE_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
     "inklab.server.requests",
     "inklab.server.functions",
     "inklab.server.webhooks",
+    "inklab.server.guides",
     "inklab.server.meta",
     "inklab.ui",
 ]

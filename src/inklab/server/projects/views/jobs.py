@@ -32,7 +32,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     default_ordering = ("id",)
 
     def get_queryset(self) -> Any:
-        return perms.visible_jobs(self.request.user).select_related("task", "task__project", "assignee")
+        return perms.visible_jobs(self.request.user).select_related(
+            "task", "task__project", "assignee", "task__annotation_guide", "task__project__annotation_guide")
 
     @extend_schema(request=JobWriteSerializer, responses=JobReadSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:

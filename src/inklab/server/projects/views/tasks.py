@@ -44,7 +44,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
     def prepared(self, queryset: Any) -> Any:
         return (
             queryset
-            .select_related("owner", "assignee", "project")
+            .select_related("owner", "assignee", "project", "annotation_guide")
             .annotate(
                 _jobs=Count("jobs", distinct=True),
                 _jobs_completed=Count("jobs", filter=Q(jobs__state="completed", jobs__stage="acceptance"),
