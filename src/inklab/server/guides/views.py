@@ -65,7 +65,8 @@ class AssetViewSet(viewsets.ViewSet):
 
     @extend_schema(operation_id="assets_create", summary="Upload an image for a guide",
                    request={"multipart/form-data": {"type": "object", "properties": {
-                       "file": {"type": "string", "format": "binary"}, "guide_id": {"type": "integer"}},
+                       "file": {"type": "string", "format": "binary"},
+                       "guide_id": {"type": "integer", "minimum": ID[0], "maximum": ID[1]}},
                        "required": ["file", "guide_id"]}},
                    responses={201: AssetReadSerializer})
     def create(self, request: Request) -> Response:
