@@ -16,6 +16,7 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { openGuideDialog } from "../components/guide-dialog.js";
 
 const ICONS = {
   cursor: '<path d="M5 3l14 8-6 1.5L10 19z"/>',
@@ -226,6 +227,8 @@ class Workspace {
       h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
       h("strong", { class: "job-title" }, `Job #${job.id}`),
       menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
+      job.guide_id ? h("button", { type: "button", class: "button small guide-button", title: "The annotation guide",
+        onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null,
       this.player.element,
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
