@@ -227,14 +227,15 @@ class Workspace {
       h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
       h("strong", { class: "job-title" }, `Job #${job.id}`),
       menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
-      job.guide_id ? h("button", { type: "button", class: "button small guide-button", title: "The annotation guide",
-        onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null,
       this.player.element,
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
-    const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint);
+    const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
+      title: "The annotation guide of this task or project", onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null;
+    const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint,
+      guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
