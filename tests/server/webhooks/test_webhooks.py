@@ -77,7 +77,7 @@ def test_events_list(api: APIClient) -> None:
     keys = [event["key"] for event in project["events"]]
     assert project["webhook_type"] == "project"
     assert "create:task" in keys and "update:job" in keys and "update:project" in keys
-    assert "create:project" not in keys and "create:membership" not in keys
+    assert "create:project" not in keys and "delete:project" not in keys and "create:membership" not in keys
     assert keys == sorted(keys)
     everything = [e["key"] for e in api.get("/api/webhooks/events").json()["events"]]
     assert set(keys) < set(everything) and "update:organization" in everything
@@ -89,6 +89,7 @@ def test_events_list(api: APIClient) -> None:
     ({"type": "organization"}, "type", "organizations"),
     ({"project_id": None}, "project_id", "project"),
     ({"events": ["create:project"]}, "events", "create:project"),
+    ({"events": ["delete:project", "update:task"]}, "events", "delete:project"),
     ({"events": ["explode:task"]}, "events", "explode:task"),
     ({"target_url": "ftp://example.org/x"}, "target_url", "http"),
     ({"target_url": "file:///etc/passwd"}, "target_url", "http"),
@@ -297,3 +298,24 @@ def test_permissions(api: APIClient, project: dict[str, Any], receiver: Receiver
     assert manager_client.patch(f"/api/webhooks/{hook['id']}", {"description": "m"}, format="json").status_code == 200
     created = _webhook(manager_client, receiver.url, project["id"])
     assert created.status_code == 201, created.content
+
+
+def test_delete_task_event_and_project_deletion(api: APIClient, project: dict[str, Any], receiver: Receiver,
+                                                private_ok: None, django_capture_on_commit_callbacks: Any) -> None:
+    hook = _webhook(api, receiver.url, project["id"], events=["delete:task", "update:task"]).json()
+    task = api.post("/api/tasks", {"name": "doomed", "project_id": project["id"]}, format="json").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch(f"/api/tasks/{task['id']}", {"name": "renamed", "subset": "train"},
+                         format="json").status_code == 200
+        assert api.delete(f"/api/tasks/{task['id']}").status_code == 204
+    run_requests()
+    events = [r.json() for r in receiver.received]
+    assert [e["event"] for e in sorted(events, key=lambda e: e["event"])] == ["delete:task", "update:task"]
+    update = next(e for e in events if e["event"] == "update:task")
+    assert update["before_update"] == {"name": "doomed", "subset": ""}
+    deleted = next(e for e in events if e["event"] == "delete:task")
+    assert deleted["task"]["id"] == task["id"] and deleted["task"]["name"] == "renamed"
+    # The webhook goes with its project; deleting the project is no error.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/projects/{project['id']}").status_code == 204
+    assert api.get(f"/api/webhooks/{hook['id']}").status_code == 404

@@ -32,14 +32,16 @@ EVENTS: tuple[str, ...] = tuple(sorted(
 ))
 
 _PROJECT_RESOURCES = ("project", "task", "job", "issue", "comment")
+_PROJECT_LIFETIME = frozenset({"create:project", "delete:project"})
 
 
 def events_for(webhook_type: WebhookType) -> tuple[str, ...]:
     """The events a webhook of ``webhook_type`` may subscribe to, sorted.
 
-    A project webhook exists only once its project does, so it cannot hear ``create:project``.
+    A project webhook exists only while its project does, so it hears neither ``create:project``
+    nor ``delete:project`` (it is deleted with its project; an organization webhook hears both).
     """
     if webhook_type == WebhookType.ORGANIZATION:
         return EVENTS
     return tuple(event for event in EVENTS
-                 if event.split(":")[1] in _PROJECT_RESOURCES and event != "create:project")
+                 if event.split(":")[1] in _PROJECT_RESOURCES and event not in _PROJECT_LIFETIME)

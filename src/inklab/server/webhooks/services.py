@@ -120,7 +120,8 @@ def record_event(event: str, project_id: int | None, resource: str, data: dict[s
             payload["before_update"] = before
         rows.append(WebhookDelivery(webhook=webhook, event=event, request=payload,
                                     changed_fields=",".join(sorted(before or {}))[:4096]))
-    transaction.on_commit(lambda: _create_deliveries(rows))
+    # robust: the change is committed already; a webhook deleted meanwhile must not fail its request
+    transaction.on_commit(lambda: _create_deliveries(rows), robust=True)
     return len(rows)
 
 
