@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,12 +29,17 @@ class Receiver:
     statuses: list[int] = field(default_factory=lambda: [200])
     reply: bytes = b'{"ok": true}'
     received: list[Received] = field(default_factory=list)
+    #: serve HTTPS with this context (the URL then starts with https://)
+    tls: ssl.SSLContext | None = None
+    #: extra headers of every answer (a Location for a redirect)
+    headers: dict[str, str] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}/hook"
 
     def start(self) -> Receiver:
         owner = self
@@ -48,6 +54,8 @@ class Receiver:
                 self.send_response(owner.statuses[index])
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(owner.reply)))
+                for name, value in owner.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(owner.reply)
 
@@ -55,6 +63,8 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
