@@ -319,3 +319,20 @@ def test_delete_task_event_and_project_deletion(api: APIClient, project: dict[st
     with django_capture_on_commit_callbacks(execute=True):
         assert api.delete(f"/api/projects/{project['id']}").status_code == 204
     assert api.get(f"/api/webhooks/{hook['id']}").status_code == 404
+
+
+def test_organization_webhooks_are_found_by_organization(project: dict[str, Any], admin: Any) -> None:
+    """Ready for organizations: a stored organization webhook hears events of its organization only."""
+    from inklab.server.webhooks.models import Webhook
+    from inklab.server.webhooks.services import webhooks_for
+
+    org_hook = Webhook.objects.create(target_url="https://example.org/", type="organization", organization_id=7,
+                                      events=["create:task"], owner=admin)
+    project_hook = Webhook.objects.create(target_url="https://example.org/", type="project",
+                                          project_id=project["id"], events=["create:task"], owner=admin)
+    assert webhooks_for(None, "create:task", 7) == [org_hook]
+    assert webhooks_for(None, "create:task", 8) == []
+    assert webhooks_for(None, "create:task") == []
+    assert {w.pk for w in webhooks_for(project["id"], "create:task", 7)} == {org_hook.pk, project_hook.pk}
+    assert webhooks_for(project["id"], "create:task") == [project_hook]
+    assert webhooks_for(project["id"], "update:task", 7) == []

@@ -27,9 +27,20 @@ def _project_id(instance: Project | Task | Job) -> int | None:
     return instance.task.project_id
 
 
+def _organization_id(instance: Project | Task | Job) -> int | None:
+    """The organization the object belongs to: read from an ``organization_id`` attribute, so that
+    organization webhooks work as soon as projects and tasks carry one (None until then)."""
+    if isinstance(instance, Job):
+        instance = instance.task
+    organization_id = getattr(instance, "organization_id", None)
+    if organization_id is None and isinstance(instance, Task) and instance.project is not None:
+        organization_id = getattr(instance.project, "organization_id", None)
+    return organization_id
+
+
 @receiver(changing, dispatch_uid="webhooks-changing")
 def keep_old_state(sender: Any, instance: Project | Task | Job, **kwargs: Any) -> None:
-    if services.webhooks_for(_project_id(instance), f"update:{resource_name(instance)}"):
+    if services.webhooks_for(_project_id(instance), f"update:{resource_name(instance)}", _organization_id(instance)):
         setattr(instance, _BEFORE, snapshot(instance))
 
 
@@ -38,11 +49,12 @@ def record_change(sender: Any, instance: Project | Task | Job, user: Any, action
     resource = resource_name(instance)
     event = f"{action}:{resource}"
     project_id = _project_id(instance)
-    if not services.webhooks_for(project_id, event):
+    organization_id = _organization_id(instance)
+    if not services.webhooks_for(project_id, event, organization_id):
         return
     data = snapshot(instance)
     before = None
     if action == "update":
         old = getattr(instance, _BEFORE, None)
         before = changes(old, data) if old is not None else {}
-    services.record_event(event, project_id, resource, data, user, before=before)
+    services.record_event(event, project_id, resource, data, user, before=before, organization_id=organization_id)

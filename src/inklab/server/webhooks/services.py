@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from inklab.server.errors import InvalidInput, NotFound
@@ -52,6 +53,9 @@ def create_webhook(user: Any, data: dict[str, Any]) -> Webhook:
     """A new webhook from validated write data (see ``WebhookWriteSerializer``)."""
     webhook_type = WebhookType(data["type"])
     if webhook_type == WebhookType.ORGANIZATION:
+        # Once organizations exist: take the organization from the request's context (X-Organization
+        # / org), check that the user may manage its webhooks, store organization_id, no project_id.
+        # Delivery already finds organization webhooks by the objects' organization_id.
         raise InvalidInput({"type": [NO_ORGANIZATION_WEBHOOKS]})
     if data.get("project_id") is None:
         raise InvalidInput({"project_id": ["A project webhook needs the id of its project."]})
@@ -84,7 +88,7 @@ def update_webhook(user: Any, webhook: Webhook, data: dict[str, Any]) -> Webhook
 def _queue(deliveries: list[WebhookDelivery]) -> None:
     for delivery in deliveries:
         queue.enqueue(None, DELIVER, "webhook", params={"delivery_id": delivery.pk},
-                      project_id=delivery.webhook.project_id)
+                      project_id=delivery.webhook.project_id)  # owner None: not in users' /api/requests
 
 
 def _create_deliveries(rows: list[WebhookDelivery]) -> None:
@@ -94,23 +98,29 @@ def _create_deliveries(rows: list[WebhookDelivery]) -> None:
         _queue(rows)
 
 
-def webhooks_for(project_id: int | None, event: str) -> list[Webhook]:
-    """The active webhooks that hear ``event`` happening in project ``project_id``."""
-    if project_id is None:
+def webhooks_for(project_id: int | None, event: str, organization_id: int | None = None) -> list[Webhook]:
+    """The active webhooks that hear ``event`` happening in project ``project_id`` (and, once
+    organizations exist, in organization ``organization_id``)."""
+    where = Q(type=WebhookType.PROJECT, project_id=project_id) if project_id is not None else Q()
+    if organization_id is not None:
+        organization = Q(type=WebhookType.ORGANIZATION, organization_id=organization_id)
+        where = where | organization if project_id is not None else organization
+    elif project_id is None:
         return []
-    candidates = Webhook.objects.filter(is_active=True, type=WebhookType.PROJECT, project_id=project_id)
+    candidates = Webhook.objects.filter(where, is_active=True)
     return [webhook for webhook in candidates if event in webhook.events]
 
 
 def record_event(event: str, project_id: int | None, resource: str, data: dict[str, Any], user: Any, *,
-                 before: dict[str, Any] | None = None) -> int:
-    """Record ``event`` for every webhook listening in project ``project_id``; their deliveries
-    are stored and queued when the current transaction commits. Returns how many webhooks hear it.
+                 before: dict[str, Any] | None = None, organization_id: int | None = None) -> int:
+    """Record ``event`` for every webhook listening in project ``project_id`` (or organization
+    ``organization_id``); their deliveries are stored and queued when the current transaction
+    commits. Returns how many webhooks hear it.
 
     ``data`` is the resource's snapshot (``resource`` its payload key); ``before`` the old values
     of the fields that changed (updates only).
     """
-    webhooks = webhooks_for(project_id, event)
+    webhooks = webhooks_for(project_id, event, organization_id)
     if not webhooks:
         return 0
     rows = []
