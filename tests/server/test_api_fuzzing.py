@@ -83,7 +83,8 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(
     # Its own server: the run creates, changes and deletes things. It also sends hundreds of wrong
     # credentials on purpose, which the login throttle would answer 429 after ten (that limit is
     # tested in tests/server/iam); here the schema's 401/403 answers are what is checked.
-    server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0", "INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1"})
+    server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0", "INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1",
+                                 "INKLAB_WEBHOOKS_ATTEMPTS": "1", "INKLAB_WEBHOOKS_TIMEOUT": "2"})
     user = _seed(server, tmp_path)
     reports = tmp_path / "report"
     config = tmp_path / "schemathesis.toml"
