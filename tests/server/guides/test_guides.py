@@ -129,6 +129,7 @@ def test_bad_asset_requests(api: APIClient, project: dict[str, Any]) -> None:
     assert extra.status_code == 400 and "color" in extra.json()
     assert api.get("/api/assets/00000000-0000-0000-0000-000000000000").status_code == 404
     assert api.get("/api/assets/not-a-uuid").status_code == 404
+    assert api.get("/api/assets/" + "0" * 36).status_code == 404  # the right length, not a UUID
 
 
 def test_permissions(api: APIClient, project: dict[str, Any], make_user: Callable[..., Any],

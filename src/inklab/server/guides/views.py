@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inklab.server.api.integers import ID, parse_int
+from inklab.server.api.schema import error
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import InvalidInput, NotFound
 from inklab.server.guides import permissions as perms
@@ -26,7 +28,8 @@ __all__ = ["AssetViewSet", "GuideViewSet"]
 
 
 @extend_schema_view(
-    create=extend_schema(request=GuideWriteSerializer, responses={201: GuideReadSerializer}),
+    create=extend_schema(request=GuideWriteSerializer, responses={
+        201: GuideReadSerializer, 409: error(409, "The project or task already has a guide.")}),
     partial_update=extend_schema(request=GuideWriteSerializer(partial=True), responses=GuideReadSerializer),
 )
 class GuideViewSet(mixins.RetrieveModelMixin, EditableResourceViewSet):
@@ -57,7 +60,11 @@ class AssetViewSet(viewsets.ViewSet):
     parser_classes = [MultiPartParser]
 
     def _asset(self, request: Request, uuid: str) -> GuideAsset:
-        asset = (GuideAsset.objects.filter(pk=uuid.lower(), guide__in=perms.visible_guides(request.user))
+        try:
+            key = UUID(uuid)
+        except ValueError:
+            raise NotFound(f"Asset {uuid} does not exist.") from None
+        asset = (GuideAsset.objects.filter(pk=key, guide__in=perms.visible_guides(request.user))
                  .select_related("guide", "guide__project", "guide__task", "guide__task__project").first())
         if asset is None:
             raise NotFound(f"Asset {uuid} does not exist or is not visible to you.")
@@ -68,7 +75,8 @@ class AssetViewSet(viewsets.ViewSet):
                        "file": {"type": "string", "format": "binary"},
                        "guide_id": {"type": "integer", "minimum": ID[0], "maximum": ID[1]}},
                        "required": ["file", "guide_id"]}},
-                   responses={201: AssetReadSerializer})
+                   responses={201: AssetReadSerializer,
+                              409: error(409, f"The guide already has {services.MAX_ASSETS} images.")})
     def create(self, request: Request) -> Response:
         refuse_unknown(request.data, {"file", "guide_id"})
         upload = request.FILES.get("file")

@@ -43,6 +43,14 @@ def _events(webhook_type: str) -> dict[str, Any]:
             "events": [{"key": name, "group": {"display_name": name.split(":")[1].capitalize()}} for name in names]}
 
 
+def _delivery_id(raw: str) -> int:
+    """A delivery id from the path; one no delivery can have is a 404, as a missing one is."""
+    try:
+        return parse_int(raw, "delivery_id", ID)
+    except InvalidInput:
+        raise NotFound(f"There is no delivery {raw[:40]}.") from None
+
+
 @extend_schema_view(
     create=extend_schema(request=WebhookWriteSerializer, responses={201: WebhookReadSerializer}),
     partial_update=extend_schema(request=WebhookUpdateSerializer(partial=True), responses=WebhookReadSerializer),
@@ -112,7 +120,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
             pagination_class=None)
     def delivery(self, request: Request, pk: str, delivery_id: str) -> Response:
         webhook = self.get_object()
-        delivery = webhook.deliveries.filter(pk=parse_int(delivery_id, "delivery_id", ID)).first()
+        delivery = webhook.deliveries.filter(pk=_delivery_id(delivery_id)).first()
         if delivery is None:
             raise NotFound(f"Webhook {webhook.pk} has no delivery {delivery_id}.")
         return Response(WebhookDeliverySerializer(delivery).data)
@@ -124,5 +132,5 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
             filter_backends=[], pagination_class=None)
     def redelivery(self, request: Request, pk: str, delivery_id: str) -> Response:
         webhook = self.get_object()
-        services.redeliver(request.user, webhook, parse_int(delivery_id, "delivery_id", ID))
+        services.redeliver(request.user, webhook, _delivery_id(delivery_id))
         return Response(status=status.HTTP_200_OK)
