@@ -75,6 +75,10 @@ def _seed(server: LiveServer, tmp_path: Path) -> Rest:
     hook = user.call("POST", "/api/webhooks", {"target_url": "http://127.0.0.1:9/", "type": "project",
                                                "project_id": project["id"], "events": ["update:task"]})
     user.call("POST", f"/api/webhooks/{hook['id']}/ping")
+    guide = user.call("POST", "/api/guides", {"task_id": task["id"], "markdown": "# Rules"})
+    image = make_images(tmp_path / "guide", 1)[0]
+    user.call("POST", "/api/assets", fields={"guide_id": str(guide["id"]),
+                                             "file": (image.name, image.read_bytes(), "image/png")})
     return user
 
 
