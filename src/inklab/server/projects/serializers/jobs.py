@@ -72,7 +72,10 @@ class JobReadSerializer(serializers.ModelSerializer):
         return job.task.chunk_size
 
     def get_issues(self, job: Job) -> dict[str, Any]:
-        return {"count": 0, "url": collection_url(self.context, "issues", job_id=job.pk)}
+        count = getattr(job, "issue_count", None)
+        if count is None:
+            count = job.issues.count()  # the review app's issues of the job
+        return {"count": count, "url": collection_url(self.context, "issues", job_id=job.pk)}
 
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}

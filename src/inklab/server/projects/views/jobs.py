@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.request import Request
@@ -32,7 +33,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     default_ordering = ("id",)
 
     def get_queryset(self) -> Any:
-        return perms.visible_jobs(self.request.user).select_related("task", "task__project", "assignee")
+        return (perms.visible_jobs(self.request.user).select_related("task", "task__project", "assignee")
+                .annotate(issue_count=Count("issues")))
 
     @extend_schema(request=JobWriteSerializer, responses=JobReadSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
