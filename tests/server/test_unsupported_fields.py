@@ -67,8 +67,8 @@ def test_unknown_fields_are_refused_everywhere_even_nested(api: APIClient, make_
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("validation_params", {"mode": "gt", "frame_selection_method": "random_uniform", "frame_count": 1},
-     "Validation"),
+    ("validation_params", {"mode": "gt_pool", "frame_selection_method": "random_uniform", "frame_count": 1},
+     "Honeypots"),
     ("cloud_storage_id", 3, "Cloud storage"),
     ("filename_pattern", "*.png", "server_files"),
     ("server_files_exclude", ["a.png"], "server_files"),

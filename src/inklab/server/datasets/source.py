@@ -121,7 +121,7 @@ def _frames(task: Task, first: int, last: int, names: LabelNames, offset: int, d
         rows = list(FrameRow.objects.filter(task_id=task.pk, number__gte=start, number__lte=stop).order_by("number"))
         objects: dict[int, tuple[list[Tag], list[Shape]]] = {}
         query = (AnnotationObject.objects.filter(task_id=task.pk, kind__in=(Kind.TAG, Kind.SHAPE),
-                                                 frame__gte=start, frame__lte=stop)
+                                                 frame__gte=start, frame__lte=stop, job__isnull=True)
                  .order_by("frame", "id").values_list("kind", "frame", "data"))
         for kind, frame, data in query:
             tags, shapes = objects.setdefault(frame, ([], []))
@@ -145,7 +145,8 @@ def _tracks(task: Task, first: int, last: int, names: LabelNames, offset: int,
             numbers: Iterator[int]) -> Iterator[Track]:
     """Tracks touching ``first..last``, in order of their first frame, page by page."""
     after: tuple[int, int] = (-1, -1)
-    base = AnnotationObject.objects.filter(task_id=task.pk, kind=Kind.TRACK, frame__lte=last, last_frame__gte=first)
+    base = AnnotationObject.objects.filter(task_id=task.pk, kind=Kind.TRACK, frame__lte=last, last_frame__gte=first,
+                                           job__isnull=True)  # not the ground-truth layers
     while True:
         page = list(base.filter(frame__gte=after[0]).exclude(frame=after[0], id__lte=after[1])
                     .order_by("frame", "id").values_list("frame", "id", "data")[:_TRACK_PAGE])

@@ -18,6 +18,7 @@ from inklab.server.errors import InvalidInput
 from inklab.server.projects.models import Job, touch
 from inklab.server.review import permissions as rperms
 from inklab.server.review.models import Comment, Issue
+from inklab.vocabulary import JobType
 
 __all__ = ["MAX_POSITION", "add_comment", "check_position", "delete_comment", "delete_issue", "edit_comment", "open_issue", "update_issue"]
 
@@ -46,6 +47,8 @@ def check_position(position: list[float]) -> list[float]:
 
 
 def _check_frame(job: Job, frame: int) -> None:
+    if job.type == JobType.GROUND_TRUTH and frame not in job.frames:
+        raise InvalidInput({"frame": [f"Frame {frame} is not a frame of ground-truth job {job.pk}."]})
     if not job.start_frame <= frame <= job.stop_frame:
         raise InvalidInput({"frame": [f"Frame {frame} is not a frame of job {job.pk} "
                                       f"({job.start_frame}-{job.stop_frame})."]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inklab.server.api.integers import UINT32, id_field, int_field
@@ -12,7 +13,6 @@ from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
     NULL_ID,
     NULL_STORAGE,
-    NULL_STRING,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -42,7 +42,7 @@ class TaskReadSerializer(serializers.ModelSerializer):
     source_storage = serializers.SerializerMethodField()
     guide_id = serializers.SerializerMethodField()
     data_cloud_storage_id = serializers.SerializerMethodField()
-    validation_mode = serializers.SerializerMethodField()
+    validation_mode = serializers.SerializerMethodField()  # null, or "gt" with a ground-truth job
     initial_replicas = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,7 +87,10 @@ class TaskReadSerializer(serializers.ModelSerializer):
 
     get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
     get_target_storage = get_source_storage = NULL_STORAGE
-    get_validation_mode = NULL_STRING
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_validation_mode(self, task: Task) -> str | None:
+        return task.validation_mode or None
 
     def get_initial_replicas(self, task: Task) -> int:
         return 0
