@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "inklab.server.requests",
     "inklab.server.functions",
     "inklab.server.review",
+    "inklab.server.quality",
     "inklab.server.meta",
     "inklab.ui",
 ]
