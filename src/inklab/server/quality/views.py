@@ -73,8 +73,12 @@ class QualityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Qu
     def get_queryset(self) -> Any:
         return qperms.visible_reports(self.request.user).select_related("assignee")
 
+    @extend_schema(operation_id="quality_retrieve_report")
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
     @extend_schema(request=QualityReportCreateSerializer, parameters=[OpenApiParameter("rq_id", str)],
-                   responses={201: QualityReportSerializer, 202: None})
+                   responses={201: QualityReportSerializer, 202: None}, operation_id="quality_create_report")
     def create(self, request: Request) -> Response:
         """Ask for a task's report (202 with ``rq_id``); again with ``?rq_id=`` for the report
         (201 once computed, 202 while it is being computed)."""
@@ -99,7 +103,7 @@ class QualityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Qu
             raise NotFound("The report of this request was deleted.")
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: dict}, operation_id="quality_retrieve_report_data")
     @action(detail=True, methods=["get"])
     def data(self, request: Request, pk: str) -> Response:
         """The report's details: the settings used and each compared frame's conflicts."""
