@@ -184,7 +184,7 @@ def create_ground_truth_job(user: Any, data: dict[str, Any]) -> Job:
     except NotFound:
         raise NotFound({"task_id": [f"Task {data['task_id']} does not exist or is not visible to you."]}) from None
     perms.check_manage_task(user, visible)
-    task = Task.objects.select_for_update().select_related("project").get(pk=visible.pk)  # one GT job at a time
+    task = Task.objects.select_for_update(of=("self",)).select_related("project").get(pk=visible.pk)  # one GT job at a time
     selection = FrameSelection.from_data(data)
     fields: dict[str, Any] = {k: data[k] for k in ("stage", "state") if k in data}
     assignee = data.get("assignee")
