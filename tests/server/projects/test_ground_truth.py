@@ -193,3 +193,31 @@ def test_unknown_frame_name_fails_the_request_clearly(api: APIClient) -> None:
         "mode": "gt", "frame_selection_method": "manual", "frames": ["zzz.png"]})
     assert status["status"] == "failed" and "zzz.png" in status["message"], status
     assert api.get(f"/api/tasks/{task['id']}").json()["size"] == 0
+
+
+def test_ground_truth_export_and_import_use_its_layer(api: APIClient, make_task: Any) -> None:
+    import io
+    import json
+    import zipfile
+
+    from tests.server.datasets.flows import download, export, import_file
+
+    task = make_task(8, segment_size=4)
+    label = api.get("/api/labels", {"task_id": task["id"]}).json()["results"][0]["id"]
+    gt = _gt(api, task["id"], frame_selection_method="manual", frames=[1, 5]).json()
+    api.put(f"/api/tasks/{task['id']}/annotations",
+            {"shapes": [{**_box(1, 30), "label_id": label}, {**_box(2), "label_id": label}]}, format="json")
+    api.put(f"/api/jobs/{gt['id']}/annotations", {"shapes": [{**_box(5, 7), "label_id": label}]}, format="json")
+    data, name = download(api, export(api, f"/api/jobs/{gt['id']}/dataset/export", format="COCO 1.0",
+                                      save_images="False"))
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("annotations/instances_default.json"))
+    assert [image["file_name"] for image in document["images"]] == ["frame_001.png", "frame_005.png"]
+    assert [a["bbox"][0] for a in document["annotations"]] == [7.0]
+    api.delete(f"/api/jobs/{gt['id']}/annotations")
+    assert api.get(f"/api/jobs/{gt['id']}/annotations").json()["shapes"] == []
+    assert len(api.get(f"/api/tasks/{task['id']}/annotations").json()["shapes"]) == 2
+    result = import_file(api, f"/api/jobs/{gt['id']}/annotations/", data, name, format="COCO 1.0")
+    assert result["status"] == "finished", result
+    assert [s["points"][0] for s in api.get(f"/api/jobs/{gt['id']}/annotations").json()["shapes"]] == [7.0]
+    assert sorted(s["points"][0] for s in api.get(f"/api/tasks/{task['id']}/annotations").json()["shapes"]) == [
+        1.0, 30.0]
