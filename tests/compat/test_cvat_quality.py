@@ -50,14 +50,21 @@ def test_ground_truth_job_and_quality_report(sdk: Any, tmp_path: Path) -> None:
             break
         time.sleep(0.1)
     assert str(request.status) == "finished", request.message
-    _, response = quality.list_reports(task_id=task.id, target="task", _parse_response=False)
-    reports = json.loads(response.data)["results"]
-    assert len(reports) == 1
-    summary = reports[0]["summary"]
-    assert summary["frame_count"] == 2 and summary["validation_frames"] == 2
-    assert summary["conflicts_by_type"] == {"extra_annotation": 1, "missing_annotation": 1}
-    _, response = quality.list_conflicts(report_id=reports[0]["id"], _parse_response=False)
-    assert {c["frame"] for c in json.loads(response.data)["results"]} == {6}
+    # cvat_sdk 2.80's models read the reports, conflicts and settings
+    reports, _ = quality.list_reports(task_id=task.id, target="task")
+    assert reports.count == 1
+    report = reports.results[0]
+    assert report.task_id == task.id and report.job_id is None
+    assert report.summary.validation_frames == 2 and report.summary.total_frames == 8
+    assert report.summary.conflicts_by_type == {"extra_annotation": 1, "missing_annotation": 1}
+    conflicts, _ = quality.list_conflicts(report_id=report.id)
+    assert {c.frame for c in conflicts.results} == {6}
+    assert {str(c.type) for c in conflicts.results} == {"missing_annotation", "extra_annotation"}
+    children, _ = quality.list_reports(parent_id=report.id)
+    assert sorted(r.job_id for r in children.results) == sorted(j.id for j in task.get_jobs()
+                                                                   if str(j.type) == "annotation")
+    settings, _ = quality.list_settings(task_id=task.id)
+    assert [s.task_id for s in settings.results] == [task.id]
     task.remove()
 
 
