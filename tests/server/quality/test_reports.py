@@ -164,3 +164,29 @@ def test_deleting_the_task_deletes_its_reports(api: APIClient, checked_task: Any
     assert QualityReport.objects.count() == 3 and AnnotationConflict.objects.count() == 4
     assert api.delete(f"/api/tasks/{checked_task['task']['id']}").status_code == 204
     assert QualityReport.objects.count() == 0 and AnnotationConflict.objects.count() == 0
+
+
+def test_reports_follow_annotation_changes(api: APIClient, checked_task: Any,
+                                           django_capture_on_commit_callbacks: Any) -> None:
+    task, label = checked_task["task"], checked_task["label"]
+    first = _report(api, task["id"])
+    assert first["summary"]["valid_count"] == 1
+    fixed = {"shapes": [_box(label, 0, 1), _box(label, 6, 1)], "tags": [], "tracks": []}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.put(f"/api/tasks/{task['id']}/annotations", fixed, format="json").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # a second change while one waits: no second request
+        assert api.patch(f"/api/tasks/{task['id']}/annotations?action=create",
+                         {"shapes": [_box(label, 2, 1)]}, format="json").status_code == 200
+    assert run_requests() == 1
+    latest = api.get("/api/quality/reports", {"task_id": task["id"], "target": "task"}).json()["results"][0]
+    assert latest["id"] > first["id"]
+    assert latest["summary"]["valid_count"] == 2 and latest["summary"]["conflict_count"] == 0
+
+
+def test_no_automatic_report_before_a_first_one(api: APIClient, checked_task: Any,
+                                                django_capture_on_commit_callbacks: Any) -> None:
+    task, label = checked_task["task"], checked_task["label"]
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch(f"/api/tasks/{task['id']}/annotations?action=create", {"shapes": [_box(label, 2, 1)]},
+                  format="json")
+    assert run_requests() == 0

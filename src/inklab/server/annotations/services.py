@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Min
 
 from inklab.server.annotations.models import AnnotationObject, Kind
+from inklab.server.annotations.signals import annotations_changed
 from inklab.server.annotations.validation import (
     LABELED_DATA_FIELDS,
     FrameSizes,
@@ -239,6 +240,7 @@ def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
     """Increase the version; touch the task and the jobs whose frames changed."""
     spans = list(frames)
     Task.objects.filter(pk=scope.task.pk).update(annotations_version=F("annotations_version") + 1)
+    annotations_changed.send(sender=Task, task_id=scope.task.pk)
     touch(scope.task)
     if spans:
         low = min(a for a, _ in spans)

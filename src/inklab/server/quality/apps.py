@@ -7,4 +7,4 @@ class QualityConfig(AppConfig):
     verbose_name = "Quality reports"
 
     def ready(self) -> None:
-        from inklab.server.quality import jobs  # noqa: F401 - registers the background handler
+        from inklab.server.quality import jobs, receivers  # noqa: F401 - registers the handler and receivers

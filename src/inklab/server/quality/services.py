@@ -3,8 +3,9 @@
 A report compares the task's annotations with its ground-truth job on the ground-truth frames
 that are not disabled (``validation_layout``): one report for the task, and a child report for
 each annotation job with ground-truth frames, limited to them. Reports are computed by the
-``calculate:quality`` background request; each computation makes new reports (the newest are
-the current ones, listed first).
+``calculate:quality`` background request, asked for by a manager or queued by
+:mod:`.receivers` when the annotations of a task with reports change; each computation makes
+new reports (the newest are the current ones, listed first).
 """
 
 from __future__ import annotations
