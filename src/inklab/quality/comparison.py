@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from inklab.quality.model import (
     Annotation,
@@ -155,13 +155,13 @@ def _similarity(family: str, gt: list[tuple[int, Annotation]], ds: list[tuple[in
         return result
     if family in {"segment", "ellipse"}:
         if family == "segment":
-            gt_regions = [sides[0].regions()[index] for index, _ in gt]
-            ds_regions = [sides[1].regions()[index] for index, _ in ds]
+            truth = [sides[0].regions()[index] for index, _ in gt]
+            checked = [sides[1].regions()[index] for index, _ in ds]
         else:
-            gt_regions = [region_of(g) for _, g in gt]
-            ds_regions = [region_of(d) for _, d in ds]
-        for i, a in enumerate(gt_regions):
-            for j, b in enumerate(ds_regions):
+            truth = [region_of(g) for _, g in gt]
+            checked = [region_of(d) for _, d in ds]
+        for i, a in enumerate(truth):
+            for j, b in enumerate(checked):
                 result[i, j] = region_iou(a, b)
         return result
     for i, (_, g) in enumerate(gt):

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from inklab.formats.geometry import ellipse_polygon, rectangle_corners
 from inklab.formats.masks import decode_mask
@@ -72,11 +72,11 @@ class Region:
 
     @property
     def right(self) -> int:
-        return self.left + self.bitmap.shape[1]
+        return self.left + int(self.bitmap.shape[1])
 
     @property
     def bottom(self) -> int:
-        return self.top + self.bitmap.shape[0]
+        return self.top + int(self.bitmap.shape[0])
 
     def window(self, left: int, top: int, right: int, bottom: int) -> np.ndarray:
         """The part of the bitmap inside ``[left, right) × [top, bottom)`` (inside the bitmap)."""
