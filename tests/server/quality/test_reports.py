@@ -190,3 +190,19 @@ def test_no_automatic_report_before_a_first_one(api: APIClient, checked_task: An
         api.patch(f"/api/tasks/{task['id']}/annotations?action=create", {"shapes": [_box(label, 2, 1)]},
                   format="json")
     assert run_requests() == 0
+
+
+def test_deleting_the_ground_truth_job_deletes_its_issues(api: APIClient, checked_task: Any) -> None:
+    from inklab.server.review.models import Issue
+
+    gt = checked_task["gt"]
+    issue = api.post("/api/issues", {"job": gt["id"], "frame": 6, "position": [1, 1, 9, 9], "message": "check"},
+                     format="json")
+    assert issue.status_code == 201, issue.content
+    refused = api.post("/api/issues", {"job": gt["id"], "frame": 3, "position": [1, 1, 9, 9], "message": "x"},
+                       format="json")
+    assert refused.status_code == 400 and "frame" in refused.json()  # frame 3 is not a ground-truth frame
+    assert api.delete(f"/api/jobs/{gt['id']}").status_code == 204
+    assert Issue.objects.count() == 0
+    response = api.post("/api/quality/reports", {"task_id": checked_task["task"]["id"]}, format="json")
+    assert response.status_code == 400 and "task_id" in response.json()
