@@ -90,6 +90,7 @@ class JobState(StrEnum):
 class JobType(StrEnum):
     ANNOTATION = "annotation"
     GROUND_TRUTH = "ground_truth"
+    REPLICA = "replica"
 
 
 class FrameSelectionMethod(StrEnum):

@@ -37,7 +37,7 @@ def types(result: quality.FrameComparison) -> list[str]:
 
 def test_exports_match_all() -> None:
     assert sorted(quality.__all__) == sorted(name for name in dir(quality) if not name.startswith("_")
-                                             and name not in {"comparison", "model", "similarity"})
+                                             and name not in {"comparison", "consensus", "model", "similarity"})
 
 
 def test_box_iou_by_hand() -> None:

@@ -35,7 +35,8 @@ def test_the_personal_workspace_may_be_named_empty(api: APIClient) -> None:
 @pytest.mark.parametrize(("body", "field", "message"), [
     ({"name": "t", "labels": [{"name": "car"}], "colour": "red"}, "colour", "not supported by this server"),
     ({"name": "t", "labels": [{"name": "car"}], "organization_id": 4}, "organization_id", ORG),
-    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 2}, "consensus_replicas", "Consensus"),
+    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 1}, "consensus_replicas", "at least 2"),
+    ({"name": "t", "labels": [{"name": "car"}], "initial_replicas": 11}, "initial_replicas", "less than or equal"),
     ({"name": "t", "labels": [{"name": "car"}], "source_storage": {"location": "local", "cloud_storage_id": 2}},
      "source_storage", "Cloud storage"),
 ])

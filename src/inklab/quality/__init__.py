@@ -2,10 +2,11 @@
 
 Pure computation (numpy, scipy, Pillow; no Django): the server stores and schedules reports,
 this package computes them. :mod:`.comparison` documents the matching rules, :mod:`.similarity`
-the measures (IoU, OKS, line similarity). Malformed input raises ``ValueError``.
+the measures (IoU, OKS, line similarity), :mod:`.consensus` the vote that merges replicas. Malformed input raises ``ValueError``.
 """
 
-from inklab.quality.comparison import FAMILIES, compare_frame, family_of, match, summarize
+from inklab.quality.comparison import FAMILIES, compare_frame, family_of, match, similarity_matrix, summarize
+from inklab.quality.consensus import merge_frame
 from inklab.quality.model import (
     SEVERITY,
     Annotation,
@@ -44,9 +45,11 @@ __all__ = [
     "family_of",
     "line_similarity",
     "match",
+    "merge_frame",
     "oks",
     "region_iou",
     "region_of",
+    "similarity_matrix",
     "skeleton_oks",
     "summarize",
 ]

@@ -58,7 +58,7 @@ from inklab.quality.similarity import (
     skeleton_oks,
 )
 
-__all__ = ["FAMILIES", "compare_frame", "family_of", "match", "summarize"]
+__all__ = ["FAMILIES", "compare_frame", "family_of", "match", "similarity_matrix", "summarize"]
 
 FAMILIES = ("tag", "rectangle", "segment", "ellipse", "points", "polyline", "skeleton")
 _SEGMENTS = {"polygon", "mask"}
@@ -173,6 +173,16 @@ def _similarity(family: str, gt: list[tuple[int, Annotation]], ds: list[tuple[in
             else:
                 result[i, j] = max(line_similarity(g, d, settings.line_thickness, image_size))
     return result
+
+
+def similarity_matrix(family: str, gt: Sequence[Annotation], ds: Sequence[Annotation],
+                      settings: ComparisonSettings | None = None,
+                      image_size: tuple[int, int] | None = None) -> np.ndarray:
+    """The similarity of every object of ``gt`` with every one of ``ds``, all of ``family``
+    (regions whole: no panoptic cut)."""
+    settings = settings or ComparisonSettings(panoptic_comparison=False)
+    sides = (_Side(gt, settings), _Side(ds, settings))
+    return _similarity(family, list(enumerate(gt)), list(enumerate(ds)), sides, settings, image_size)
 
 
 def _group_conflicts(frame: int, gt: Sequence[Annotation], ds: Sequence[Annotation],

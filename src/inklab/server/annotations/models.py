@@ -5,9 +5,9 @@ canonical JSON in ``data`` â€“ exactly what the API returns, minus the ``id`` â€
 reading 100,000 shapes is a string concatenation, not 100,000 serializer calls. The
 columns beside it exist for querying: the frame range (a job sees the objects that
 intersect its frames) and the label (deleting a label deletes its objects). Objects of a
-ground-truth job are a layer of their own (``job`` set), apart from the task's annotations
-(``job`` null): reading or writing a ground-truth job sees only its layer, everything else only
-the task's.
+ground-truth job or of a consensus replica are a layer of their own (``job`` set), apart from
+the task's annotations (``job`` null): reading or writing such a job sees only its layer,
+everything else only the task's.
 
 Nested objects (skeleton elements, track keyframes) live inside their parent's JSON; their
 ids come from :meth:`inklab.server.projects.models.Task.allocate_nested_ids`.
@@ -35,7 +35,7 @@ class AnnotationObject(models.Model):
     last_frame = models.PositiveIntegerField(help_text="equal to frame, except for tracks")
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
     data = models.TextField(help_text="canonical JSON of the object, without its id")
-    #: the ground-truth job whose own layer holds the object; null for the task's annotations
+    #: the ground-truth or replica job whose own layer holds the object; null for the task's annotations
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                             help_text="the ground-truth job this object belongs to; null: the task's annotations")
 

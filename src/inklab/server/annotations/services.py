@@ -73,12 +73,12 @@ class Scope:
 
     @property
     def layer(self) -> int | None:
-        """The ground-truth job whose own objects this scope holds; None for the task's objects."""
-        return self.job.pk if self.job is not None and self.job.type == JobType.GROUND_TRUTH else None
+        """The ground-truth or replica job whose own objects this scope holds; None for the task's."""
+        return self.job.pk if self.job is not None and self.job.type != JobType.ANNOTATION else None
 
     def contains(self, frame: int) -> bool:
-        if self.layer is not None:
-            return frame in self.job.frames  # type: ignore[union-attr]
+        if self.job is not None and self.job.type == JobType.GROUND_TRUTH:
+            return frame in self.job.frames
         return self.first <= frame <= self.last
 
     def objects(self) -> Any:
@@ -246,8 +246,8 @@ def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
         low = min(a for a, _ in spans)
         high = max(b for _, b in spans)
         jobs = Job.objects.filter(task=scope.task, start_frame__lte=high, stop_frame__gte=low)
-        # the task's objects are seen by its annotation jobs, a ground-truth layer by its job only
-        jobs = jobs.filter(pk=scope.layer) if scope.layer is not None else jobs.exclude(type=JobType.GROUND_TRUTH)
+        # the task's objects are seen by its annotation jobs, a job's own layer by that job only
+        jobs = jobs.filter(pk=scope.layer) if scope.layer is not None else jobs.filter(type=JobType.ANNOTATION)
         jobs.update(annotations_version=F("annotations_version") + 1)
         touch(*jobs)
     return _version(scope.task)

@@ -177,8 +177,8 @@ def task_dataset(task: Task, job: Job | None = None, progress: ProgressFn | None
     first, last = (job.start_frame, job.stop_frame) if job else (0, max(task.size - 1, 0))
     names = LabelNames.of(task)
     deleted = set(task.deleted_frames or [])
-    layer = job.pk if job is not None and job.type == JobType.GROUND_TRUTH else None
-    if layer is not None:  # a ground-truth job holds only its frames
+    layer = job.pk if job is not None and job.type != JobType.ANNOTATION else None
+    if job is not None and job.type == JobType.GROUND_TRUTH:  # it holds only its frames
         deleted |= set(range(first, last + 1)) - set(job.frames)  # type: ignore[union-attr]
     size = last - first + 1 if task.size else 0
     frames = _frames(task, first, last, names, 0, deleted, progress, layer) if task.size else iter(())

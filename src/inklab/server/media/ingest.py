@@ -32,7 +32,7 @@ from inklab.server.media.rendering import encode_jpeg, preview_file
 from inklab.server.media.sources import MediaFile
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.models import Job, Task, touch
-from inklab.server.projects.services import create_jobs
+from inklab.server.projects.services import create_jobs, create_replicas
 from inklab.server.projects.validation import create_validation_job
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
@@ -358,4 +358,4 @@ def _create_mapped_jobs(task: Task, mapping: Sequence[Sequence[str]]) -> None:
             raise InvalidInput("job_file_mapping contains an empty job.")
         jobs.append(Job(task=task, start_frame=start, stop_frame=start + len(names) - 1))
         start += len(names)
-    Job.objects.bulk_create(jobs)
+    create_replicas(task, Job.objects.bulk_create(jobs))

@@ -115,6 +115,8 @@ class Task(models.Model):
     # excluded from quality checks.
     validation_mode = models.CharField(max_length=16, blank=True, default="")
     validation_disabled_frames = models.JSONField(default=list, blank=True)
+    #: consensus: how many replica jobs each annotation job gets (0: none)
+    consensus_replicas = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-id"]
@@ -155,6 +157,8 @@ class Job(models.Model):
     #: a ground-truth job's frames, ascending (``start_frame``/``stop_frame`` are the first and
     #: last of them); empty for annotation jobs, which hold every frame of their range
     frames = models.JSONField(default=list, blank=True)
+    #: a consensus replica's annotation job (replicas cover its frames, each with its own layer)
+    parent_job = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replicas")
 
     class Meta:
         ordering = ["id"]
