@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "inklab.server.functions",
     "inklab.server.review",
     "inklab.server.quality",
+    "inklab.server.consensus",
     "inklab.server.meta",
     "inklab.ui",
 ]

@@ -31,8 +31,8 @@ from inklab.server.media.models import Frame
 from inklab.server.projects.models import Job, Task
 from inklab.server.projects.validation import ground_truth_job
 from inklab.server.quality import permissions as qperms
-from inklab.server.quality._frames import objects_by_frame
 from inklab.server.quality.models import AnnotationConflict, QualityReport, QualitySettings
+from inklab.server.quality.objects import objects_by_frame
 from inklab.server.requests import queue
 from inklab.server.requests.models import BackgroundRequest
 from inklab.vocabulary import JobType
