@@ -337,3 +337,47 @@ def test_organization_webhooks_are_found_by_organization(project: dict[str, Any]
     assert {w.pk for w in webhooks_for(project["id"], "create:task", 7)} == {org_hook.pk, project_hook.pk}
     assert webhooks_for(project["id"], "create:task") == [project_hook]
     assert webhooks_for(project["id"], "update:task", 7) == []
+
+
+def test_issue_and_comment_events(api: APIClient, project: dict[str, Any], receiver: Receiver, private_ok: None,
+                                  make_task: Callable[..., dict[str, Any]],
+                                  django_capture_on_commit_callbacks: Any) -> None:
+    _webhook(api, receiver.url, project["id"],
+             events=["create:issue", "update:issue", "create:comment", "update:comment", "delete:comment"])
+    task = make_task(1, project_id=project["id"])
+    job_id = api.get("/api/jobs", {"task_id": task["id"]}).json()["results"][0]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        issue = api.post("/api/issues", {"job": job_id, "frame": 0, "position": [1, 2, 10, 20],
+                                         "message": "box too loose"}, format="json")
+        assert issue.status_code == 201, issue.content
+        issue_id = issue.json()["id"]
+        assert api.patch(f"/api/issues/{issue_id}", {"resolved": True}, format="json").status_code == 200
+        comment = api.post("/api/comments", {"issue": issue_id, "message": "fixed"}, format="json")
+        assert comment.status_code == 201, comment.content
+        comment_id = comment.json()["id"]
+        assert api.patch(f"/api/comments/{comment_id}", {"message": "fixed now"}, format="json").status_code == 200
+        assert api.delete(f"/api/comments/{comment_id}").status_code == 204
+    run_requests()
+    by_event = {r.json()["event"]: r.json() for r in receiver.received}
+    assert sorted(by_event) == ["create:comment", "create:issue", "delete:comment", "update:comment", "update:issue"]
+    assert by_event["create:issue"]["issue"]["id"] == issue_id and by_event["create:issue"]["issue"]["job"] == job_id
+    assert by_event["update:issue"]["before_update"]["resolved"] is False
+    assert by_event["update:issue"]["issue"]["resolved"] is True
+    assert by_event["update:comment"]["before_update"] == {"message": "fixed"}
+    assert by_event["delete:comment"]["comment"]["message"] == "fixed now"
+
+
+def test_ground_truth_job_create_and_delete_events(api: APIClient, project: dict[str, Any], receiver: Receiver,
+                                                   private_ok: None, make_task: Callable[..., dict[str, Any]],
+                                                   django_capture_on_commit_callbacks: Any) -> None:
+    _webhook(api, receiver.url, project["id"], events=["create:job", "delete:job"])
+    task = make_task(3, project_id=project["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post("/api/jobs", {"task_id": task["id"], "type": "ground_truth",
+                                         "frame_selection_method": "random_uniform", "frame_count": 2}, format="json")
+        assert created.status_code == 201, created.content
+        assert api.delete(f"/api/jobs/{created.json()['id']}").status_code == 204
+    run_requests()
+    events = sorted((r.json()["event"], r.json()["job"]["id"], r.json()["job"]["type"]) for r in receiver.received)
+    assert events == [("create:job", created.json()["id"], "ground_truth"),
+                      ("delete:job", created.json()["id"], "ground_truth")]

@@ -14,20 +14,25 @@ from typing import Any
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.projects.serializers import JobReadSerializer, ProjectReadSerializer, TaskReadSerializer
+from inklab.server.review.models import Comment, Issue
+from inklab.server.review.serializers import CommentReadSerializer, IssueReadSerializer
 
-__all__ = ["changes", "encode", "resource_name", "sender", "snapshot"]
+__all__ = ["Resource", "changes", "encode", "resource_name", "sender", "snapshot"]
 
-_SERIALIZERS: dict[type, Any] = {Project: ProjectReadSerializer, Task: TaskReadSerializer, Job: JobReadSerializer}
+_SERIALIZERS: dict[type, Any] = {Project: ProjectReadSerializer, Task: TaskReadSerializer, Job: JobReadSerializer,
+                                 Issue: IssueReadSerializer, Comment: CommentReadSerializer}
+#: what an event may be about
+Resource = Project | Task | Job | Issue | Comment
 #: fields whose change alone is no news (they move with every change)
 _QUIET = frozenset({"updated_date"})
 
 
-def resource_name(instance: Project | Task | Job) -> str:
-    """``project``, ``task`` or ``job``: the resource part of an event name and the payload key."""
+def resource_name(instance: Resource) -> str:
+    """``project``, ``task``, ``job``, ``issue`` or ``comment``: the resource part of an event name and the payload key."""
     return type(instance).__name__.lower()
 
 
-def snapshot(instance: Project | Task | Job) -> dict[str, Any]:
+def snapshot(instance: Resource) -> dict[str, Any]:
     """The resource as the API shows it (URLs relative to the server), made JSON-safe."""
     data = _SERIALIZERS[type(instance)](instance, context={}).data
     return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]

@@ -1,4 +1,4 @@
-"""Turning changes of projects, tasks and jobs into webhook events.
+"""Turning changes of projects, tasks, jobs, issues and comments into webhook events.
 
 Listens to :data:`inklab.server.projects.signals.changing` (keeps the old state of an object some
 webhook will hear about) and :data:`~inklab.server.projects.signals.changed` (records the event).
@@ -13,13 +13,23 @@ from django.dispatch import receiver
 
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.projects.signals import changed, changing
+from inklab.server.review.models import Comment, Issue
 from inklab.server.webhooks import services
-from inklab.server.webhooks.payloads import changes, resource_name, snapshot
+from inklab.server.webhooks.payloads import Resource, changes, resource_name, snapshot
 
 _BEFORE = "_webhook_snapshot"
 
 
-def _project_id(instance: Project | Task | Job) -> int | None:
+def _job(instance: Resource) -> Job | None:
+    if isinstance(instance, Comment):
+        return instance.issue.job
+    if isinstance(instance, Issue):
+        return instance.job
+    return instance if isinstance(instance, Job) else None
+
+
+def _project_id(instance: Resource) -> int | None:
+    instance = _job(instance) or instance
     if isinstance(instance, Project):
         return instance.pk
     if isinstance(instance, Task):
@@ -27,11 +37,12 @@ def _project_id(instance: Project | Task | Job) -> int | None:
     return instance.task.project_id
 
 
-def _organization_id(instance: Project | Task | Job) -> int | None:
+def _organization_id(instance: Resource) -> int | None:
     """The organization the object belongs to: read from an ``organization_id`` attribute, so that
     organization webhooks work as soon as projects and tasks carry one (None until then)."""
-    if isinstance(instance, Job):
-        instance = instance.task
+    job = _job(instance)
+    if job is not None:
+        instance = job.task
     organization_id = getattr(instance, "organization_id", None)
     if organization_id is None and isinstance(instance, Task) and instance.project is not None:
         organization_id = getattr(instance.project, "organization_id", None)
@@ -39,13 +50,13 @@ def _organization_id(instance: Project | Task | Job) -> int | None:
 
 
 @receiver(changing, dispatch_uid="webhooks-changing")
-def keep_old_state(sender: Any, instance: Project | Task | Job, **kwargs: Any) -> None:
+def keep_old_state(sender: Any, instance: Resource, **kwargs: Any) -> None:
     if services.webhooks_for(_project_id(instance), f"update:{resource_name(instance)}", _organization_id(instance)):
         setattr(instance, _BEFORE, snapshot(instance))
 
 
 @receiver(changed, dispatch_uid="webhooks-changed")
-def record_change(sender: Any, instance: Project | Task | Job, user: Any, action: str, **kwargs: Any) -> None:
+def record_change(sender: Any, instance: Resource, user: Any, action: str, **kwargs: Any) -> None:
     resource = resource_name(instance)
     event = f"{action}:{resource}"
     project_id = _project_id(instance)
