@@ -12,6 +12,7 @@ from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     NULL_ID,
     NULL_STORAGE,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -77,7 +78,8 @@ class JobReadSerializer(serializers.ModelSerializer):
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
-    get_organization = get_guide_id = get_parent_job_id = NULL_ID
+    get_organization = ORGANIZATION_ID
+    get_guide_id = get_parent_job_id = NULL_ID
     get_target_storage = get_source_storage = NULL_STORAGE
 
     def get_consensus_replicas(self, job: Job) -> int:

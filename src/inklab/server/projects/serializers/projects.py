@@ -12,6 +12,7 @@ from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     NULL_ID,
     NULL_STORAGE,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -66,7 +67,8 @@ class ProjectReadSerializer(serializers.ModelSerializer):
     def get_dimension(self, project: Project) -> str | None:
         return "2d"
 
-    get_organization = get_organization_id = get_guide_id = NULL_ID
+    get_organization = get_organization_id = ORGANIZATION_ID
+    get_guide_id = NULL_ID
     get_target_storage = get_source_storage = NULL_STORAGE
 
 

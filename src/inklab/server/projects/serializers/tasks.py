@@ -13,6 +13,7 @@ from inklab.server.projects.serializers._common import (
     NULL_ID,
     NULL_STORAGE,
     NULL_STRING,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -85,7 +86,8 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
+    get_organization = get_organization_id = ORGANIZATION_ID
+    get_guide_id = get_data_cloud_storage_id = NULL_ID
     get_target_storage = get_source_storage = NULL_STORAGE
     get_validation_mode = NULL_STRING
 

@@ -30,9 +30,10 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
     default_ordering = ("id",)
+    organization_field = "task__organization"
 
     def get_queryset(self) -> Any:
-        return perms.visible_jobs(self.request.user).select_related("task", "task__project", "assignee")
+        return self.in_context(perms.visible_jobs(self.request.user)).select_related("task", "task__project", "assignee")
 
     @extend_schema(request=JobWriteSerializer, responses=JobReadSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
