@@ -42,9 +42,10 @@ _ORG_FIELDS = {"id": "id", "slug": "slug", "name": "name", "owner": "owner__user
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.OrganizationWriteSerializer, responses={201: s.OrganizationReadSerializer}),
-    partial_update=extend_schema(request=s.OrganizationWriteSerializer(partial=True),
-                                 responses=s.OrganizationReadSerializer),
+    create=extend_schema(request=s.OrganizationWriteSerializer, responses={
+        201: s.OrganizationReadSerializer, 409: error(409, "The slug is taken.")}),
+    partial_update=extend_schema(request=s.OrganizationWriteSerializer(partial=True), responses={
+        200: s.OrganizationReadSerializer, 409: error(409, "The slug is taken.")}),
 )
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     """Organizations: team workspaces. Their creator becomes their owner."""
@@ -52,7 +53,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Bas
     serializer_class = s.OrganizationReadSerializer
     lookup_value_regex = r"\d+"
     search_fields = {"name": "name", "slug": "slug", "owner": "owner__username"}
-    simple_filters = _ORG_FIELDS
+    simple_filters = {"slug": "slug", "name": "name", "owner": "owner__username"}
     filter_fields = _ORG_FIELDS
     ordering_fields = {**_ORG_FIELDS, "created_date": "created_date", "updated_date": "updated_date"}
     default_ordering = ("id",)
@@ -122,8 +123,8 @@ _INVITATION_FIELDS = {"owner": "owner__username", "user_id": "membership__user_i
                       "created_date": "created_date"}
 
 
-@extend_schema_view(create=extend_schema(request=s.InvitationWriteSerializer,
-                                         responses={201: s.InvitationReadSerializer}))
+@extend_schema_view(create=extend_schema(request=s.InvitationWriteSerializer, responses={
+    201: s.InvitationReadSerializer, 409: error(409, "The user is a member or invited already.")}))
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     """Invitations you sent or received, and all of the organizations you maintain (narrowed by
     the organization context). Without a mail server they are in-app only."""
@@ -154,19 +155,21 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base)
                                      OrganizationRole(data.validated_data["role"]), _origin(request))
         return Response(self._read(invitation), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.AcceptedInvitationSerializer, 400: error(400)})
+    @extend_schema(operation_id="invitations_accept", request=None, responses={
+        200: s.AcceptedInvitationSerializer, 400: error(400), 409: error(409, "Accepted already.")})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, key: str) -> Response:
         organization = services.accept_invitation(request.user, self.get_object())
         return Response({"organization_slug": organization.slug})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(operation_id="invitations_decline", request=None, responses={
+        204: None, 409: error(409, "Accepted already.")})
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, key: str) -> Response:
         services.decline_invitation(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={204: None, 400: error(400)})
+    @extend_schema(operation_id="invitations_resend", request=None, responses={204: None, 400: error(400)})
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, key: str) -> Response:
         services.resend_invitation(request.user, self.get_object(), _origin(request))
