@@ -107,7 +107,8 @@ def test_deleting_an_organization_deletes_what_it_owns(team: dict[str, Any]) -> 
     ({"QUERY_STRING": "org=nope"}, 403, "org"),
     ({"QUERY_STRING": "org_id=999999"}, 403, "org_id"),
     ({"QUERY_STRING": "org_id=abc"}, 400, "org_id"),
-    ({"QUERY_STRING": "org=acme", "HTTP_X_ORGANIZATION": ""}, 400, "org"),
+    ({"QUERY_STRING": "org=", "HTTP_X_ORGANIZATION": "acme"}, 400, "org"),
+    ({"QUERY_STRING": "org_id=999999&org=acme", "HTTP_X_ORGANIZATION": "acme"}, 403, "org_id"),
 ])
 def test_bad_contexts_are_refused_naming_where(team: dict[str, Any], kwargs: dict[str, str], status: int,
                                                where: str) -> None:
@@ -133,6 +134,8 @@ def test_objects_belong_to_their_context_and_lists_follow_it(team: dict[str, Any
     assert names(QUERY_STRING="org=acme") == ["org task"]
     assert names(QUERY_STRING=f"org_id={team['org']['id']}") == ["org task"]
     assert names(HTTP_X_ORGANIZATION="") == ["personal task"]
+    assert names(HTTP_X_ORGANIZATION="", QUERY_STRING="org=acme") == ["org task"]  # the query wins
+    assert names(HTTP_X_ORGANIZATION="acme", QUERY_STRING=f"org_id={team['org']['id']}") == ["org task"]
     personal = c["alice"].get("/api/tasks", {"name": "personal task"}).json()["results"][0]
     assert c["alice"].get(f"/api/tasks/{personal['id']}", HTTP_X_ORGANIZATION="acme").status_code == 404
 
