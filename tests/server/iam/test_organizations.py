@@ -299,3 +299,28 @@ def test_existing_data_stays_personal(api: APIClient) -> None:
     task = make_task(0, client=api)
     assert task["organization"] is None and task["organization_id"] is None
     assert api.get("/api/tasks", HTTP_X_ORGANIZATION="").json()["count"] == 1
+
+
+def test_lists_take_the_same_number_of_queries_for_more_rows(team: dict[str, Any]) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = team["c"]
+
+    def queries(path: str, client: APIClient) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path, HTTP_X_ORGANIZATION="acme").status_code == 200
+        return len(captured.captured_queries)
+
+    make_task(1, client=c["alice"], name="first", org="acme")  # an empty page skips its query
+    before = {path: queries(path, c["bob"]) for path in ("/api/tasks", "/api/memberships", "/api/invitations",
+                                                          "/api/organizations", "/api/jobs")}
+    for i in range(3):
+        make_task(1, client=c["alice"], name=f"t{i}", org="acme")
+    for name in ("ann", "ben", "cid"):
+        get_user_model().objects.create_user(username=name, password="x-Str0ng-1", email=f"{name}@y.org")
+        assert c["alice"].post("/api/invitations", {"email": f"{name}@y.org", "role": "worker"}, format="json",
+                               HTTP_X_ORGANIZATION="acme").status_code == 201
+    after = {path: queries(path, c["bob"]) for path in before}
+    assert after == before
