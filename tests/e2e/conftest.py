@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live ``inklab serve``.
 
-* ``browser`` – one Chromium for the session (``/usr/bin/chromium``; ``scripts/ensure-services``
+* ``browser`` – one Chromium for the browser tests (``/usr/bin/chromium``; ``scripts/ensure-services``
   installs it). Without it the tests fail, unless ``INKLAB_SKIP_BROWSER_TESTS=1`` says to skip them.
 * ``page`` – a fresh browser context per test (own cookies); uncaught JavaScript errors fail
   the test; ``shot(page, name)`` saves a screenshot to ``artifacts/e2e/<name>.png``.
@@ -33,8 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.live)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    # Package scope, not session: while Playwright's sync API is open, its event loop counts as
+    # running in this thread, so Django refuses database access (SynchronousOnlyOperation) in
+    # every test that runs after the browser tests in the same session.
     for stale in ARTIFACTS.glob("FAILED-*.png"):
         stale.unlink()
     if not CHROMIUM.exists():

@@ -142,7 +142,9 @@ class QueueWatcher:
                     category = orjson.loads(event.data).get("request_category")
                 except (orjson.JSONDecodeError, AttributeError):
                     category = None
-                logger.debug("The server announced a new %s request", category or "annotation")
+                # One line per batch request; interactive ones come with every click, so quietly.
+                logger.log(logging.DEBUG if category == "interactive" else logging.INFO,
+                           "The server announced a new %s request", category or "annotation")
                 if self._announced is not None:
                     self._announced(category if isinstance(category, str) else None)
                 self._wake()
