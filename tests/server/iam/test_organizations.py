@@ -324,3 +324,20 @@ def test_lists_take_the_same_number_of_queries_for_more_rows(team: dict[str, Any
                                HTTP_X_ORGANIZATION="acme").status_code == 201
     after = {path: queries(path, c["bob"]) for path in before}
     assert after == before
+
+
+def test_functions_belong_to_the_organization_they_are_registered_in(team: dict[str, Any]) -> None:
+    c = team["c"]
+    body = {"name": "detector", "kind": "detector", "labels_v2": [{"name": "car"}]}
+    refused = c["carol"].post("/api/functions", body, format="json", HTTP_X_ORGANIZATION="acme")
+    assert refused.status_code == 403 and "maintainer" in refused.json()["detail"]
+    made = c["bob"].post("/api/functions", body, format="json", HTTP_X_ORGANIZATION="acme")
+    assert made.status_code == 201 and made.json()["organization"] == team["org"]["id"]
+    own = c["bob"].post("/api/functions", {**body, "name": "own"}, format="json")
+    assert own.status_code == 201 and own.json()["organization"] is None
+    names = lambda who, **kw: sorted(f["name"] for f in c[who].get("/api/functions", **kw).json()["results"])  # noqa: E731
+    assert names("dave") == ["detector"]  # members use it
+    assert names("eve") == []
+    assert names("bob", HTTP_X_ORGANIZATION="acme") == ["detector"]
+    assert names("bob", HTTP_X_ORGANIZATION="") == ["own"]
+    assert c["dave"].delete(f"/api/functions/{made.json()['id']}").status_code == 403

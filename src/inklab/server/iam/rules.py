@@ -35,8 +35,11 @@ task                delete       owner, project owner, maintainer+
 job                 view         task manager (task change), job assignee, maintainer+
 job                 annotate     task manager, job assignee, maintainer+
 job                 assign       task manager, maintainer+
+function            create       personal workspace: any user; organization: maintainer+
+function            view         owner, any member of its organization (public ones: everyone)
 ==================  ===========  ==========================================================
 
+Serving a function's queue and deleting it stay with its owner (and administrators).
 Administrators may do everything (not repeated above). "maintainer+" means the role maintainer
 or owner in the object's organization; a worker or supervisor acts through the object relations
 (owner, assignee) only, as CVAT's roles describe.
@@ -59,6 +62,7 @@ class Resource(StrEnum):
     PROJECT = "project"
     TASK = "task"
     JOB = "job"
+    FUNCTION = "function"
 
 
 class Action(StrEnum):
@@ -127,6 +131,8 @@ RULES: dict[tuple[Resource, Action], frozenset[Who]] = {key: frozenset(value) | 
     (R.JOB, A.VIEW): {W.TASK_MANAGER, W.ASSIGNEE, W.ORG_MAINTAINER},
     (R.JOB, A.ANNOTATE): {W.TASK_MANAGER, W.ASSIGNEE, W.ORG_MAINTAINER},
     (R.JOB, A.ASSIGN): {W.TASK_MANAGER, W.ORG_MAINTAINER},
+    (R.FUNCTION, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
+    (R.FUNCTION, A.VIEW): {W.OWNER, W.ORG_WORKER},
 }.items()}
 
 

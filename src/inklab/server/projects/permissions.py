@@ -254,8 +254,9 @@ def check_create(user: Any, resource: Resource, organization_id: int | None, slu
         return
     relations = {Who.PERSONAL} if organization_id is None else role_relations(org_role_of(user, organization_id))
     if not allowed(resource, Action.CREATE, relations):
-        raise Forbidden(f"Your role in organization '{slug}' does not allow creating a {resource}; supervisors, "
-                        "maintainers and the owner may.")
+        roles = ", ".join(sorted(who.value for who in who_may(resource, Action.CREATE) - {Who.ADMIN, Who.PERSONAL}))
+        raise Forbidden(f"Your role in organization '{slug}' does not allow creating a {resource} there; it is "
+                        f"for: {roles}.")
 
 
 def check_create_for(user: Any, owner_id: int | None) -> None:
