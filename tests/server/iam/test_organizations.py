@@ -341,3 +341,23 @@ def test_functions_belong_to_the_organization_they_are_registered_in(team: dict[
     assert names("bob", HTTP_X_ORGANIZATION="acme") == ["detector"]
     assert names("bob", HTTP_X_ORGANIZATION="") == ["own"]
     assert c["dave"].delete(f"/api/functions/{made.json()['id']}").status_code == 403
+
+
+def test_backups_restore_into_the_requests_organization(team: dict[str, Any], client_for: Callable[[Any], APIClient],
+                                                        ) -> None:
+    from tests.server.datasets.flows import download, export, import_file
+
+    alice = team["c"]["alice"]
+    task = make_task(1, client=alice, name="to back up")
+    backup, _ = download(alice, export(alice, f"/api/tasks/{task['id']}/backup/export", lightweight="False",
+                                       location="local"))
+    in_acme = client_for(team["users"]["alice"])
+    in_acme.credentials(HTTP_X_ORGANIZATION="acme")
+    restored = import_file(in_acme, "/api/tasks/backup/", backup, "b.zip")
+    assert restored["status"] == "finished", restored
+    made = alice.get(f"/api/tasks/{restored['result_id']}").json()
+    assert made["name"] == "to back up" and made["organization"] == team["org"]["id"]
+    worker = client_for(team["users"]["dave"])
+    worker.credentials(HTTP_X_ORGANIZATION="acme")
+    refused = import_file(worker, "/api/tasks/backup/", backup, "b.zip")
+    assert "acme" in str(refused) and "status" not in refused
