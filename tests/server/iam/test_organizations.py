@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from inklab.server.iam.models import Invitation, Membership, Organization
+from inklab.server.media.storage import TaskStorage
 from tests.server.conftest import default_labels, png_bytes, upload_files
 
 pytestmark = pytest.mark.django_db
@@ -92,14 +93,18 @@ def test_who_sees_and_changes_the_organization(team: dict[str, Any]) -> None:
     assert Organization.objects.filter(pk=pk).exists()
 
 
-def test_deleting_an_organization_deletes_what_it_owns(team: dict[str, Any]) -> None:
+def test_deleting_an_organization_deletes_what_it_owns(team: dict[str, Any],
+                                                      django_capture_on_commit_callbacks: Any) -> None:
     c = team["c"]
     task = make_task(2, client=c["alice"], name="in org", org="acme")
     personal = make_task(0, client=c["alice"], name="mine")
     assert task["organization"] == team["org"]["id"] and personal["organization"] is None
-    assert c["alice"].delete(f"/api/organizations/{team['org']['id']}").status_code == 204
+    files = TaskStorage(task["id"]).root
+    assert files.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion commits
+        assert c["alice"].delete(f"/api/organizations/{team['org']['id']}").status_code == 204
     assert [t["name"] for t in c["alice"].get("/api/tasks").json()["results"]] == ["mine"]
-    assert Membership.objects.count() == 0
+    assert Membership.objects.count() == 0 and not files.exists()
 
 
 @pytest.mark.parametrize(("kwargs", "status", "where"), [
