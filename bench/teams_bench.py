@@ -1,7 +1,7 @@
 """Teams benchmark: what the permission rules cost on ``GET /api/tasks``.
 
 Run from the repository root:  .venv/bin/python bench/teams_bench.py [--tasks 1000] [--orgs 10]
-                               [--requests 100] [--postgres]
+                               [--requests 100] [--postgres] [--in-process]
 
 It starts its own ``inklab serve`` in a temporary data directory, creates ``--orgs`` organizations
 with ``--tasks`` tasks spread over them (made through the REST API), a maintainer of every
@@ -68,13 +68,66 @@ def timed(api: Api, org: str | None, requests: int) -> list[float]:
     return times
 
 
+def in_process(tasks: int, orgs: int, requests: int) -> None:
+    import os
+    import tempfile
+
+    os.environ["INKLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="inklab-teams-bench-")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # this checkout's server
+    from inklab.cli._django import migrate, setup
+
+    setup(None)
+    migrate()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from inklab.server.iam.models import Membership, Organization
+    from inklab.server.projects.models import Task
+    from inklab.server.projects.permissions import visible_tasks
+
+    User = get_user_model()
+    admin = User.objects.create_superuser("admin", "a@b.org", PASSWORD)
+    lead, maintainer, worker = (User.objects.create_user(n, f"{n}@b.org", PASSWORD) for n in ("lead", "mia", "wes"))
+    now = timezone.now()
+    organizations = [Organization.objects.create(slug=f"org{i}", owner=lead) for i in range(orgs)]
+    for org in organizations:
+        for user, role in ((lead, "owner"), (maintainer, "maintainer"), (worker, "worker")):
+            Membership.objects.create(user=user, organization=org, role=role, is_active=True, joined_date=now)
+    Task.objects.bulk_create([Task(name=f"t{i}", owner=lead, organization=organizations[i % orgs])
+                              for i in range(tasks)])
+    for org in organizations:
+        Task.objects.filter(organization=org).order_by("id").filter(
+            pk=Task.objects.filter(organization=org).order_by("id").values("pk")[:1]).update(assignee=worker)
+
+    def cost(user: object) -> float:
+        samples = []
+        for _ in range(requests):
+            started = time.process_time()
+            queryset = visible_tasks(user).order_by("-id")
+            queryset.count()
+            list(queryset[:10])
+            samples.append((time.process_time() - started) * 1000)
+        return statistics.median(samples)
+
+    base = cost(admin)
+    print(f"in-process, SQLite, {tasks} tasks in {orgs} organizations: CPU ms per page + count (p50)")
+    print(f"{'actor':<11} {'p50 ms':>7} {'- admin':>8}")
+    for name, user in (("admin", admin), ("owner", lead), ("maintainer", maintainer), ("worker", worker)):
+        p50 = cost(user)
+        print(f"{name:<11} {p50:7.2f} {p50 - base:8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--orgs", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--in-process", action="store_true")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.tasks, args.orgs, args.requests)
+        return
 
     server = LiveServer(postgres=args.postgres).start()
     try:
