@@ -11,6 +11,8 @@ API, and prints for the same run:
   and redrawn sharp when the gesture pauses (120 ms): that full redraw of all N shapes is timed on
   its own, beside the same shapes drawn by a naive renderer (one path, fill and stroke per shape),
   the reference;
+* a track with 500 keyframes over the M frames (see below) scrubbed frame by frame: interpolation
+  and redraw per frame, and how many frames took over 16 ms;
 * frame switch: next frame (F) when it was prefetched, versus jumping to a frame that was not
   (the reference: what every switch would cost without prefetching);
 * opening a job of M frames (default 10,000) from navigation start to its first frame drawn, versus
@@ -230,6 +232,44 @@ def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: 
             **offscreen}
 
 
+TRACK_SCRUB = """async ({frames, keyframes}) => {
+  const {AnnotationStore} = await import('/static/ui/annotation/model.js');
+  const {Renderer} = await import('/static/ui/annotation/renderer.js');
+  const step = Math.floor(frames / keyframes);
+  const shapes = [];
+  for (let k = 0; k < keyframes; k++) {
+    const x = 100 + 400 * Math.abs(Math.sin(k / 7)), y = 80 + 300 * Math.abs(Math.cos(k / 11));
+    shapes.push({type: "rectangle", frame: k * step, points: [x, y, x + 120, y + 80], rotation: (k * 13) % 360,
+      occluded: k % 5 === 0, outside: k % 50 === 49, z_order: 0, attributes: []});
+  }
+  const store = new AnnotationStore();
+  store.load({tracks: [{frame: 0, label_id: 1, group: 0, source: "manual", attributes: [], shapes, elements: []}]});
+  const source = document.querySelector("canvas.annotation-canvas");
+  const canvas = document.createElement("canvas");
+  canvas.width = source.width; canvas.height = source.height;
+  const renderer = new Renderer(canvas);
+  const ctx = canvas.getContext("2d");
+  const samples = [];
+  for (let f = 0; f < frames; f++) {
+    const started = performance.now();
+    const items = store.frameObjects(f).tracks.map(({obj, shape}) => ({key: obj.cid, shape, color: "#ff6a00", label: "car"}));
+    renderer.baseKey = null;
+    renderer.draw({width: canvas.width, height: canvas.height, dpr: 1, view: {scale: 1, x: 0, y: 0}, image: null,
+      imageWidth: 1280, imageHeight: 720, items, selected: items[0] || null, hovered: null, handles: [], preview: null,
+      excluded: null, fillOpacity: 0.12, selectedOpacity: 0.35, background: "#2b303b", smooth: false});
+    ctx.getImageData(0, 0, 1, 1);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}"""
+
+
+def bench_track_scrub(bench: Bench, frames: int, keyframes: int) -> list[float]:
+    """A track of ``keyframes`` keyframes over ``frames`` frames, scrubbed frame by frame: the store's
+    interpolation (the same code the workspace runs on each frame) and a redraw of the frame, per frame."""
+    return bench.page.evaluate(TRACK_SCRUB, {"frames": frames, "keyframes": keyframes})
+
+
 def bench_frames(bench: Bench, job: int, frames: int, repeat: int) -> dict[str, list[float]]:
     page = bench.page
     bench.open(job)
@@ -366,6 +406,12 @@ def main() -> int:
             print(f"  all shapes redrawn (naive)       {_stats(r['naive'])}   (reference: a path per shape)")
             print(f"  → naive / inklab: {naive / batched:.1f}×;  worst interaction median / 100 ms goal: "
                   f"{max(statistics.median(r[n]) for n in ('zoom', 'pan', 'select', 'hover')) / 100:.2f}")
+
+            t = bench_track_scrub(bench, args.frames, 500)
+            print(f"\n== a track with 500 keyframes over {args.frames} frames, scrubbed frame by frame "
+                  "(interpolation + redraw, no image)")
+            print(f"  per frame                        {_stats(t)}   max {max(t):.1f} ms")
+            print(f"  → frames over 16 ms: {sum(v > 16 for v in t)} of {len(t)}")
 
             f = bench_frames(bench, frames_job, 60, min(args.repeat, 12))
             pre, cold = statistics.median(f["prefetched"]), statistics.median(f["cold"])

@@ -10,6 +10,7 @@ from enum import StrEnum
 __all__ = [
     "ChunkType",
     "DimensionType",
+    "FrameSelectionMethod",
     "FunctionKind",
     "FunctionProvider",
     "FunctionVisibility",
@@ -28,6 +29,7 @@ __all__ = [
     "SortingMethod",
     "StatusChoice",
     "TaskMode",
+    "ValidationMode",
     "choices",
 ]
 
@@ -89,6 +91,18 @@ class JobState(StrEnum):
 class JobType(StrEnum):
     ANNOTATION = "annotation"
     GROUND_TRUTH = "ground_truth"
+    REPLICA = "replica"
+
+
+class FrameSelectionMethod(StrEnum):
+    RANDOM_UNIFORM = "random_uniform"
+    RANDOM_PER_JOB = "random_per_job"
+    MANUAL = "manual"
+
+
+class ValidationMode(StrEnum):
+    GT = "gt"
+    GT_POOL = "gt_pool"
 
 
 class StatusChoice(StrEnum):

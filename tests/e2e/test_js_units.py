@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+from inklab.formats.model import Attribute, Track, TrackedShape
+from inklab.formats.tracks import track_shapes
+from inklab.vocabulary import ShapeType
+
 
 @pytest.fixture
 def js(page: Any) -> Any:
@@ -158,9 +162,11 @@ def test_shortcut_keys(js: Any) -> None:
         const ev = (key, extra = {}) => new KeyboardEvent("keydown", {key, ...extra});
         return [ev("s", {ctrlKey: true}), ev("Z", {ctrlKey: true, shiftKey: true}), ev("f"), ev("F", {shiftKey: true}),
                 ev("+", {shiftKey: true}), ev("?", {shiftKey: true}), ev(" "), ev("Delete", {shiftKey: true}),
-                ev("2", {ctrlKey: true, code: "Digit2"}), ev("Tab", {shiftKey: true}), ev("x")].map((e) => k.actionOf(e));
+                ev("2", {ctrlKey: true, code: "Digit2"}), ev("Tab", {shiftKey: true}), ev("x"),
+                ev("o"), ev("k"), ev("r"), ev("e"), ev("m"), ev("m", {altKey: true}), ev("b", {ctrlKey: true})].map((e) => k.actionOf(e));
     """)
-    assert result == ["save", "redo", "next", None, "forward-z", "help", "play", "forceDelete", "label", "previousObject", None]
+    assert result == ["save", "redo", "next", None, "forward-z", "help", "play", "forceDelete", "label", "previousObject", None,
+                      "outside", "keyframe", "nextKeyframe", "previousKeyframe", "merge", "split", "propagate"]
 
 
 def test_labels_editor_sends_only_changes(js: Any) -> None:
@@ -263,3 +269,204 @@ def test_route_parameters_can_be_restricted(js: Any) -> None:
     """)
     assert result["ids"] == ["1", "42", None, None, None, None, None]
     assert result["any"] == "abc"
+
+
+# -- one interpolation: the workspace's (tracks.js) against the server's (formats/tracks.py) ---------
+
+def _kf(frame: int, type_: str, points: list[float], **extra: Any) -> dict[str, Any]:
+    return {"type": type_, "frame": frame, "points": points, "rotation": 0, "occluded": False, "outside": False,
+            "z_order": 0, "attributes": [], **extra}
+
+
+#: API-form tracks that exercise every rule: linear types, rotation across 0°/180°, point counts
+#: that differ, masks, outside keyframes (before and after), re-entering, attributes, skeletons.
+TRACK_CASES: list[dict[str, Any]] = [
+    {"label_id": 1, "attributes": [{"spec_id": 1, "value": "red"}], "shapes": [
+        _kf(0, "rectangle", [0, 0, 10, 10], rotation=350, attributes=[{"spec_id": 2, "value": "a"}]),
+        _kf(4, "rectangle", [8, 4, 30, 20], rotation=10, occluded=True, z_order=3),
+        _kf(7, "rectangle", [8, 4, 30, 20], rotation=190, attributes=[{"spec_id": 2, "value": "b"}]),
+        _kf(9, "rectangle", [8, 4, 30, 20], outside=True),
+        _kf(11, "rectangle", [50, 50, 60, 60], rotation=45)]},
+    {"label_id": 1, "attributes": [], "shapes": [
+        _kf(1, "polygon", [0, 0, 10, 0, 10, 10]), _kf(5, "polygon", [4, 4, 20, 4, 20, 20]),
+        _kf(8, "polygon", [0, 0, 5, 0, 5, 5, 0, 5]), _kf(10, "polygon", [1, 1, 6, 1, 6, 6, 1, 6])]},
+    {"label_id": 2, "attributes": [], "shapes": [
+        _kf(0, "ellipse", [20, 20, 30, 25], rotation=180), _kf(6, "ellipse", [40, 20, 55, 30], rotation=0)]},
+    {"label_id": 2, "attributes": [], "shapes": [
+        _kf(2, "points", [1, 2, 3, 4]), _kf(3, "points", [5, 6, 7, 8]), _kf(12, "points", [9, 9, 9, 9])]},
+    {"label_id": 2, "attributes": [], "shapes": [
+        _kf(0, "polyline", [0, 0, 12, 12]), _kf(6, "polyline", [6, 0, 18, 12], outside=True)]},
+    {"label_id": 2, "attributes": [], "shapes": [
+        _kf(0, "cuboid", list(range(16))), _kf(8, "cuboid", [v * 2 for v in range(16)])]},
+    {"label_id": 3, "attributes": [], "shapes": [
+        _kf(0, "mask", [0, 6, 1, 1, 3, 2]), _kf(5, "mask", [0, 6, 3, 3, 5, 4])]},
+    {"label_id": 4, "attributes": [], "shapes": [
+        _kf(0, "skeleton", [], outside=False), _kf(6, "skeleton", []), _kf(9, "skeleton", [], outside=True)],
+     "elements": [
+        {"label_id": 5, "attributes": [], "shapes": [_kf(0, "points", [10, 10]), _kf(6, "points", [22, 16])]},
+        {"label_id": 6, "attributes": [{"spec_id": 7, "value": "x"}], "shapes": [
+            _kf(3, "points", [30, 30], occluded=True), _kf(5, "points", [30, 30], outside=True), _kf(8, "points", [40, 40])]}]},
+]
+FRAMES = range(-1, 14)
+
+
+def _python_track(data: dict[str, Any]) -> Track:
+    def attrs(items: list[dict[str, Any]]) -> tuple[Attribute, ...]:
+        return tuple(Attribute(str(a["spec_id"]), a["value"]) for a in items)
+
+    def keyframes(items: list[dict[str, Any]]) -> tuple[TrackedShape, ...]:
+        return tuple(TrackedShape(s["frame"], ShapeType(s["type"]), tuple(float(v) for v in s["points"]),
+                                  occluded=s["occluded"], outside=s["outside"], z_order=s["z_order"],
+                                  rotation=float(s["rotation"]), attributes=attrs(s["attributes"])) for s in items)
+
+    elements = tuple(Track(str(e["label_id"]), keyframes(e["shapes"]), attributes=attrs(e["attributes"]))
+                     for e in data.get("elements", []))
+    return Track(str(data["label_id"]), keyframes(data["shapes"]), attributes=attrs(data["attributes"]), elements=elements)
+
+
+def _comparable(shape: Any, python: bool) -> dict[str, Any]:
+    """The fields both sides give, in one form (attributes as (spec id, value), numbers rounded)."""
+    if python:
+        attributes = sorted((int(a.name), a.value) for a in shape.attributes)
+        fields = {"type": str(shape.type), "label": int(shape.label), "points": list(shape.points),
+                  "rotation": shape.rotation, "occluded": shape.occluded, "outside": shape.outside,
+                  "keyframe": shape.keyframe, "attributes": attributes}
+        if str(shape.type) != "points" or shape.elements:
+            fields["z_order"] = shape.z_order
+        fields["elements"] = [_comparable(e, True) for e in shape.elements]
+    else:
+        fields = {"type": shape["type"], "label": shape["label_id"], "points": list(shape["points"]),
+                  "rotation": shape.get("rotation", 0), "occluded": bool(shape.get("occluded")),
+                  "outside": bool(shape.get("outside")), "keyframe": shape["keyframe"],
+                  "attributes": sorted((a["spec_id"], a["value"]) for a in shape.get("attributes", []))}
+        if shape["type"] != "points" or shape.get("elements"):
+            fields["z_order"] = shape.get("z_order", 0)
+        fields["elements"] = [_comparable(e, False) for e in shape.get("elements") or []]
+    fields["points"] = [round(v, 6) for v in fields["points"]]
+    fields["rotation"] = round(fields["rotation"], 6) % 360
+    return fields
+
+
+@pytest.mark.parametrize("include_outside", [False, True])
+def test_js_interpolation_matches_the_server(js: Any, include_outside: bool) -> None:
+    """tracks.js and inklab.formats.tracks give the same shape on every frame of every case."""
+    frames = list(FRAMES)
+    browser = js({"t": "annotation/tracks.js"}, """
+        return arg.tracks.map((track) => arg.frames.map((f) => t.interpolate(track, f, {includeOutside: arg.outside})));
+    """, {"tracks": TRACK_CASES, "frames": frames, "outside": include_outside})
+    compared = 0
+    for case, per_frame in zip(TRACK_CASES, browser, strict=True):
+        server = dict(track_shapes(_python_track(case), frames, 0, include_outside=include_outside))
+        for frame, js_shape in zip(frames, per_frame, strict=True):
+            expected = server.get(frame)
+            assert (js_shape is None) == (expected is None), (case["shapes"][0]["type"], frame, js_shape, expected)
+            if expected is not None:
+                assert _comparable(js_shape, False) == _comparable(expected, True), (case["shapes"][0]["type"], frame)
+                compared += 1
+    assert compared > 60  # most frames of most cases show something
+
+
+def test_track_edits_make_keyframes_only_where_edited(js: Any) -> None:
+    result = js({"e": "annotation/track-edits.js", "t": "annotation/tracks.js"}, """
+        const kf = (frame, points, extra = {}) => ({type: "rectangle", frame, points, rotation: 0, occluded: false,
+          outside: false, z_order: 0, attributes: [], ...extra});
+        const track = {frame: 0, label_id: 1, group: 0, source: "manual", attributes: [], elements: [],
+          shapes: [kf(0, [0, 0, 10, 10]), kf(10, [100, 0, 110, 10])]};
+        const moved = e.setKeyframe(track, 5, {points: [50, 50, 60, 60]});
+        const outside = e.setKeyframe(moved, 8, {outside: true});
+        const back = e.setKeyframe(outside, 9, {outside: false});
+        const [first, second] = e.splitTrack(track, 4);
+        const merged = e.mergeObjects([
+          {kind: "shape", data: {type: "rectangle", frame: 6, label_id: 1, points: [6, 6, 9, 9], attributes: [{spec_id: 2, value: "m"}]}},
+          {kind: "shape", data: {type: "rectangle", frame: 2, label_id: 1, points: [2, 2, 5, 5], attributes: [{spec_id: 3, value: "i"}]}},
+        ], new Set([2]), 100);
+        const mergedAtEnd = e.mergeObjects([{kind: "track", data: track},
+          {kind: "shape", data: {type: "rectangle", frame: 12, label_id: 1, points: [6, 6, 9, 9]}}], new Set(), 12);
+        let refused = null;
+        try { e.mergeObjects([{kind: "track", data: track}, {kind: "shape", data: {type: "polygon", frame: 1, label_id: 1,
+          points: [0, 0, 1, 0, 1, 1]}}], new Set(), 100); } catch (err) { refused = err.message; }
+        return {
+          movedFrames: e.keyframes(moved), atFrame3: t.interpolate(moved, 3).points, kept10: moved.shapes[2].points,
+          outsideAt8: t.interpolate(outside, 8), outsideFrames: e.keyframes(outside), backAt9: t.interpolate(back, 9).points,
+          removed: e.keyframes(e.removeKeyframe(moved, 5)), lastKept: e.removeKeyframe({...track, shapes: [track.shapes[0]]}, 0),
+          notKey: e.removeKeyframe(track, 3),
+          first: first.shapes.map((s) => [s.frame, s.outside]), second: second.shapes.map((s) => [s.frame, s.points]),
+          secondFrame: second.frame, splitOutside: e.splitTrack(track, 0),
+          merged: merged.shapes.map((s) => [s.frame, s.outside, s.attributes]), mergedFrame: merged.frame,
+          mergedAttrs: merged.attributes, refused, mergedAtEnd: mergedAtEnd.shapes.map((s) => [s.frame, s.outside]),
+          next: e.neighbourKeyframe(moved, 5, 1), previous: e.neighbourKeyframe(moved, 5, -1), none: e.neighbourKeyframe(moved, 10, 1),
+          skeleton: (() => {
+            const pt = (frame, points, extra = {}) => ({type: "points", frame, points, rotation: 0, occluded: false, outside: false,
+              z_order: 0, attributes: [], ...extra});
+            const sk = {frame: 0, label_id: 4, attributes: [], shapes: [{...kf(0, []), type: "skeleton"}], elements: [
+              {frame: 0, label_id: 5, attributes: [], shapes: [pt(0, [1, 1])]},
+              {frame: 5, label_id: 6, attributes: [], shapes: [pt(5, [9, 9])]}]};
+            const edited = e.setKeyframe(sk, 2, {elements: [{points: [3, 3]}, {}]});
+            return edited.elements.map((el) => el.shapes.map((s) => [s.frame, s.points, s.outside]));
+          })(),
+          shape: e.shapeFromTrack(moved, 3), asTrack: e.trackFromShape({type: "rectangle", frame: 4, label_id: 1,
+            points: [1, 2, 3, 4], attributes: [{spec_id: 2, value: "m"}, {spec_id: 3, value: "i"}]}, new Set([2])),
+        };
+    """)
+    assert result["movedFrames"] == [0, 5, 10] and result["atFrame3"] == [30, 30, 40, 40]
+    assert result["kept10"] == [100, 0, 110, 10], "other keyframes stay as they were"
+    assert result["outsideAt8"] is None and result["outsideFrames"] == [0, 5, 8, 10]
+    assert result["backAt9"] == [80, 20, 90, 30], "re-entering starts from the state it left with"
+    assert result["removed"] == [0, 10] and result["lastKept"] is None and result["notKey"] is None
+    assert result["first"] == [[0, False], [4, True]]
+    assert result["second"] == [[4, [40, 0, 50, 10]], [10, [100, 0, 110, 10]]] and result["secondFrame"] == 4
+    assert result["splitOutside"] is None
+    # Two single shapes (CVAT's rule): keyframes on their frames, each outside on the next; mutable attributes per keyframe.
+    m = [{"spec_id": 2, "value": "m"}]
+    assert result["merged"] == [[2, False, []], [3, True, []], [6, False, m], [7, True, m]]
+    assert result["mergedAtEnd"] == [[0, False], [10, False], [12, False]], "a track keeps its keyframes; nothing after the job"
+    assert result["mergedFrame"] == 2 and result["mergedAttrs"] == [{"spec_id": 3, "value": "i"}]
+    assert result["refused"] == "Only objects of one shape type can be merged."
+    assert (result["next"], result["previous"], result["none"]) == (10, 0, None)
+    # A skeleton keyframe keys every point; a point that starts later stays outside before it.
+    assert result["skeleton"] == [[[0, [1, 1], False], [2, [3, 3], False]], [[2, [9, 9], True], [5, [9, 9], False]]]
+    assert result["shape"]["frame"] == 3 and result["shape"]["points"] == [30, 30, 40, 40] and result["shape"]["outside"] is False
+    assert result["asTrack"]["attributes"] == [{"spec_id": 3, "value": "i"}]
+    assert result["asTrack"]["shapes"] == [{"type": "rectangle", "frame": 4, "points": [1, 2, 3, 4], "rotation": 0,
+                                            "occluded": False, "outside": False, "z_order": 0,
+                                            "attributes": [{"spec_id": 2, "value": "m"}]}]
+
+
+def test_object_filters(js: Any) -> None:
+    result = js({"f": "annotation/filter.js"}, """
+        const records = [
+          {label: "car", type: "shape", shape: "rectangle", occluded: false, width: 50, height: 20, serverID: 7, objectID: 1,
+           attr: {color: "red", "two words": "x"}},
+          {label: "car", type: "track", shape: "rectangle", occluded: true, width: 10, height: 10, serverID: null, objectID: 2,
+           attr: {color: "blue"}},
+          {label: "road", type: "shape", shape: "polygon", occluded: false, width: 200, height: 90, serverID: 9, objectID: 3, attr: {}},
+          {label: "weather", type: "tag", shape: "", occluded: false, width: 0, height: 0, serverID: 4, objectID: 4, attr: {}},
+        ];
+        const ids = (text) => { const p = f.parseFilter(text); return records.filter((r) => !p || p(r)).map((r) => r.objectID); };
+        const error = (text) => { try { f.parseFilter(text); return null; } catch (e) { return [e instanceof f.FilterError, e.message]; } };
+        return {
+          empty: ids("  "), label: ids('label=="car"'), and: ids('label=="car" & occluded==true'),
+          or: ids("type==tag | width>=200"), precedence: ids('label==road | label==car & type==track'),
+          grouped: ids('(label==road | label==car) & !(type==track)'), words: ids("not label==car and shape!=polygon"),
+          attr: ids('attr.color=="blue"'), quotedAttr: ids('attr."two words"==x'), missingAttr: ids("attr.color!=red"),
+          server: ids("serverID<8"), like: ids("label like AR"), decimal: ids("height>9.5 & height<20.5"),
+          errors: [error('label="car"'), error("colour==red"), error('label=="car'), error("(label==car"), error("label==car road"),
+                   error("label==")],
+        };
+    """)
+    assert result["empty"] == [1, 2, 3, 4]
+    assert result["label"] == [1, 2] and result["and"] == [2]
+    assert result["or"] == [3, 4]
+    assert result["precedence"] == [2, 3], "& binds tighter than |"
+    assert result["grouped"] == [1, 3] and result["words"] == [4]
+    assert result["attr"] == [2] and result["quotedAttr"] == [1]
+    assert result["missingAttr"] == [2, 3, 4], "no such attribute: only != passes"
+    assert result["server"] == [1, 4] and result["like"] == [1, 2] and result["decimal"] == [1, 2]
+    assert all(e is not None and e[0] for e in result["errors"])
+    messages = [e[1] for e in result["errors"]]
+    assert messages[0] == 'Unexpected "=" at 6.'
+    assert messages[1] == 'Unknown property "colour" at 1.'
+    assert messages[2] == "Unclosed quote at 8."
+    assert messages[3] == 'Expected ")" at the end.'
+    assert messages[4] == 'Expected "&", "|" or the end at 12, found "road".'
+    assert messages[5] == "Expected a value at the end."

@@ -363,7 +363,7 @@ def test_zoom_pan_fit_and_prefetch(admin_page: Any, annotation_task: dict[str, A
 
 def test_tracks_and_masks_from_other_clients(admin_page: Any, rest: Rest, annotation_task: dict[str, Any]) -> None:
     """Objects made elsewhere (the SDK, imports) show up: a track interpolated between its keyframes
-    (read-only here, but deletable) and a mask (movable by whole pixels)."""
+    (editable: tests/e2e/test_tracks.py) and a mask (movable by whole pixels)."""
     page = admin_page
     job = annotation_task["job"]
     car = annotation_task["labels"]["car"]
@@ -377,11 +377,14 @@ def test_tracks_and_masks_from_other_clients(admin_page: Any, rest: Rest, annota
     ws = Workspace(page).open(job["id"], frame=2)
     rows = [r.inner_text() for r in ws.rows().all()]
     assert len(rows) == 2 and any("rectangle track" in r for r in rows) and any("mask" in r for r in rows)
-    # The track is halfway between its keyframes; clicking it shows a read-only card.
+    # The track is halfway between its keyframes; clicking it shows its card, with its labels.
     ws.click(60, 40)
-    assert "read-only" in ws.card().inner_text() and ws.card().locator(".card-label").is_disabled()
+    assert "track" in ws.card().inner_text() and not ws.card().locator(".card-label").is_disabled()
+    assert "car" in ws.card().locator(".card-label option").all_inner_texts()
     ws.drag((60, 40), (100, 100))
-    assert not ws.dirty, "a track cannot be dragged here"
+    assert ws.dirty, "dragging a track makes a keyframe"
+    page.keyboard.press("Control+z")
+    assert not ws.dirty
     shot(page, "workspace-track-and-mask")
     # The mask (a 20×25 block of which the first 300 pixels are background) moves by whole pixels.
     page.locator(".object-row", has_text="mask").click()
@@ -389,6 +392,7 @@ def test_tracks_and_masks_from_other_clients(admin_page: Any, rest: Rest, annota
     # Delete the track.
     page.locator(".object-row", has_text="track").click()
     page.keyboard.press("Delete")
+    page.locator("dialog[open]").get_by_role("button", name="Delete the track").click()
     ws.save()
     data = rest.get(f"/api/jobs/{job['id']}/annotations")
     assert data["tracks"] == []

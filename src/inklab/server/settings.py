@@ -124,6 +124,9 @@ INSTALLED_APPS = [
     "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.functions",
+    "inklab.server.review",
+    "inklab.server.quality",
+    "inklab.server.consensus",
     "inklab.server.meta",
     "inklab.ui",
 ]

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("iam", "0001_initial"), ("projects", "0002_job_annotations_version"), ("functions", "0002_interactive")]
-AFTER = [("iam", "0002_organizations"), ("projects", "0003_organization"), ("functions", "0003_organization")]
+BEFORE = [("iam", "0001_initial"), ("projects", "0004_job_parent_job_task_consensus_replicas_and_more"), ("functions", "0002_interactive")]
+AFTER = [("iam", "0002_organizations"), ("projects", "0005_organization"), ("functions", "0003_organization")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,10 +21,12 @@ from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
 from inklab.server.projects.signals import labels_remapped
+from inklab.vocabulary import JobType
 
 __all__ = [
     "create_jobs",
     "create_project",
+    "create_replicas",
     "create_task",
     "segment_ranges",
     "update_job",
@@ -141,6 +143,7 @@ def create_task(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEX
         overlap=data.get("overlap"),
         segment_size=data.get("segment_size") or 0,
         subset=data.get("subset", ""),
+        consensus_replicas=data.get("consensus_replicas") or 0,
     )
     if task.assignee_id:
         task.assignee_updated_date = timezone.now()
@@ -225,11 +228,11 @@ def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
         task.assignee = _user(data["assignee_id"], "assignee_id", task.organization_id)
         task.assignee_updated_date = timezone.now()
-    for field in ("overlap", "segment_size"):
+    for field in ("overlap", "segment_size", "consensus_replicas"):
         if field in data and data[field] != getattr(task, field):
             if task.has_data:
                 raise Conflict(f"'{field}' cannot change after the task's data was uploaded.")
-            setattr(task, field, data[field] or (0 if field == "segment_size" else None))
+            setattr(task, field, data[field] or (None if field == "overlap" else 0))
     task.save()
     if "project_id" in data and data["project_id"] != task.project_id:
         _move_task(task, _project_for_task(user, data["project_id"]))
@@ -261,7 +264,17 @@ def create_jobs(task: Task) -> list[Job]:
     """Split a task with data into jobs (call once, when data is attached)."""
     overlap = task.overlap if task.overlap is not None else 0
     ranges = segment_ranges(task.size, task.segment_size, overlap)
-    return Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    jobs = Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    create_replicas(task, jobs)
+    return jobs
+
+
+def create_replicas(task: Task, jobs: list[Job]) -> None:
+    """``task.consensus_replicas`` replica jobs for each annotation job (none when 0)."""
+    if task.consensus_replicas:
+        Job.objects.bulk_create([Job(task=task, start_frame=job.start_frame, stop_frame=job.stop_frame,
+                                     type=JobType.REPLICA, parent_job=job)
+                                 for job in jobs for _ in range(task.consensus_replicas)])
 
 
 @transaction.atomic

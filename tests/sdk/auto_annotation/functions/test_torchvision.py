@@ -140,7 +140,8 @@ def test_instance_segmentation_masks_and_polygons() -> None:
     with torch.inference_mode():
         raw = reference([_tensor(image)])[0]
     masks = function.detect(Context(), image)
-    expected = [(m, box) for m, box in zip((raw["masks"][:, 0] >= 0.5).numpy(), raw["boxes"].tolist(), strict=True)
+    soft = raw["masks"][:, 0].numpy()
+    expected = [(m, box, abs(p - 0.5) < 1e-3) for m, p, box in zip(soft >= 0.5, soft, raw["boxes"].tolist(), strict=True)
                 if m.any()]
     assert len(masks) == len(expected) > 0
     assert all(shape.type == "mask" for shape in masks)
@@ -152,20 +153,23 @@ def test_instance_segmentation_masks_and_polygons() -> None:
         return bits & inside
 
     decoded = [aa.decode_mask(shape.points, image_width=64, image_height=48) for shape in masks]
-    boxed = [within_box(bits, box) for bits, box in expected]
-    for mask, bits in _matched(decoded, boxed, lambda a, b: int((a != b).sum())):
-        assert (mask == bits).all()
+    boxed = [(within_box(bits, box), undecided) for bits, box, undecided in expected]
+    for mask, (bits, undecided) in _matched(decoded, boxed, lambda a, b: int((a != b[0]).sum())):
+        assert ((mask == bits) | undecided).all()  # pixels at 0.5 ± 1e-3 may fall either way
     polygons = function.detect(Context(conv_mask_to_poly=True), image)
     assert polygons and all(p.type == "polygon" and len(p.points) >= 6 for p in polygons)
     # Each object's outlines are those of its mask (holes left out).
     expected_polygons = [p for m in raw["masks"][:, 0].numpy() if (m >= 0.5).any()
                          for p in mask_to_polygons(m, level=0.5, tolerance=2.5)]
+    # Two runs of the model differ in the last bits of the soft mask (CPU kernels split work by
+    # the threads available), and a contour at level 0.5 amplifies that where the mask is flat:
+    # 1/100 of a pixel, not 1/1000, is "the same outline" here.
     for shape, points in _matched(polygons, expected_polygons, lambda s, pts: _distance(s.points, pts)):
-        assert shape.points == pytest.approx(points, abs=1e-3)
+        assert shape.points == pytest.approx(points, abs=1e-2)
     covered = np.zeros((48, 64), dtype=bool)
     for p in polygons:
         covered |= polygon_to_bitmap([p.points], 64, 48)
-    union = np.logical_or.reduce([bits for bits, _ in expected])
+    union = np.logical_or.reduce([bits for bits, _, _ in expected])
     assert (covered & union).sum() / (covered | union).sum() > 0.6
 
 

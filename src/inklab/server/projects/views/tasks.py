@@ -7,12 +7,20 @@ from typing import Any
 from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from inklab.server.api.schema import error
 from inklab.server.projects import permissions as perms
-from inklab.server.projects import services
+from inklab.server.projects import services, validation
 from inklab.server.projects.models import Task
-from inklab.server.projects.serializers import TaskReadSerializer, TaskWriteSerializer
+from inklab.server.projects.serializers import (
+    TaskLayoutSerializer,
+    TaskLayoutWriteSerializer,
+    TaskReadSerializer,
+    TaskWriteSerializer,
+)
 from inklab.server.projects.views._base import EditableResourceViewSet
 
 __all__ = ["TaskViewSet"]
@@ -75,3 +83,14 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
 
     def check_delete(self, user: Any, obj: Task) -> None:
         perms.check_delete_task(user, obj)
+
+    @extend_schema(methods=["GET"], responses=TaskLayoutSerializer)
+    @extend_schema(methods=["PATCH"], request=TaskLayoutWriteSerializer, responses=TaskLayoutSerializer)
+    @action(detail=True, methods=["get", "patch"], url_path="validation_layout")
+    def validation_layout(self, request: Request, pk: str) -> Response:
+        task = self.get_object()
+        if request.method == "PATCH":
+            data = TaskLayoutWriteSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            return Response(validation.update_task_layout(request.user, task, dict(data.validated_data)))
+        return Response(validation.task_layout(task))

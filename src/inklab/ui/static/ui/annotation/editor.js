@@ -1,15 +1,19 @@
-// Editing operations on a job's annotations, independent of the page: new shapes from the
-// drawing tools, label and attribute changes, occluded, z-order, copy and paste. Each is one
-// undoable step of the store.
+// Editing operations on a job's annotations, independent of the page: new shapes and tracks
+// from the drawing tools, label and attribute changes, occluded, z-order, copy and paste, and
+// the track operations (keyframes, outside, merge, split, propagate, shape ↔ track). Each is
+// one undoable step of the store. Changing a track on a frame changes its keyframe there only.
 
 import { roundPoints } from "./geometry.js";
 import { parseSkeleton } from "./skeleton.js";
+import { mergeObjects, removeKeyframe, setKeyframe, shapeFromTrack, splitTrack, trackFromShape } from "./track-edits.js";
+import { interpolate, isKeyframe } from "./tracks.js";
 
 /**
  * @typedef {import("./model.js").AnnotationStore} AnnotationStore
  * @typedef {import("./model.js").AnnotationObject} AnnotationObject
  * @typedef {{id: number, name: string, color: string, type: string, svg?: string,
- *            attributes: {id: number, name: string, input_type: string, values: string[], default_value: string}[],
+ *            attributes: {id: number, name: string, input_type: string, values: string[], default_value: string,
+ *                         mutable?: boolean}[],
  *            sublabels?: any[]}} Label
  */
 
@@ -46,6 +50,18 @@ export class AnnotationEditor {
     }
     /** @type {any} */
     this.clipboard = null;
+    /** @type {Set<number>} ids of the attributes that change per keyframe */
+    this.mutable = new Set();
+    for (const label of this.byId.values()) for (const a of label.attributes || []) if (a.mutable) this.mutable.add(a.id);
+  }
+
+  /**
+   * The shape type of an object ("tag" for tags; a track's keyframes' type).
+   * @param {AnnotationObject} obj @returns {string}
+   */
+  typeOf(obj) {
+    if (obj.kind === "tag") return "tag";
+    return obj.kind === "track" ? obj.data.shapes[0].type : obj.data.type;
   }
 
   /** @param {number} id @returns {Label | undefined} */
@@ -85,13 +101,15 @@ export class AnnotationEditor {
   }
 
   /**
-   * A new shape from a drawing tool, on top of the frame's others.
+   * A new shape from a drawing tool, on top of the frame's others; with ``asTrack``, a track
+   * whose first keyframe is that shape.
    * @param {import("./tools.js").Drawn} drawn
    * @param {number} frame
    * @param {Label} label
+   * @param {boolean} [asTrack]
    * @returns {AnnotationObject}
    */
-  createShape(drawn, frame, label) {
+  createShape(drawn, frame, label, asTrack = false) {
     /** @type {Record<string, any>} */
     const data = {
       type: drawn.type, frame, label_id: label.id, group: 0, source: "manual", occluded: false, outside: false,
@@ -106,6 +124,7 @@ export class AnnotationEditor {
           z_order: 0, rotation: 0, group: 0, source: "manual", attributes: sub ? defaultAttributes(sub) : [] };
       });
     }
+    if (asTrack) return this.store.create("track", [trackFromShape(data, this.mutable)], `Draw ${drawn.type} track`)[0];
     return this.store.create("shape", [data], `Draw ${drawn.type}`)[0];
   }
 
@@ -122,42 +141,205 @@ export class AnnotationEditor {
   setLabel(obj, labelId) {
     const label = this.byId.get(labelId);
     if (!label || obj.data.label_id === labelId) return;
-    const type = obj.kind === "tag" ? "tag" : obj.data.type;
+    const type = this.typeOf(obj);
     if (!labelAllows(label, type) || type === "skeleton") return;
-    this.store.update(obj, { ...obj.data, label_id: labelId, attributes: defaultAttributes(label) }, "Change label");
+    const attributes = defaultAttributes(label);
+    if (obj.kind === "track") {
+      const own = attributes.filter((a) => !this.mutable.has(a.spec_id));
+      const perKeyframe = attributes.filter((a) => this.mutable.has(a.spec_id));
+      const shapes = obj.data.shapes.map((/** @type {any} */ s) => ({ ...s, attributes: perKeyframe }));
+      this.store.update(obj, { ...obj.data, label_id: labelId, attributes: own, shapes }, "Change label");
+      return;
+    }
+    this.store.update(obj, { ...obj.data, label_id: labelId, attributes }, "Change label");
   }
 
-  /** @param {AnnotationObject} obj @param {number} specId @param {string} value */
-  setAttribute(obj, specId, value) {
-    const attributes = (obj.data.attributes || []).filter((/** @type {any} */ a) => a.spec_id !== specId);
-    attributes.push({ spec_id: specId, value });
-    attributes.sort((/** @type {any} */ a, /** @type {any} */ b) => a.spec_id - b.spec_id);
-    this.store.update(obj, { ...obj.data, attributes }, "Change attribute");
+  /**
+   * Set an attribute; on a track, a mutable attribute changes the keyframe on ``frame`` (made
+   * there if needed), an immutable one the whole track.
+   * @param {AnnotationObject} obj @param {number} specId @param {string} value @param {number} [frame]
+   */
+  setAttribute(obj, specId, value, frame) {
+    /** @param {any[]} list */
+    const withValue = (list) => {
+      const attributes = (list || []).filter((/** @type {any} */ a) => a.spec_id !== specId);
+      attributes.push({ spec_id: specId, value });
+      return attributes.sort((/** @type {any} */ a, /** @type {any} */ b) => a.spec_id - b.spec_id);
+    };
+    if (obj.kind === "track" && frame !== undefined && this.mutable.has(specId)) {
+      const state = interpolate(obj.data, frame);
+      const current = (state?.attributes || []).filter((/** @type {any} */ a) => this.mutable.has(a.spec_id));
+      this.store.update(obj, setKeyframe(obj.data, frame, { attributes: withValue(current) }), "Change attribute");
+      return;
+    }
+    this.store.update(obj, { ...obj.data, attributes: withValue(obj.data.attributes) }, "Change attribute");
   }
 
-  /** @param {AnnotationObject} obj @param {boolean} occluded */
-  setOccluded(obj, occluded) {
+  /** @param {AnnotationObject} obj @param {boolean} occluded @param {number} [frame] for a track */
+  setOccluded(obj, occluded, frame) {
+    if (obj.kind === "track" && frame !== undefined) {
+      const state = interpolate(obj.data, frame);
+      if (!state || Boolean(state.occluded) === occluded) return;
+      this.store.update(obj, setKeyframe(obj.data, frame, { occluded }), occluded ? "Mark occluded" : "Mark not occluded");
+      return;
+    }
     if (obj.kind !== "shape" || Boolean(obj.data.occluded) === occluded) return;
     this.store.update(obj, { ...obj.data, occluded }, occluded ? "Mark occluded" : "Mark not occluded");
   }
 
-  /** @param {AnnotationObject} obj @param {number} index @param {boolean} outside */
-  setElementOutside(obj, index, outside) {
+  /** @param {AnnotationObject} obj @param {number} index @param {boolean} outside @param {number} [frame] for a track */
+  setElementOutside(obj, index, outside, frame) {
+    const label = outside ? "Hide a point" : "Show a point";
+    if (obj.kind === "track" && frame !== undefined) {
+      const patches = obj.data.elements.map((/** @type {any} */ _e, /** @type {number} */ i) => (i === index ? { outside } : {}));
+      this.store.update(obj, setKeyframe(obj.data, frame, { elements: patches }), label);
+      return;
+    }
     const elements = obj.data.elements.map((/** @type {any} */ e, /** @type {number} */ i) => (i === index ? { ...e, outside } : e));
-    this.store.update(obj, { ...obj.data, elements }, outside ? "Hide a point" : "Show a point");
+    this.store.update(obj, { ...obj.data, elements }, label);
   }
 
   /**
-   * Replace an object's geometry after a mouse edit.
+   * Replace an object's geometry after a mouse edit; a track gets a keyframe on ``frame``.
    * @param {AnnotationObject} obj @param {any} shape the shape with new points/rotation/elements
-   * @param {string} label
+   * @param {string} label @param {number} [frame] for a track
    */
-  setGeometry(obj, shape, label) {
+  setGeometry(obj, shape, label, frame) {
+    const points = shape.type === "mask" ? shape.points : roundPoints(shape.points);
+    const rotation = Math.round((shape.rotation || 0) * 100) / 100;
+    if (obj.kind === "track" && frame !== undefined) {
+      /** @type {Record<string, any>} */
+      const patch = { points, rotation };
+      if (shape.elements) patch.elements = shape.elements.map((/** @type {any} */ e) => ({ points: roundPoints(e.points) }));
+      this.store.update(obj, setKeyframe(obj.data, frame, patch), label);
+      return;
+    }
     /** @type {Record<string, any>} */
-    const data = { ...obj.data, points: shape.type === "mask" ? shape.points : roundPoints(shape.points),
-      rotation: Math.round((shape.rotation || 0) * 100) / 100 };
+    const data = { ...obj.data, points, rotation };
     if (shape.elements) data.elements = shape.elements.map((/** @type {any} */ e) => ({ ...e, points: roundPoints(e.points) }));
     this.store.update(obj, data, label);
+  }
+
+  /**
+   * Outside on (the track ends on ``frame``) or off (it is visible again from ``frame``).
+   * @param {AnnotationObject} obj @param {number} frame @param {boolean} outside
+   */
+  setOutside(obj, frame, outside) {
+    if (obj.kind !== "track") return;
+    this.store.update(obj, setKeyframe(obj.data, frame, { outside }), outside ? "Outside" : "Inside again");
+  }
+
+  /**
+   * Make ``frame`` a keyframe of a track (its current state), or stop it being one.
+   * @param {AnnotationObject} obj @param {number} frame
+   * @returns {boolean} false when the only keyframe was asked to go
+   */
+  toggleKeyframe(obj, frame) {
+    if (obj.kind !== "track") return false;
+    if (isKeyframe(obj.data.shapes, frame)) return this.deleteKeyframe(obj, frame);
+    this.store.update(obj, setKeyframe(obj.data, frame), "Add a keyframe");
+    return true;
+  }
+
+  /**
+   * Delete a track's keyframe on ``frame`` (not its last one).
+   * @param {AnnotationObject} obj @param {number} frame
+   * @returns {boolean} whether it was deleted
+   */
+  deleteKeyframe(obj, frame) {
+    if (obj.kind !== "track") return false;
+    const data = removeKeyframe(obj.data, frame);
+    if (!data) return false;
+    this.store.update(obj, data, "Delete a keyframe");
+    return true;
+  }
+
+  /**
+   * A shape becomes a track with one keyframe (same label, attributes and geometry).
+   * @param {AnnotationObject} obj @returns {AnnotationObject | null} the track
+   */
+  toTrack(obj) {
+    if (obj.kind !== "shape") return null;
+    const track = trackFromShape(obj.data, this.mutable);
+    return this.replaceObjects([obj], "track", [track], "Switch to a track")[0];
+  }
+
+  /**
+   * A track becomes a shape: the one it has on ``frame``; its other keyframes go.
+   * @param {AnnotationObject} obj @param {number} frame
+   * @returns {AnnotationObject | null} the shape (null where the track is not visible)
+   */
+  toShape(obj, frame) {
+    if (obj.kind !== "track") return null;
+    const shape = shapeFromTrack(obj.data, frame);
+    if (!shape) return null;
+    return this.replaceObjects([obj], "shape", [shape], "Switch to a shape")[0];
+  }
+
+  /**
+   * Merge shapes and tracks of one label into one track (see ``mergeObjects``).
+   * @param {AnnotationObject[]} objs @param {number} lastFrame the job's last frame
+   * @returns {AnnotationObject} the track
+   * @throws {Error} with a message for the user when they cannot be merged
+   */
+  merge(objs, lastFrame) {
+    if (objs.some((o) => o.kind === "tag")) throw new Error("Tags cannot be merged into a track.");
+    const track = mergeObjects(objs.map((o) => ({ kind: /** @type {"shape" | "track"} */ (o.kind), data: o.data })), this.mutable, lastFrame);
+    return this.replaceObjects(objs, "track", [track], "Merge into a track")[0];
+  }
+
+  /**
+   * Split a track in two on ``frame``.
+   * @param {AnnotationObject} obj @param {number} frame
+   * @returns {AnnotationObject[] | null} the two tracks, or null when the frame is not inside it
+   */
+  split(obj, frame) {
+    if (obj.kind !== "track") return null;
+    const parts = splitTrack(obj.data, frame);
+    if (!parts) return null;
+    // The first part keeps the server id (an update); the second is new.
+    const [first] = parts;
+    const [second] = this.store.create("track", [parts[1]], "Split the track");
+    this.store.commit("Split the track", [{ obj, data: first }]);
+    this.mergeLastSteps(2);
+    return [obj, second];
+  }
+
+  /**
+   * Copies of a shape on the ``count`` frames after its own (not beyond ``lastFrame``).
+   * @param {AnnotationObject} obj @param {number} count @param {number} lastFrame
+   * @returns {AnnotationObject[]} the copies
+   */
+  propagate(obj, count, lastFrame) {
+    if (obj.kind !== "shape") return [];
+    const copies = [];
+    for (let f = obj.data.frame + 1; f <= Math.min(lastFrame, obj.data.frame + count); f += 1) {
+      const data = structuredClone(obj.data);
+      data.frame = f;
+      if (Array.isArray(data.elements)) data.elements.forEach((/** @type {any} */ e) => { e.frame = f; });
+      copies.push(data);
+    }
+    return copies.length ? this.store.create("shape", copies, `Propagate to ${copies.length} frames`) : [];
+  }
+
+  /**
+   * Remove ``objs`` and create ``items`` of ``kind`` in one undoable step.
+   * @param {AnnotationObject[]} objs @param {"shape" | "track"} kind @param {any[]} items @param {string} label
+   * @returns {AnnotationObject[]} the created objects
+   */
+  replaceObjects(objs, kind, items, label) {
+    const created = this.store.create(kind, items, label);
+    this.store.remove(objs, label);
+    this.mergeLastSteps(2);
+    return created;
+  }
+
+  /** Fold the last ``count`` undo steps into one (so one Ctrl+Z undoes a compound edit). @param {number} count */
+  mergeLastSteps(count) {
+    const stack = this.store.history.undoStack;
+    if (stack.length < count) return;
+    const steps = stack.splice(stack.length - count, count);
+    stack.push({ label: steps[steps.length - 1].label, changes: steps.flatMap((s) => s.changes) });
   }
 
   /**
@@ -165,7 +347,7 @@ export class AnnotationEditor {
    * @param {AnnotationObject} obj @param {1 | -1} direction
    */
   zOrder(obj, direction) {
-    if (obj.kind !== "shape") return;
+    if (obj.kind !== "shape") return;  // a track's z-order is per keyframe: not changed here
     const { min, max } = this.zRange(obj.data.frame);
     const z = direction > 0 ? max + 1 : min - 1;
     this.store.update(obj, { ...obj.data, z_order: z }, direction > 0 ? "Bring forward" : "Send backward");

@@ -9,7 +9,7 @@
 // makes it dirty.
 
 import { History } from "./history.js";
-import { interpolate } from "./tracks.js";
+import { interpolate, stateAt } from "./tracks.js";
 
 /**
  * @typedef {"shape" | "tag" | "track"} Kind
@@ -214,20 +214,28 @@ export class AnnotationStore {
   }
 
   /**
-   * Shapes and tags of a frame, plus the tracks visible on it (interpolated, read-only).
+   * Shapes and tags of a frame, the tracks visible on it (interpolated), and the tracks that
+   * have started but are outside there (listed, not drawn, so they can be brought back).
    * @param {number} frame
-   * @returns {{shapes: AnnotationObject[], tags: AnnotationObject[], tracks: {obj: AnnotationObject, shape: any}[]}}
+   * @returns {{shapes: AnnotationObject[], tags: AnnotationObject[], tracks: {obj: AnnotationObject, shape: any}[],
+   *            outside: {obj: AnnotationObject, shape: any}[]}}
    */
   frameObjects(frame) {
     const shapes = [];
     const tags = [];
     for (const obj of this.byFrame.get(frame) || []) (obj.kind === "tag" ? tags : shapes).push(obj);
     const tracks = [];
+    const outside = [];
     for (const obj of this.tracks) {
       const shape = interpolate(obj.data, frame);
       if (shape) tracks.push({ obj, shape });
+      else {
+        const state = stateAt(obj.data.shapes, frame);
+        if (state) outside.push({ obj, shape: { ...state, label_id: obj.data.label_id, outside: true, elements: [],
+          keyframe: state.frame === frame && obj.data.shapes.some((/** @type {any} */ s) => s.frame === frame) } });
+      }
     }
-    return { shapes, tags, tracks };
+    return { shapes, tags, tracks, outside };
   }
 
   /**

@@ -16,7 +16,10 @@ import { icon } from "./icons.js";
  *   toggle: (obj: any, flag: "locked" | "hidden") => void,
  *   zOrder: (obj: any, direction: 1 | -1) => void,
  *   remove: (obj: any, force: boolean) => void,
+ *   trackAction: (obj: any, action: string) => void,
  * }} CardActions
+ *   ``trackAction``: one of the workspace's track actions ("keyframe", "outside", "previousKeyframe",
+ *   "nextKeyframe", "deleteKeyframe", "split", "toShape", "toTrack", "propagate")
  */
 
 /**
@@ -78,9 +81,9 @@ export function attributeInput(spec, value, onChange, disabled) {
  */
 export function objectCard(obj, shape, actions) {
   const label = actions.labelOf(obj.data.label_id);
-  const readOnly = obj.kind === "track";
-  const disabled = readOnly || obj.locked;
-  const values = new Map((obj.data.attributes || []).map((/** @type {any} */ a) => [a.spec_id, a.value]));
+  const isTrack = obj.kind === "track";
+  const disabled = obj.locked;
+  const values = new Map(((obj.kind === "track" ? shape.attributes : obj.data.attributes) || []).map((/** @type {any} */ a) => [a.spec_id, a.value]));
   const labelSelect = /** @type {HTMLSelectElement} */ (h("select", { class: "card-label", "aria-label": "Label", disabled },
     actions.labelsFor(obj).map((l) => h("option", { value: String(l.id), selected: l.id === obj.data.label_id }, l.name))));
   labelSelect.addEventListener("change", () => actions.setLabel(obj, Number(labelSelect.value)));
@@ -88,7 +91,7 @@ export function objectCard(obj, shape, actions) {
   /** @param {(Node | string)[]} text @param {string} title @param {() => void} action @param {boolean} [pressed] */
   const button = (text, title, action, pressed) => h("button", { type: "button", class: `button small ${pressed ? "pressed" : ""}`,
     title, "aria-pressed": pressed === undefined ? null : String(pressed), onclick: action }, ...text);
-  const skeleton = type === "skeleton" && !readOnly ? h("div", { class: "card-elements" }, h("strong", null, "Points"),
+  const skeleton = type === "skeleton" ? h("div", { class: "card-elements" }, h("strong", null, "Points"),
     (shape.elements || []).map((/** @type {any} */ e, /** @type {number} */ i) => {
       const sub = (label?.sublabels || []).find((/** @type {any} */ s) => s.id === e.label_id);
       return h("label", { class: "checkbox" }, h("input", { type: "checkbox", checked: !e.outside, disabled,
@@ -99,9 +102,10 @@ export function objectCard(obj, shape, actions) {
     h("div", { class: "card-title" },
       h("span", { class: "swatch", style: { background: label?.color || "#888" } }),
       h("strong", null, `${obj.sid !== null ? `#${obj.sid}` : "new"} ${type}`),
-      readOnly ? h("span", { class: "badge" }, "track · read-only") : null,
+      isTrack ? h("span", { class: "badge track-badge" }, shape.keyframe ? "track · keyframe" : "track") : null,
       shape.source && shape.source !== "manual" ? h("span", { class: "badge" }, shape.source) : null),
     labelSelect,
+    isTrack ? trackControls(obj, shape, actions, button) : null,
     (label?.attributes || []).map((spec) => attributeInput(spec, values.get(spec.id) ?? spec.default_value,
       (value) => actions.setAttribute(obj, spec.id, value), disabled)),
     obj.kind === "tag" ? null : h("label", { class: "checkbox" }, h("input", { type: "checkbox", checked: Boolean(shape.occluded),
@@ -114,6 +118,35 @@ export function objectCard(obj, shape, actions) {
       obj.kind === "shape" ? button([icon("up")], "Bring forward (+)", () => actions.zOrder(obj, 1)) : null,
       obj.kind === "shape" ? button([icon("down")], "Send backward (−)", () => actions.zOrder(obj, -1)) : null,
       obj.kind === "shape" ? h("span", { class: "muted small" }, `z ${shape.z_order ?? 0}`) : null,
+      obj.kind === "shape" ? button(["To track"], "Switch to a track", () => actions.trackAction(obj, "toTrack")) : null,
+      obj.kind === "shape" ? button(["Propagate"], "Copy it onto the next frames (Ctrl+B)", () => actions.trackAction(obj, "propagate")) : null,
       h("span", { class: "spacer" }),
       button([icon("trash"), "Delete"], "Delete (Del)", () => actions.remove(obj, true))));
+}
+
+/**
+ * Keyframe, outside and keyframe navigation of a track on the current frame.
+ * @param {any} obj @param {any} shape the track's state on this frame
+ * @param {CardActions} actions
+ * @param {(text: (Node | string)[], title: string, action: () => void, pressed?: boolean) => HTMLElement} button
+ * @returns {HTMLElement}
+ */
+function trackControls(obj, shape, actions, button) {
+  const check = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {boolean} */ checked, /** @type {string} */ action) =>
+    h("label", { class: "checkbox" }, h("input", { type: "checkbox", class: cls, checked, disabled: obj.locked,
+      onchange: () => actions.trackAction(obj, action) }), text);
+  const frames = obj.data.shapes.map((/** @type {any} */ s) => s.frame);
+  return h("div", { class: "card-track" },
+    h("div", { class: "row compact" },
+      check("card-keyframe", "Keyframe (K)", Boolean(shape.keyframe), "keyframe"),
+      check("card-outside", "Outside (O)", Boolean(shape.outside), "outside")),
+    h("div", { class: "row compact" },
+      button(["◀ Key"], "Previous keyframe (E)", () => actions.trackAction(obj, "previousKeyframe")),
+      button(["Key ▶"], "Next keyframe (R)", () => actions.trackAction(obj, "nextKeyframe")),
+      shape.keyframe && frames.length > 1 ? button(["Delete keyframe"], "Delete this keyframe",
+        () => actions.trackAction(obj, "deleteKeyframe")) : null),
+    h("div", { class: "row compact" },
+      button(["Split here"], "Split the track on this frame (Alt+M)", () => actions.trackAction(obj, "split")),
+      button(["To shape"], "Switch to a shape: the track's state on this frame", () => actions.trackAction(obj, "toShape"))),
+    h("p", { class: "muted small card-keyframes" }, `Keyframes: ${frames.join(", ")}`));
 }

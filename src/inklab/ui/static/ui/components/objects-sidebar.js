@@ -15,7 +15,9 @@ const ROW_HEIGHT = 30;
  *   toggleAll: (flag: "locked" | "hidden") => void,
  *   addTag: (labelId: number) => void,
  *   tagLabels: () => {id: number, name: string}[],
+ *   filter: (text: string) => string | null,
  * }} SidebarActions
+ *   ``filter``: apply an object filter (see annotation/filter.js); returns an error message, or null
  */
 
 /** The right-hand panel of the workspace; ``show`` fills it for a frame. */
@@ -37,6 +39,20 @@ export class ObjectsSidebar {
     this.tagLabel = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": "Tag label", class: "tag-label" }));
     this.tagList = h("div", { class: "tag-list" });
     this.card = h("div", { class: "card-slot" });
+    this.filterInput = /** @type {HTMLInputElement} */ (h("input", { type: "search", class: "object-filter", "aria-label": "Object filter",
+      placeholder: 'Filter: label=="car" & occluded==false', spellcheck: false }));
+    this.filterError = h("p", { class: "form-error small filter-error", role: "alert" });
+    const applyFilter = () => {
+      const error = actions.filter(this.filterInput.value);
+      this.filterError.textContent = error || "";
+      this.filterInput.setAttribute("aria-invalid", String(Boolean(error)));
+    };
+    this.filterInput.addEventListener("change", applyFilter);
+    this.filterInput.addEventListener("search", applyFilter);
+    this.filterInput.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") this.filterInput.blur();
+      e.stopPropagation();
+    });
     this.element = h("aside", { class: "objects-sidebar" },
       h("section", { class: "sidebar-section tags-section" },
         h("div", { class: "sidebar-head" }, h("strong", null, "Tags")),
@@ -51,6 +67,7 @@ export class ObjectsSidebar {
             onclick: () => actions.toggleAll("locked") }, icon("lock")),
           h("button", { type: "button", class: "icon-button", title: "Hide or show all", "aria-label": "Hide all",
             onclick: () => actions.toggleAll("hidden") }, icon("eye"))),
+        this.filterInput, this.filterError,
         this.list),
       this.card);
   }
@@ -117,9 +134,11 @@ export class ObjectsSidebar {
     h("span", { class: "object-id" }, obj.sid !== null ? `#${obj.sid}` : "new"),
     h("span", { class: "object-label" }, label?.name || "?"),
     h("span", { class: "object-type muted" }, obj.kind === "track" ? `${shape.type} track` : shape.type),
+    obj.kind === "track" && shape.keyframe ? h("span", { class: "flag", title: "keyframe" }, "◆") : null,
+    obj.kind === "track" && shape.outside ? h("span", { class: "flag outside-flag", title: "outside on this frame (O brings it back)" }, "⊘") : null,
     shape.occluded ? h("span", { class: "flag", title: "occluded" }, "◌") : null,
     h("span", { class: "spacer" }),
-    obj.kind === "track" ? null : h("button", { type: "button", class: `icon-button ${obj.locked ? "on" : ""}`, title: "Lock (L)",
+    h("button", { type: "button", class: `icon-button ${obj.locked ? "on" : ""}`, title: "Lock (L)",
       "aria-label": "Lock", onclick: (/** @type {Event} */ e) => { e.stopPropagation(); this.actions.toggle(obj, "locked"); } },
     icon(obj.locked ? "lock" : "unlock")),
     h("button", { type: "button", class: `icon-button ${obj.hidden ? "on" : ""}`, title: "Hide (H)", "aria-label": "Hide",

@@ -1,7 +1,13 @@
-// Frame navigation of the workspace: first/previous/play/next/last, a slider, a frame number.
+// Frame navigation of the workspace: first/previous/play/next/last, a slider, a frame number,
+// the playback speed (CVAT's choices) and "play until the next keyframe".
 
 import { h, replace } from "../dom.js";
 import { icon } from "./icons.js";
+
+/** CVAT's player speeds, in frames per second. */
+export const SPEEDS = /** @type {const} */ ([
+  ["Fastest", 100], ["Fast", 50], ["Usual", 25], ["Slow", 15], ["Slower", 12], ["Slowest", 1],
+]);
 
 /**
  * @typedef {{first: number, last: number, onGo: (frame: number) => void, onPlay: () => void}} PlayerOptions
@@ -33,6 +39,14 @@ export class Player {
     });
     this.playButton = button(icon("play"), "Play (Space)", () => options.onPlay());
     this.name = h("span", { class: "frame-name muted", title: "" });
+    /** Frames per second while playing. */
+    this.fps = 25;
+    this.speed = /** @type {HTMLSelectElement} */ (h("select", { class: "player-speed", "aria-label": "Playback speed",
+      title: "Playback speed" }, SPEEDS.map(([name, fps]) => h("option", { value: String(fps), selected: fps === this.fps },
+      `${name} (${fps} fps)`))));
+    this.speed.addEventListener("change", () => { this.fps = Number(this.speed.value); this.speed.blur(); });
+    this.untilKeyframe = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "play-until-keyframe" }));
+    this.untilKeyframe.addEventListener("change", () => this.untilKeyframe.blur());
     this.element = h("div", { class: "player" },
       button(icon("first"), "First frame (Home)", () => options.onGo(options.first)),
       button(icon("backward"), "Back 10 frames (C)", () => this.step(-10)),
@@ -42,6 +56,10 @@ export class Player {
       button(icon("forward"), "Forward 10 frames (V)", () => this.step(10)),
       button(icon("last"), "Last frame (End)", () => options.onGo(options.last)),
       this.slider, this.number, h("span", { class: "muted" }, `/ ${options.last}`), this.name);
+    /** Speed and "to keyframe": placed by the page (they do not fit beside the buttons). */
+    this.extras = h("div", { class: "player-extras" }, this.speed,
+      h("label", { class: "checkbox small", title: "Playing stops at the next keyframe (of the selected track, or of any)" },
+        this.untilKeyframe, "Play to keyframe"));
     this.frame = options.first;
   }
 

@@ -6,6 +6,8 @@ import { AiTools } from "../annotation/ai-tools.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
+import { FilterError, parseFilter } from "../annotation/filter.js";
+import { shapeBox } from "../annotation/geometry.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
 import { actionOf } from "../annotation/shortcuts.js";
@@ -16,6 +18,7 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
   cursor: '<path d="M5 3l14 8-6 1.5L10 19z"/>',
@@ -31,7 +34,6 @@ const ICONS = {
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
-const PLAY_INTERVAL_MS = 100;
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -84,6 +86,8 @@ class Workspace {
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
     this.saving = false;
+    /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
+    this.filter = null;
     this.playing = 0;
     this.destroyed = false;
     /** @type {Set<number>} */
@@ -152,7 +156,7 @@ class Workspace {
       onHover: (key) => this.hoverFromCanvas(key),
       onCommit: (key, shape, label) => {
         const obj = this.store.objects.get(key);
-        if (obj) this.editor.setGeometry(obj, shape, label);
+        if (obj) this.editor.setGeometry(obj, shape, label, this.frame);
       },
       onViewChange: (scale) => { this.zoomText.textContent = `${Math.round(scale * 100)}%`; },
       onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
@@ -163,13 +167,14 @@ class Workspace {
     this.sidebar = new ObjectsSidebar({
       select: (cid) => this.select(cid, true),
       hover: (cid) => this.canvas.hover(cid),
-      labelsFor: (obj) => (obj.kind === "tag" ? editor.labelsFor("tag")
-        : obj.data.type === "skeleton" ? editor.labels.filter((l) => l.id === obj.data.label_id) : editor.labelsFor(obj.data.type || "any")),
+      labelsFor: (obj) => (editor.typeOf(obj) === "skeleton" ? editor.labels.filter((l) => l.id === obj.data.label_id)
+        : editor.labelsFor(editor.typeOf(obj))),
       labelOf: (id) => editor.label(id),
       setLabel: (obj, id) => editor.setLabel(obj, id),
-      setAttribute: (obj, spec, value) => editor.setAttribute(obj, spec, value),
-      setOccluded: (obj, value) => editor.setOccluded(obj, value),
-      setElementOutside: (obj, i, outside) => editor.setElementOutside(obj, i, outside),
+      setAttribute: (obj, spec, value) => editor.setAttribute(obj, spec, value, this.frame),
+      setOccluded: (obj, value) => editor.setOccluded(obj, value, this.frame),
+      setElementOutside: (obj, i, outside) => editor.setElementOutside(obj, i, outside, this.frame),
+      trackAction: (obj, action) => this.tracks.perform(obj, action),
       toggle: (obj, flag) => this.toggleFlag(obj, flag),
       toggleAll: (flag) => this.toggleAll(flag),
       zOrder: (obj, direction) => editor.zOrder(obj, direction),
@@ -179,6 +184,7 @@ class Workspace {
         if (label) this.select(editor.createTag(this.frame, label).cid, true);
       },
       tagLabels: () => editor.labelsFor("tag"),
+      filter: (text) => this.setFilter(text),
     });
     this.sidebar.refreshTagLabels();
     this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
@@ -231,7 +237,15 @@ class Workspace {
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
-    const drawBar = h("div", { class: "draw-bar" }, h("span", { class: "muted" }, "Label"), this.drawLabel, this.doneButton, this.hint);
+    this.tracks = new TrackMode(this);
+    // A new speed applies at once while playing.
+    this.player.speed.addEventListener("change", () => {
+      if (!this.playing) return;
+      this.stopPlaying();
+      this.togglePlay();
+    });
+    const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
+      this.doneButton, this.hint, this.player.extras);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -266,7 +280,7 @@ class Workspace {
       this.lastTool = type;
       const template = type === "skeleton" ? this.editor.template(label) : undefined;
       const tool = makeTool(type, (drawn) => {
-        const obj = this.editor.createShape(drawn, this.frame, label);
+        const obj = this.editor.createShape(drawn, this.frame, label, this.tracks.drawTracks);
         this.setTool(null);
         this.select(obj.cid, true);
       }, { color: label.color, template });
@@ -286,8 +300,9 @@ class Workspace {
   }
 
   updateHint() {
-    this.hint.textContent = this.canvas.tool ? this.canvas.tool.hint
-      : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.";
+    if (!this.hint) return;
+    this.hint.textContent = this.tracks.hint ?? (this.canvas.tool ? this.canvas.tool.hint
+      : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.");
   }
 
   /**
@@ -339,9 +354,10 @@ class Workspace {
       this.stopPlaying();
       return;
     }
+    const stopAt = this.player.untilKeyframe.checked ? this.tracks.nextKeyframe() : null;
     const tick = () => {
       const next = this.neighbour(1);
-      if (next === this.frame) {
+      if (next === this.frame || (stopAt !== null && this.frame >= stopAt)) {
         this.stopPlaying();
         return;
       }
@@ -349,7 +365,7 @@ class Workspace {
       if (this.frames.has(next)) this.go(next, 1);
       else this.frames.prefetch(this.frame, 1, (f) => this.deleted.has(f));
     };
-    this.playing = window.setInterval(tick, PLAY_INTERVAL_MS);
+    this.playing = window.setInterval(tick, 1000 / this.player.fps);
     this.player.setPlaying(true);
   }
 
@@ -363,16 +379,57 @@ class Workspace {
   isOnFrame(cid) {
     const obj = this.store.objects.get(cid);
     if (!obj) return false;
-    if (obj.kind === "track") return this.store.frameObjects(this.frame).tracks.some((t) => t.obj === obj);
+    if (obj.kind === "track") {
+      const { tracks, outside } = this.store.frameObjects(this.frame);
+      return tracks.some((t) => t.obj === obj) || outside.some((t) => t.obj === obj);
+    }
     return obj.data.frame === this.frame;
+  }
+
+  /**
+   * Show only the objects that pass a filter (empty: all).
+   * @param {string} text @returns {string | null} why the filter cannot be read, or null
+   */
+  setFilter(text) {
+    try {
+      this.filter = parseFilter(text);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      return error.message;
+    }
+    this.refresh();
+    return null;
+  }
+
+  /**
+   * What a filter sees of an object.
+   * @param {any} obj @param {any} shape its state on this frame
+   * @returns {import("../annotation/filter.js").FilterRecord}
+   */
+  filterRecord(obj, shape) {
+    const label = this.editor.label(shape.label_id);
+    const names = new Map((label?.attributes || []).map((a) => [a.id, a.name]));
+    /** @type {Record<string, string>} */
+    const attr = {};
+    for (const a of shape.attributes || []) attr[names.get(a.spec_id) ?? String(a.spec_id)] = a.value;
+    const box = obj.kind === "tag" || !shape.points?.length && shape.type !== "skeleton" ? [0, 0, 0, 0] : shapeBox(shape);
+    return { label: label?.name ?? "", type: obj.kind, shape: obj.kind === "tag" ? "" : shape.type, occluded: Boolean(shape.occluded),
+      width: Math.round(box[2] - box[0]), height: Math.round(box[3] - box[1]), serverID: obj.sid, objectID: obj.cid, attr };
   }
 
   /** Rebuild what the canvas and the sidebar show for the current frame. */
   refresh() {
-    const { shapes, tags, tracks } = this.store.frameObjects(this.frame);
+    const frameObjects = this.store.frameObjects(this.frame);
+    const filter = this.filter;
+    /** @template {{obj: any, shape: any}} T @param {T[]} list @returns {T[]} */
+    const passing = (list) => (filter ? list.filter(({ obj, shape }) => filter(this.filterRecord(obj, shape))) : list);
+    const shapes = passing(frameObjects.shapes.map((obj) => ({ obj, shape: obj.data })));
+    const tracks = passing(frameObjects.tracks);
+    const outside = passing(frameObjects.outside);
+    const tags = passing(frameObjects.tags.map((obj) => ({ obj, shape: obj.data }))).map((t) => t.obj);
     const label = (/** @type {number} */ id) => this.editor.label(id);
     /** @type {{obj: any, shape: any}[]} */
-    const objects = [...shapes.map((obj) => ({ obj, shape: obj.data })), ...tracks];
+    const objects = [...shapes, ...tracks];
     // Z-order first; within a layer, shapes of one label together, so the renderer batches them.
     objects.sort((a, b) => (a.shape.z_order || 0) - (b.shape.z_order || 0) || a.shape.label_id - b.shape.label_id
       || a.obj.cid - b.obj.cid);
@@ -382,14 +439,14 @@ class Workspace {
       const l = label(shape.label_id);
       items.push({
         key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
-        locked: obj.locked, readOnly: obj.kind === "track",
+        locked: obj.locked,
         edges: shape.type === "skeleton" && l ? this.editor.template(l).edges : undefined,
       });
     }
     if (this.selected !== null && !this.store.objects.has(this.selected)) this.selected = null;
     this.canvas.setItems(items);
     this.canvas.select(this.selected);
-    const entries = objects.map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
+    const entries = [...objects, ...outside].map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
   }
@@ -401,7 +458,10 @@ class Workspace {
       const steps = reason === "undo" ? this.store.history.redoStack : this.store.history.undoStack;
       const step = steps[steps.length - 1];
       const target = step?.changes[0]?.target;
-      if (target && target.kind !== "track" && target.data.frame !== this.frame) {
+      // A track that is not on this frame: to its first frame.
+      const away = target && (target.kind === "track" ? target.present && !this.isOnFrame(target.cid)
+        : target.data.frame !== this.frame);
+      if (away) {
         this.go(target.data.frame, target.data.frame > this.frame ? 1 : -1);
         this.updateSaveState();
         return;
@@ -430,6 +490,7 @@ class Workspace {
 
   /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
   select(cid, reveal) {
+    this.tracks.picked(cid);
     this.selected = cid;
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
@@ -463,6 +524,14 @@ class Workspace {
   remove(obj, force) {
     if (obj.locked && !force) {
       this.ctx.toasts.info("The object is locked: unlock it (L) or press Shift+Delete.");
+      return;
+    }
+    if (obj.kind === "track") {
+      this.tracks.confirmDelete(obj).then((yes) => {
+        if (!yes || !obj.present) return;
+        if (this.selected === obj.cid) this.selected = null;
+        this.store.remove([obj], "Delete track");
+      });
       return;
     }
     if (this.selected === obj.cid) this.selected = null;
@@ -533,6 +602,7 @@ class Workspace {
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
+        if (this.tracks.cancel()) break;
         if (tool?.started) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
         else this.select(null, false);
@@ -566,9 +636,24 @@ class Workspace {
       }
       case "delete": if (obj) this.remove(obj, false); break;
       case "forceDelete": if (obj) this.remove(obj, true); break;
-      case "lock": if (obj && obj.kind !== "track") this.toggleFlag(obj, "locked"); break;
+      case "lock": if (obj && obj.kind !== "tag") this.toggleFlag(obj, "locked"); break;
       case "hide": if (obj) this.toggleFlag(obj, "hidden"); break;
-      case "occluded": if (obj && obj.kind === "shape" && !obj.locked) this.editor.setOccluded(obj, !obj.data.occluded); break;
+      case "occluded":
+        if (obj && obj.kind === "shape" && !obj.locked) this.editor.setOccluded(obj, !obj.data.occluded);
+        else if (obj && obj.kind === "track" && !obj.locked) {
+          this.editor.setOccluded(obj, !this.sidebar.entries.find((e) => e.obj === obj)?.shape.occluded, this.frame);
+        }
+        break;
+      case "outside":
+      case "keyframe":
+      case "nextKeyframe":
+      case "previousKeyframe":
+      case "split":
+      case "propagate":
+        if (obj) this.tracks.perform(obj, action);
+        break;
+      case "merge": this.tracks.merge(); break;
+      case "drawMode": this.tracks.setDrawTracks(!this.tracks.drawTracks); break;
       case "forward-z": if (obj) this.editor.zOrder(obj, 1); break;
       case "backward-z": if (obj) this.editor.zOrder(obj, -1); break;
       case "nextObject":

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('iam', '0002_organizations'),
-        ('projects', '0002_job_annotations_version'),
+        ('projects', '0004_job_parent_job_task_consensus_replicas_and_more'),
     ]
 
     operations = [
