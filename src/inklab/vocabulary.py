@@ -10,6 +10,7 @@ from enum import StrEnum
 __all__ = [
     "ChunkType",
     "DimensionType",
+    "FrameSelectionMethod",
     "FunctionKind",
     "FunctionProvider",
     "FunctionVisibility",
@@ -20,6 +21,7 @@ __all__ = [
     "LabelType",
     "MediaType",
     "ObjectSource",
+    "OrganizationRole",
     "Quality",
     "RequestCategory",
     "RequestStatus",
@@ -27,6 +29,7 @@ __all__ = [
     "SortingMethod",
     "StatusChoice",
     "TaskMode",
+    "ValidationMode",
     "choices",
 ]
 
@@ -88,6 +91,18 @@ class JobState(StrEnum):
 class JobType(StrEnum):
     ANNOTATION = "annotation"
     GROUND_TRUTH = "ground_truth"
+    REPLICA = "replica"
+
+
+class FrameSelectionMethod(StrEnum):
+    RANDOM_UNIFORM = "random_uniform"
+    RANDOM_PER_JOB = "random_per_job"
+    MANUAL = "manual"
+
+
+class ValidationMode(StrEnum):
+    GT = "gt"
+    GT_POOL = "gt_pool"
 
 
 class StatusChoice(StrEnum):
@@ -149,6 +164,22 @@ class FunctionKind(StrEnum):
 class FunctionVisibility(StrEnum):
     PRIVATE = "private"
     PUBLIC = "public"
+
+
+class OrganizationRole(StrEnum):
+    """A member's role in an organization, from the least to the most privileged."""
+
+    WORKER = "worker"
+    SUPERVISOR = "supervisor"
+    MAINTAINER = "maintainer"
+    OWNER = "owner"
+
+    @property
+    def rank(self) -> int:
+        return list(OrganizationRole).index(self)
+
+    def at_least(self, other: OrganizationRole) -> bool:
+        return self.rank >= other.rank
 
 
 class RequestCategory(StrEnum):

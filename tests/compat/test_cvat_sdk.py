@@ -241,18 +241,18 @@ def test_preview(sdk: Any, project_setup: dict[str, Any]) -> None:
     assert preview.format == "JPEG" and max(preview.size) <= 256
 
 
-def test_an_organization_is_refused_not_ignored(sdk: Any) -> None:
+def test_an_unknown_organization_is_refused_not_ignored(sdk: Any) -> None:
     from cvat_sdk import models
     from cvat_sdk.api_client import exceptions
 
     before = sdk.tasks.list()
-    sdk.organization_slug = "acme"
+    sdk.organization_slug = "acme-unknown"
     with pytest.raises(exceptions.ApiException) as caught:
         sdk.tasks.create(models.TaskWriteRequest(name="in-acme", labels=[{"name": "car"}]))
     body = caught.value.body.decode() if isinstance(caught.value.body, bytes) else caught.value.body
-    assert caught.value.status == 400
-    assert "X-Organization" in body and "Organizations are not supported" in body
-    sdk.organization_slug = ""  # the personal workspace, spelled out
+    assert caught.value.status == 403
+    assert "X-Organization" in body and "'acme-unknown'" in body
+    sdk.organization_slug = None
     assert [t.id for t in sdk.tasks.list()] == [t.id for t in before]  # nothing was created
 
 
@@ -263,7 +263,8 @@ def test_unsupported_data_options_are_refused(sdk: Any, tmp_path: Path) -> None:
 
     images = make_images(tmp_path, 2, size=(20, 10))
     task = sdk.tasks.create(models.TaskWriteRequest(name="validation", labels=[{"name": "car"}]))
-    params = {"validation_params": {"mode": "gt", "frame_selection_method": "random_uniform", "frame_count": 1}}
+    params = {"validation_params": {"mode": "gt_pool", "frame_selection_method": "random_uniform",
+                                    "frame_count": 1}}
     with pytest.raises(exceptions.ApiException) as caught:
         task.upload_data(images, resource_type=ResourceType.LOCAL, params=params)
     body = caught.value.body.decode() if isinstance(caught.value.body, bytes) else caught.value.body

@@ -11,7 +11,7 @@ from tests.server.conftest import png_bytes, upload_files
 
 pytestmark = pytest.mark.django_db
 
-ORG = "Organizations are not supported by this server"
+ORG = "An object's organization is not set in the body"
 
 
 @pytest.mark.parametrize(("where", "kwargs"), [
@@ -19,11 +19,13 @@ ORG = "Organizations are not supported by this server"
     ("org", {"QUERY_STRING": "org=acme"}),
     ("org_id", {"QUERY_STRING": "org_id=3"}),
 ])
-def test_an_organization_is_refused_and_nothing_is_created(api: APIClient, where: str, kwargs: dict[str, str]) -> None:
+def test_an_unknown_organization_is_refused_and_nothing_is_created(api: APIClient, where: str,
+                                                                   kwargs: dict[str, str]) -> None:
     response = api.post("/api/projects", {"name": "p"}, format="json", **kwargs)
-    assert response.status_code == 400
-    assert list(response.json()) == [where] and ORG in response.json()[where][0]
-    assert api.get("/api/projects", **kwargs).status_code == 400
+    assert response.status_code == 403
+    named = "3" if where == "org_id" else "acme"
+    assert list(response.json()) == [where] and f"'{named}'" in response.json()[where][0]
+    assert api.get("/api/projects", **kwargs).status_code == 403
     assert api.get("/api/projects").json()["count"] == 0
 
 
@@ -35,7 +37,8 @@ def test_the_personal_workspace_may_be_named_empty(api: APIClient) -> None:
 @pytest.mark.parametrize(("body", "field", "message"), [
     ({"name": "t", "labels": [{"name": "car"}], "colour": "red"}, "colour", "not supported by this server"),
     ({"name": "t", "labels": [{"name": "car"}], "organization_id": 4}, "organization_id", ORG),
-    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 2}, "consensus_replicas", "Consensus"),
+    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 1}, "consensus_replicas", "at least 2"),
+    ({"name": "t", "labels": [{"name": "car"}], "initial_replicas": 11}, "initial_replicas", "less than or equal"),
     ({"name": "t", "labels": [{"name": "car"}], "source_storage": {"location": "local", "cloud_storage_id": 2}},
      "source_storage", "Cloud storage"),
 ])
@@ -67,8 +70,8 @@ def test_unknown_fields_are_refused_everywhere_even_nested(api: APIClient, make_
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("validation_params", {"mode": "gt", "frame_selection_method": "random_uniform", "frame_count": 1},
-     "Validation"),
+    ("validation_params", {"mode": "gt_pool", "frame_selection_method": "random_uniform", "frame_count": 1},
+     "Honeypots"),
     ("cloud_storage_id", 3, "Cloud storage"),
     ("filename_pattern", "*.png", "server_files"),
     ("server_files_exclude", ["a.png"], "server_files"),

@@ -55,6 +55,9 @@ def touch(*objects: Any) -> None:
 
 class Project(models.Model):
     name = models.CharField(max_length=256)
+    #: the team workspace it belongs to; None: its owner's personal workspace
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -75,6 +78,9 @@ class Project(models.Model):
 class Task(models.Model):
     name = models.CharField(max_length=256)
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    #: the team workspace (its project's, when it has one); None: the personal workspace. Jobs follow it.
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -110,6 +116,13 @@ class Task(models.Model):
     # elements, track keyframes), which live inside their parent's stored JSON.
     annotations_version = models.PositiveBigIntegerField(default=0)
     nested_id_seq = models.PositiveBigIntegerField(default=0)
+
+    # Validation: "gt" while the task has a ground-truth job (empty: none), and the frames
+    # excluded from quality checks.
+    validation_mode = models.CharField(max_length=16, blank=True, default="")
+    validation_disabled_frames = models.JSONField(default=list, blank=True)
+    #: consensus: how many replica jobs each annotation job gets (0: none)
+    consensus_replicas = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-id"]
@@ -147,6 +160,11 @@ class Job(models.Model):
     #: increases with every change of the annotations on the job's frames (the task's counter
     #: increases with every change anywhere in the task)
     annotations_version = models.PositiveBigIntegerField(default=0)
+    #: a ground-truth job's frames, ascending (``start_frame``/``stop_frame`` are the first and
+    #: last of them); empty for annotation jobs, which hold every frame of their range
+    frames = models.JSONField(default=list, blank=True)
+    #: a consensus replica's annotation job (replicas cover its frames, each with its own layer)
+    parent_job = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replicas")
 
     class Meta:
         ordering = ["id"]
@@ -154,7 +172,15 @@ class Job(models.Model):
 
     @property
     def frame_count(self) -> int:
+        if self.type == JobType.GROUND_TRUTH:
+            return len(self.frames)
         return self.stop_frame - self.start_frame + 1
+
+    def frame_numbers(self) -> list[int]:
+        """The task frames this job holds, ascending."""
+        if self.type == JobType.GROUND_TRUTH:
+            return list(self.frames)
+        return list(range(self.start_frame, self.stop_frame + 1))
 
     @property
     def status(self) -> str:

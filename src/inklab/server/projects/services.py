@@ -14,15 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from inklab.server.errors import Conflict, InvalidInput
+from inklab.server.iam.context import NO_CONTEXT, OrgContext
+from inklab.server.iam.models import Membership
+from inklab.server.iam.rules import Resource
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
-from inklab.server.projects.signals import labels_remapped
+from inklab.server.projects.signals import changed, changing, labels_remapped
+from inklab.vocabulary import JobType
 
 __all__ = [
     "create_jobs",
     "create_project",
+    "create_replicas",
     "create_task",
+    "delete_project",
+    "delete_task",
     "segment_ranges",
     "update_job",
     "update_project",
@@ -32,13 +39,27 @@ __all__ = [
 User = get_user_model()
 
 
-def _user(user_id: int | None, field: str) -> Any:
+def _user(user_id: int | None, field: str, organization_id: int | None = None) -> Any:
+    """The active user ``user_id`` (None for None); in an organization, one of its active members."""
     if user_id is None:
         return None
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise InvalidInput({field: [f"There is no active user with id {user_id}."]})
+    if organization_id is not None and not Membership.objects.filter(
+            user=user, organization_id=organization_id, is_active=True).exists():
+        raise InvalidInput({field: [f"User {user_id} is not a member of the organization this object belongs to."]})
     return user
+
+
+def _workspace(context: OrgContext, project: Project | None) -> int | None:
+    """The organization a new task belongs to: its project's, which must be the context's."""
+    if project is None:
+        return context.organization_id
+    if not context.contains(project.organization_id):
+        raise InvalidInput({"project_id": [f"Project {project.pk} belongs to another workspace than the one "
+                                           "this request works in (X-Organization, org, org_id)."]})
+    return project.organization_id
 
 
 def _check_storage(data: dict[str, Any]) -> None:
@@ -48,19 +69,24 @@ def _check_storage(data: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def create_project(user: Any, data: dict[str, Any]) -> Project:
+def create_project(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEXT) -> Project:
+    """A project in the request's workspace (an organization's, or the personal one)."""
+    org = context.organization_id
+    perms.check_create(user, Resource.PROJECT, org, context.organization.slug if context.organization else "")
     perms.check_create_for(user, data.get("owner_id"))
     _check_storage(data)
     project = Project.objects.create(
         name=data["name"],
-        owner=_user(data.get("owner_id"), "owner_id") or user,
-        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        organization_id=org,
+        owner=_user(data.get("owner_id"), "owner_id", org) or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id", org),
         bug_tracker=data.get("bug_tracker", ""),
     )
     if project.assignee_id:
         project.assignee_updated_date = timezone.now()
         project.save(update_fields=["assignee_updated_date"])
     apply_label_specs(project, data.get("labels") or [])
+    changed.send(sender=Project, instance=project, user=user, action="create")
     return project
 
 
@@ -68,15 +94,16 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
     _check_storage(data)
+    changing.send(sender=Project, instance=project)
     before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
         if field in data:
             setattr(project, field, data[field])
     if "owner_id" in data:
         perms.check_delete_project(user, project)  # only the owner hands a project over
-        project.owner = _user(data["owner_id"], "owner_id")
+        project.owner = _user(data["owner_id"], "owner_id", project.organization_id)
     if "assignee_id" in data and data["assignee_id"] != project.assignee_id:
-        project.assignee = _user(data["assignee_id"], "assignee_id")
+        project.assignee = _user(data["assignee_id"], "assignee_id", project.organization_id)
         project.assignee_updated_date = timezone.now()
     managers = (project.owner_id, project.assignee_id)
     project.save()
@@ -85,7 +112,16 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
     if managers != before:
         # Who reads the tasks' frames whole changed: clients' caches of them must refresh.
         touch(*project.tasks.only("pk", "updated_date"))
+    changed.send(sender=Project, instance=project, user=user, action="update")
     return project
+
+
+@transaction.atomic
+def delete_project(user: Any, project: Project) -> None:
+    """Delete a project with its tasks (its owner or an administrator)."""
+    perms.check_delete_project(user, project)
+    changed.send(sender=Project, instance=project, user=user, action="delete")
+    project.delete()
 
 
 def _project_for_task(user: Any, project_id: int | None) -> Project | None:
@@ -97,10 +133,15 @@ def _project_for_task(user: Any, project_id: int | None) -> Project | None:
 
 
 @transaction.atomic
-def create_task(user: Any, data: dict[str, Any]) -> Task:
+def create_task(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEXT) -> Task:
+    """A task in the request's workspace, or in its project's (which must be the same)."""
+    project = _project_for_task(user, data.get("project_id"))
+    org = _workspace(context, project)
+    slug = project.organization.slug if project and project.organization_id else (
+        context.organization.slug if context.organization else "")
+    perms.check_create(user, Resource.TASK, org, slug)
     perms.check_create_for(user, data.get("owner_id"))
     _check_storage(data)
-    project = _project_for_task(user, data.get("project_id"))
     labels = data.get("labels") or []
     if project is not None and labels:
         raise InvalidInput({"labels": ["A task inside a project uses the project's labels; "
@@ -108,12 +149,14 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
     task = Task.objects.create(
         name=data["name"],
         project=project,
-        owner=_user(data.get("owner_id"), "owner_id") or user,
-        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        organization_id=org,
+        owner=_user(data.get("owner_id"), "owner_id", org) or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id", org),
         bug_tracker=data.get("bug_tracker", ""),
         overlap=data.get("overlap"),
         segment_size=data.get("segment_size") or 0,
         subset=data.get("subset", ""),
+        consensus_replicas=data.get("consensus_replicas") or 0,
     )
     if task.assignee_id:
         task.assignee_updated_date = timezone.now()
@@ -122,7 +165,16 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
         apply_label_specs(task, labels)
     else:
         touch(project)
+    changed.send(sender=Task, instance=task, user=user, action="create")
     return task
+
+
+@transaction.atomic
+def delete_task(user: Any, task: Task) -> None:
+    """Delete a task (its owner, its project's owner or an administrator)."""
+    perms.check_delete_task(user, task)
+    changed.send(sender=Task, instance=task, user=user, action="delete")
+    task.delete()
 
 
 class _Mapping:
@@ -168,6 +220,9 @@ def _move_task(task: Task, target: Project | None) -> None:
         for label in source_labels:
             mapping.add(label, _copy_label(label, task))
     else:
+        if target.organization_id != task.organization_id:
+            raise InvalidInput({"project_id": [f"Project {target.pk} belongs to another workspace than task "
+                                               f"{task.pk}; a task moves only between projects of its own."]})
         target_labels = {label.name: label for label in labels_of(target)}
         missing = sorted(label.name for label in source_labels if label.name not in target_labels)
         if missing and task.has_data:
@@ -186,26 +241,28 @@ def _move_task(task: Task, target: Project | None) -> None:
 def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     perms.check_manage_task(user, task)
     _check_storage(data)
+    changing.send(sender=Task, instance=task)
     for field in ("name", "bug_tracker", "subset"):
         if field in data:
             setattr(task, field, data[field])
     if "owner_id" in data:
         perms.check_delete_task(user, task)
-        task.owner = _user(data["owner_id"], "owner_id")
+        task.owner = _user(data["owner_id"], "owner_id", task.organization_id)
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
-        task.assignee = _user(data["assignee_id"], "assignee_id")
+        task.assignee = _user(data["assignee_id"], "assignee_id", task.organization_id)
         task.assignee_updated_date = timezone.now()
-    for field in ("overlap", "segment_size"):
+    for field in ("overlap", "segment_size", "consensus_replicas"):
         if field in data and data[field] != getattr(task, field):
             if task.has_data:
                 raise Conflict(f"'{field}' cannot change after the task's data was uploaded.")
-            setattr(task, field, data[field] or (0 if field == "segment_size" else None))
+            setattr(task, field, data[field] or (None if field == "overlap" else 0))
     task.save()
     if "project_id" in data and data["project_id"] != task.project_id:
         _move_task(task, _project_for_task(user, data["project_id"]))
     if data.get("labels"):
         apply_label_specs(task, data["labels"])
     touch(task, task.project)
+    changed.send(sender=Task, instance=task, user=user, action="update")
     return task
 
 
@@ -231,16 +288,27 @@ def create_jobs(task: Task) -> list[Job]:
     """Split a task with data into jobs (call once, when data is attached)."""
     overlap = task.overlap if task.overlap is not None else 0
     ranges = segment_ranges(task.size, task.segment_size, overlap)
-    return Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    jobs = Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    create_replicas(task, jobs)
+    return jobs
+
+
+def create_replicas(task: Task, jobs: list[Job]) -> None:
+    """``task.consensus_replicas`` replica jobs for each annotation job (none when 0)."""
+    if task.consensus_replicas:
+        Job.objects.bulk_create([Job(task=task, start_frame=job.start_frame, stop_frame=job.stop_frame,
+                                     type=JobType.REPLICA, parent_job=job)
+                                 for job in jobs for _ in range(task.consensus_replicas)])
 
 
 @transaction.atomic
 def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     perms.check_annotate_job(user, job)
+    changing.send(sender=Job, instance=job)
     reassigned = "assignee" in data and data["assignee"] != job.assignee_id
     if reassigned:
-        perms.check_manage_task(user, job.task)
-        job.assignee = _user(data["assignee"], "assignee")
+        perms.check_assign_job(user, job)
+        job.assignee = _user(data["assignee"], "assignee", job.task.organization_id)
         job.assignee_updated_date = timezone.now()
     for field in ("stage", "state"):
         if field in data:
@@ -248,4 +316,5 @@ def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     job.save()
     # A new assignee changes which frames of the task its old and new assignees may read.
     touch(job, job.task if reassigned else None)
+    changed.send(sender=Job, instance=job, user=user, action="update")
     return job

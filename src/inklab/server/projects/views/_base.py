@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.iam.context import OrgContext, context_of
 
 __all__ = ["EditableResourceViewSet", "ResourceViewSet"]
 
@@ -21,6 +22,16 @@ class ResourceViewSet(viewsets.GenericViewSet):
     filter_backends = [SearchFilter, SimpleFilter, JsonLogicFilter, SortFilter]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    #: the lookup of an object's organization, for the request's organization context
+    organization_field = "organization"
+
+    @property
+    def org_context(self) -> OrgContext:
+        return context_of(self.request)
+
+    def in_context(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` narrowed to the request's organization context (lists and retrieves)."""
+        return self.org_context.filter(queryset, self.organization_field)
 
 
 class EditableResourceViewSet(ResourceViewSet):
@@ -48,7 +59,7 @@ class EditableResourceViewSet(ResourceViewSet):
         return queryset
 
     def get_queryset(self) -> QuerySet:
-        return self.prepared(self.visible(self.request.user))
+        return self.prepared(self.in_context(self.visible(self.request.user)))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Any:
         """Make the object from validated write data (raising the services' errors)."""
@@ -61,6 +72,11 @@ class EditableResourceViewSet(ResourceViewSet):
     def check_delete(self, user: Any, obj: Any) -> None:
         """Raise ``Forbidden`` unless ``user`` may delete ``obj``."""
         raise NotImplementedError
+
+    def delete_object(self, user: Any, obj: Any) -> None:
+        """Delete ``obj`` (a subclass may hand this to its services); checks :meth:`check_delete`."""
+        self.check_delete(user, obj)
+        obj.delete()
 
     def loaded(self, obj: Any) -> Any:
         """``obj`` as read from ``get_queryset``, ready for the read serializer (a hook)."""
@@ -85,7 +101,5 @@ class EditableResourceViewSet(ResourceViewSet):
         return Response(self._read(obj))
 
     def destroy(self, request: Request, pk: str) -> Response:
-        obj = self.get_object()
-        self.check_delete(request.user, obj)
-        obj.delete()
+        self.delete_object(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,6 +20,7 @@ import { openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
 import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
+import { openGuideDialog } from "../components/guide-dialog.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { settingsMenu } from "../components/workspace-settings.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
@@ -257,6 +258,8 @@ class Workspace {
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
+    const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
+      title: "The annotation guide of this task or project", onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null;
     this.tracks = new TrackMode(this);
     this.attributes = new AttributeMode(this);
     this.tagMode = new TagMode(this);
@@ -275,7 +278,7 @@ class Workspace {
       this.togglePlay();
     });
     const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras);
+      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
