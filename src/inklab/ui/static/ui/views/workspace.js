@@ -14,7 +14,7 @@ import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
-import { actionOf } from "../annotation/shortcuts.js";
+import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
@@ -101,6 +101,8 @@ class Workspace {
     this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
     this.appearance = loadAppearance(ctx.user?.id ?? ctx.user?.username);
+    /** The user's keys (changed in the shortcuts dialog, kept in this browser). */
+    this.keymap = loadKeymap(ctx.user?.id ?? ctx.user?.username);
     /** @type {any} the mask object being changed with the mask tool (hidden meanwhile), or null */
     this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
@@ -246,7 +248,7 @@ class Workspace {
           "Export job dataset"),
         h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
         h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
-        h("button", { type: "button", onclick: () => openShortcutsHelp() }, "Keyboard shortcuts (F1)")));
+        h("button", { type: "button", onclick: () => this.showShortcuts() }, "Keyboard shortcuts (F1)")));
     const settings = settingsMenu(this.appearance, () => this.applyAppearance());
     menu.addEventListener("click", (e) => { if (/** @type {HTMLElement} */ (e.target).closest(".menu-items > *")) menu.removeAttribute("open"); });
     const topbar = h("header", { class: "workspace-top" },
@@ -257,7 +259,7 @@ class Workspace {
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
-        onclick: () => openShortcutsHelp() }, "?"));
+        onclick: () => this.showShortcuts() }, "?"));
     const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
       title: "The annotation guide of this task or project", onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null;
     this.tracks = new TrackMode(this);
@@ -314,6 +316,11 @@ class Workspace {
     this.element.dataset.mode = mode;
     this.attributes.setActive(mode === "attributes");
     this.tagMode.setActive(mode === "tags");
+  }
+
+  /** The shortcuts dialog, where the user can change keys. */
+  showShortcuts() {
+    openShortcutsHelp(this.keymap, (keymap) => saveKeymap(this.ctx.user?.id ?? this.ctx.user?.username, keymap));
   }
 
   /** Go to the next frame that is not deleted (tag mode's skip). */
@@ -753,7 +760,7 @@ class Workspace {
       event.preventDefault();
       return;
     }
-    const action = actionOf(event);
+    const action = this.keymap.actionOf(event);
     if (!action) return;
     event.preventDefault();
     this.perform(action, event);
@@ -764,7 +771,7 @@ class Workspace {
     const obj = this.current;
     const tool = this.canvas.tool;
     switch (action) {
-      case "help": openShortcutsHelp(); break;
+      case "help": this.showShortcuts(); break;
       case "save": this.save(); break;
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
