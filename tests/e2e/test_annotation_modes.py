@@ -60,6 +60,12 @@ def test_attribute_mode_three_objects_with_number_keys(admin_page: Any, rest: Re
     assert "has no attributes" in panel.inner_text()
     page.keyboard.press("Shift+Tab")
     assert "Object 3 of 4" in panel.inner_text()
+    # Picking an object (here in the sidebar: the canvas shows object 3 zoomed) brings it to the front.
+    ws.rows().nth(0).click()
+    assert "Object 1 of 4" in panel.inner_text()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert "Object 3 of 4" in panel.inner_text()
     # Frame keys still work: the next frame starts at its first object.
     page.keyboard.press("f")
     assert "Object 1 of 1" in panel.inner_text()

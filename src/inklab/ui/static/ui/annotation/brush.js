@@ -51,7 +51,7 @@ export class MaskTool extends Tool {
     /** @type {number[]} milliseconds taken by each stroke segment (bitmap and preview) */
     this.segmentMs = [];
     this.snap = 6;
-    this.preview_ = document.createElement("canvas");
+    this.previewCanvas = document.createElement("canvas");
     this.previewGeneration = -1;
     this.previewX = 0;
     this.previewY = 0;
@@ -167,15 +167,15 @@ export class MaskTool extends Tool {
     let x0; let y0; let x1; let y1;
     if (this.previewGeneration !== bitmap.generation && rect && this.previewGeneration >= 0) {
       // The bitmap grew: carry the old preview over (a GPU copy), then draw what changed.
-      const old = this.preview_;
-      this.preview_ = document.createElement("canvas");
-      this.preview_.width = bitmap.width;
-      this.preview_.height = bitmap.height;
-      /** @type {CanvasRenderingContext2D} */ (this.preview_.getContext("2d")).drawImage(old, this.previewX - bitmap.x, this.previewY - bitmap.y);
+      const old = this.previewCanvas;
+      this.previewCanvas = document.createElement("canvas");
+      this.previewCanvas.width = bitmap.width;
+      this.previewCanvas.height = bitmap.height;
+      /** @type {CanvasRenderingContext2D} */ (this.previewCanvas.getContext("2d")).drawImage(old, this.previewX - bitmap.x, this.previewY - bitmap.y);
       [x0, y0, x1, y1] = [rect.x0 - bitmap.x, rect.y0 - bitmap.y, rect.x1 - bitmap.x, rect.y1 - bitmap.y];
     } else if (this.previewGeneration !== bitmap.generation || !rect) {
-      this.preview_.width = bitmap.width;
-      this.preview_.height = bitmap.height;
+      this.previewCanvas.width = bitmap.width;
+      this.previewCanvas.height = bitmap.height;
       [x0, y0, x1, y1] = [0, 0, bitmap.width, bitmap.height];
     } else {
       [x0, y0, x1, y1] = [rect.x0 - bitmap.x, rect.y0 - bitmap.y, rect.x1 - bitmap.x, rect.y1 - bitmap.y];
@@ -186,7 +186,7 @@ export class MaskTool extends Tool {
     const w = x1 - x0;
     const hgt = y1 - y0;
     if (w <= 0 || hgt <= 0) return;
-    const ctx = /** @type {CanvasRenderingContext2D} */ (this.preview_.getContext("2d"));
+    const ctx = /** @type {CanvasRenderingContext2D} */ (this.previewCanvas.getContext("2d"));
     const image = ctx.createImageData(w, hgt);
     const data = new Uint32Array(image.data.buffer);
     const [r, g, b] = this.rgb;
@@ -206,7 +206,7 @@ export class MaskTool extends Tool {
       ctx.save();
       ctx.globalAlpha = 0.55;
       ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(this.preview_, bitmap.x, bitmap.y);
+      ctx.drawImage(this.previewCanvas, bitmap.x, bitmap.y);
       ctx.restore();
     }
     ctx.lineWidth = 1.5 / scale;

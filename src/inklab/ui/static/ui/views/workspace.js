@@ -660,6 +660,12 @@ class Workspace {
   select(cid, reveal) {
     this.tracks.picked(cid);
     this.groups.picked(cid);
+    // A click in attribute mode brings that object to the front of the mode.
+    if (this.attributes.active && cid !== null && cid !== this.attributes.cid
+      && this.attributes.objects().some((e) => e.obj.cid === cid)) {
+      this.attributes.cid = cid;
+      this.attributes.render();
+    }
     this.selected = cid;
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
