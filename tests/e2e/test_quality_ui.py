@@ -100,15 +100,27 @@ def test_ground_truth_job_and_quality_report(admin_page: Any, rest: Rest, two_jo
     assert per_job == {jobs[0]["id"]: ("100.0%", "0"), jobs[1]["id"]: ("0.0%", "2")}
     conflicts = report.locator(".quality-conflicts tbody tr")
     assert sorted(c.get_attribute("data-type") for c in conflicts.all()) == ["extra_annotation", "missing_annotation"]
-    links = {a.get_attribute("href") for a in report.locator(".conflict-frame").all()}
-    assert links == {f"/jobs/{jobs[1]['id']}?frame=6"}
+    shapes = rest.get(f"/api/tasks/{task_id}/annotations")["shapes"]
+    far_off = next(s["id"] for s in shapes if s["frame"] == 6)
+    truth = next(s["id"] for s in rest.get(f"/api/jobs/{gt['id']}/annotations")["shapes"] if s["frame"] == 6)
+    links = {c.get_attribute("data-type"): c.locator(".conflict-frame").get_attribute("href") for c in conflicts.all()}
+    assert links == {"extra_annotation": f"/jobs/{jobs[1]['id']}?frame=6&objects={far_off}",
+                     "missing_annotation": f"/jobs/{jobs[1]['id']}?frame=6&gt_job={gt['id']}&gt_objects={truth}"}
     shot(page, "quality-report")
 
-    # A conflict opens its frame in the annotation job.
-    report.locator(".conflict-frame").first.click()
+    # A conflict opens its frame in the annotation job: the extra object selected, the missing one
+    # outlined from the ground truth.
+    report.locator("tr[data-type=extra_annotation] .conflict-frame").click()
     ws = Workspace(page)
     ws.wait_ready()
     assert ws.frame_number() == 6 and f"/jobs/{jobs[1]['id']}" in page.url
+    page.locator(f".object-row.selected >> text=#{far_off}").wait_for()
+    page.go_back()
+    page.locator("tr[data-type=missing_annotation] .conflict-frame").click()
+    ws.wait_ready()
+    page.wait_for_selector(".workspace[data-ground-truth-marks='1']")
+    assert ws.frame_number() == 6
+    shot(page, "quality-conflict-frame")
 
     # Deleting the ground-truth job.
     page.goto(f"/tasks/{task_id}")

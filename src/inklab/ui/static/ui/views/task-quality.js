@@ -290,8 +290,16 @@ export function qualitySection(ctx, task, jobs) {
     const conflictRows = conflicts.sort((a, b) => a.frame - b.frame || a.id - b.id).map((conflict) => {
       const ids = conflict.annotation_ids || [];
       const target = ids.find((/** @type {any} */ a) => a.job_id !== gt?.id)?.job_id ?? jobOf(conflict.frame)?.id;
+      const query = new URLSearchParams({ frame: String(conflict.frame) });
+      const own = ids.filter((/** @type {any} */ a) => a.job_id === target).map((/** @type {any} */ a) => a.obj_id);
+      const truth = ids.filter((/** @type {any} */ a) => gt && a.job_id === gt.id).map((/** @type {any} */ a) => a.obj_id);
+      if (own.length) query.set("objects", own.join(","));
+      if (truth.length) {
+        query.set("gt_job", String(gt.id));
+        query.set("gt_objects", truth.join(","));
+      }
       return h("tr", { dataset: { conflictId: conflict.id, type: conflict.type } },
-        h("td", null, target ? h("a", { href: `/jobs/${target}?frame=${conflict.frame}`, class: "conflict-frame" },
+        h("td", null, target ? h("a", { href: `/jobs/${target}?${query}`, class: "conflict-frame" },
           `Frame ${conflict.frame}`) : `Frame ${conflict.frame}`),
         h("td", null, CONFLICT_NAMES[conflict.type] || conflict.type),
         h("td", null, h("span", { class: `badge ${conflict.severity === "error" ? "badge-warn" : ""}` }, conflict.severity)),

@@ -48,6 +48,7 @@ export const JOB_MOVES = {
 const ISSUE_ICON = '<path d="M12 3a7 7 0 00-7 7c0 5 7 11 7 11s7-6 7-11a7 7 0 00-7-7z"/><path d="M12 7v4M12 14h.01"/>';
 const OPEN_COLOR = "#e0312b";
 const RESOLVED_COLOR = "#2e9d4f";
+const GROUND_TRUTH_COLOR = "#1e88e5";
 
 /**
  * The region of an issue: a box for two corners, a polygon otherwise.
@@ -78,6 +79,8 @@ export class ReviewMode {
     this.recent = [];
     /** @type {import("../annotation/tools.js").Tool | null} the issue tool while it is on */
     this.tool = null;
+    /** @type {{frame: number, box: number[], caption: string}[]} ground-truth objects of a conflict, outlined */
+    this.marks = [];
     this.panel = new IssuesPanel({
       open: (issue) => this.open(issue.id, true),
       close: () => { this.opened = null; this.render(); },
@@ -111,7 +114,7 @@ export class ReviewMode {
     return this.ws.job.stage === "validation";
   }
 
-  /** Fetch the job's issues. */
+  /** Fetch the job's issues, and show the conflict the address points at (if any). */
   async load() {
     try {
       this.issues = await this.ws.ctx.api.listAll("/api/issues", { job_id: this.ws.job.id });
@@ -119,6 +122,33 @@ export class ReviewMode {
       this.ws.ctx.toasts.error(error);
     }
     this.render();
+    await this.highlight(new URL(location.href).searchParams);
+  }
+
+  /**
+   * A quality conflict opened from the task page: ``objects`` (server ids of this job's objects) are
+   * selected, ``gt_objects`` of the ground-truth job ``gt_job`` are outlined on ``frame``.
+   * @param {URLSearchParams} params
+   */
+  async highlight(params) {
+    /** @param {string} name @returns {number[]} */
+    const ids = (name) => (params.get(name) || "").split(",").filter(Boolean).map(Number).filter(Number.isInteger);
+    const frame = Number(params.get("frame"));
+    const own = ids("objects");
+    const found = [...this.ws.store.objects.values()].find((o) => o.sid !== null && own.includes(o.sid));
+    if (found) this.ws.select(found.cid, true);
+    const gtJob = Number(params.get("gt_job"));
+    const gtObjects = ids("gt_objects");
+    if (!gtJob || !gtObjects.length || !Number.isInteger(frame)) return;
+    try {
+      const truth = await this.ws.ctx.api.get(`/api/jobs/${gtJob}/annotations`);
+      this.marks = truth.shapes.filter((/** @type {any} */ s) => gtObjects.includes(s.id) && s.frame === frame)
+        .map((/** @type {any} */ s) => ({ frame, box: shapeBox(s), caption: `ground truth #${s.id}` }));
+      this.ws.element.dataset.groundTruthMarks = String(this.marks.length);
+      this.render();
+    } catch (error) {
+      this.ws.ctx.toasts.error(error);
+    }
   }
 
   /** After the job's stage or state changed: the tools and moves that fit the new stage. */
@@ -159,6 +189,18 @@ export class ReviewMode {
    */
   draw(ctx, scale) {
     this.toolButton.classList.toggle("active", this.drawing);
+    for (const mark of this.marks) {
+      if (mark.frame !== this.ws.frame) continue;
+      const [x1, y1, x2, y2] = mark.box;
+      ctx.setLineDash([4 / scale, 3 / scale]);
+      ctx.lineWidth = 2 / scale;
+      ctx.strokeStyle = GROUND_TRUTH_COLOR;
+      ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+      ctx.setLineDash([]);
+      ctx.font = `${12 / scale}px sans-serif`;
+      ctx.fillStyle = GROUND_TRUTH_COLOR;
+      ctx.fillText(mark.caption, x1, y2 + 13 / scale);
+    }
     for (const issue of this.listed) {
       if (issue.frame !== this.ws.frame) continue;
       const points = issueOutline(issue.position);
