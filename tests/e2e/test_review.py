@@ -92,9 +92,13 @@ def test_review_issue_answer_resolve_accept(page: Any, rest: Rest, annotation_ta
     assert page.locator(".issues-count").inner_text() == "2 open"
     shot(page, "review-issues")
 
-    # The arrows go from frame to frame with issues.
+    # The arrows go from frame to frame with issues; a click in an issue's region opens its thread.
     page.click(".issue-previous")
     page.wait_for_function("() => document.querySelector('.frame-number').value === '0'")
+    ws.wait_ready()
+    ws.click(80, 70)
+    page.wait_for_selector(f".issue-row.opened[data-issue-id='{drawn[0]['id']}']")
+    assert page.locator(".issue-thread .sidebar-head strong").inner_text() == f"Issue #{drawn[0]['id']}"
     page.click(".issue-next")
     page.wait_for_function("() => document.querySelector('.frame-number').value === '1'")
 

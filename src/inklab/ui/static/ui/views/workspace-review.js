@@ -6,7 +6,7 @@
 // renew); the server decides who may make them.
 
 import { h } from "../dom.js";
-import { shapeBox } from "../annotation/geometry.js";
+import { hitShape, shapeBox } from "../annotation/geometry.js";
 import { makeTool } from "../annotation/tools.js";
 import { Dialog, confirmDialog } from "../components/dialog.js";
 import { IssuesPanel } from "../components/issues-panel.js";
@@ -106,6 +106,17 @@ export class ReviewMode {
       type: "button", class: "job-move", dataset: { action: move.action }, onclick: () => this.moveJob(move.patch, move.text),
     }, move.text)));
     workspace.canvas.overlay = (ctx, scale) => this.draw(ctx, scale);
+    // A click (not a drag) on an issue's region, where no object is, opens its thread.
+    /** @type {{x: number, y: number} | null} */
+    let down = null;
+    const surface = workspace.canvas.canvas;
+    surface.addEventListener("pointerdown", (e) => { down = { x: e.offsetX, y: e.offsetY }; });
+    surface.addEventListener("click", (e) => {
+      if (!down || Math.hypot(e.offsetX - down.x, e.offsetY - down.y) > 3) return;
+      const p = workspace.canvas.toImage(e.offsetX, e.offsetY);
+      const issue = this.issueAt(p.x, p.y);
+      if (issue && !workspace.canvas.tool && !workspace.canvas.hitItem(p.x, p.y)) this.open(issue.id, false);
+    });
     this.jobChanged();
   }
 
@@ -164,6 +175,18 @@ export class ReviewMode {
     }
     this.ws.element.dataset.stage = job.stage;
     if (!this.reviewing && this.drawing) this.ws.setTool(null);
+  }
+
+  /**
+   * The listed issue of the frame shown whose region holds an image point (the newest first).
+   * @param {number} x @param {number} y
+   * @returns {Issue | null}
+   */
+  issueAt(x, y) {
+    const tolerance = this.ws.canvas.tolerance;
+    const hits = this.listed.filter((i) => i.frame === this.ws.frame
+      && hitShape({ type: "polygon", points: issueOutline(i.position) }, x, y, tolerance));
+    return hits.length ? hits[hits.length - 1] : null;
   }
 
   /** Called when the workspace shows another frame. */
