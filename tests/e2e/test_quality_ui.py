@@ -31,6 +31,10 @@ def two_job_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> 
 
 def _make_gt(page: Any, frames: str) -> Any:
     page.click(".add-gt")
+    return _make_gt_fill(page, frames)
+
+
+def _make_gt_fill(page: Any, frames: str) -> Any:
     dialog = page.locator("dialog.gt-dialog")
     dialog.locator("select[name=frame_selection_method]").select_option("manual")
     dialog.locator("input[name=frames]").fill(frames)
@@ -150,3 +154,20 @@ def test_random_ground_truth_job_by_share_and_seed(admin_page: Any, rest: Rest, 
     rest.call("POST", "/api/jobs", {"task_id": task_id, "type": "ground_truth", "frame_selection_method": "random_uniform",
                                     "frame_share": 0.5, "random_seed": 7})
     assert rest.get(f"/api/tasks/{task_id}/validation_layout")["validation_frames"] == frames
+
+
+def test_an_annotator_sees_no_quality_controls(page: Any, rest: Rest, two_job_task: dict[str, Any],
+                                               live_server: Any) -> None:
+    """The job's assignee may open the task page but neither its quality settings nor a ground truth."""
+    from tests.e2e.conftest import sign_in
+
+    name, password = f"quality-annotator-{two_job_task['id']}", "Only-my-frames-1"
+    annotator = Rest.register(live_server, name, password)
+    rest.call("PATCH", f"/api/jobs/{two_job_task['jobs'][0]['id']}", {"assignee": annotator.get("/api/users/self")["id"]})
+    sign_in(page, name, password)
+    page.goto(f"/tasks/{two_job_task['id']}")
+    page.locator(".quality-section").filter(has_text="Only those who manage the task see its quality.").wait_for()
+    page.click(".add-gt")
+    dialog = _make_gt_fill(page, "0")
+    dialog.locator(".form-error").filter(has_text=re.compile(r"\S")).wait_for()
+    assert rest.get(f"/api/jobs?task_id={two_job_task['id']}&type=ground_truth")["count"] == 0

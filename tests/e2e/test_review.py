@@ -123,6 +123,14 @@ def test_review_issue_answer_resolve_accept(page: Any, rest: Rest, annotation_ta
     assert sorted((c["message"], c["owner"]["username"]) for c in answers) == [
         ("Redrawn with the wheel", name), ("The car's wheel is cut off", live_server.admin[0])]
     shot(page, "review-annotator-answer")
+    # ... fixes the box the quick issue is about (on frame 1) and saves.
+    page.click(f".issue-row[data-issue-id='{quick['id']}'] .issue-open")
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '1'")
+    ws.wait_ready()
+    ws.drag((230, 175), (250, 185))
+    ws.save()
+    fixed = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    assert len(fixed) == 1 and [round(v) for v in fixed[0]["points"]] == [220, 160, 280, 210]
     _move(page, "request-review")
     job_now = rest.until(f"/api/jobs/{job['id']}", lambda j: j["stage"] == "validation")
     assert (job_now["stage"], job_now["state"]) == ("validation", "new")

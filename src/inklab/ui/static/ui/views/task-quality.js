@@ -3,6 +3,7 @@
 // "Compute quality" (a background request, followed), the last report's figures for the task and
 // for each job, and its conflicts, each linking to its frame in the annotation job.
 
+import { ApiError } from "../api.js";
 import { h, replace, field, formatDate } from "../dom.js";
 import { Dialog, confirmDialog } from "../components/dialog.js";
 
@@ -320,6 +321,8 @@ export function qualitySection(ctx, task, jobs) {
         h("tbody", null, conflictRows))] : null);
   };
 
-  load().catch((error) => replace(body, h("p", { class: "form-error" }, error instanceof Error ? error.message : String(error))));
+  load().catch((error) => replace(body, error instanceof ApiError && error.status === 403
+    ? h("p", { class: "muted" }, "Only those who manage the task see its quality.")
+    : h("p", { class: "form-error" }, error instanceof Error ? error.message : String(error))));
   return element;
 }
