@@ -140,6 +140,7 @@ export function openGroundTruthDialog(ctx, task, onDone) {
 export function jobTypeCell(ctx, job, onDeleted) {
   const type = job.type || "annotation";
   return h("td", { class: "job-type" }, h("span", { class: "badge" }, type.replace("_", " ")),
+    type === "replica" && job.parent_job_id ? h("span", { class: "muted small" }, ` of #${job.parent_job_id}`) : null,
     type === "ground_truth" ? h("button", { type: "button", class: "button small danger gt-delete", onclick: async () => {
       if (!await confirmDialog("Delete the ground-truth job?", `Job #${job.id} and its annotations will be deleted; `
         + "quality reports need a ground truth.", { confirm: "Delete", danger: true })) return;

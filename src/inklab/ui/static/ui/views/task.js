@@ -8,6 +8,7 @@ import { openImportDialog } from "../components/import-dialog.js";
 import { inlineEdit, userSelect } from "../components/inline-edit.js";
 import { preview } from "../components/resource-list.js";
 import { labelsSection } from "./project.js";
+import { consensusSection } from "./task-consensus.js";
 import { jobTypeCell, openGroundTruthDialog, qualitySection } from "./task-quality.js";
 
 /** Job stages, in workflow order. */
@@ -126,6 +127,7 @@ export function taskView(ctx, match) {
           h("tbody", null, jobRows))
           : h("p", { class: "muted" }, "No jobs: the task has no data yet.")),
       task.size ? qualitySection(ctx, task, jobs) : null,
+      task.size && task.initial_replicas ? consensusSection(ctx, task, jobs, () => load().catch((e) => ctx.toasts.error(e))) : null,
       section.element);
   };
   load().catch((error) => {
