@@ -42,10 +42,14 @@ def _make_gt_fill(page: Any, frames: str) -> Any:
     return dialog
 
 
-def test_ground_truth_job_and_quality_report(admin_page: Any, rest: Rest, two_job_task: dict[str, Any]) -> None:
+def test_ground_truth_job_and_quality_report(admin_page: Any, rest: Rest, two_job_task: dict[str, Any],
+                                            live_server: Any) -> None:
     page = admin_page
     task_id, label = two_job_task["id"], two_job_task["label"]
     jobs = two_job_task["jobs"]
+    annotator = f"careful-{task_id}"
+    careful = Rest.register(live_server, annotator, "Boxes-on-the-dot-1")
+    rest.call("PATCH", f"/api/jobs/{jobs[0]['id']}", {"assignee": careful.get("/api/users/self")["id"]})
     page.goto(f"/tasks/{task_id}")
     page.wait_for_selector(".quality-section .gt-missing")
     assert page.locator(".compute-quality").is_disabled()
@@ -102,6 +106,9 @@ def test_ground_truth_job_and_quality_report(admin_page: Any, rest: Rest, two_jo
     per_job = {int(r.get_attribute("data-job-id")): (r.locator(".accuracy").inner_text(), r.locator(".conflicts").inner_text())
                for r in report.locator(".quality-jobs tbody tr").all()}
     assert per_job == {jobs[0]["id"]: ("100.0%", "0"), jobs[1]["id"]: ("0.0%", "2")}
+    people = {r.get_attribute("data-annotator"): [c.inner_text() for c in r.locator("td").all()[1:]]
+              for r in report.locator(".quality-annotators tbody tr").all()}
+    assert people == {annotator: ["1", "100.0%", "100.0%", "100.0%", "0"], "": ["1", "0.0%", "0.0%", "0.0%", "2"]}
     conflicts = report.locator(".quality-conflicts tbody tr")
     assert sorted(c.get_attribute("data-type") for c in conflicts.all()) == ["extra_annotation", "missing_annotation"]
     shapes = rest.get(f"/api/tasks/{task_id}/annotations")["shapes"]

@@ -61,9 +61,16 @@ def test_review_issue_answer_resolve_accept(page: Any, rest: Rest, annotation_ta
         {"type": "rectangle", "frame": 1, "label_id": car["id"], "points": [200, 150, 260, 200]}], "tags": [], "tracks": []})
     rest.call("PATCH", f"/api/jobs/{job['id']}", {"assignee": annotator_id, "stage": "validation", "state": "in progress"})
 
-    # The reviewer: the issue tool is there in validation; a region dragged on frame 0 and its comment.
+    # Out of review a job without issues shows no issues column.
     _as(page, *live_server.admin)
+    rest.call("PATCH", f"/api/jobs/{job['id']}", {"stage": "annotation"})
     ws = Workspace(page).open(job["id"], frame=0)
+    assert page.locator(".issues-panel").is_hidden() and page.locator(".issue-tool").is_hidden()
+    rest.call("PATCH", f"/api/jobs/{job['id']}", {"stage": "validation"})
+
+    # The reviewer: the issue tool is there in validation; a region dragged on frame 0 and its comment.
+    ws.open(job["id"], frame=0)
+    assert page.locator(".issues-panel").is_visible()
     assert page.locator(".workspace").get_attribute("data-stage") == "validation"
     before = _red_share(page, ws, (40, 40, 120, 100))
     ws.tool("issue")

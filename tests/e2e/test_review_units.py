@@ -52,3 +52,17 @@ def test_issue_outlines_and_job_moves(js: Any) -> None:
         "acceptance": [["Renew the job", "annotation", "new"]],
     }
     assert result["quick"] == ["Wrong label", "Add attribute", "Wrong position", "Missing object"]
+
+
+def test_quality_by_annotator_adds_up_the_counts(js: Any) -> None:
+    rows = js({"q": "views/task-quality.js"}, """
+        const report = (name, valid, total, ds, gt, conflicts) => ({assignee: name ? {username: name} : null,
+          summary: {valid_count: valid, total_count: total, ds_count: ds, gt_count: gt, conflict_count: conflicts}});
+        return q.byAnnotator([report("zoe", 1, 4, 2, 3, 3), report(null, 0, 0, 0, 0, 0), report("ann", 2, 2, 2, 2, 0),
+                              report("zoe", 3, 4, 4, 3, 1)]);
+    """)
+    assert rows == [
+        {"annotator": "ann", "jobs": 1, "accuracy": 1, "precision": 1, "recall": 1, "conflicts": 0},
+        {"annotator": "zoe", "jobs": 2, "accuracy": 0.5, "precision": 4 / 6, "recall": 4 / 6, "conflicts": 4},
+        {"annotator": "", "jobs": 1, "accuracy": None, "precision": None, "recall": None, "conflicts": 0},
+    ]

@@ -155,6 +155,36 @@ export function jobTypeCell(ctx, job, onDeleted) {
 }
 
 /**
+ * Job report summaries added up per assignee: accuracy, precision and recall from the summed
+ * counts (valid / total, valid / annotated, valid / ground truth), as the task's figures are.
+ * @param {any[]} children job reports (with ``assignee`` and ``summary``)
+ * @returns {{annotator: string, jobs: number, accuracy: number | null, precision: number | null,
+ *            recall: number | null, conflicts: number}[]} by name, the unassigned last
+ */
+export function byAnnotator(children) {
+  /** @type {Map<string, {jobs: number, valid: number, total: number, ds: number, gt: number, conflicts: number}>} */
+  const sums = new Map();
+  for (const child of children) {
+    const key = child.assignee?.username ?? "";
+    const sum = sums.get(key) || { jobs: 0, valid: 0, total: 0, ds: 0, gt: 0, conflicts: 0 };
+    const s = child.summary;
+    sum.jobs += 1;
+    sum.valid += s.valid_count;
+    sum.total += s.total_count;
+    sum.ds += s.ds_count;
+    sum.gt += s.gt_count;
+    sum.conflicts += s.conflict_count;
+    sums.set(key, sum);
+  }
+  /** @param {number} a @param {number} b */
+  const share = (a, b) => (b ? a / b : null);
+  return [...sums.entries()].sort(([a], [b]) => Number(a === "") - Number(b === "") || a.localeCompare(b)).map(([name, sum]) => ({
+    annotator: name, jobs: sum.jobs, accuracy: share(sum.valid, sum.total), precision: share(sum.valid, sum.ds),
+    recall: share(sum.valid, sum.gt), conflicts: sum.conflicts,
+  }));
+}
+
+/**
  * The figures of a report summary.
  * @param {any} summary
  * @returns {HTMLElement}
@@ -317,6 +347,14 @@ export function qualitySection(ctx, task, jobs) {
         h("thead", null, h("tr", null, ["Job", "Assignee", "Accuracy", "Precision", "Recall", "Frames", "Conflicts"]
           .map((t) => h("th", null, t)))),
         h("tbody", null, jobRows)) : null,
+      children.length ? [h("h3", null, "By annotator"), h("table", { class: "table quality-annotators" },
+        h("thead", null, h("tr", null, ["Annotator", "Jobs", "Accuracy", "Precision", "Recall", "Conflicts"]
+          .map((t) => h("th", null, t)))),
+        h("tbody", null, byAnnotator(children).map((row) => h("tr", { dataset: { annotator: row.annotator } },
+          h("td", null, row.annotator || "— nobody —"), h("td", null, String(row.jobs)),
+          h("td", { class: "accuracy" }, percent(row.accuracy)), h("td", { class: "precision" }, percent(row.precision)),
+          h("td", { class: "recall" }, percent(row.recall)), h("td", { class: "conflicts" }, String(row.conflicts))))))]
+        : null,
       conflictRows.length ? [h("h3", null, "Conflicts"), h("table", { class: "table quality-conflicts" },
         h("thead", null, h("tr", null, ["Frame", "Type", "Severity", "Annotations"].map((t) => h("th", null, t)))),
         h("tbody", null, conflictRows))] : null);

@@ -174,6 +174,7 @@ export class ReviewMode {
       if (select) select.value = job[name];
     }
     this.ws.element.dataset.stage = job.stage;
+    this.render();
     if (!this.reviewing && this.drawing) this.ws.setTool(null);
   }
 
@@ -201,6 +202,8 @@ export class ReviewMode {
   }
 
   render() {
+    // Out of review, a job without issues keeps the whole width for the frame.
+    this.element.hidden = !this.reviewing && !this.issues.length;
     const opened = this.issues.find((i) => i.id === this.opened) || null;
     this.panel.show(this.listed, this.ws.frame, opened, this.comments, this.issues.filter((i) => !i.resolved).length);
     this.ws.canvas.requestRender();
