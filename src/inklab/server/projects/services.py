@@ -17,7 +17,7 @@ from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
-from inklab.server.projects.signals import labels_remapped
+from inklab.server.projects.signals import changed, changing, labels_remapped
 from inklab.vocabulary import JobType
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "create_project",
     "create_replicas",
     "create_task",
+    "delete_project",
+    "delete_task",
     "segment_ranges",
     "update_job",
     "update_project",
@@ -63,6 +65,7 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
         project.assignee_updated_date = timezone.now()
         project.save(update_fields=["assignee_updated_date"])
     apply_label_specs(project, data.get("labels") or [])
+    changed.send(sender=Project, instance=project, user=user, action="create")
     return project
 
 
@@ -70,6 +73,7 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
     _check_storage(data)
+    changing.send(sender=Project, instance=project)
     before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
         if field in data:
@@ -87,7 +91,16 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
     if managers != before:
         # Who reads the tasks' frames whole changed: clients' caches of them must refresh.
         touch(*project.tasks.only("pk", "updated_date"))
+    changed.send(sender=Project, instance=project, user=user, action="update")
     return project
+
+
+@transaction.atomic
+def delete_project(user: Any, project: Project) -> None:
+    """Delete a project with its tasks (its owner or an administrator)."""
+    perms.check_delete_project(user, project)
+    changed.send(sender=Project, instance=project, user=user, action="delete")
+    project.delete()
 
 
 def _project_for_task(user: Any, project_id: int | None) -> Project | None:
@@ -125,7 +138,16 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
         apply_label_specs(task, labels)
     else:
         touch(project)
+    changed.send(sender=Task, instance=task, user=user, action="create")
     return task
+
+
+@transaction.atomic
+def delete_task(user: Any, task: Task) -> None:
+    """Delete a task (its owner, its project's owner or an administrator)."""
+    perms.check_delete_task(user, task)
+    changed.send(sender=Task, instance=task, user=user, action="delete")
+    task.delete()
 
 
 class _Mapping:
@@ -189,6 +211,7 @@ def _move_task(task: Task, target: Project | None) -> None:
 def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     perms.check_manage_task(user, task)
     _check_storage(data)
+    changing.send(sender=Task, instance=task)
     for field in ("name", "bug_tracker", "subset"):
         if field in data:
             setattr(task, field, data[field])
@@ -209,6 +232,7 @@ def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     if data.get("labels"):
         apply_label_specs(task, data["labels"])
     touch(task, task.project)
+    changed.send(sender=Task, instance=task, user=user, action="update")
     return task
 
 
@@ -250,6 +274,7 @@ def create_replicas(task: Task, jobs: list[Job]) -> None:
 @transaction.atomic
 def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     perms.check_annotate_job(user, job)
+    changing.send(sender=Job, instance=job)
     reassigned = "assignee" in data and data["assignee"] != job.assignee_id
     if reassigned:
         perms.check_manage_task(user, job.task)
@@ -261,4 +286,5 @@ def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     job.save()
     # A new assignee changes which frames of the task its old and new assignees may read.
     touch(job, job.task if reassigned else None)
+    changed.send(sender=Job, instance=job, user=user, action="update")
     return job

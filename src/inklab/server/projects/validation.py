@@ -30,6 +30,7 @@ from django.db import transaction
 from inklab.server.errors import Conflict, InvalidInput, NotFound
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
+from inklab.server.projects.signals import changed
 from inklab.vocabulary import FrameSelectionMethod, JobType, ValidationMode
 
 __all__ = [
@@ -192,7 +193,9 @@ def create_ground_truth_job(user: Any, data: dict[str, Any]) -> Job:
         fields["assignee"] = get_user_model().objects.filter(pk=assignee, is_active=True).first()
         if fields["assignee"] is None:
             raise InvalidInput({"assignee": [f"There is no active user with id {assignee}."]})
-    return _make_job(task, selection, **fields)
+    job = _make_job(task, selection, **fields)
+    changed.send(sender=Job, instance=job, user=user, action="create")
+    return job
 
 
 def create_validation_job(task: Task, params: Mapping[str, Any], names: Mapping[str, int]) -> Job:
@@ -211,6 +214,7 @@ def delete_job(user: Any, job: Job) -> None:
         raise InvalidInput("Only ground-truth jobs can be deleted; annotation jobs belong to the task's segments.")
     perms.check_manage_task(user, job.task)
     task = job.task
+    changed.send(sender=Job, instance=job, user=user, action="delete")
     job.delete()
     task.validation_mode = ""
     task.validation_disabled_frames = []

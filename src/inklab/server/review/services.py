@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from inklab.server.errors import InvalidInput
 from inklab.server.projects.models import Job, touch
+from inklab.server.projects.signals import changed, changing
 from inklab.server.review import permissions as rperms
 from inklab.server.review.models import Comment, Issue
 from inklab.vocabulary import JobType
@@ -66,12 +67,14 @@ def open_issue(user: Any, data: dict[str, Any]) -> Issue:
                                  resolved=data.get("resolved", False), created_date=now, updated_date=now)
     Comment.objects.create(issue=issue, owner=user, message=data["message"], created_date=now, updated_date=now)
     touch(job)
+    changed.send(sender=Issue, instance=issue, user=user, action="create")
     return issue
 
 
 @transaction.atomic
 def update_issue(user: Any, issue: Issue, data: dict[str, Any]) -> Issue:
     rperms.check_change_issue(user, issue)
+    changing.send(sender=Issue, instance=issue)
     if "position" in data:
         issue.position = check_position(data["position"])
     if "assignee" in data:
@@ -80,6 +83,7 @@ def update_issue(user: Any, issue: Issue, data: dict[str, Any]) -> Issue:
         issue.resolved = data["resolved"]
     issue.save()
     touch(issue, issue.job)
+    changed.send(sender=Issue, instance=issue, user=user, action="update")
     return issue
 
 
@@ -87,6 +91,7 @@ def update_issue(user: Any, issue: Issue, data: dict[str, Any]) -> Issue:
 def delete_issue(user: Any, issue: Issue) -> None:
     rperms.check_delete_issue(user, issue)
     job = issue.job
+    changed.send(sender=Issue, instance=issue, user=user, action="delete")
     issue.delete()
     touch(job)
 
@@ -97,15 +102,18 @@ def add_comment(user: Any, issue: Issue, message: str) -> Comment:
     now = timezone.now()
     comment = Comment.objects.create(issue=issue, owner=user, message=message, created_date=now, updated_date=now)
     touch(issue)
+    changed.send(sender=Comment, instance=comment, user=user, action="create")
     return comment
 
 
 @transaction.atomic
 def edit_comment(user: Any, comment: Comment, message: str) -> Comment:
     rperms.check_edit_comment(user, comment)
+    changing.send(sender=Comment, instance=comment)
     comment.message = message
     comment.save(update_fields=["message"])
     touch(comment, comment.issue)
+    changed.send(sender=Comment, instance=comment, user=user, action="update")
     return comment
 
 
@@ -113,5 +121,6 @@ def edit_comment(user: Any, comment: Comment, message: str) -> Comment:
 def delete_comment(user: Any, comment: Comment) -> None:
     rperms.check_delete_comment(user, comment)
     issue = comment.issue
+    changed.send(sender=Comment, instance=comment, user=user, action="delete")
     comment.delete()
     touch(issue)

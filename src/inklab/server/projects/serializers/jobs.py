@@ -10,6 +10,7 @@ from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
+    GUIDE_ID,
     NULL_ID,
     NULL_STORAGE,
     BasicUserSerializer,
@@ -80,7 +81,8 @@ class JobReadSerializer(serializers.ModelSerializer):
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
-    get_organization = get_guide_id = NULL_ID
+    get_organization = NULL_ID
+    get_guide_id = GUIDE_ID
 
     def get_parent_job_id(self, job: Job) -> int | None:
         return job.parent_job_id

@@ -11,6 +11,7 @@ from inklab.server.api.integers import UINT32, id_field, int_field
 from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
+    GUIDE_ID,
     NULL_ID,
     NULL_STORAGE,
     BasicUserSerializer,
@@ -88,7 +89,8 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
+    get_organization = get_organization_id = get_data_cloud_storage_id = NULL_ID
+    get_guide_id = GUIDE_ID
     get_target_storage = get_source_storage = NULL_STORAGE
 
     @extend_schema_field(serializers.CharField(allow_null=True))

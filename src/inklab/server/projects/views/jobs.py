@@ -40,7 +40,9 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     default_ordering = ("id",)
 
     def get_queryset(self) -> Any:
-        return (perms.visible_jobs(self.request.user).select_related("task", "task__project", "assignee")
+        return (perms.visible_jobs(self.request.user)
+                .select_related("task", "task__project", "assignee", "task__annotation_guide",
+                                "task__project__annotation_guide")
                 .annotate(issue_count=Count("issues")))
 
     @extend_schema(request=JobWriteSerializer, responses=JobReadSerializer)

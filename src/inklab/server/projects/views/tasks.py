@@ -52,7 +52,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
     def prepared(self, queryset: Any) -> Any:
         return (
             queryset
-            .select_related("owner", "assignee", "project")
+            .select_related("owner", "assignee", "project", "annotation_guide")
             .annotate(
                 _jobs=Count("jobs", distinct=True),
                 _jobs_completed=Count("jobs", filter=Q(jobs__state="completed", jobs__stage="acceptance"),
@@ -83,6 +83,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
 
     def check_delete(self, user: Any, obj: Task) -> None:
         perms.check_delete_task(user, obj)
+
+    def delete_object(self, user: Any, obj: Task) -> None:
+        services.delete_task(user, obj)
 
     @extend_schema(methods=["GET"], responses=TaskLayoutSerializer)
     @extend_schema(methods=["PATCH"], request=TaskLayoutWriteSerializer, responses=TaskLayoutSerializer)
