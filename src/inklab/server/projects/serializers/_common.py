@@ -16,7 +16,7 @@ from inklab.server.api.strict import NO_CLOUD_STORAGE, StrictFields
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job
 
-__all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
+__all__ = ["GUIDE_ID", "NULL_ID", "ORGANIZATION_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
            "storage_field"]
 
 
@@ -84,3 +84,10 @@ def _always_null(schema_field: serializers.Field) -> Any:
 NULL_ID = _always_null(serializers.IntegerField(allow_null=True))
 NULL_STRING = _always_null(serializers.CharField(allow_null=True))
 NULL_STORAGE = _always_null(StorageSerializer(allow_null=True))
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+def ORGANIZATION_ID(self: Any, obj: Any) -> int | None:  # noqa: N802 - used like the constants above
+    """A ``get_organization``: the id of the object's organization (a job's is its task's)."""
+    owner = obj.task if hasattr(obj, "task_id") and not hasattr(obj, "organization_id") else obj
+    return owner.organization_id

@@ -14,6 +14,7 @@ from inklab.server.projects.serializers._common import (
     GUIDE_ID,
     NULL_ID,
     NULL_STORAGE,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -89,8 +90,9 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = get_data_cloud_storage_id = NULL_ID
+    get_organization = get_organization_id = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
+    get_data_cloud_storage_id = NULL_ID
     get_target_storage = get_source_storage = NULL_STORAGE
 
     @extend_schema_field(serializers.CharField(allow_null=True))
