@@ -279,6 +279,23 @@ def test_polygon_fill_remove_underlying_conversions_and_mask_tracks(admin_page: 
     (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
     assert track["shapes"][0]["type"] == "mask" and track["shapes"][0]["frame"] == 0
     assert _image_bitmap(track["shapes"][0]["points"], 320, 240)[150, 225]
+    # Repainting the track on frame 2 makes a keyframe there; frame 0 keeps its mask.
+    page.keyboard.press("f")
+    page.keyboard.press("f")
+    page.locator(".object-row", has_text="track").click()
+    page.locator(".shape-actions .edit-mask").click()
+    _set(page, ".mask-mode", "eraser")
+    _set(page, ".mask-size", "30")
+    ws.drag((240, 130), (260, 170))
+    page.keyboard.press("n")
+    ws.save()
+    (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
+    first, later = sorted(track["shapes"], key=lambda s: s["frame"])
+    assert (first["frame"], later["frame"], later["type"]) == (0, 2, "mask")
+    before = _image_bitmap(first["points"], 320, 240)
+    after = _image_bitmap(later["points"], 320, 240)
+    assert after[150, 210] and not after[150, 250] and before[150, 250]
+    assert not (after & ~before).any()
 
 
 def test_brush_segments_on_a_full_hd_frame(admin_page: Any, rest: Rest, tmp_path: Any) -> None:
