@@ -9,14 +9,18 @@
  * @typedef {{
  *   fillOpacity: number, selectedOpacity: number, outline: string | null,
  *   colorBy: "label" | "instance" | "group", showLabels: boolean,
- *   brightness: number, contrast: number, saturation: number,
+ *   brightness: number, contrast: number, saturation: number, autosave: number,
  * }} Appearance
+ * ``autosave``: seconds between automatic saves, 0 for none (one of AUTOSAVE_CHOICES).
  */
+
+/** The autosave intervals offered, in seconds (0: off, the default). */
+export const AUTOSAVE_CHOICES = [0, 5, 30, 60, 120, 300, 600];
 
 /** @returns {Appearance} */
 export function defaultAppearance() {
   return { fillOpacity: 0.12, selectedOpacity: 0.35, outline: null, colorBy: "label", showLabels: false,
-    brightness: 100, contrast: 100, saturation: 100 };
+    brightness: 100, contrast: 100, saturation: 100, autosave: 0 };
 }
 
 /** @param {string | number | null | undefined} user @returns {string} */
@@ -45,6 +49,7 @@ export function loadAppearance(user) {
   if (typeof stored.outline === "string" && /^#[0-9a-f]{6}$/i.test(stored.outline)) settings.outline = stored.outline;
   if (["label", "instance", "group"].includes(stored.colorBy)) settings.colorBy = stored.colorBy;
   if (typeof stored.showLabels === "boolean") settings.showLabels = stored.showLabels;
+  if (AUTOSAVE_CHOICES.includes(stored.autosave)) settings.autosave = stored.autosave;
   for (const name of /** @type {const} */ (["brightness", "contrast", "saturation"])) {
     if (number(stored[name], 0, 300)) settings[name] = stored[name];
   }
