@@ -222,7 +222,7 @@ class Workspace {
     this.saveState = h("span", { class: "save-state muted", role: "status" });
     this.toolButtons = new Map();
     this.review = new ReviewMode(this);
-    const toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
+    const toolbar = this.toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
       this.toolButton("cursor", "Select and edit (Esc)", () => this.setTool(null)),
       DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
         () => this.setTool(type))),
@@ -846,11 +846,23 @@ class Workspace {
       onDone: () => { this.store.changed.clear(); this.store.removed.clear(); this.reload(); } });
   }
 
+  /** Move the keyboard focus from the canvas to the toolbar's first control, or back to the canvas. */
+  focusRegion() {
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== this.canvas.canvas && this.toolbar.contains(active)) {
+      this.canvas.canvas.focus({ preventScroll: true });
+      return;
+    }
+    /** @type {HTMLElement | null} */ (this.toolbar.querySelector("button:not([disabled])"))?.focus();
+  }
+
   /** @param {KeyboardEvent} event */
   key(event) {
     const target = /** @type {HTMLElement} */ (event.target);
     if (document.querySelector("dialog[open]")) return;
-    const typing = target.closest("input, textarea, select, [contenteditable]") && !(event.ctrlKey && event.key.toLowerCase() === "s");
+    // A range input (the frame slider) is not typing: the workspace's keys keep working after it is used.
+    const typing = target.closest("input:not([type=range]), textarea, select, [contenteditable]")
+      && !(event.ctrlKey && event.key.toLowerCase() === "s");
     if (typing) return;
     if (this.attributes.key(event) || this.tagMode.key(event)) {
       event.preventDefault();
@@ -858,6 +870,10 @@ class Workspace {
     }
     const action = this.keymap.actionOf(event);
     if (!action) return;
+    // Tab selects objects while the canvas (or nothing) has the focus; once the keyboard moved the
+    // focus to a control (F6 or Escape), Tab moves through the controls as on any page.
+    if (event.key === "Tab" && target !== document.body && target !== this.canvas.canvas
+      && target.matches(":focus-visible")) return;
     event.preventDefault();
     this.perform(action, event);
   }
@@ -875,8 +891,10 @@ class Workspace {
         if (this.tracks.cancel() || this.groups.cancel()) break;
         if (tool?.started && !this.editingMask) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
-        else this.select(null, false);
+        else if (this.selected !== null) this.select(null, false);
+        else this.focusRegion();  // nothing to cancel: Escape leaves the canvas, as F6 does
         break;
+      case "focusRegion": this.focusRegion(); break;
       case "next": this.go(this.neighbour(1), 1); break;
       case "previous": this.go(this.neighbour(-1), -1); break;
       case "forward": this.go(this.frame + 10, 1); break;
