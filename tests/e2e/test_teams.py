@@ -245,3 +245,54 @@ def test_delete_organization_asks_for_its_slug(page: Any, browser: Any, live_ser
     assert page.locator(f"select.org-switcher option[value='{slug}']").count() == 0
     owner.call("GET", f"/api/organizations/{org['id']}", expect=404)
     owner.call("GET", f"/api/tasks/{task['id']}", expect=404)
+
+
+def test_permissions_mirror_the_servers_rules_table(page: Any) -> None:
+    """permissions.js hides controls by the server's rules: each of its rules names exactly the
+    relations of the same rule in src/inklab/server/iam/rules.py, and ``can`` reads them right."""
+    from inklab.server.iam.rules import RULES, Action, Resource, Who
+
+    page.goto("/login")
+    names = {Who.PERSONAL: "personal", Who.OWNER: "owner", Who.ASSIGNEE: "assignee", Who.PROJECT_OWNER: "project owner",
+             Who.PROJECT_ASSIGNEE: "project assignee", Who.TASK_MANAGER: "task manager", Who.SELF: "self",
+             Who.ORG_WORKER: "org worker", Who.ORG_SUPERVISOR: "org supervisor", Who.ORG_MAINTAINER: "org maintainer",
+             Who.ORG_OWNER: "org owner"}
+    mirrored = page.evaluate("async () => (await import('/static/ui/permissions.js')).RULES")
+    assert len(mirrored) == 15
+    for key, relations in mirrored.items():
+        resource, action = key.split(":")
+        expected = {names[who] for who in RULES[(Resource(resource), Action(action))] if who is not Who.ADMIN}
+        assert sorted(relations) == sorted(expected), key
+    answers = page.evaluate("""async () => {
+        const p = await import('/static/ui/permissions.js');
+        const roles = new Map([[5, "worker"], [6, "supervisor"], [7, "maintainer"], [8, "owner"]]);
+        const me = {id: 2};
+        const who = (org, user = me) => ({user, roles, organizationId: org});
+        const task = (org, owner, assignee = null) => ({organization: org, owner: {id: owner},
+                                                        assignee: assignee && {id: assignee}});
+        const job = (org, assignee) => ({organization: org, assignee: assignee && {id: assignee}});
+        return {
+          workerDeletes: p.can(who(5), "task", "delete", task(5, 1)),
+          workerCreates: p.can(who(5), "task", "create"),
+          supervisorCreates: p.can(who(6), "task", "create"),
+          personalCreates: p.can(who(null), "task", "create"),
+          maintainerDeletes: p.can(who(7), "task", "delete", task(7, 1)),
+          ownerOfTaskInOrgAsWorker: p.can(who(5), "task", "delete", task(5, 2)),
+          outsiderOwner: p.can(who(9), "task", "delete", task(9, 2)),
+          workerAnnotates: p.can(who(5), "job", "annotate", job(5, 2), {task: task(5, 1)}),
+          workerAssigns: p.can(who(5), "job", "assign", job(5, 2), {task: task(5, 1)}),
+          taskAssigneeAssigns: p.can(who(5), "job", "assign", job(5, null), {task: task(5, 1, 2)}),
+          projectOwnerChanges: p.can(who(null), "task", "change", task(null, 1), {project: {owner: {id: 2}}}),
+          leaves: p.can(who(5), "membership", "delete", {organization: 5, user: {id: 2}}),
+          removesOther: p.can(who(5), "membership", "delete", {organization: 5, user: {id: 3}}),
+          maintainerDeletesOrg: p.can(who(7), "organization", "delete", {id: 7, slug: "m"}),
+          ownerDeletesOrg: p.can(who(8), "organization", "delete", {id: 8, slug: "o"}),
+          adminDeletes: p.can(who(null, {id: 1, is_superuser: true}), "task", "delete", task(5, 3)),
+        };
+    }""")
+    assert answers == {
+        "workerDeletes": False, "workerCreates": False, "supervisorCreates": True, "personalCreates": True,
+        "maintainerDeletes": True, "ownerOfTaskInOrgAsWorker": True, "outsiderOwner": False,
+        "workerAnnotates": True, "workerAssigns": False, "taskAssigneeAssigns": True, "projectOwnerChanges": True,
+        "leaves": True, "removesOther": False, "maintainerDeletesOrg": False, "ownerDeletesOrg": True,
+        "adminDeletes": True}

@@ -81,7 +81,8 @@ export function relations(subject, resource, obj, related = {}) {
   const held = new Set();
   const me = subject.user?.id;
   if (isAdmin(subject.user)) held.add("admin");
-  const orgId = obj ? (obj.organization ?? null) : subject.organizationId;
+  // An organization is its own; other objects name theirs (null: a personal workspace's).
+  const orgId = !obj ? subject.organizationId : resource === "organization" ? obj.id : (obj.organization ?? null);
   if (orgId === null) {
     if (!obj) held.add("personal");
   } else {
