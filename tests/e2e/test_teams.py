@@ -171,7 +171,9 @@ def test_switcher_filters_lists_and_is_remembered(page: Any, live_server: LiveSe
     team = _in_org(user, slug).call("POST", "/api/tasks", {"name": "for the team", "labels": [{"name": "car"}]})
     project = _in_org(user, slug).call("POST", "/api/projects", {"name": "team project", "labels": [{"name": "car"}]})
     sent: list[str | None] = []
-    page.on("request", lambda r: sent.append(r.headers.get("x-organization")) if "/api/tasks" in r.url else None)
+    # API calls (fetch) carry the workspace; preview <img> requests cannot and need none.
+    page.on("request", lambda r: sent.append(r.headers.get("x-organization"))
+            if "/api/tasks" in r.url and r.resource_type == "fetch" else None)
 
     sign_in(page, name, PASSWORD)
     assert page.locator("select.org-switcher").input_value() == ""
