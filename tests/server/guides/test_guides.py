@@ -153,3 +153,20 @@ def test_permissions(api: APIClient, project: dict[str, Any], make_user: Callabl
     assert _upload(reader, guide["id"], png_bytes(1)).status_code == 403
     assert reader.delete(f"/api/assets/{asset['uuid']}").status_code == 403
     assert reader.post("/api/guides", {"task_id": task["id"]}, format="json").status_code == 403
+
+
+def test_guides_follow_the_organization_context(api: APIClient, project: dict[str, Any]) -> None:
+    """A guide is in its project's or task's workspace: the web UI names one on every call."""
+    assert api.post("/api/organizations", {"slug": "gteam"}, format="json").status_code == 201
+    guide = api.post("/api/guides", {"project_id": project["id"], "markdown": "x"}, format="json").json()
+    personal = api.patch(f"/api/guides/{guide['id']}", {"markdown": "y"}, format="json", HTTP_X_ORGANIZATION="")
+    assert personal.status_code == 200 and personal.json()["markdown"] == "y"
+    assert api.get(f"/api/guides/{guide['id']}", HTTP_X_ORGANIZATION="gteam").status_code == 404
+    task = api.post("/api/tasks", {"name": "t", "labels": [{"name": "car"}]}, format="json",
+                    HTTP_X_ORGANIZATION="gteam").json()
+    created = api.post("/api/guides", {"task_id": task["id"], "markdown": "t"}, format="json", HTTP_X_ORGANIZATION="gteam")
+    assert created.status_code == 201, created.content
+    task_guide = created.json()["id"]
+    assert api.get(f"/api/guides/{task_guide}", HTTP_X_ORGANIZATION="gteam").json()["task_id"] == task["id"]
+    assert api.get(f"/api/guides/{task_guide}", HTTP_X_ORGANIZATION="").status_code == 404
+    assert api.get(f"/api/guides/{guide['id']}", HTTP_X_ORGANIZATION="").status_code == 200

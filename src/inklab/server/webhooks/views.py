@@ -62,6 +62,8 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
     simple_filters = {k: v for k, v in _FIELDS.items() if k in {"target_url", "owner", "type", "project_id"}}
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
+    #: a project webhook is in its project's workspace (organization webhooks are refused)
+    organization_field = "project__organization"
 
     def visible(self, user: Any) -> Any:
         return perms.visible_webhooks(user)
