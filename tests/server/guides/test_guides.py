@@ -156,17 +156,13 @@ def test_permissions(api: APIClient, project: dict[str, Any], make_user: Callabl
 
 
 def test_guides_follow_the_organization_context(api: APIClient, project: dict[str, Any]) -> None:
-    """A guide is in its project's or task's workspace: the web UI names one on every call."""
-    assert api.post("/api/organizations", {"slug": "gteam"}, format="json").status_code == 201
-    guide = api.post("/api/guides", {"project_id": project["id"], "markdown": "x"}, format="json").json()
-    personal = api.patch(f"/api/guides/{guide['id']}", {"markdown": "y"}, format="json", HTTP_X_ORGANIZATION="")
-    assert personal.status_code == 200 and personal.json()["markdown"] == "y"
-    assert api.get(f"/api/guides/{guide['id']}", HTTP_X_ORGANIZATION="gteam").status_code == 404
-    task = api.post("/api/tasks", {"name": "t", "labels": [{"name": "car"}]}, format="json",
-                    HTTP_X_ORGANIZATION="gteam").json()
-    created = api.post("/api/guides", {"task_id": task["id"], "markdown": "t"}, format="json", HTTP_X_ORGANIZATION="gteam")
-    assert created.status_code == 201, created.content
-    task_guide = created.json()["id"]
-    assert api.get(f"/api/guides/{task_guide}", HTTP_X_ORGANIZATION="gteam").json()["task_id"] == task["id"]
-    assert api.get(f"/api/guides/{task_guide}", HTTP_X_ORGANIZATION="").status_code == 404
-    assert api.get(f"/api/guides/{guide['id']}", HTTP_X_ORGANIZATION="").status_code == 200
+    personal = api.post("/api/guides", {"project_id": project["id"], "markdown": "mine"}, format="json").json()
+    assert api.post("/api/organizations", {"slug": "acme"}, format="json").status_code == 201
+    team_project = api.post("/api/projects", {"name": "team", "labels": [{"name": "car"}]}, format="json",
+                            HTTP_X_ORGANIZATION="acme").json()
+    team = api.post("/api/guides", {"project_id": team_project["id"], "markdown": "ours"}, format="json").json()
+    for headers, seen, unseen in (({"HTTP_X_ORGANIZATION": ""}, personal, team),
+                                  ({"HTTP_X_ORGANIZATION": "acme"}, team, personal)):
+        assert api.get(f"/api/guides/{seen['id']}", **headers).json()["markdown"] == seen["markdown"]
+        assert api.get(f"/api/guides/{unseen['id']}", **headers).status_code == 404
+    assert api.get(f"/api/guides/{team['id']}").status_code == 200  # no context: everything visible

@@ -41,10 +41,8 @@ class GuideViewSet(mixins.RetrieveModelMixin, EditableResourceViewSet):
         return perms.visible_guides(user)
 
     def in_context(self, queryset: Any) -> Any:
-        """A guide is in the workspace of its project or task (a task's is its project's)."""
+        """A guide is in the organization of its project or task."""
         context = self.org_context
-        if not context.explicit:
-            return queryset
         return (context.filter(queryset.filter(project__isnull=False), "project__organization")
                 | context.filter(queryset.filter(task__isnull=False), "task__organization"))
 

@@ -23,6 +23,7 @@ from inklab.server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inklab.server.iam.models import Invitation, Membership, Organization
 from inklab.server.iam.permissions import is_admin, org_role, role_q
 from inklab.server.iam.rules import Action, Resource, Who, allowed, role_relations
+from inklab.server.projects.signals import changed, changing
 from inklab.vocabulary import OrganizationRole
 
 __all__ = [
@@ -137,10 +138,12 @@ def update_organization(user: Any, organization: Organization, data: dict[str, A
     if slug is not None and slug != organization.slug:
         if Organization.objects.filter(slug=slug).exclude(pk=organization.pk).exists():
             raise Conflict({"slug": [f"An organization with the slug '{slug}' already exists."]})
+    changing.send(sender=Organization, instance=organization)
     for field in ("slug", "name", "description", "contact"):
         if field in data:
             setattr(organization, field, data[field])
     organization.save()
+    changed.send(sender=Organization, instance=organization, user=user, action="update")
     return organization
 
 
@@ -177,8 +180,10 @@ def change_role(user: Any, membership: Membership, role: OrganizationRole) -> Me
     acting = _acting_role(user, membership.organization_id)
     if acting != OrganizationRole.OWNER and not acting.rank > role.rank:
         raise Forbidden({"role": [f"A {acting} may grant only roles below their own."]})
+    changing.send(sender=Membership, instance=membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    changed.send(sender=Membership, instance=membership, user=user, action="update")
     return membership
 
 
@@ -193,6 +198,7 @@ def remove_member(user: Any, membership: Membership) -> None:
             raise Forbidden("The owner cannot leave the organization; delete it instead.")
     else:
         _check_rank(user, membership, "removed")
+    changed.send(sender=Membership, instance=membership, user=user, action="delete")
     membership.delete()
 
 
@@ -239,6 +245,7 @@ def invite(user: Any, organization: Organization | None, email: str, role: Organ
         raise Conflict({"email": [f"The user with this email is {state} of '{organization.slug}'."]})
     membership = Membership.objects.create(user=invitee, organization=organization, role=role, is_active=False)
     invitation = Invitation.objects.create(key=Invitation.new_key(), membership=membership, owner=user)
+    changed.send(sender=Invitation, instance=invitation, user=user, action="create")
     _send(invitation, request_origin)
     return invitation
 
@@ -255,6 +262,7 @@ def accept_invitation(user: Any, invitation: Invitation) -> Organization:
     membership.is_active = True
     membership.joined_date = timezone.now()
     membership.save(update_fields=["is_active", "joined_date"])
+    changed.send(sender=Membership, instance=membership, user=user, action="create")
     return membership.organization
 
 
@@ -280,6 +288,7 @@ def delete_invitation(user: Any, invitation: Invitation) -> None:
     """Withdraw an invitation; a pending one takes its inactive membership with it."""
     check(Resource.INVITATION, Action.DELETE, invitation_relations(user, invitation),
           "Only the invitation's sender, maintainers and the owner of the organization may delete it.")
+    changed.send(sender=Invitation, instance=invitation, user=user, action="delete")
     if invitation.accepted:
         invitation.delete()
     else:

@@ -63,6 +63,7 @@ class Resource(StrEnum):
     TASK = "task"
     JOB = "job"
     FUNCTION = "function"
+    WEBHOOK = "webhook"  # organization webhooks; a project webhook follows its project's change rule
 
 
 class Action(StrEnum):
@@ -133,6 +134,7 @@ RULES: dict[tuple[Resource, Action], frozenset[Who]] = {key: frozenset(value) | 
     (R.JOB, A.ASSIGN): {W.TASK_MANAGER, W.ORG_MAINTAINER},
     (R.FUNCTION, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
     (R.FUNCTION, A.VIEW): {W.OWNER, W.ORG_WORKER},
+    (R.WEBHOOK, A.CHANGE): {W.ORG_MAINTAINER},
 }.items()}
 
 

@@ -62,8 +62,6 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
     simple_filters = {k: v for k, v in _FIELDS.items() if k in {"target_url", "owner", "type", "project_id"}}
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
-    #: a project webhook is in its project's workspace (organization webhooks are refused)
-    organization_field = "project__organization"
 
     def visible(self, user: Any) -> Any:
         return perms.visible_webhooks(user)
@@ -78,7 +76,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
         return dict(serializer.validated_data)
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Webhook:
-        return services.create_webhook(user, data)
+        return services.create_webhook(user, data, self.org_context)
 
     def update_object(self, user: Any, obj: Webhook, data: dict[str, Any]) -> None:
         services.update_webhook(user, obj, data)

@@ -11,7 +11,6 @@ from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
     NULL_STORAGE,
     ORGANIZATION_ID,
     BasicUserSerializer,

@@ -11,7 +11,6 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
     NULL_STORAGE,
     ORGANIZATION_ID,
     BasicUserSerializer,
