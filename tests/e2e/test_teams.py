@@ -298,3 +298,69 @@ def test_permissions_mirror_the_servers_rules_table(page: Any) -> None:
         "workerAnnotates": True, "workerAssigns": False, "taskAssigneeAssigns": True, "projectOwnerChanges": True,
         "leaves": True, "removesOther": False, "maintainerDeletesOrg": False, "ownerDeletesOrg": True,
         "adminDeletes": True}
+
+
+def test_settings_roles_members_and_invitations_on_the_organization_page(page: Any, browser: Any,
+                                                                         live_server: LiveServer) -> None:
+    name, owner = _user(live_server, "lead")
+    member_name, member = _user(live_server, "annot")
+    invitee_name, _invitee = _user(live_server, "later")
+    leaver_name, leaver = _user(live_server, "leaver")
+    slug = f"m{uuid.uuid4().hex[:8]}"
+    org = owner.call("POST", "/api/organizations", {"slug": slug, "name": "Members"})
+    team = _in_org(owner, slug)
+    for who, client in ((member_name, member), (leaver_name, leaver)):
+        key = team.call("POST", "/api/invitations", {"email": f"{who}@example.org", "role": "worker"})["key"]
+        client.call("POST", f"/api/invitations/{key}/accept")
+    pending = team.call("POST", "/api/invitations", {"email": f"{invitee_name}@example.org", "role": "supervisor"})
+
+    sign_in(page, name, PASSWORD)
+    _switch(page, slug)
+    page.click(".org-link")
+    page.wait_for_selector(".members-table")
+    # Settings: name, description and a contact.
+    page.fill("input[name=name]", "Members Inc.")
+    page.fill("textarea[name=description]", "We draw boxes.")
+    page.fill("input[name=contact-email]", "lead@example.org")
+    page.click("text=Save settings")
+    page.wait_for_selector("text=The settings were saved.")
+    stored = owner.get(f"/api/organizations/{org['id']}")
+    assert (stored["name"], stored["description"], stored["contact"]) == (
+        "Members Inc.", "We draw boxes.", {"email": "lead@example.org"})
+    assert "Members Inc." in page.locator("select.org-switcher").inner_text()
+    # Roles: the owner grants maintainer, supervisor or worker, never owner.
+    role = page.locator(f"select[aria-label='Role of {member_name}']")
+    assert sorted(o.get_attribute("value") for o in role.locator("option").all()) == ["maintainer", "supervisor", "worker"]
+    role.select_option("supervisor")
+    changed = team.until(f"/api/memberships?user={member_name}", lambda b: b["results"][0]["role"] == "supervisor")
+    assert changed["results"][0]["role"] == "supervisor"
+    assert page.locator(f"select[aria-label='Role of {name}']").count() == 0  # the owner's is fixed
+    # Invitations: resend renews, delete withdraws.
+    row = page.locator(f".invitations-table tr[data-user='{invitee_name}']")
+    row.locator("text=Resend").click()
+    page.wait_for_selector(f"text=The invitation of {invitee_name} was sent again.")
+    page.locator(f".invitations-table tr[data-user='{invitee_name}'] >> text=Delete").click()
+    page.wait_for_selector("text=No pending invitations.")
+    team.call("GET", f"/api/invitations/{pending['key']}", expect=404)
+    # Removing a member asks first; they lose access at once.
+    page.locator(f".members-table tr[data-user='{member_name}'] >> text=Remove").click()
+    page.locator("dialog >> text=Remove").last.click()
+    page.wait_for_selector(f"text={member_name} was removed.")
+    page.wait_for_selector(f".members-table tr[data-user='{member_name}']", state="detached")
+    member.call("GET", "/api/tasks", headers={"X-Organization": slug}, expect=403)
+    shot(page, "teams-members")
+
+    # A worker sees the members but manages nothing, and may leave.
+    with _other_browser(browser, live_server) as other:
+        sign_in(other, leaver_name, PASSWORD)
+        _switch(other, slug)
+        other.goto("/organization")
+        other.wait_for_selector(".members-table")
+        assert other.locator(".members-table select, .members-table button").count() == 0
+        assert other.locator(".invite-form").count() == 0 and other.locator("text=Save settings").count() == 0
+        assert other.locator("input[name=name]").is_disabled()
+        other.click("text=Leave organization")
+        other.locator("dialog >> text=Leave").last.click()
+        other.wait_for_function("() => document.querySelector('select.org-switcher').value === ''")
+        assert other.locator(f"select.org-switcher option[value='{slug}']").count() == 0
+    assert team.get(f"/api/memberships?user={leaver_name}")["results"] == []
