@@ -144,6 +144,7 @@ def test_invite_accept_assign_annotate_as_two_users(page: Any, browser: Any, liv
         assert other.locator("text=Save labels").count() == 0
         assert other.locator(".labels-section").inner_text().count("does not let you change") == 1
         assert other.locator(f"select[aria-label='Job {job_id} assignee']").count() == 0
+        assert other.locator(".guide-save").count() == 0 and other.locator("text=Export dataset").count() == 0
         assert worker_name in other.locator(".jobs-table td.job-assignee").inner_text()
         shot(other, "teams-worker-task")
         other.click("text=Open the first job")
@@ -160,7 +161,7 @@ def test_invite_accept_assign_annotate_as_two_users(page: Any, browser: Any, liv
     # The owner sees the Delete button the worker did not.
     page.goto(f"/tasks/{task_id}")
     page.wait_for_selector(".page-header button.danger:has-text('Delete')")
-    assert page.locator("text=Save labels").count() == 1
+    assert page.locator("text=Save labels").count() == 1 and page.locator(".guide-save").count() == 1
 
 
 def test_switcher_filters_lists_and_is_remembered(page: Any, live_server: LiveServer) -> None:

@@ -67,7 +67,7 @@ export function projectView(ctx, match) {
     const section = labelsSection(ctx, { owner: "projects", id, labels,
       readOnly: mayChange ? undefined : "Your role does not let you change this project's labels." });
     editor = mayChange ? section.editor : null;
-    const guideSection = guideEditor(ctx, { resource: "projects", id, guideId: project.guide_id });
+    const guideSection = mayChange ? guideEditor(ctx, { resource: "projects", id, guideId: project.guide_id }) : null;
     guide = guideSection;
     const tasks = new ResourceList({
       api: ctx.api, path: "/api/tasks", query: { project_id: id }, head: TASK_TABLE_HEAD, row: taskRow,
@@ -107,7 +107,7 @@ export function projectView(ctx, match) {
         h("dt", null, "Subsets"), h("dd", null, project.task_subsets.join(", ") || "—"),
         h("dt", null, "Created"), h("dd", null, formatDate(project.created_date))),
       section.element,
-      guideSection.element,
+      guideSection?.element,
       h("section", { class: "card" }, h("h2", null, "Tasks"), tasks.element));
   };
   load().catch((error) => {

@@ -71,7 +71,8 @@ export function taskView(ctx, match) {
     });
     editor = task.project_id || !mayChange ? null : section.editor;
     const target = { resource: /** @type {"tasks"} */ ("tasks"), id, name: task.name };
-    guide = guideEditor(ctx, { resource: "tasks", id, guideId: task.guide_id });
+    // Annotators read the guide in the workspace; writing it is for the task's managers.
+    guide = mayChange ? guideEditor(ctx, { resource: "tasks", id, guideId: task.guide_id }) : null;
     const subset = /** @type {HTMLInputElement} */ (h("input", { value: task.subset, list: "subset-choices", class: "subset",
       "aria-label": "Subset", placeholder: "none", disabled: !mayChange }));
     subset.addEventListener("change", () => ctx.api.patch(`/api/tasks/${id}`, { subset: subset.value.trim() })
@@ -142,7 +143,7 @@ export function taskView(ctx, match) {
       mayChange && task.size ? qualitySection(ctx, task, jobs) : null,
       mayChange && task.size && task.initial_replicas ? consensusSection(ctx, task, jobs, () => load().catch((e) => ctx.toasts.error(e))) : null,
       section.element,
-      guide.element);
+      guide?.element);
   };
   load().catch((error) => {
     replace(element, h("h1", null, "Task not available"), h("p", { class: "form-error" }, error.message));
