@@ -54,7 +54,8 @@ def _switch(page: Any, slug: str) -> None:
 
 
 def _task_ids(page: Any) -> list[int]:
-    page.wait_for_function("() => !document.querySelector('.list-status').textContent.includes('Loading')")
+    page.wait_for_function("() => { const status = document.querySelector('.list-status');"
+                           " return status !== null && !status.textContent.includes('Loading'); }")
     return sorted(int(row.get_attribute("data-task-id")) for row in page.locator("tr[data-task-id]").all())
 
 
