@@ -99,22 +99,29 @@ def in_process(tasks: int, orgs: int, requests: int) -> None:
         Task.objects.filter(organization=org).order_by("id").filter(
             pk=Task.objects.filter(organization=org).order_by("id").values("pk")[:1]).update(assignee=worker)
 
-    def cost(user: object) -> float:
+    from inklab.server.iam.context import NO_CONTEXT, OrgContext
+    from inklab.vocabulary import OrganizationRole
+
+    def cost(user: object, context: OrgContext) -> float:
         samples = []
         for _ in range(requests):
             started = time.process_time()
-            queryset = visible_tasks(user).order_by("-id")
+            queryset = context.filter(visible_tasks(user, context)).order_by("-id")  # as the view does
             queryset.count()
             list(queryset[:10])
             samples.append((time.process_time() - started) * 1000)
         return statistics.median(samples)
 
-    base = cost(admin)
+    roles = {"admin": None, "owner": OrganizationRole.OWNER, "maintainer": OrganizationRole.MAINTAINER,
+             "worker": OrganizationRole.WORKER}
     print(f"in-process, SQLite, {tasks} tasks in {orgs} organizations: CPU ms per page + count (p50)")
-    print(f"{'actor':<11} {'p50 ms':>7} {'- admin':>8}")
-    for name, user in (("admin", admin), ("owner", lead), ("maintainer", maintainer), ("worker", worker)):
-        p50 = cost(user)
-        print(f"{name:<11} {p50:7.2f} {p50 - base:8.2f}")
+    print(f"{'actor':<11} {'context':<8} {'p50 ms':>7} {'- admin':>8}")
+    for label, make in (("(none)", lambda role: NO_CONTEXT),
+                        ("org0", lambda role: OrgContext(organization=organizations[0], explicit=True, role=role))):
+        base = cost(admin, make(None))
+        for name, user in (("admin", admin), ("owner", lead), ("maintainer", maintainer), ("worker", worker)):
+            p50 = cost(user, make(roles[name]))
+            print(f"{name:<11} {label:<8} {p50:7.2f} {p50 - base:8.2f}")
 
 
 def main() -> None:

@@ -101,6 +101,7 @@ def test_unknown_addresses_get_the_apps_page(page: Any, live_server: LiveServer)
 def test_ids_in_addresses_are_checked_before_any_request(page: Any, live_server: LiveServer) -> None:
     """``/projects/abc`` used to ask the API for ``/api/projects/NaN``."""
     sign_in(page, *live_server.admin)
+    page.wait_for_load_state("networkidle")  # the landing list's own requests (previews) are done
     api_calls: list[str] = []
     page.on("request", lambda r: api_calls.append(r.url) if re.search(r"/api/(projects|tasks|jobs)/", r.url) else None)
     for path in ("/projects/abc", "/tasks/1e3", "/jobs/-4", "/projects/0", "/tasks/99999999999999999999999"):

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/tasks", "/tasks/create", "/tasks/12",
-                                  "/projects", "/projects/3", "/jobs", "/jobs/7?frame=4", "/tasks/12/", "/login/"])
+                                  "/projects", "/projects/3", "/jobs", "/jobs/7?frame=4", "/tasks/12/", "/login/",
+                                  "/organization", "/invitations/"])
 def test_routes_serve_the_page_with_a_csrf_cookie(client: Any, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
@@ -25,7 +26,8 @@ def test_routes_serve_the_page_with_a_csrf_cookie(client: Any, path: str) -> Non
 @pytest.mark.parametrize("path", ["/nowhere", "/tasksx", "/a/b/c.html",
                                   # under the app's routes, but none of them (issue 16, item 13)
                                   "/tasks/3/extra", "/tasks/3/extra/part", "/login/oops", "/projects/abc",
-                                  "/jobs/0", "/tasks/create/now", "/tasks/99999999999999999999999"])
+                                  "/jobs/0", "/tasks/create/now", "/tasks/99999999999999999999999",
+                                  "/organization/3", "/organizations", "/invitations/abc"])
 def test_unknown_paths_get_the_ui_page_with_404(client: Any, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404

@@ -9,6 +9,6 @@ urlpatterns = [
     path("", views.index, name="ui-index"),
     # The browser's routes (main.js), for deep links and reloads; each may end with a slash.
     # Any other address gets the app's not-found page with status 404 (``handler404``).
-    re_path(rf"^(?P<route>login|register|projects|projects/{_ID}|tasks|tasks/create|tasks/{_ID}|jobs|jobs/{_ID}|models)/?$",
+    re_path(rf"^(?P<route>login|register|projects|projects/{_ID}|tasks|tasks/create|tasks/{_ID}|jobs|jobs/{_ID}|models|organization|invitations)/?$",
             views.index),
 ]

@@ -366,3 +366,30 @@ def test_backups_restore_into_the_requests_organization(team: dict[str, Any], cl
     worker.credentials(HTTP_X_ORGANIZATION="acme")
     refused = import_file(worker, "/api/tasks/backup/", backup, "b.zip")
     assert "acme" in str(refused) and "status" not in refused
+
+
+def test_the_whole_organization_shortcut_lists_what_the_rules_list(team: dict[str, Any]) -> None:
+    """In an organization's context a maintainer's or owner's lists skip the per-object rules;
+    they must hold exactly what the rules would list there (and a worker gets no shortcut)."""
+    from inklab.server.iam.context import OrgContext
+    from inklab.server.projects import permissions as perms
+    from inklab.vocabulary import OrganizationRole
+
+    c = team["c"]
+    make_task(2, client=c["alice"], name="in acme", org="acme")
+    make_task(0, client=c["carol"], name="carol's", org="acme")
+    make_task(0, client=c["alice"], name="personal", org="")
+    c["alice"].post("/api/projects", {"name": "p", "labels": default_labels()}, format="json",
+                    HTTP_X_ORGANIZATION="acme")
+    acme = Organization.objects.get(slug="acme")
+    for name, role in (("alice", OrganizationRole.OWNER), ("bob", OrganizationRole.MAINTAINER),
+                       ("carol", OrganizationRole.SUPERVISOR), ("dave", OrganizationRole.WORKER)):
+        user = team["users"][name]
+        context = OrgContext(organization=acme, explicit=True, role=role)
+        for listed in (perms.visible_tasks, perms.visible_projects, perms.visible_jobs):
+            field = "task__organization" if listed is perms.visible_jobs else "organization"
+            fast = set(context.filter(listed(user, context), field).values_list("pk", flat=True))
+            ruled = set(context.filter(listed(user), field).values_list("pk", flat=True))
+            assert fast == ruled, (name, listed.__name__)
+    everything = set(perms.visible_tasks(team["users"]["bob"]).values_list("name", flat=True))
+    assert everything == {"in acme", "carol's"}  # bob sees all of acme, nothing personal of alice's

@@ -384,3 +384,15 @@ def test_ground_truth_job_create_and_delete_events(api: APIClient, project: dict
     events = sorted((r.json()["event"], r.json()["job"]["id"], r.json()["job"]["type"]) for r in receiver.received)
     assert events == [("create:job", created.json()["id"], "ground_truth"),
                       ("delete:job", created.json()["id"], "ground_truth")]
+
+
+def test_webhooks_follow_the_organization_context(api: APIClient, project: dict[str, Any], receiver: Receiver,
+                                                  private_ok: None) -> None:
+    """A project webhook is in its project's workspace (the web UI names one on every call)."""
+    assert api.post("/api/organizations", {"slug": "wteam"}, format="json").status_code == 201
+    hook = _webhook(api, receiver.url, project["id"]).json()
+    assert [h["id"] for h in api.get("/api/webhooks", HTTP_X_ORGANIZATION="").json()["results"]] == [hook["id"]]
+    assert api.get("/api/webhooks", HTTP_X_ORGANIZATION="wteam").json()["results"] == []
+    assert api.get(f"/api/webhooks/{hook['id']}", HTTP_X_ORGANIZATION="wteam").status_code == 404
+    patched = api.patch(f"/api/webhooks/{hook['id']}", {"description": "d"}, format="json", HTTP_X_ORGANIZATION="")
+    assert patched.status_code == 200 and patched.json()["description"] == "d"

@@ -41,7 +41,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     organization_field = "task__organization"
 
     def get_queryset(self) -> Any:
-        return (self.in_context(perms.visible_jobs(self.request.user))
+        return (self.in_context(perms.visible_jobs(self.request.user, self.org_context))
                 .select_related("task", "task__project", "assignee", "task__annotation_guide",
                                 "task__project__annotation_guide")
                 .annotate(issue_count=Count("issues")))

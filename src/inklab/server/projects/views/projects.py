@@ -34,7 +34,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
     ordering_fields = _FIELDS
 
     def visible(self, user: Any) -> Any:
-        return perms.visible_projects(user)
+        return perms.visible_projects(user, self.org_context)
 
     def prepared(self, queryset: Any) -> Any:
         return queryset.select_related("owner", "assignee", "annotation_guide").annotate(task_count=Count("tasks", distinct=True))

@@ -47,7 +47,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
     ordering_fields = _FIELDS
 
     def visible(self, user: Any) -> Any:
-        return perms.visible_tasks(user)
+        return perms.visible_tasks(user, self.org_context)
 
     def prepared(self, queryset: Any) -> Any:
         return (

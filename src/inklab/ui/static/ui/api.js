@@ -15,7 +15,9 @@ export const TUS_CHUNK_SIZE = 10 * 1024 * 1024;
  * @typedef {{count: number, next: string | null, previous: string | null, results: any[]}} Page
  * @typedef {(fraction: number, message?: string) => void} ProgressFn
  * @typedef {{query?: Record<string, any>, json?: any, body?: BodyInit, headers?: Record<string, string>,
- *            signal?: AbortSignal, raw?: boolean}} RequestOptions
+ *            signal?: AbortSignal, raw?: boolean, org?: string | null}} RequestOptions
+ *   ``org``: the organization context of this one request (a slug, "" for the personal
+ *   workspace, null for none: everything the user can see); the client's ``organization`` by default
  * @typedef {{id: string, status: string, message: string, progress: number | null,
  *            result_url: string | null, result_id: number | null}} BackgroundRequest
  */
@@ -97,6 +99,22 @@ export class Api {
     this.pollInterval = 500;
     /** @type {((error: ApiError) => void) | null} called on 401 answers (session expired) */
     this.onUnauthorized = null;
+    /**
+     * The organization context sent with every request as ``X-Organization``: a slug, "" for
+     * the personal workspace, or null for no context ("everything I can see").
+     * @type {string | null}
+     */
+    this.organization = null;
+  }
+
+  /**
+   * The ``X-Organization`` header of a request (none when the context is null).
+   * @param {string | null | undefined} [org] this request's context; the client's by default
+   * @returns {Record<string, string>}
+   */
+  orgHeaders(org) {
+    const slug = org === undefined ? this.organization : org;
+    return slug === null ? {} : { "X-Organization": slug };
   }
 
   /** @returns {Record<string, string>} */
@@ -114,7 +132,7 @@ export class Api {
    * @returns {Promise<any>}
    */
   async request(method, path, options = {}) {
-    const headers = { Accept: "application/json", ...(options.headers || {}) };
+    const headers = { Accept: "application/json", ...this.orgHeaders(options.org), ...(options.headers || {}) };
     if (!["GET", "HEAD"].includes(method)) Object.assign(headers, this.csrfHeaders());
     let body = options.body;
     if (options.json !== undefined) {
@@ -171,13 +189,14 @@ export class Api {
    * Every item of a paginated collection (pages of 500).
    * @param {string} path
    * @param {Record<string, any>} [query]
+   * @param {{org?: string | null}} [options] ``org``: the organization context (see RequestOptions)
    * @returns {Promise<any[]>}
    */
-  async listAll(path, query = {}) {
+  async listAll(path, query = {}, options = {}) {
     const items = [];
     for (let page = 1; ; page += 1) {
       /** @type {Page} */
-      const body = await this.get(path, { ...query, page, page_size: 500 });
+      const body = await this.request("GET", path, { query: { ...query, page, page_size: 500 }, org: options.org });
       items.push(...body.results);
       if (!body.next) return items;
     }
@@ -271,7 +290,7 @@ export class Api {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", this.base + path);
       xhr.withCredentials = true;
-      for (const [key, value] of Object.entries({ Accept: "application/json", ...this.csrfHeaders(), ...headers })) {
+      for (const [key, value] of Object.entries({ Accept: "application/json", ...this.orgHeaders(), ...this.csrfHeaders(), ...headers })) {
         xhr.setRequestHeader(key, value);
       }
       xhr.upload.onprogress = (event) => onBytes(event.loaded);

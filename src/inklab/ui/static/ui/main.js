@@ -3,10 +3,12 @@
 import { Api } from "./api.js";
 import { App } from "./app.js";
 import { ID, Router } from "./router.js";
+import { invitationsView } from "./views/invitations.js";
 import { jobsView } from "./views/jobs.js";
 import { loginView, registerView } from "./views/auth.js";
 import { modelsView } from "./views/models.js";
 import { notFoundView } from "./views/not-found.js";
+import { organizationView } from "./views/organization.js";
 import { projectView } from "./views/project.js";
 import { projectsView } from "./views/projects.js";
 import { taskCreateView } from "./views/task-create.js";
@@ -30,6 +32,8 @@ async function start() {
     .on(`/tasks/:id(${ID})`, (m) => app.show(taskView, m))
     .on("/jobs", (m) => app.show(jobsView, m))
     .on("/models", (m) => app.show(modelsView, m))
+    .on("/organization", (m) => app.show(organizationView, m))
+    .on("/invitations", (m) => app.show(invitationsView, m))
     .on(`/jobs/:id(${ID})`, (m) => app.show(workspaceView, m));
   // Unknown addresses, and ids that are not ids (/projects/abc): no request is made for them.
   router.fallback = (m) => app.show(notFoundView, m, { auth: false });

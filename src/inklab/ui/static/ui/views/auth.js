@@ -58,7 +58,7 @@ export function loginView(ctx, match) {
   submitWith(form, error, async () => {
     const user = await ctx.api.login(/** @type {HTMLInputElement} */ (login).value.trim(),
       /** @type {HTMLInputElement} */ (password).value);
-    ctx.app.user = user;
+    await ctx.app.signedIn(user);
     ctx.router.navigate(nextPath(match.query), { replace: true });
   });
   return { element: h("section", { class: "auth-page" }, form) };
@@ -96,7 +96,7 @@ export function registerView(ctx, match) {
       username: username.value.trim(), email: email.value.trim(), first_name: firstName.value.trim(),
       last_name: lastName.value.trim(), password1: password1.value, password2: password2.value,
     });
-    ctx.app.user = user;
+    await ctx.app.signedIn(user);
     ctx.toasts.success(`Welcome, ${user.username}!`);
     ctx.router.navigate(nextPath(match.query), { replace: true });
   });

@@ -63,9 +63,11 @@ export function projectView(ctx, match) {
       ctx.api.get(`/api/projects/${id}`), ctx.api.listAll("/api/labels", { project_id: id }), ctx.api.listAll("/api/users"),
     ]);
     document.title = `${project.name} · inklab`;
-    const section = labelsSection(ctx, { owner: "projects", id, labels });
-    editor = section.editor;
-    const guideSection = guideEditor(ctx, { resource: "projects", id, guideId: project.guide_id });
+    const mayChange = ctx.teams.can("project", "change", project);
+    const section = labelsSection(ctx, { owner: "projects", id, labels,
+      readOnly: mayChange ? undefined : "Your role does not let you change this project's labels." });
+    editor = mayChange ? section.editor : null;
+    const guideSection = mayChange ? guideEditor(ctx, { resource: "projects", id, guideId: project.guide_id }) : null;
     guide = guideSection;
     const tasks = new ResourceList({
       api: ctx.api, path: "/api/tasks", query: { project_id: id }, head: TASK_TABLE_HEAD, row: taskRow,
@@ -76,15 +78,16 @@ export function projectView(ctx, match) {
     replace(element,
       h("div", { class: "page-header" },
         h("div", null, h("div", { class: "muted small" }, h("a", { href: "/projects" }, "Projects"), ` / #${id}`),
-          inlineEdit({ value: project.name, label: "project name", onError: (e) => ctx.toasts.error(e),
-            onSave: async (name) => { await ctx.api.patch(`/api/projects/${id}`, { name }); } })),
+          mayChange ? inlineEdit({ value: project.name, label: "project name", onError: (e) => ctx.toasts.error(e),
+            onSave: async (name) => { await ctx.api.patch(`/api/projects/${id}`, { name }); } }) : h("h1", null, project.name)),
         h("div", { class: "row actions" },
-          h("a", { href: `/tasks/create?project=${id}`, class: "button primary" }, "+ Create task"),
-          h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset"),
-          h("button", { type: "button", class: "button", onclick: () => openImportDialog(ctx, { ...target, onDone: () => tasks.load() }) },
-            "Import dataset"),
-          h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up"),
-          h("button", { type: "button", class: "button danger", onclick: async () => {
+          ctx.teams.can("task", "create") && mayChange
+            ? h("a", { href: `/tasks/create?project=${id}`, class: "button primary" }, "+ Create task") : null,
+          mayChange ? h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset") : null,
+          mayChange ? h("button", { type: "button", class: "button", onclick: () => openImportDialog(ctx, { ...target, onDone: () => tasks.load() }) },
+            "Import dataset") : null,
+          mayChange ? h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up") : null,
+          !ctx.teams.can("project", "delete", project) ? null : h("button", { type: "button", class: "button danger", onclick: async () => {
             if (!await confirmDialog("Delete the project?", `“${project.name}” and all its tasks and annotations will be deleted.`,
               { confirm: "Delete", danger: true })) return;
             try {
@@ -96,14 +99,15 @@ export function projectView(ctx, match) {
           } }, "Delete"))),
       h("dl", { class: "details card" },
         h("dt", null, "Owner"), h("dd", null, project.owner?.username || "—"),
-        h("dt", null, "Assignee"), h("dd", null, userSelect({ users, selected: project.assignee?.id ?? null, label: "Project assignee",
-          onPick: (assignee) => ctx.api.patch(`/api/projects/${id}`, { assignee_id: assignee })
-            .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })),
+        h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: project.assignee?.id ?? null,
+          label: "Project assignee", onPick: (assignee) => ctx.api.patch(`/api/projects/${id}`, { assignee_id: assignee })
+            .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
+          : project.assignee?.username || "—"),
         h("dt", null, "Status"), h("dd", null, project.status),
         h("dt", null, "Subsets"), h("dd", null, project.task_subsets.join(", ") || "—"),
         h("dt", null, "Created"), h("dd", null, formatDate(project.created_date))),
       section.element,
-      guideSection.element,
+      guideSection?.element,
       h("section", { class: "card" }, h("h2", null, "Tasks"), tasks.element));
   };
   load().catch((error) => {

@@ -58,9 +58,10 @@ export function projectsView(ctx) {
   return {
     element: h("section", { class: "page" },
       h("div", { class: "page-header" }, h("h1", null, "Projects"),
-        h("div", { class: "row" },
+        ctx.teams.can("project", "create") ? h("div", { class: "row" },
           h("button", { type: "button", class: "button", onclick: () => openRestoreDialog(ctx, "projects") }, "Create from backup"),
-          h("button", { type: "button", class: "button primary", onclick: () => openCreateDialog(ctx) }, "+ Create project"))),
+          h("button", { type: "button", class: "button primary", onclick: () => openCreateDialog(ctx) }, "+ Create project"))
+          : null),
       list.element),
   };
 }

@@ -60,15 +60,21 @@ export function taskView(ctx, match) {
       ctx.api.listAll("/api/labels", { task_id: id }), ctx.api.listAll("/api/users"),
     ]);
     document.title = `${task.name} · inklab`;
+    // The project's owner and assignee manage its tasks too (a project the user cannot see: none).
+    const project = task.project_id ? await ctx.api.get(`/api/projects/${task.project_id}`).catch(() => null) : null;
+    const mayChange = ctx.teams.can("task", "change", task, { project });
+    const mayAssign = (/** @type {any} */ job) => ctx.teams.can("job", "assign", job, { task, project });
     const section = labelsSection(ctx, {
       owner: "tasks", id, labels,
-      readOnly: task.project_id ? `This task uses the labels of project “${task.project_name}”; change them there.` : undefined,
+      readOnly: task.project_id ? `This task uses the labels of project “${task.project_name}”; change them there.`
+        : mayChange ? undefined : "Your role does not let you change this task's labels.",
     });
-    editor = task.project_id ? null : section.editor;
+    editor = task.project_id || !mayChange ? null : section.editor;
     const target = { resource: /** @type {"tasks"} */ ("tasks"), id, name: task.name };
-    guide = guideEditor(ctx, { resource: "tasks", id, guideId: task.guide_id });
+    // Annotators read the guide in the workspace; writing it is for the task's managers.
+    guide = mayChange ? guideEditor(ctx, { resource: "tasks", id, guideId: task.guide_id }) : null;
     const subset = /** @type {HTMLInputElement} */ (h("input", { value: task.subset, list: "subset-choices", class: "subset",
-      "aria-label": "Subset", placeholder: "none" }));
+      "aria-label": "Subset", placeholder: "none", disabled: !mayChange }));
     subset.addEventListener("change", () => ctx.api.patch(`/api/tasks/${id}`, { subset: subset.value.trim() })
       .then(() => ctx.toasts.success("Subset changed.")).catch((e) => ctx.toasts.error(e)));
     const jobRows = jobs.map((job) => h("tr", { dataset: { jobId: job.id } },
@@ -77,26 +83,28 @@ export function taskView(ctx, match) {
       h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}${job.type === "ground_truth" ? ` (${job.frame_count})` : ""}`),
       h("td", null, jobFieldSelect(ctx, job, "stage", STAGES)),
       h("td", null, jobFieldSelect(ctx, job, "state", STATES)),
-      h("td", null, userSelect({ users, selected: job.assignee?.id ?? null, label: `Job ${job.id} assignee`,
-        onPick: (assignee) => ctx.api.patch(`/api/jobs/${job.id}`, { assignee })
-          .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })),
+      h("td", { class: "job-assignee" }, mayAssign(job) ? userSelect({ users, selected: job.assignee?.id ?? null,
+        label: `Job ${job.id} assignee`, onPick: (assignee) => ctx.api.patch(`/api/jobs/${job.id}`, { assignee })
+          .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
+        : job.assignee?.username || "—"),
       h("td", { class: "muted small" }, formatDate(job.updated_date))));
     replace(element,
       h("div", { class: "page-header" },
         h("div", null,
           h("div", { class: "muted small" }, h("a", { href: "/tasks" }, "Tasks"),
             task.project_id ? [" / ", h("a", { href: `/projects/${task.project_id}` }, task.project_name)] : null, ` / #${id}`),
-          inlineEdit({ value: task.name, label: "task name", onError: (e) => ctx.toasts.error(e),
-            onSave: async (name) => { await ctx.api.patch(`/api/tasks/${id}`, { name }); } })),
+          mayChange ? inlineEdit({ value: task.name, label: "task name", onError: (e) => ctx.toasts.error(e),
+            onSave: async (name) => { await ctx.api.patch(`/api/tasks/${id}`, { name }); } }) : h("h1", null, task.name)),
         h("div", { class: "row actions" },
           jobs.length ? h("a", { href: `/jobs/${jobs[0].id}`, class: "button primary" }, "Open the first job") : null,
-          h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset"),
-          h("button", { type: "button", class: "button", disabled: !task.size, onclick: () => openImportDialog(ctx, target) },
-            "Upload annotations"),
-          h("button", { type: "button", class: "button", disabled: !task.size,
-            onclick: () => openAutoAnnotateDialog(ctx, { id, name: task.name }) }, "Automatic annotation"),
-          h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up"),
-          h("button", { type: "button", class: "button danger", onclick: async () => {
+          // Whole-task reads (dataset, backup) are for the task's managers, as the server's rules say.
+          mayChange ? h("button", { type: "button", class: "button", onclick: () => openExportDialog(ctx, target) }, "Export dataset") : null,
+          mayChange ? h("button", { type: "button", class: "button", disabled: !task.size, onclick: () => openImportDialog(ctx, target) },
+            "Upload annotations") : null,
+          mayChange ? h("button", { type: "button", class: "button", disabled: !task.size,
+            onclick: () => openAutoAnnotateDialog(ctx, { id, name: task.name }) }, "Automatic annotation") : null,
+          mayChange ? h("button", { type: "button", class: "button", onclick: () => openBackupDialog(ctx, target) }, "Back up") : null,
+          !ctx.teams.can("task", "delete", task, { project }) ? null : h("button", { type: "button", class: "button danger", onclick: async () => {
             if (!await confirmDialog("Delete the task?", `“${task.name}”, its frames and annotations will be deleted.`,
               { confirm: "Delete", danger: true })) return;
             try {
@@ -113,9 +121,10 @@ export function taskView(ctx, match) {
           h("dt", null, "Subset"), h("dd", null, subset,
             h("datalist", { id: "subset-choices" }, ["train", "test", "validation"].map((s) => h("option", { value: s })))),
           h("dt", null, "Owner"), h("dd", null, task.owner?.username || "—"),
-          h("dt", null, "Assignee"), h("dd", null, userSelect({ users, selected: task.assignee?.id ?? null, label: "Task assignee",
-            onPick: (assignee) => ctx.api.patch(`/api/tasks/${id}`, { assignee_id: assignee })
-              .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })),
+          h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: task.assignee?.id ?? null,
+            label: "Task assignee", onPick: (assignee) => ctx.api.patch(`/api/tasks/${id}`, { assignee_id: assignee })
+              .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
+            : task.assignee?.username || "—"),
           h("dt", null, "Frames"), h("dd", { class: "task-size" }, task.size ? String(task.size) : "no data yet"),
           h("dt", null, "Image quality"), h("dd", null, String(task.image_quality)),
           h("dt", null, "Segment size"), h("dd", null, task.segment_size ? String(task.segment_size) : "one job"),
@@ -123,17 +132,18 @@ export function taskView(ctx, match) {
           h("dt", null, "Status"), h("dd", null, task.status),
           h("dt", null, "Created"), h("dd", null, formatDate(task.created_date)))),
       h("section", { class: "card" }, h("div", { class: "row" }, h("h2", null, "Jobs"), h("span", { style: { flex: "1" } }),
-        task.size && !jobs.some((j) => j.type === "ground_truth") ? h("button", { type: "button", class: "button small add-gt",
+        mayChange && task.size && !jobs.some((j) => j.type === "ground_truth") ? h("button", { type: "button", class: "button small add-gt",
           onclick: () => openGroundTruthDialog(ctx, task, () => load().catch((e) => ctx.toasts.error(e))) },
         "Add a ground-truth job") : null),
         jobs.length ? h("table", { class: "table jobs-table" },
           h("thead", null, h("tr", null, ["Job", "Type", "Frames", "Stage", "State", "Assignee", "Updated"].map((t) => h("th", null, t)))),
           h("tbody", null, jobRows))
           : h("p", { class: "muted" }, "No jobs: the task has no data yet.")),
-      task.size ? qualitySection(ctx, task, jobs) : null,
-      task.size && task.initial_replicas ? consensusSection(ctx, task, jobs, () => load().catch((e) => ctx.toasts.error(e))) : null,
+      // Quality and consensus are the task managers' (the server refuses the others).
+      mayChange && task.size ? qualitySection(ctx, task, jobs) : null,
+      mayChange && task.size && task.initial_replicas ? consensusSection(ctx, task, jobs, () => load().catch((e) => ctx.toasts.error(e))) : null,
       section.element,
-      guide.element);
+      guide?.element);
   };
   load().catch((error) => {
     replace(element, h("h1", null, "Task not available"), h("p", { class: "form-error" }, error.message));

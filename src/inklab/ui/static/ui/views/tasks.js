@@ -32,18 +32,20 @@ export const TASK_TABLE_HEAD = ["", "Task", "Status", "Size", "Progress", "Owner
  */
 export function tasksView(ctx) {
   document.title = "Tasks · inklab";
+  const mayCreate = ctx.teams.can("task", "create");
   const list = new ResourceList({
     api: ctx.api, path: "/api/tasks", head: TASK_TABLE_HEAD, row: taskRow, syncUrl: true,
     searchPlaceholder: "Search tasks by name, owner, project, subset…",
-    empty: h("span", null, "No tasks yet. ", h("a", { href: "/tasks/create" }, "Create the first one")),
+    empty: mayCreate ? h("span", null, "No tasks yet. ", h("a", { href: "/tasks/create" }, "Create the first one"))
+      : "No tasks for you here yet.",
     onError: (e) => ctx.toasts.error(e),
   });
   return {
     element: h("section", { class: "page" },
       h("div", { class: "page-header" }, h("h1", null, "Tasks"),
-        h("div", { class: "row" },
+        mayCreate ? h("div", { class: "row" },
           h("button", { type: "button", class: "button", onclick: () => openRestoreDialog(ctx, "tasks") }, "Create from backup"),
-          h("a", { href: "/tasks/create", class: "button primary" }, "+ Create task"))),
+          h("a", { href: "/tasks/create", class: "button primary" }, "+ Create task")) : null),
       list.element),
   };
 }
