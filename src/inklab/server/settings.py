@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.functions",
+    "inklab.server.cloud",
     "inklab.server.meta",
     "inklab.ui",
 ]

@@ -23,6 +23,7 @@ api = [
     path("", include("inklab.server.annotations.urls")),
     path("", include("inklab.server.requests.urls")),
     path("", include("inklab.server.functions.urls")),
+    path("", include("inklab.server.cloud.urls")),
     path("", include("inklab.server.projects.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view loads its start-up script from a URL (no inline script: see inklab.server.headers)
