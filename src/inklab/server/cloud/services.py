@@ -29,7 +29,6 @@ from inklab.server.cloud import credentials as secrets
 from inklab.server.cloud import providers
 from inklab.server.cloud.models import CloudStorage
 from inklab.server.errors import InvalidInput
-from inklab.server.iam.permissions import is_admin
 from inklab.server.media.sources import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
 
@@ -201,12 +200,8 @@ def _apply(storage: CloudStorage, data: Mapping[str, Any], current: Mapping[str,
 
 
 def create_storage(user: Any, data: Mapping[str, Any]) -> CloudStorage:
-    """A new storage owned by ``user`` (or by ``data["owner_id"]``, for admins), after checking
-    that the server can list it."""
-    owner_id = data.get("owner_id") or user.pk
-    if owner_id != user.pk and not is_admin(user):
-        raise InvalidInput({"owner": ["Only administrators create cloud storages for another user."]})
-    storage = CloudStorage(owner_id=owner_id)
+    """A new storage owned by ``user``, after checking that the server can list it."""
+    storage = CloudStorage(owner=user)
     _apply(storage, data, {})
     _verify(storage)
     storage.save()
@@ -216,12 +211,8 @@ def create_storage(user: Any, data: Mapping[str, Any]) -> CloudStorage:
 
 @transaction.atomic
 def update_storage(user: Any, storage: CloudStorage, data: Mapping[str, Any]) -> CloudStorage:
-    if "owner_id" in data and data["owner_id"] != storage.owner_id and not is_admin(user):
-        raise InvalidInput({"owner": ["Only administrators change the owner of a cloud storage."]})
     changes_type = "credentials_type" in data and data["credentials_type"] != storage.credentials_type
     current = {} if changes_type else secrets.decrypt(storage.credentials) if storage.credentials else {}
-    if "owner_id" in data:
-        storage.owner_id = data["owner_id"]
     _apply(storage, data, current)
     _verify(storage)
     storage.save()
