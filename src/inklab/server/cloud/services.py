@@ -35,13 +35,16 @@ from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
 __all__ = [
     "ATTRIBUTES",
     "SECRET_FIELDS",
+    "check",
     "connect",
     "content",
     "create_storage",
     "download",
     "expand_entries",
+    "failure",
     "full_key",
     "manifest_names",
+    "parse_attributes",
     "preview",
     "status",
     "update_storage",
@@ -171,10 +174,7 @@ def _check_supported(data: Mapping[str, Any]) -> None:
 
 def _verify(storage: CloudStorage) -> None:
     """Refuse a storage the server cannot list (wrong credentials, no such bucket...)."""
-    try:
-        connect(storage).check()
-    except providers.CloudError as exc:
-        raise failure(storage, exc) from exc
+    check(storage)
     for manifest in storage.manifests:
         try:
             connect(storage).head(full_key(storage, manifest))
@@ -217,6 +217,14 @@ def update_storage(user: Any, storage: CloudStorage, data: Mapping[str, Any]) ->
     _verify(storage)
     storage.save()
     return storage
+
+
+def check(storage: CloudStorage) -> None:
+    """:class:`InvalidInput` naming the storage unless it can be listed now."""
+    try:
+        connect(storage).check()
+    except providers.CloudError as exc:
+        raise failure(storage, exc) from exc
 
 
 def status(storage: CloudStorage) -> str:
