@@ -11,7 +11,7 @@ from django.db import models
 
 from inklab.vocabulary import CloudCredentialsType, CloudProviderType, choices
 
-__all__ = ["CloudStorage"]
+__all__ = ["CloudStorage", "StorageDefault"]
 
 
 class CloudStorage(models.Model):
@@ -35,3 +35,19 @@ class CloudStorage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.provider_type} {self.resource})"
+
+
+class StorageDefault(models.Model):
+    """The cloud storage a project's or task's imports (``source``) or results (``target``) use."""
+
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    task = models.ForeignKey("projects.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=[("source", "source"), ("target", "target")])
+    cloud_storage = models.ForeignKey("cloud.CloudStorage", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="cloud_default_project_kind"),
+            models.UniqueConstraint(fields=["task", "kind"], name="cloud_default_task_kind"),
+        ]

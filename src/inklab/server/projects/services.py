@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from inklab.server.cloud.defaults import set_storages
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
@@ -41,16 +42,15 @@ def _user(user_id: int | None, field: str) -> Any:
     return user
 
 
-def _check_storage(data: dict[str, Any]) -> None:
-    # The serializers reject cloud storage; nothing else to store for local storage.
-    data.pop("target_storage", None)
-    data.pop("source_storage", None)
+def _check_storage(data: dict[str, Any]) -> dict[str, Any]:
+    """Take ``source_storage``/``target_storage`` out of ``data`` (they are stored by the cloud app)."""
+    return {key: data.pop(key) for key in ("target_storage", "source_storage") if key in data}
 
 
 @transaction.atomic
 def create_project(user: Any, data: dict[str, Any]) -> Project:
     perms.check_create_for(user, data.get("owner_id"))
-    _check_storage(data)
+    storages = _check_storage(data)
     project = Project.objects.create(
         name=data["name"],
         owner=_user(data.get("owner_id"), "owner_id") or user,
@@ -61,13 +61,14 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
         project.assignee_updated_date = timezone.now()
         project.save(update_fields=["assignee_updated_date"])
     apply_label_specs(project, data.get("labels") or [])
+    set_storages(user, project, storages)
     return project
 
 
 @transaction.atomic
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
-    _check_storage(data)
+    set_storages(user, project, _check_storage(data))
     before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
         if field in data:
@@ -99,7 +100,7 @@ def _project_for_task(user: Any, project_id: int | None) -> Project | None:
 @transaction.atomic
 def create_task(user: Any, data: dict[str, Any]) -> Task:
     perms.check_create_for(user, data.get("owner_id"))
-    _check_storage(data)
+    storages = _check_storage(data)
     project = _project_for_task(user, data.get("project_id"))
     labels = data.get("labels") or []
     if project is not None and labels:
@@ -122,6 +123,7 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
         apply_label_specs(task, labels)
     else:
         touch(project)
+    set_storages(user, task, storages)
     return task
 
 
@@ -185,7 +187,7 @@ def _move_task(task: Task, target: Project | None) -> None:
 @transaction.atomic
 def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     perms.check_manage_task(user, task)
-    _check_storage(data)
+    set_storages(user, task, _check_storage(data))
     for field in ("name", "bug_tracker", "subset"):
         if field in data:
             setattr(task, field, data[field])

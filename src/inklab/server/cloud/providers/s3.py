@@ -57,26 +57,34 @@ class S3Provider:
             config=Config(**options),
         )
 
+    def _failure(self, key: str | None, action: str, exc: Exception) -> CloudError:
+        """The :class:`CloudError` for a boto3 exception (``key``: the object concerned, if any)."""
+        if isinstance(exc, boto3.exceptions.S3UploadFailedError):
+            exc = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+            text = str(exc)
+            code = next((c for c in (*_DENIED, *_NO_BUCKET) if c in text), "")
+        elif isinstance(exc, botocore.exceptions.ClientError):
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+        else:
+            code = ""
+        if isinstance(exc, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
+                            botocore.exceptions.ReadTimeoutError)):
+            logger.info("S3 endpoint of bucket %s unreachable: %s", self.bucket, type(exc).__name__)
+            return Unreachable(f"the endpoint of bucket '{self.bucket}' does not answer")
+        logger.info("S3 %s on bucket %s failed: %s %s", action, self.bucket, type(exc).__name__, code)
+        if code in _DENIED:
+            return AccessDenied(f"access to bucket '{self.bucket}' was denied (check the credentials)")
+        if code in _NO_BUCKET or (key is None and code in _NO_KEY):
+            return NoSuchResource(f"bucket '{self.bucket}' does not exist")
+        if key is not None and code in _NO_KEY:
+            return NoSuchObject(key)
+        return CloudError(f"bucket '{self.bucket}' answered {code or type(exc).__name__}")
+
     def _call(self, key: str | None, method: str, **kwargs: Any) -> Any:
         try:
             return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
-        except botocore.exceptions.ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            logger.info("S3 %s on bucket %s failed: %s", method, self.bucket, code)
-            if code in _DENIED:
-                raise AccessDenied(f"access to bucket '{self.bucket}' was denied (check the credentials)") from exc
-            if code in _NO_BUCKET or (key is None and code in _NO_KEY):
-                raise NoSuchResource(f"bucket '{self.bucket}' does not exist") from exc
-            if key is not None and code in _NO_KEY:
-                raise NoSuchObject(key) from exc
-            raise CloudError(f"bucket '{self.bucket}' answered {code or 'an error'}") from exc
-        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
-                botocore.exceptions.ReadTimeoutError) as exc:
-            logger.info("S3 endpoint of bucket %s unreachable: %s", self.bucket, type(exc).__name__)
-            raise Unreachable(f"the endpoint of bucket '{self.bucket}' does not answer") from exc
-        except botocore.exceptions.BotoCoreError as exc:
-            logger.info("S3 %s on bucket %s failed: %s", method, self.bucket, type(exc).__name__)
-            raise CloudError(f"bucket '{self.bucket}' could not be used: {type(exc).__name__}") from exc
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise self._failure(key, method, exc) from exc
 
     def check(self) -> None:
         self._call(None, "list_objects_v2", MaxKeys=1)
@@ -110,12 +118,6 @@ class S3Provider:
     def write(self, key: str, stream: BinaryIO) -> None:
         try:
             self.client.upload_fileobj(stream, self.bucket, key)
-        except boto3.exceptions.S3UploadFailedError as exc:
-            logger.info("S3 upload to bucket %s failed", self.bucket)
-            if "AccessDenied" in str(exc) or "InvalidAccessKeyId" in str(exc) or "SignatureDoesNotMatch" in str(exc):
-                raise AccessDenied(f"writing to bucket '{self.bucket}' was denied (check the credentials)") from exc
-            if "NoSuchBucket" in str(exc):
-                raise NoSuchResource(f"bucket '{self.bucket}' does not exist") from exc
-            raise CloudError(f"writing '{key}' to bucket '{self.bucket}' failed") from exc
-        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError) as exc:
-            raise Unreachable(f"the endpoint of bucket '{self.bucket}' does not answer") from exc
+        except (boto3.exceptions.S3UploadFailedError, botocore.exceptions.BotoCoreError,
+                botocore.exceptions.ClientError) as exc:
+            raise self._failure(None, "upload", exc) from exc

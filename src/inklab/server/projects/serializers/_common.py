@@ -11,11 +11,12 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from inklab.server.api.integers import id_field
-from inklab.server.api.strict import NO_CLOUD_STORAGE, StrictFields
+from inklab.server.api.strict import StrictFields
+from inklab.server.cloud.defaults import read_storage
 from inklab.server.iam.serializers import BasicUserSerializer
 
 __all__ = ["NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
-           "storage_field"]
+           "storage_field", "storage_of"]
 
 
 def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -32,17 +33,21 @@ def collection_url(context: dict[str, Any], collection: str, **query: Any) -> st
 
 
 class StorageSerializer(StrictFields, serializers.Serializer):
-    """``Storage``: inklab keeps everything on local storage."""
+    """``Storage``: where imports come from (``source_storage``) or results go (``target_storage``)
+    by default: ``local``, or ``cloud_storage`` with a ``cloud_storage_id`` (see
+    :mod:`inklab.server.cloud.defaults`)."""
 
-    unsupported = {"cloud_storage_id": NO_CLOUD_STORAGE}
-
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(read_only=True, allow_null=True)
     location = serializers.ChoiceField(choices=["local", "cloud_storage"], default="local")
     cloud_storage_id = id_field(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("location") == "cloud_storage":
-            raise serializers.ValidationError("Cloud storage is not supported by this server; use 'local'.")
+        if attrs.get("location") == "cloud_storage" and not attrs.get("cloud_storage_id"):
+            raise serializers.ValidationError({"cloud_storage_id": ["location 'cloud_storage' needs "
+                                                                    "cloud_storage_id."]})
+        if attrs.get("location") != "cloud_storage" and attrs.get("cloud_storage_id"):
+            raise serializers.ValidationError({"cloud_storage_id": ["Only location 'cloud_storage' takes "
+                                                                    "cloud_storage_id."]})
         return attrs
 
 
@@ -64,3 +69,13 @@ def _always_null(schema_field: serializers.Field) -> Any:
 NULL_ID = _always_null(serializers.IntegerField(allow_null=True))
 NULL_STRING = _always_null(serializers.CharField(allow_null=True))
 NULL_STORAGE = _always_null(StorageSerializer(allow_null=True))
+
+
+def storage_of(kind: str) -> Any:
+    """A ``get_<kind>_storage`` for the read serializers: the object's default (null: local)."""
+
+    @extend_schema_field(StorageSerializer(allow_null=True))
+    def method(self: Any, obj: Any) -> dict[str, Any] | None:
+        return read_storage(obj, kind)
+
+    return method

@@ -11,10 +11,10 @@ from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     NULL_ID,
-    NULL_STORAGE,
     BasicUserSerializer,
     absolute,
     collection_url,
+    storage_of,
 )
 from inklab.vocabulary import JobStage, JobState
 
@@ -78,7 +78,8 @@ class JobReadSerializer(serializers.ModelSerializer):
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
     get_organization = get_guide_id = get_parent_job_id = NULL_ID
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
 
     def get_consensus_replicas(self, job: Job) -> int:
         return 0

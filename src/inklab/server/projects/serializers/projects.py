@@ -11,11 +11,11 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     NULL_ID,
-    NULL_STORAGE,
     BasicUserSerializer,
     absolute,
     collection_url,
     storage_field,
+    storage_of,
 )
 from inklab.server.projects.serializers.labels import LabelWriteSerializer
 
@@ -67,7 +67,8 @@ class ProjectReadSerializer(serializers.ModelSerializer):
         return "2d"
 
     get_organization = get_organization_id = get_guide_id = NULL_ID
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
 
 
 class ProjectWriteSerializer(StrictFields, serializers.Serializer):

@@ -11,12 +11,12 @@ from inklab.server.api.strict import NO_CONSENSUS, NO_ORGANIZATIONS, StrictField
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
     NULL_ID,
-    NULL_STORAGE,
     NULL_STRING,
     BasicUserSerializer,
     absolute,
     collection_url,
     storage_field,
+    storage_of,
 )
 from inklab.server.projects.serializers.labels import LabelWriteSerializer
 
@@ -86,7 +86,8 @@ class TaskReadSerializer(serializers.ModelSerializer):
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
     get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
     get_validation_mode = NULL_STRING
 
     def get_initial_replicas(self, task: Task) -> int:
