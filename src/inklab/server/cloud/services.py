@@ -34,6 +34,7 @@ from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
 
 __all__ = [
     "ATTRIBUTES",
+    "MAX_PAGE",
     "SECRET_FIELDS",
     "check",
     "connect",
@@ -64,7 +65,7 @@ _REQUIRED = {
     CloudCredentialsType.ANONYMOUS_ACCESS: (),
     CloudCredentialsType.KEY_FILE_PATH: (),
 }
-_MAX_PAGE = 1000
+MAX_PAGE = 1000
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 _PREVIEW_SIZE = (256, 256)
 _MAX_PREVIEW_BYTES = 64 * 1024 * 1024
@@ -259,8 +260,8 @@ def _page_size(value: Any) -> int:
         size = int(value)
     except (TypeError, ValueError):
         raise InvalidInput({"page_size": [f"Expected a whole number, got '{value}'."]}) from None
-    if not 1 <= size <= _MAX_PAGE:
-        raise InvalidInput({"page_size": [f"Must be between 1 and {_MAX_PAGE}."]})
+    if not 1 <= size <= MAX_PAGE:
+        raise InvalidInput({"page_size": [f"Must be between 1 and {MAX_PAGE}."]})
     return size
 
 
@@ -357,7 +358,7 @@ def expand_entries(storage: CloudStorage, entries: list[str]) -> list[str]:
 def _walk(storage: CloudStorage, folder: str) -> Iterator[str]:
     token: str | None = None
     while True:
-        page = content(storage, folder, token, _MAX_PAGE)
+        page = content(storage, folder, token, MAX_PAGE)
         for entry in page["content"]:
             if entry["type"] == "DIR":
                 yield from _walk(storage, f"{folder}{entry['name']}/")
@@ -391,7 +392,7 @@ def preview(storage: CloudStorage) -> bytes:
     if storage.manifests:
         names = [n for n in manifest_names(storage, storage.manifests[0]) if _mime(n, False) == "image"]
     else:
-        names = [e["name"] for e in content(storage, "", None, _MAX_PAGE)["content"] if e["mime_type"] == "image"]
+        names = [e["name"] for e in content(storage, "", None, MAX_PAGE)["content"] if e["mime_type"] == "image"]
     if not names:
         raise InvalidInput(f"{_name(storage)} has no image at its top level to preview.")
     provider = connect(storage)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,19 +14,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inklab.server.api.filtering import SearchFilter, SimpleFilter, SortFilter
+from inklab.server.api.schema import query
 from inklab.server.cloud import services
 from inklab.server.cloud.permissions import visible_storages
 from inklab.server.cloud.serializers import CloudStorageReadSerializer, CloudStorageWriteSerializer
+from inklab.server.meta.serializers import FileInfoSerializer
 
 __all__ = ["CloudStorageViewSet"]
 
 _CONTENT = inline_serializer("CloudStorageContent", {
-    "next": serializers.CharField(allow_null=True),
-    "content": inline_serializer("FileInfo", {"name": serializers.CharField(), "type": serializers.CharField(),
-                                              "mime_type": serializers.CharField()}, many=True),
+    "next": serializers.CharField(allow_null=True, help_text="Continues the listing (next_token)."),
+    "content": FileInfoSerializer(many=True),
 })
-_FIELDS = {"provider_type": "provider_type", "name": "display_name", "resource": "resource",
-           "credentials_type": "credentials_type", "owner": "owner__username", "description": "description"}
+_FILTERS = {"provider_type": "provider_type", "name": "display_name", "resource": "resource",
+            "credentials_type": "credentials_type", "owner": "owner__username"}
+_FIELDS = {**_FILTERS, "description": "description"}
 
 
 class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -35,7 +37,7 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filter_backends = [SearchFilter, SimpleFilter, SortFilter]
     search_fields = _FIELDS
-    simple_filters = _FIELDS
+    simple_filters = _FILTERS
     ordering_fields = {**_FIELDS, "id": "id"}
 
     def get_queryset(self) -> Any:
@@ -72,8 +74,11 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         self.get_object()
         return Response(["read", "write"])
 
-    @extend_schema(parameters=[OpenApiParameter("prefix", str), OpenApiParameter("next_token", str),
-                               OpenApiParameter("page_size", int), OpenApiParameter("manifest_path", str)],
+    @extend_schema(operation_id="cloudstorages_retrieve_content_v2",
+                   parameters=[query("prefix", "List what is under this prefix."),
+                               query("next_token", "Continue a listing: the 'next' of the previous page."),
+                               query("page_size", "Entries per page.", int, bounds=(1, services.MAX_PAGE)),
+                               query("manifest_path", "List the files of this manifest of the storage.")],
                    responses={200: _CONTENT})
     @action(detail=True, methods=["get"], url_path="content-v2")
     def content_v2(self, request: Request, pk: str) -> Response:
