@@ -105,6 +105,11 @@ def test_target_and_source_storage_defaults(api: APIClient, make_storage: Callab
     assert body["source_storage"] is None
     task = api.post("/api/tasks", {"name": "t", "project_id": body["id"]}, format="json").json()
     assert task["target_storage"] == {"id": None, **cloud}  # the project's
+    alone = api.post("/api/tasks", {"name": "alone", "labels": default_labels()}, format="json").json()
+    listed = {t["id"]: t["target_storage"] for t in api.get("/api/tasks").json()["results"]}
+    assert listed == {task["id"]: {"id": None, **cloud}, alone["id"]: None}
+    jobs_of_project = api.get("/api/projects").json()["results"]
+    assert [p["target_storage"] for p in jobs_of_project] == [{"id": None, **cloud}]
     request = export(api, f"/api/projects/{body['id']}/dataset/export", format="CVAT for images 1.1",
                      filename="project.zip")
     assert request["status"] == "finished" and request["result_url"] is None

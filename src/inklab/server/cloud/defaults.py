@@ -8,11 +8,14 @@ that is deleted takes its defaults with it (they become local).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from django.db.models import Q
 
 from inklab.server.cloud.models import StorageDefault
 
-__all__ = ["StorageDefault", "default_location", "read_storage", "set_storages"]
+__all__ = ["StorageDefault", "default_location", "load_defaults", "read_storage", "set_storages"]
 
 KINDS = ("source", "target")
 
@@ -41,9 +44,43 @@ def default_location(obj: Any, kind: str) -> int | None:
     return found
 
 
-def read_storage(obj: Any, kind: str) -> dict[str, Any] | None:
-    """The ``Storage`` body of ``obj``'s own default (None when it has none: local)."""
-    storage_id = default_location(obj, kind)
+def _keys(obj: Any) -> tuple[int | None, int | None]:
+    """(task id, project id) whose defaults apply to ``obj``."""
+    from inklab.server.projects.models import Job, Project
+
+    if isinstance(obj, Project):
+        return None, obj.pk
+    task = obj.task if isinstance(obj, Job) else obj
+    return task.pk, task.project_id
+
+
+def load_defaults(objects: Iterable[Any]) -> dict[tuple[str, int, str], int]:
+    """In one query, the defaults of ``objects`` (projects, tasks, jobs) and of their projects:
+    ``("task" | "project", id, kind) -> cloud storage id``."""
+    tasks, projects = set(), set()
+    for obj in objects:
+        task_id, project_id = _keys(obj)
+        if task_id is not None:
+            tasks.add(task_id)
+        if project_id is not None:
+            projects.add(project_id)
+    rows = StorageDefault.objects.filter(Q(task_id__in=tasks) | Q(project_id__in=projects))
+    found: dict[tuple[str, int, str], int] = {}
+    for task_id, project_id, kind, storage_id in rows.values_list("task_id", "project_id", "kind",
+                                                                  "cloud_storage_id"):
+        found[("task", task_id, kind) if task_id else ("project", project_id, kind)] = storage_id
+    return found
+
+
+def read_storage(obj: Any, kind: str, loaded: dict[tuple[str, int, str], int] | None = None) -> dict[str, Any] | None:
+    """The ``Storage`` body of ``obj``'s default for ``kind`` (None: local). ``loaded``: the result
+    of :func:`load_defaults` for a page of objects that includes ``obj``."""
+    if loaded is None:
+        loaded = load_defaults([obj])
+    task_id, project_id = _keys(obj)
+    storage_id = loaded.get(("task", task_id, kind)) if task_id is not None else None
+    if storage_id is None and project_id is not None:
+        storage_id = loaded.get(("project", project_id, kind))
     if storage_id is None:
         return None
     return {"id": None, "location": "cloud_storage", "cloud_storage_id": storage_id}

@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 
 from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
-from inklab.server.cloud.defaults import read_storage
+from inklab.server.cloud.defaults import load_defaults, read_storage
 from inklab.server.iam.serializers import BasicUserSerializer
 
 __all__ = ["NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
@@ -76,6 +76,15 @@ def storage_of(kind: str) -> Any:
 
     @extend_schema_field(StorageSerializer(allow_null=True))
     def method(self: Any, obj: Any) -> dict[str, Any] | None:
-        return read_storage(obj, kind)
+        # One query per page of a list (the page's objects are the parent's instance), not per object.
+        cache = self.context.setdefault("_storage_defaults", {})
+        if id(obj) not in cache:
+            page = getattr(self.parent, "instance", None)
+            objects = list(page) if isinstance(page, (list, tuple)) or hasattr(page, "model") else [obj]
+            if obj not in objects:
+                objects = [obj]
+            loaded = load_defaults(objects)
+            cache.update({id(o): loaded for o in objects})
+        return read_storage(obj, kind, cache[id(obj)])
 
     return method
