@@ -13,6 +13,7 @@ __all__ = [
     "CloudProviderType",
     "CloudStorageStatus",
     "DimensionType",
+    "FrameSelectionMethod",
     "FunctionKind",
     "FunctionProvider",
     "FunctionVisibility",
@@ -30,6 +31,7 @@ __all__ = [
     "SortingMethod",
     "StatusChoice",
     "TaskMode",
+    "ValidationMode",
     "choices",
 ]
 
@@ -91,6 +93,18 @@ class JobState(StrEnum):
 class JobType(StrEnum):
     ANNOTATION = "annotation"
     GROUND_TRUTH = "ground_truth"
+    REPLICA = "replica"
+
+
+class FrameSelectionMethod(StrEnum):
+    RANDOM_UNIFORM = "random_uniform"
+    RANDOM_PER_JOB = "random_per_job"
+    MANUAL = "manual"
+
+
+class ValidationMode(StrEnum):
+    GT = "gt"
+    GT_POOL = "gt_pool"
 
 
 class StatusChoice(StrEnum):

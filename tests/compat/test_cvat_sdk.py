@@ -263,7 +263,8 @@ def test_unsupported_data_options_are_refused(sdk: Any, tmp_path: Path) -> None:
 
     images = make_images(tmp_path, 2, size=(20, 10))
     task = sdk.tasks.create(models.TaskWriteRequest(name="validation", labels=[{"name": "car"}]))
-    params = {"validation_params": {"mode": "gt", "frame_selection_method": "random_uniform", "frame_count": 1}}
+    params = {"validation_params": {"mode": "gt_pool", "frame_selection_method": "random_uniform",
+                                    "frame_count": 1}}
     with pytest.raises(exceptions.ApiException) as caught:
         task.upload_data(images, resource_type=ResourceType.LOCAL, params=params)
     body = caught.value.body.decode() if isinstance(caught.value.body, bytes) else caught.value.body

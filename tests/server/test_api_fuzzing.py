@@ -71,6 +71,14 @@ def _seed(server: LiveServer, tmp_path: Path) -> Rest:
         "tracks": [{"frame": 0, "label_id": car["id"], "shapes": [
             {"type": "rectangle", "frame": 0, "points": [0, 0, 5, 5]},
             {"type": "rectangle", "frame": 2, "points": [1, 1, 6, 6], "outside": True}]}]})
+    # A webhook with a delivery (to a closed port on this machine: the server allows private targets).
+    hook = user.call("POST", "/api/webhooks", {"target_url": "http://127.0.0.1:9/", "type": "project",
+                                               "project_id": project["id"], "events": ["update:task"]})
+    user.call("POST", f"/api/webhooks/{hook['id']}/ping")
+    guide = user.call("POST", "/api/guides", {"task_id": task["id"], "markdown": "# Rules"})
+    image = make_images(tmp_path / "guide", 1)[0]
+    user.call("POST", "/api/assets", fields={"guide_id": str(guide["id"]),
+                                             "file": (image.name, image.read_bytes(), "image/png")})
     return user
 
 
@@ -79,7 +87,8 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(
     # Its own server: the run creates, changes and deletes things. It also sends hundreds of wrong
     # credentials on purpose, which the login throttle would answer 429 after ten (that limit is
     # tested in tests/server/iam); here the schema's 401/403 answers are what is checked.
-    server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0"})
+    server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0", "INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1",
+                                 "INKLAB_WEBHOOKS_ATTEMPTS": "1", "INKLAB_WEBHOOKS_TIMEOUT": "2"})
     user = _seed(server, tmp_path)
     reports = tmp_path / "report"
     config = tmp_path / "schemathesis.toml"

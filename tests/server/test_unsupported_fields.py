@@ -35,7 +35,8 @@ def test_the_personal_workspace_may_be_named_empty(api: APIClient) -> None:
 @pytest.mark.parametrize(("body", "field", "message"), [
     ({"name": "t", "labels": [{"name": "car"}], "colour": "red"}, "colour", "not supported by this server"),
     ({"name": "t", "labels": [{"name": "car"}], "organization_id": 4}, "organization_id", ORG),
-    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 2}, "consensus_replicas", "Consensus"),
+    ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 1}, "consensus_replicas", "at least 2"),
+    ({"name": "t", "labels": [{"name": "car"}], "initial_replicas": 11}, "initial_replicas", "less than or equal"),
     ({"name": "t", "labels": [{"name": "car"}], "source_storage": {"location": "local", "cloud_storage_id": 2}},
      "source_storage", "Only location 'cloud_storage' takes cloud_storage_id"),
 ])
@@ -67,8 +68,8 @@ def test_unknown_fields_are_refused_everywhere_even_nested(api: APIClient, make_
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("validation_params", {"mode": "gt", "frame_selection_method": "random_uniform", "frame_count": 1},
-     "Validation"),
+    ("validation_params", {"mode": "gt_pool", "frame_selection_method": "random_uniform", "frame_count": 1},
+     "Honeypots"),
     ("cloud_storage_id", 3, "Cloud storage 3 does not exist"),
     ("filename_pattern", "*.png", "server_files"),
     ("server_files_exclude", ["a.png"], "server_files"),

@@ -41,6 +41,12 @@
                          PostgreSQL's lock_timeout) before it is answered 503 (default 20)
 ``INKLAB_UPLOADS_PER_USER`` concurrent uploads (request bodies over 1 MiB) per user, across the
                          web processes (default 4); anonymous clients may not upload
+``INKLAB_WEBHOOKS_ALLOW_PRIVATE`` ``1`` lets webhooks call private, loopback and link-local
+                         addresses (default: refused, at creation and at delivery)
+``INKLAB_WEBHOOKS_TIMEOUT`` seconds a webhook's target has to answer one delivery (default 10)
+``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
+``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
+``INKLAB_GUIDE_ASSET_MAX_BYTES`` the largest image a guide may hold (default 10 MiB)
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from pathlib import Path
 from inklab import vocabulary
 from inklab._version import API_VERSION
 from inklab.server import config
+from inklab.server.webhooks import events as webhook_events
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -95,6 +102,11 @@ UPLOADS_PER_USER = int(os.environ.get("INKLAB_UPLOADS_PER_USER", "4"))
 # Long enough for another user's large write to commit (on SQLite a 100,000-shape PUT holds the
 # write lock about 2 s on 2 vCPUs), short enough that a client hears "busy, retry" (503) soon.
 DB_BUSY_TIMEOUT = float(os.environ.get("INKLAB_DB_BUSY_TIMEOUT", "20"))
+WEBHOOKS_ALLOW_PRIVATE = _flag("INKLAB_WEBHOOKS_ALLOW_PRIVATE")
+WEBHOOKS_TIMEOUT = float(os.environ.get("INKLAB_WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_ATTEMPTS = max(1, int(os.environ.get("INKLAB_WEBHOOKS_ATTEMPTS", "3")))
+WEBHOOKS_BACKOFF = float(os.environ.get("INKLAB_WEBHOOKS_BACKOFF", "2"))
+GUIDE_ASSET_MAX_BYTES = int(os.environ.get("INKLAB_GUIDE_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = _flag("INKLAB_DEBUG")
@@ -125,6 +137,11 @@ INSTALLED_APPS = [
     "inklab.server.requests",
     "inklab.server.functions",
     "inklab.server.cloud",
+    "inklab.server.review",
+    "inklab.server.quality",
+    "inklab.server.consensus",
+    "inklab.server.webhooks",
+    "inklab.server.guides",
     "inklab.server.meta",
     "inklab.ui",
 ]
@@ -300,6 +317,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStatus": _values(vocabulary.RequestStatus),
         "SortingMethod": _values(vocabulary.SortingMethod),
         "ChunkType": _values(vocabulary.ChunkType),
+        "WebhookType": _values(webhook_events.WebhookType),
+        "WebhookContentType": _values(webhook_events.WebhookContentType),
+        "EventsEnum": webhook_events.EVENTS,
     },
 }
 

@@ -24,6 +24,11 @@ api = [
     path("", include("inklab.server.requests.urls")),
     path("", include("inklab.server.functions.urls")),
     path("", include("inklab.server.cloud.urls")),
+    path("", include("inklab.server.review.urls")),
+    path("", include("inklab.server.quality.urls")),
+    path("", include("inklab.server.consensus.urls")),
+    path("", include("inklab.server.webhooks.urls")),
+    path("", include("inklab.server.guides.urls")),
     path("", include("inklab.server.projects.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view loads its start-up script from a URL (no inline script: see inklab.server.headers)

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Min
 
 from inklab.server.annotations.models import AnnotationObject, Kind
+from inklab.server.annotations.signals import annotations_changed
 from inklab.server.annotations.validation import (
     LABELED_DATA_FIELDS,
     FrameSizes,
@@ -46,6 +47,7 @@ from inklab.server.api.integers import ID, check_int
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
+from inklab.vocabulary import JobType
 
 __all__ = ["LABELS_CHANGED", "STALE_IMPORT", "BatchWriter", "PreparedWrite", "Scope", "bump_versions", "delete_all",
            "prepare", "read", "read_bytes", "version_of", "write"]
@@ -69,8 +71,18 @@ class Scope:
     def last(self) -> int:
         return self.job.stop_frame if self.job else max(self.task.size - 1, 0)
 
+    @property
+    def layer(self) -> int | None:
+        """The ground-truth or replica job whose own objects this scope holds; None for the task's."""
+        return self.job.pk if self.job is not None and self.job.type != JobType.ANNOTATION else None
+
+    def contains(self, frame: int) -> bool:
+        if self.job is not None and self.job.type == JobType.GROUND_TRUTH:
+            return frame in self.job.frames
+        return self.first <= frame <= self.last
+
     def objects(self) -> Any:
-        queryset = AnnotationObject.objects.filter(task_id=self.task.pk)
+        queryset = AnnotationObject.objects.filter(task_id=self.task.pk, job_id=self.layer)
         if self.job is not None:
             queryset = queryset.filter(frame__lte=self.last, last_frame__gte=self.first)
         return queryset
@@ -193,7 +205,7 @@ def _normalized(scope: Scope, payload: dict[str, Any],
             else:
                 obj = normalizer.track(item, where, next_id)
             first, last = _span(kind, obj)
-            if last < scope.first or first > scope.last or (kind != Kind.TRACK and not scope.first <= first <= scope.last):
+            if last < scope.first or first > scope.last or (kind != Kind.TRACK and not scope.contains(first)):
                 raise InvalidInput(f"{where}.frame: {first} is outside this job's frames {scope.first}..{scope.last}.")
             yield kind, obj, item.get("id") if isinstance(item, dict) else None
 
@@ -228,20 +240,23 @@ def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
     """Increase the version; touch the task and the jobs whose frames changed."""
     spans = list(frames)
     Task.objects.filter(pk=scope.task.pk).update(annotations_version=F("annotations_version") + 1)
+    annotations_changed.send(sender=Task, task_id=scope.task.pk)
     touch(scope.task)
     if spans:
         low = min(a for a, _ in spans)
         high = max(b for _, b in spans)
         jobs = Job.objects.filter(task=scope.task, start_frame__lte=high, stop_frame__gte=low)
+        # the task's objects are seen by its annotation jobs, a job's own layer by that job only
+        jobs = jobs.filter(pk=scope.layer) if scope.layer is not None else jobs.filter(type=JobType.ANNOTATION)
         jobs.update(annotations_version=F("annotations_version") + 1)
         touch(*jobs)
     return _version(scope.task)
 
 
-_INSERT_COLUMNS = ("task_id", "kind", "frame", "last_frame", "label_id", "data")
+_INSERT_COLUMNS = ("task_id", "kind", "frame", "last_frame", "label_id", "data", "job_id")
 
 
-def _in_batches(task: Task, rows: list[_Row]) -> None:
+def _in_batches(task: Task, rows: list[_Row], layer: int | None = None) -> None:
     """Insert rows and set their ids, with the fastest bulk path of the database.
 
     PostgreSQL: ids are drawn from the table's sequence in one query, then the rows stream in
@@ -253,7 +268,7 @@ def _in_batches(task: Task, rows: list[_Row]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _copy_rows(task, rows)
+        _copy_rows(task, rows, layer)
         return
     table = connection.ops.quote_name(AnnotationObject._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
@@ -263,14 +278,14 @@ def _in_batches(task: Task, rows: list[_Row]) -> None:
             batch = rows[start:start + _BATCH]
             sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(batch))} "
                    f"RETURNING {connection.ops.quote_name('id')}")
-            params = [value for r in batch for value in (task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data)]
+            params = [value for r in batch for value in (task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data, layer)]
             cursor.execute(sql, params)
             # Like bulk_create, this relies on RETURNING giving ids in the order of VALUES.
             for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 row.pk = pk
 
 
-def _copy_rows(task: Task, rows: list[_Row]) -> None:
+def _copy_rows(task: Task, rows: list[_Row], layer: int | None) -> None:
     table = AnnotationObject._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -280,11 +295,11 @@ def _copy_rows(task: Task, rows: list[_Row]) -> None:
         columns = ", ".join(connection.ops.quote_name(c) for c in ("id", *_INSERT_COLUMNS))
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row((r.pk, task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data))
+                copy.write_row((r.pk, task.pk, r.kind, r.frame, r.last_frame, r.label_id, r.data, layer))
 
 
-def _insert_rows(rows: Iterable[tuple[int, str, int, int, int, str]]) -> None:
-    """Insert ``(task id, kind, frame, last frame, label id, data)`` rows as they come, without
+def _insert_rows(rows: Iterable[tuple[int, str, int, int, int, str, int | None]]) -> None:
+    """Insert ``(task id, kind, frame, last frame, label id, data, layer)`` rows as they come, without
     reading their ids back: a prepared ``INSERT`` run for each row (SQLite), ``COPY`` (PostgreSQL)."""
     table = connection.ops.quote_name(AnnotationObject._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
@@ -356,7 +371,7 @@ class PreparedWrite:
             elif self.action == "update":
                 self._check_ids(spans)
                 _update([r for r in rows if r.pk is not None])
-            _in_batches(scope.task, [r for r in rows if r.pk is None])  # objects without an id are new
+            _in_batches(scope.task, [r for r in rows if r.pk is None], scope.layer)  # objects without an id are new
             version = _bump(scope, spans) if spans else _version(scope.task)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
 
@@ -478,13 +493,13 @@ class BatchWriter:
         self.count += len(lines)
         return len(lines)
 
-    def _spooled(self) -> Iterator[tuple[int, str, int, int, int, str]]:
-        """The spooled rows as ``(task id, kind, frame, last frame, label id, data)``."""
-        task = self.scope.task.pk
+    def _spooled(self) -> Iterator[tuple[int, str, int, int, int, str, int | None]]:
+        """The spooled rows as ``(task id, kind, frame, last frame, label id, data, layer)``."""
+        task, layer = self.scope.task.pk, self.scope.layer
         with open(self.spool, "rb") as fh:
             for line in fh:
                 kind, first, last, label, data = line.rstrip(b"\n").split(b"\t", 4)
-                yield task, kind.decode(), int(first), int(last), int(label), data.decode()
+                yield task, kind.decode(), int(first), int(last), int(label), data.decode(), layer
 
     def apply(self, before_commit: Callable[[], None] | None = None) -> int:
         """Write everything spooled in one short transaction (phase 2); returns the new version.

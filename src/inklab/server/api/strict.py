@@ -18,15 +18,13 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
-__all__ = ["NOT_SUPPORTED", "NO_CLOUD_STORAGE", "NO_CONSENSUS", "NO_ORGANIZATIONS", "NO_VALIDATION",
+__all__ = ["NOT_SUPPORTED", "NO_CONSENSUS", "NO_ORGANIZATIONS",
            "StrictFields", "asks_for_something", "refuse_unknown"]
 
 NOT_SUPPORTED = "This field is not supported by this server."
 NO_ORGANIZATIONS = ("Organizations are not supported by this server: leave the organization unset (the "
                     "personal workspace).")
-NO_CLOUD_STORAGE = "Cloud storage is not supported by this server; use local storage."
 NO_CONSENSUS = "Consensus jobs are not supported by this server."
-NO_VALIDATION = "Validation (honeypot or ground-truth) frames are not supported by this server."
 
 
 def asks_for_something(value: Any) -> bool:

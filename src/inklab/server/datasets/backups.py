@@ -175,7 +175,8 @@ def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, 
     out.write_bytes(f"{prefix}task.json", orjson.dumps(document, option=orjson.OPT_INDENT_2))
     names = _Names(owner)
     with out.open(f"{prefix}annotations.jsonl") as fh:
-        rows = AnnotationObject.objects.filter(task=task).order_by("id").values_list("kind", "data")
+        # the task's annotations; ground-truth layers are not part of a backup here
+        rows = AnnotationObject.objects.filter(task=task, job__isnull=True).order_by("id").values_list("kind", "data")
         for kind, data in rows.iterator(chunk_size=2000):
             fh.write(orjson.dumps({"kind": kind, "object": names.to_names(orjson.loads(data))}) + b"\n")
     storage = TaskStorage(task.pk)

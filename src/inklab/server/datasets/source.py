@@ -33,7 +33,7 @@ from inklab.server.media.models import Frame as FrameRow
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import labels_of
 from inklab.server.projects.models import Job, Project, Task
-from inklab.vocabulary import InputType, LabelType, ShapeType
+from inklab.vocabulary import InputType, JobType, LabelType, ShapeType
 
 __all__ = ["FRAME_BLOCK", "LabelNames", "label_specs", "project_dataset", "task_dataset"]
 
@@ -113,15 +113,16 @@ def _media(task_id: int, row: FrameRow) -> MediaFile:
 
 
 def _frames(task: Task, first: int, last: int, names: LabelNames, offset: int, deleted: set[int],
-            progress: ProgressFn | None) -> Iterator[Frame]:
-    """The task's frames ``first..last`` (as ``index + offset``), block by block."""
+            progress: ProgressFn | None, layer: int | None = None) -> Iterator[Frame]:
+    """The task's frames ``first..last`` (as ``index + offset``), block by block, with the task's
+    objects or those of the ground-truth job ``layer``."""
     total = max(last - first + 1, 1)
     for start in range(first, last + 1, FRAME_BLOCK):
         stop = min(start + FRAME_BLOCK - 1, last)
         rows = list(FrameRow.objects.filter(task_id=task.pk, number__gte=start, number__lte=stop).order_by("number"))
         objects: dict[int, tuple[list[Tag], list[Shape]]] = {}
         query = (AnnotationObject.objects.filter(task_id=task.pk, kind__in=(Kind.TAG, Kind.SHAPE),
-                                                 frame__gte=start, frame__lte=stop)
+                                                 frame__gte=start, frame__lte=stop, job_id=layer)
                  .order_by("frame", "id").values_list("kind", "frame", "data"))
         for kind, frame, data in query:
             tags, shapes = objects.setdefault(frame, ([], []))
@@ -142,10 +143,12 @@ def _frames(task: Task, first: int, last: int, names: LabelNames, offset: int, d
 
 
 def _tracks(task: Task, first: int, last: int, names: LabelNames, offset: int,
-            numbers: Iterator[int]) -> Iterator[Track]:
-    """Tracks touching ``first..last``, in order of their first frame, page by page."""
+            numbers: Iterator[int], layer: int | None = None) -> Iterator[Track]:
+    """Tracks touching ``first..last``, in order of their first frame, page by page (the task's,
+    or those of the ground-truth job ``layer``)."""
     after: tuple[int, int] = (-1, -1)
-    base = AnnotationObject.objects.filter(task_id=task.pk, kind=Kind.TRACK, frame__lte=last, last_frame__gte=first)
+    base = AnnotationObject.objects.filter(task_id=task.pk, kind=Kind.TRACK, frame__lte=last, last_frame__gte=first,
+                                           job_id=layer)
     while True:
         page = list(base.filter(frame__gte=after[0]).exclude(frame=after[0], id__lte=after[1])
                     .order_by("frame", "id").values_list("frame", "id", "data")[:_TRACK_PAGE])
@@ -174,9 +177,12 @@ def task_dataset(task: Task, job: Job | None = None, progress: ProgressFn | None
     first, last = (job.start_frame, job.stop_frame) if job else (0, max(task.size - 1, 0))
     names = LabelNames.of(task)
     deleted = set(task.deleted_frames or [])
+    layer = job.pk if job is not None and job.type != JobType.ANNOTATION else None
+    if job is not None and job.type == JobType.GROUND_TRUTH:  # it holds only its frames
+        deleted |= set(range(first, last + 1)) - set(job.frames)  # type: ignore[union-attr]
     size = last - first + 1 if task.size else 0
-    frames = _frames(task, first, last, names, 0, deleted, progress) if task.size else iter(())
-    tracks = _tracks(task, first, last, names, 0, iter(range(1 << 62))) if task.size else iter(())
+    frames = _frames(task, first, last, names, 0, deleted, progress, layer) if task.size else iter(())
+    tracks = _tracks(task, first, last, names, 0, iter(range(1 << 62)), layer) if task.size else iter(())
     info = DatasetInfo(name=task.name, size=size, media_type=task.media_type,
                        subsets=(task.subset,) if task.subset else (), extra=_info(task, job), first_frame=first)
     return Dataset(label_specs(task), frames, tracks, info)

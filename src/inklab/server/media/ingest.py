@@ -32,7 +32,8 @@ from inklab.server.media.rendering import encode_jpeg, preview_file
 from inklab.server.media.sources import MediaFile
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.models import Job, Task, touch
-from inklab.server.projects.services import create_jobs
+from inklab.server.projects.services import create_jobs, create_replicas
+from inklab.server.projects.validation import create_validation_job
 from inklab.vocabulary import ChunkType, MediaType, SortingMethod, TaskMode
 
 __all__ = ["CHUNK_SIZE", "QUALITY", "DataParams", "frame_step", "ingest"]
@@ -85,6 +86,8 @@ class DataParams:
     remote_files: tuple[str, ...] = ()
     #: the cloud storage ``server_files`` name objects of (else they are in the server share)
     cloud_storage_id: int | None = None
+    #: checked ``validation_params`` (mode ``gt``): the ground-truth job to make with the jobs
+    validation: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +116,7 @@ class DataParams:
             server_files=_names(data, "server_files"),
             remote_files=_names(data, "remote_files"),
             cloud_storage_id=_integer(data, "cloud_storage_id", None, (1, UINT32[1])),
+            validation=dict(data["validation_params"]) if data.get("validation_params") else None,
         )
 
     @property
@@ -362,6 +366,8 @@ def _commit(task: Task, params: DataParams, rows: list[Frame], media_type: str, 
             _create_mapped_jobs(task, params.job_file_mapping)
         else:
             create_jobs(task)
+        if params.validation:
+            create_validation_job(task, params.validation, {row.name: row.number for row in rows})
         touch(task, task.project)
         storage.frames_dir.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(storage.frames_dir, ignore_errors=True)
@@ -377,4 +383,4 @@ def _create_mapped_jobs(task: Task, mapping: Sequence[Sequence[str]]) -> None:
             raise InvalidInput("job_file_mapping contains an empty job.")
         jobs.append(Job(task=task, start_frame=start, stop_frame=start + len(names) - 1))
         start += len(names)
-    Job.objects.bulk_create(jobs)
+    create_replicas(task, Job.objects.bulk_create(jobs))

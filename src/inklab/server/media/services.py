@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from inklab.server.api.strict import NO_VALIDATION, refuse_unknown
+from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inklab.server.media import tus
 from inklab.server.media.ingest import DataParams
@@ -17,9 +17,11 @@ from inklab.server.media.models import Frame
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
+from inklab.server.projects.serializers import ValidationParamsSerializer
+from inklab.server.projects.validation import NO_HONEYPOTS
 from inklab.server.requests import queue
 from inklab.server.requests.models import BackgroundRequest
-from inklab.vocabulary import RequestStatus
+from inklab.vocabulary import JobType, RequestStatus
 
 __all__ = [
     "check_can_upload",
@@ -67,10 +69,9 @@ def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
 
 _DATA_FIELDS = {"image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
                 "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
-                "use_cache", "copy_data", "storage_method", "storage", "cloud_storage_id"}
+                "use_cache", "copy_data", "storage_method", "storage", "validation_params", "cloud_storage_id"}
 #: ``DataRequest`` fields of CVAT that inklab does not implement (refused when given a value)
 _UNSUPPORTED_DATA = {
-    "validation_params": NO_VALIDATION,
     "filename_pattern": "Selecting files by pattern is not supported by this server; list them in server_files.",
     "server_files_exclude": "Excluding server files is not supported by this server; list the files to use in "
                             "server_files.",
@@ -81,6 +82,13 @@ def request_processing(user: Any, task: Task, params: dict[str, Any]) -> Backgro
     """``Upload-Finish`` (or a one-shot data request): queue the frame extraction."""
     check_can_upload(user, task)
     refuse_unknown(params, _DATA_FIELDS | set(_UNSUPPORTED_DATA), _UNSUPPORTED_DATA)
+    if params.get("validation_params") not in (None, {}):
+        validation = ValidationParamsSerializer(data=params["validation_params"])
+        if isinstance(params["validation_params"], dict) and params["validation_params"].get("mode") == "gt_pool":
+            raise InvalidInput({"validation_params": [NO_HONEYPOTS]})
+        if not validation.is_valid():
+            raise InvalidInput({"validation_params": validation.errors})
+        params = {**params, "validation_params": dict(validation.validated_data)}
     parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
     storage = TaskStorage(task.pk)
     has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
@@ -159,7 +167,8 @@ def meta(task: Task, job: Job | None = None, window: perms.FrameWindow = perms.W
                     "has_related_context": False}
                    for number, name, w, h in rows] if task.has_data else [],
         "deleted_frames": sorted(deleted),
-        "included_frames": None,
+        # a ground-truth job holds only some frames of its range
+        "included_frames": list(job.frames) if job is not None and job.type == JobType.GROUND_TRUTH else None,
         "storage": "local",
         "storage_method": "file_system",
         "cloud_storage_id": None,

@@ -111,6 +111,13 @@ class Task(models.Model):
     annotations_version = models.PositiveBigIntegerField(default=0)
     nested_id_seq = models.PositiveBigIntegerField(default=0)
 
+    # Validation: "gt" while the task has a ground-truth job (empty: none), and the frames
+    # excluded from quality checks.
+    validation_mode = models.CharField(max_length=16, blank=True, default="")
+    validation_disabled_frames = models.JSONField(default=list, blank=True)
+    #: consensus: how many replica jobs each annotation job gets (0: none)
+    consensus_replicas = models.PositiveSmallIntegerField(default=0)
+
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["project", "subset"])]
@@ -147,6 +154,11 @@ class Job(models.Model):
     #: increases with every change of the annotations on the job's frames (the task's counter
     #: increases with every change anywhere in the task)
     annotations_version = models.PositiveBigIntegerField(default=0)
+    #: a ground-truth job's frames, ascending (``start_frame``/``stop_frame`` are the first and
+    #: last of them); empty for annotation jobs, which hold every frame of their range
+    frames = models.JSONField(default=list, blank=True)
+    #: a consensus replica's annotation job (replicas cover its frames, each with its own layer)
+    parent_job = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replicas")
 
     class Meta:
         ordering = ["id"]
@@ -154,7 +166,15 @@ class Job(models.Model):
 
     @property
     def frame_count(self) -> int:
+        if self.type == JobType.GROUND_TRUTH:
+            return len(self.frames)
         return self.stop_frame - self.start_frame + 1
+
+    def frame_numbers(self) -> list[int]:
+        """The task frames this job holds, ascending."""
+        if self.type == JobType.GROUND_TRUTH:
+            return list(self.frames)
+        return list(range(self.start_frame, self.stop_frame + 1))
 
     @property
     def status(self) -> str:

@@ -50,7 +50,9 @@ __all__ = [
     "check_manage_task",
     "check_read_task",
     "grant_task_reading",
+    "is_project_manager",
     "is_task_manager",
+    "managed_projects",
     "readable_frames",
     "visible_job",
     "visible_jobs",
@@ -156,6 +158,13 @@ def visible_project(user: Any, pk: Any) -> Project:
     if project is None:
         raise NotFound(f"Project {pk} does not exist or is not visible to you.")
     return project
+
+
+def managed_projects(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` manages (owns or is assigned to; every project for admins)."""
+    if is_admin(user):
+        return Project.objects.all()
+    return Project.objects.filter(Q(owner=user) | Q(assignee=user))
 
 
 def is_project_manager(user: Any, project: Project) -> bool:

@@ -18,12 +18,16 @@ from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
-from inklab.server.projects.signals import labels_remapped
+from inklab.server.projects.signals import changed, changing, labels_remapped
+from inklab.vocabulary import JobType
 
 __all__ = [
     "create_jobs",
     "create_project",
+    "create_replicas",
     "create_task",
+    "delete_project",
+    "delete_task",
     "segment_ranges",
     "update_job",
     "update_project",
@@ -62,6 +66,7 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
         project.save(update_fields=["assignee_updated_date"])
     apply_label_specs(project, data.get("labels") or [])
     set_storages(user, project, storages)
+    changed.send(sender=Project, instance=project, user=user, action="create")
     return project
 
 
@@ -69,6 +74,7 @@ def create_project(user: Any, data: dict[str, Any]) -> Project:
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
     set_storages(user, project, _check_storage(data))
+    changing.send(sender=Project, instance=project)
     before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
         if field in data:
@@ -86,7 +92,16 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
     if managers != before:
         # Who reads the tasks' frames whole changed: clients' caches of them must refresh.
         touch(*project.tasks.only("pk", "updated_date"))
+    changed.send(sender=Project, instance=project, user=user, action="update")
     return project
+
+
+@transaction.atomic
+def delete_project(user: Any, project: Project) -> None:
+    """Delete a project with its tasks (its owner or an administrator)."""
+    perms.check_delete_project(user, project)
+    changed.send(sender=Project, instance=project, user=user, action="delete")
+    project.delete()
 
 
 def _project_for_task(user: Any, project_id: int | None) -> Project | None:
@@ -115,6 +130,7 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
         overlap=data.get("overlap"),
         segment_size=data.get("segment_size") or 0,
         subset=data.get("subset", ""),
+        consensus_replicas=data.get("consensus_replicas") or 0,
     )
     if task.assignee_id:
         task.assignee_updated_date = timezone.now()
@@ -124,7 +140,16 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
     else:
         touch(project)
     set_storages(user, task, storages)
+    changed.send(sender=Task, instance=task, user=user, action="create")
     return task
+
+
+@transaction.atomic
+def delete_task(user: Any, task: Task) -> None:
+    """Delete a task (its owner, its project's owner or an administrator)."""
+    perms.check_delete_task(user, task)
+    changed.send(sender=Task, instance=task, user=user, action="delete")
+    task.delete()
 
 
 class _Mapping:
@@ -188,6 +213,7 @@ def _move_task(task: Task, target: Project | None) -> None:
 def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     perms.check_manage_task(user, task)
     set_storages(user, task, _check_storage(data))
+    changing.send(sender=Task, instance=task)
     for field in ("name", "bug_tracker", "subset"):
         if field in data:
             setattr(task, field, data[field])
@@ -197,17 +223,18 @@ def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
         task.assignee = _user(data["assignee_id"], "assignee_id")
         task.assignee_updated_date = timezone.now()
-    for field in ("overlap", "segment_size"):
+    for field in ("overlap", "segment_size", "consensus_replicas"):
         if field in data and data[field] != getattr(task, field):
             if task.has_data:
                 raise Conflict(f"'{field}' cannot change after the task's data was uploaded.")
-            setattr(task, field, data[field] or (0 if field == "segment_size" else None))
+            setattr(task, field, data[field] or (None if field == "overlap" else 0))
     task.save()
     if "project_id" in data and data["project_id"] != task.project_id:
         _move_task(task, _project_for_task(user, data["project_id"]))
     if data.get("labels"):
         apply_label_specs(task, data["labels"])
     touch(task, task.project)
+    changed.send(sender=Task, instance=task, user=user, action="update")
     return task
 
 
@@ -233,12 +260,23 @@ def create_jobs(task: Task) -> list[Job]:
     """Split a task with data into jobs (call once, when data is attached)."""
     overlap = task.overlap if task.overlap is not None else 0
     ranges = segment_ranges(task.size, task.segment_size, overlap)
-    return Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    jobs = Job.objects.bulk_create([Job(task=task, start_frame=a, stop_frame=b) for a, b in ranges])
+    create_replicas(task, jobs)
+    return jobs
+
+
+def create_replicas(task: Task, jobs: list[Job]) -> None:
+    """``task.consensus_replicas`` replica jobs for each annotation job (none when 0)."""
+    if task.consensus_replicas:
+        Job.objects.bulk_create([Job(task=task, start_frame=job.start_frame, stop_frame=job.stop_frame,
+                                     type=JobType.REPLICA, parent_job=job)
+                                 for job in jobs for _ in range(task.consensus_replicas)])
 
 
 @transaction.atomic
 def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     perms.check_annotate_job(user, job)
+    changing.send(sender=Job, instance=job)
     reassigned = "assignee" in data and data["assignee"] != job.assignee_id
     if reassigned:
         perms.check_manage_task(user, job.task)
@@ -250,4 +288,5 @@ def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     job.save()
     # A new assignee changes which frames of the task its old and new assignees may read.
     touch(job, job.task if reassigned else None)
+    changed.send(sender=Job, instance=job, user=user, action="update")
     return job

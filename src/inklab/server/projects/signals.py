@@ -4,8 +4,20 @@
 is sent
 inside the transaction that moves a task into or out of a project, before the old labels
 are deleted: stored annotations must follow the mappings (labels include skeleton points).
+
+``changing(sender=Project|Task|Job|Issue|Comment, instance=...)`` is sent inside the transaction of a change,
+before anything of ``instance`` is modified (receivers may keep what they need of the old state).
+
+``changed(sender=Project|Task|Job|Issue|Comment, instance=..., user=..., action="create"|"update"|"delete")``
+is sent inside the transaction after ``instance`` was created or changed by ``user``, and just
+before it is deleted (it is still whole then). The review app sends both for its issues and comments. Receivers that act outside the database wait
+for the commit (``transaction.on_commit``).
 """
 
 from django.dispatch import Signal
 
+__all__ = ["changed", "changing", "labels_remapped"]
+
 labels_remapped = Signal()
+changing = Signal()
+changed = Signal()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import get_script_prefix
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,8 +15,9 @@ from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.cloud.defaults import load_defaults, read_storage
 from inklab.server.iam.serializers import BasicUserSerializer
+from inklab.server.projects.models import Job
 
-__all__ = ["NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
+__all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
            "storage_field", "storage_of"]
 
 
@@ -55,9 +57,27 @@ def storage_field() -> StorageSerializer:
     return StorageSerializer(required=False, allow_null=True, write_only=True)
 
 
+def _guide_of(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    try:
+        return obj.annotation_guide.pk  # type: ignore[no-any-return]
+    except ObjectDoesNotExist:
+        return None
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+def GUIDE_ID(self: Any, obj: Any) -> int | None:  # noqa: N802 - a method to assign, like NULL_ID
+    """A ``get_guide_id``: the id of the annotation guide (the guides app's reverse one-to-one
+    ``annotation_guide``) of a project or task; of a job's task, else of its project; or None."""
+    if isinstance(obj, Job):
+        return _guide_of(obj.task) or _guide_of(obj.task.project)
+    return _guide_of(obj)
+
+
 def _always_null(schema_field: serializers.Field) -> Any:
     """A ``get_<field>`` for a ``SerializerMethodField`` that is always null here (organizations,
-    guides, cloud storages), described in the schema as ``schema_field``."""
+    cloud storages), described in the schema as ``schema_field``."""
 
     @extend_schema_field(schema_field)
     def method(self: Any, obj: Any) -> None:

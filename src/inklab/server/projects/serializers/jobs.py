@@ -10,13 +10,14 @@ from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
+    GUIDE_ID,
     NULL_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
     storage_of,
 )
-from inklab.vocabulary import JobStage, JobState
+from inklab.vocabulary import JobStage, JobState, JobType
 
 __all__ = ["JobReadSerializer", "JobWriteSerializer"]
 
@@ -72,17 +73,24 @@ class JobReadSerializer(serializers.ModelSerializer):
         return job.task.chunk_size
 
     def get_issues(self, job: Job) -> dict[str, Any]:
-        return {"count": 0, "url": collection_url(self.context, "issues", job_id=job.pk)}
+        count = getattr(job, "issue_count", None)
+        if count is None:
+            count = job.issues.count()  # the review app's issues of the job
+        return {"count": count, "url": collection_url(self.context, "issues", job_id=job.pk)}
 
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
-    get_organization = get_guide_id = get_parent_job_id = NULL_ID
+    get_organization = NULL_ID
+    get_guide_id = GUIDE_ID
+
+    def get_parent_job_id(self, job: Job) -> int | None:
+        return job.parent_job_id
     get_target_storage = storage_of("target")
     get_source_storage = storage_of("source")
 
     def get_consensus_replicas(self, job: Job) -> int:
-        return 0
+        return job.task.consensus_replicas if job.type == JobType.ANNOTATION else 0
 
     get_replicas_count = get_consensus_replicas
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inklab.server.api.integers import UINT32, id_field, int_field
-from inklab.server.api.strict import NO_CONSENSUS, NO_ORGANIZATIONS, StrictFields
+from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
+    GUIDE_ID,
     NULL_ID,
-    NULL_STRING,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -20,7 +21,10 @@ from inklab.server.projects.serializers._common import (
 )
 from inklab.server.projects.serializers.labels import LabelWriteSerializer
 
-__all__ = ["TaskReadSerializer", "TaskWriteSerializer"]
+__all__ = ["MAX_REPLICAS", "TaskReadSerializer", "TaskWriteSerializer"]
+
+#: the most consensus replicas a job may have
+MAX_REPLICAS = 10
 
 
 class TaskReadSerializer(serializers.ModelSerializer):
@@ -42,7 +46,7 @@ class TaskReadSerializer(serializers.ModelSerializer):
     source_storage = serializers.SerializerMethodField()
     guide_id = serializers.SerializerMethodField()
     data_cloud_storage_id = serializers.SerializerMethodField()
-    validation_mode = serializers.SerializerMethodField()
+    validation_mode = serializers.SerializerMethodField()  # null, or "gt" with a ground-truth job
     initial_replicas = serializers.SerializerMethodField()
 
     class Meta:
@@ -85,20 +89,23 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = get_guide_id = get_data_cloud_storage_id = NULL_ID
+    get_organization = get_organization_id = get_data_cloud_storage_id = NULL_ID
+    get_guide_id = GUIDE_ID
     get_target_storage = storage_of("target")
     get_source_storage = storage_of("source")
-    get_validation_mode = NULL_STRING
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_validation_mode(self, task: Task) -> str | None:
+        return task.validation_mode or None
 
     def get_initial_replicas(self, task: Task) -> int:
-        return 0
+        return task.consensus_replicas
 
 
 class TaskWriteSerializer(StrictFields, serializers.Serializer):
     """``TaskWriteRequest`` (POST) and ``PatchedTaskWriteRequest`` (PATCH)."""
 
-    unsupported = {"organization_id": NO_ORGANIZATIONS, "consensus_replicas": NO_CONSENSUS,
-                   "initial_replicas": NO_CONSENSUS}
+    unsupported = {"organization_id": NO_ORGANIZATIONS}
 
     name = serializers.CharField(max_length=256, min_length=1)
     project_id = id_field(required=False, allow_null=True)
@@ -112,5 +119,20 @@ class TaskWriteSerializer(StrictFields, serializers.Serializer):
     target_storage = storage_field()
     source_storage = storage_field()
     organization_id = id_field(required=False, allow_null=True, write_only=True)
-    initial_replicas = int_field(UINT32, required=False)
-    consensus_replicas = int_field(UINT32, required=False)
+    initial_replicas = int_field((0, MAX_REPLICAS), required=False)
+    consensus_replicas = int_field((0, MAX_REPLICAS), required=False)  # CVAT's older name of initial_replicas
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        replicas = {attrs[name] for name in ("initial_replicas", "consensus_replicas") if name in attrs}
+        if len(replicas) > 1:
+            raise serializers.ValidationError({"initial_replicas": ["initial_replicas and consensus_replicas "
+                                                                    "differ; send one of them."]})
+        if replicas:
+            count = replicas.pop()
+            if count == 1:
+                name = "initial_replicas" if "initial_replicas" in attrs else "consensus_replicas"
+                raise serializers.ValidationError({name: [
+                    "Consensus needs at least 2 replicas per job (0 turns it off)."]})
+            attrs.pop("initial_replicas", None)
+            attrs["consensus_replicas"] = count
+        return attrs

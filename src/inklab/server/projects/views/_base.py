@@ -62,6 +62,11 @@ class EditableResourceViewSet(ResourceViewSet):
         """Raise ``Forbidden`` unless ``user`` may delete ``obj``."""
         raise NotImplementedError
 
+    def delete_object(self, user: Any, obj: Any) -> None:
+        """Delete ``obj`` (a subclass may hand this to its services); checks :meth:`check_delete`."""
+        self.check_delete(user, obj)
+        obj.delete()
+
     def loaded(self, obj: Any) -> Any:
         """``obj`` as read from ``get_queryset``, ready for the read serializer (a hook)."""
         return obj
@@ -85,7 +90,5 @@ class EditableResourceViewSet(ResourceViewSet):
         return Response(self._read(obj))
 
     def destroy(self, request: Request, pk: str) -> Response:
-        obj = self.get_object()
-        self.check_delete(request.user, obj)
-        obj.delete()
+        self.delete_object(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

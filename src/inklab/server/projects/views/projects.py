@@ -37,7 +37,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
         return perms.visible_projects(user)
 
     def prepared(self, queryset: Any) -> Any:
-        return queryset.select_related("owner", "assignee").annotate(task_count=Count("tasks", distinct=True))
+        return queryset.select_related("owner", "assignee", "annotation_guide").annotate(task_count=Count("tasks", distinct=True))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Project:
         return services.create_project(user, data)
@@ -47,3 +47,6 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
 
     def check_delete(self, user: Any, obj: Project) -> None:
         perms.check_delete_project(user, obj)
+
+    def delete_object(self, user: Any, obj: Project) -> None:
+        services.delete_project(user, obj)

@@ -7,12 +7,20 @@ from typing import Any
 from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from inklab.server.api.schema import error
 from inklab.server.projects import permissions as perms
-from inklab.server.projects import services
+from inklab.server.projects import services, validation
 from inklab.server.projects.models import Task
-from inklab.server.projects.serializers import TaskReadSerializer, TaskWriteSerializer
+from inklab.server.projects.serializers import (
+    TaskLayoutSerializer,
+    TaskLayoutWriteSerializer,
+    TaskReadSerializer,
+    TaskWriteSerializer,
+)
 from inklab.server.projects.views._base import EditableResourceViewSet
 
 __all__ = ["TaskViewSet"]
@@ -44,7 +52,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
     def prepared(self, queryset: Any) -> Any:
         return (
             queryset
-            .select_related("owner", "assignee", "project")
+            .select_related("owner", "assignee", "project", "annotation_guide")
             .annotate(
                 _jobs=Count("jobs", distinct=True),
                 _jobs_completed=Count("jobs", filter=Q(jobs__state="completed", jobs__stage="acceptance"),
@@ -75,3 +83,17 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
 
     def check_delete(self, user: Any, obj: Task) -> None:
         perms.check_delete_task(user, obj)
+
+    def delete_object(self, user: Any, obj: Task) -> None:
+        services.delete_task(user, obj)
+
+    @extend_schema(methods=["GET"], responses=TaskLayoutSerializer)
+    @extend_schema(methods=["PATCH"], request=TaskLayoutWriteSerializer, responses=TaskLayoutSerializer)
+    @action(detail=True, methods=["get", "patch"], url_path="validation_layout")
+    def validation_layout(self, request: Request, pk: str) -> Response:
+        task = self.get_object()
+        if request.method == "PATCH":
+            data = TaskLayoutWriteSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            return Response(validation.update_task_layout(request.user, task, dict(data.validated_data)))
+        return Response(validation.task_layout(task))

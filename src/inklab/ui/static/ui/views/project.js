@@ -4,6 +4,7 @@ import { h, replace, formatDate } from "../dom.js";
 import { confirmDialog } from "../components/dialog.js";
 import { openBackupDialog, openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
+import { guideEditor } from "../components/guide-editor.js";
 import { inlineEdit, userSelect } from "../components/inline-edit.js";
 import { LabelsEditor } from "../components/labels-editor.js";
 import { ResourceList } from "../components/resource-list.js";
@@ -55,6 +56,8 @@ export function projectView(ctx, match) {
   const element = h("section", { class: "page" }, h("p", { class: "muted" }, "Loading…"));
   /** @type {LabelsEditor | null} */
   let editor = null;
+  /** @type {{dirty: () => boolean} | null} */
+  let guide = null;
   const load = async () => {
     const [project, labels, users] = await Promise.all([
       ctx.api.get(`/api/projects/${id}`), ctx.api.listAll("/api/labels", { project_id: id }), ctx.api.listAll("/api/users"),
@@ -62,6 +65,8 @@ export function projectView(ctx, match) {
     document.title = `${project.name} · inklab`;
     const section = labelsSection(ctx, { owner: "projects", id, labels });
     editor = section.editor;
+    const guideSection = guideEditor(ctx, { resource: "projects", id, guideId: project.guide_id });
+    guide = guideSection;
     const tasks = new ResourceList({
       api: ctx.api, path: "/api/tasks", query: { project_id: id }, head: TASK_TABLE_HEAD, row: taskRow,
       searchPlaceholder: "Search the project's tasks…", empty: "No tasks in this project yet.",
@@ -98,6 +103,7 @@ export function projectView(ctx, match) {
         h("dt", null, "Subsets"), h("dd", null, project.task_subsets.join(", ") || "—"),
         h("dt", null, "Created"), h("dd", null, formatDate(project.created_date))),
       section.element,
+      guideSection.element,
       h("section", { class: "card" }, h("h2", null, "Tasks"), tasks.element));
   };
   load().catch((error) => {
@@ -105,6 +111,7 @@ export function projectView(ctx, match) {
   });
   return {
     element,
-    canLeave: () => !editor?.dirty || window.confirm("The labels have unsaved changes. Leave anyway?"),
+    canLeave: () => (!editor?.dirty || window.confirm("The labels have unsaved changes. Leave anyway?"))
+      && (!guide?.dirty() || window.confirm("The guide has unsaved changes. Leave anyway?")),
   };
 }

@@ -5,6 +5,7 @@ import { openAutoAnnotateDialog } from "../components/auto-annotate-dialog.js";
 import { confirmDialog } from "../components/dialog.js";
 import { openBackupDialog, openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
+import { guideEditor } from "../components/guide-editor.js";
 import { inlineEdit, userSelect } from "../components/inline-edit.js";
 import { preview } from "../components/resource-list.js";
 import { labelsSection } from "./project.js";
@@ -49,6 +50,8 @@ export function taskView(ctx, match) {
   const element = h("section", { class: "page" }, h("p", { class: "muted" }, "Loading…"));
   /** @type {import("../components/labels-editor.js").LabelsEditor | null} */
   let editor = null;
+  /** @type {{dirty: () => boolean} | null} */
+  let guide = null;
   const load = async () => {
     const [task, jobs, labels, users] = await Promise.all([
       ctx.api.get(`/api/tasks/${id}`), ctx.api.listAll("/api/jobs", { task_id: id }),
@@ -61,6 +64,7 @@ export function taskView(ctx, match) {
     });
     editor = task.project_id ? null : section.editor;
     const target = { resource: /** @type {"tasks"} */ ("tasks"), id, name: task.name };
+    guide = guideEditor(ctx, { resource: "tasks", id, guideId: task.guide_id });
     const subset = /** @type {HTMLInputElement} */ (h("input", { value: task.subset, list: "subset-choices", class: "subset",
       "aria-label": "Subset", placeholder: "none" }));
     subset.addEventListener("change", () => ctx.api.patch(`/api/tasks/${id}`, { subset: subset.value.trim() })
@@ -120,13 +124,15 @@ export function taskView(ctx, match) {
           h("thead", null, h("tr", null, ["Job", "Frames", "Stage", "State", "Assignee", "Updated"].map((t) => h("th", null, t)))),
           h("tbody", null, jobRows))
           : h("p", { class: "muted" }, "No jobs: the task has no data yet.")),
-      section.element);
+      section.element,
+      guide.element);
   };
   load().catch((error) => {
     replace(element, h("h1", null, "Task not available"), h("p", { class: "form-error" }, error.message));
   });
   return {
     element,
-    canLeave: () => !editor?.dirty || window.confirm("The labels have unsaved changes. Leave anyway?"),
+    canLeave: () => (!editor?.dirty || window.confirm("The labels have unsaved changes. Leave anyway?"))
+      && (!guide?.dirty() || window.confirm("The guide has unsaved changes. Leave anyway?")),
   };
 }

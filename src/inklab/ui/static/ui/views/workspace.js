@@ -18,6 +18,7 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { openGuideDialog } from "../components/guide-dialog.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -237,6 +238,8 @@ class Workspace {
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
+    const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
+      title: "The annotation guide of this task or project", onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null;
     this.tracks = new TrackMode(this);
     // A new speed applies at once while playing.
     this.player.speed.addEventListener("change", () => {
@@ -245,7 +248,7 @@ class Workspace {
       this.togglePlay();
     });
     const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.doneButton, this.hint, this.player.extras);
+      this.doneButton, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,

@@ -1,0 +1,5 @@
+from django.contrib import admin
+
+from inklab.server.consensus.models import ConsensusSettings
+
+admin.site.register(ConsensusSettings)
