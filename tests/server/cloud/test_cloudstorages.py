@@ -174,3 +174,11 @@ def test_bad_listing_parameters(api: APIClient, make_storage: Callable[..., Any]
     url = f"/api/cloudstorages/{storage['id']}/content-v2"
     assert "page_size" in api.get(url, {"page_size": "many"}).json()
     assert "page_size" in api.get(url, {"page_size": 0}).json()
+
+
+@pytest.mark.parametrize("attributes", ["endpoint_url=http://[::1", "endpoint_url=http://127.0.0.1:99999",
+                                        "region=not a region!", "endpoint_url=http://%00"])
+def test_malformed_attributes_are_400(api: APIClient, storage_body: dict[str, Any], attributes: str) -> None:
+    response = api.post("/api/cloudstorages", {**storage_body, "specific_attributes": attributes}, format="json")
+    assert response.status_code == 400, response.content
+    assert CloudStorage.objects.count() == 0

@@ -76,7 +76,11 @@ def _allow_private() -> bool:
 
 
 def _check_endpoint(url: str) -> None:
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise InvalidInput({"specific_attributes": [f"endpoint_url '{url}' is not a valid URL."]}) from None
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise InvalidInput({"specific_attributes": [f"endpoint_url must be an http(s) URL, got '{url}'."]})
     if _allow_private():
@@ -409,5 +413,5 @@ def preview(storage: CloudStorage) -> bytes:
             from inklab.server.media.rendering import encode_jpeg
 
             return encode_jpeg(image, 90)
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InvalidInput(f"{_name(storage)}: '{names[0]}' is not a readable image.") from exc

@@ -47,15 +47,20 @@ class S3Provider:
         if config.credentials_type == CloudCredentialsType.ANONYMOUS_ACCESS:
             options["signature_version"] = UNSIGNED
         credentials = config.credentials
-        self.client = boto3.session.Session().client(
-            "s3",
-            endpoint_url=config.attributes.get("endpoint_url") or None,
-            region_name=config.attributes.get("region") or None,
-            aws_access_key_id=credentials.get("key") or None,
-            aws_secret_access_key=credentials.get("secret_key") or None,
-            aws_session_token=credentials.get("session_token") or None,
-            config=Config(**options),
-        )
+        try:
+            self.client = boto3.session.Session().client(
+                "s3",
+                endpoint_url=config.attributes.get("endpoint_url") or None,
+                region_name=config.attributes.get("region") or None,
+                aws_access_key_id=credentials.get("key") or None,
+                aws_secret_access_key=credentials.get("secret_key") or None,
+                aws_session_token=credentials.get("session_token") or None,
+                config=Config(**options),
+            )
+        except (botocore.exceptions.BotoCoreError, ValueError) as exc:
+            logger.info("S3 client for bucket %s not made: %s", self.bucket, type(exc).__name__)
+            raise CloudError(f"bucket '{self.bucket}' cannot be reached with these attributes "
+                             "(check endpoint_url and region)") from exc
 
     def _failure(self, key: str | None, action: str, exc: Exception) -> CloudError:
         """The :class:`CloudError` for a boto3 exception (``key``: the object concerned, if any)."""
