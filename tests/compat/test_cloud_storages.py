@@ -76,7 +76,7 @@ def test_task_from_a_bucket_and_coco_export_back_to_it(client: Any, s3_server: S
     task = client.tasks.create_from_data(
         spec={"name": "from S3", "labels": [{"name": "car"}]}, resource_type=ResourceType.SHARE,
         resources=[f"photos/{p.name}" for p in chosen], data_params={"cloud_storage_id": storage.id})
-    assert task.size == 6
+    assert task.size == 6 and task.data_cloud_storage_id == storage.id
     assert [f.name for f in task.get_meta().frames] == [f"photos/{p.name}" for p in chosen]
     for number, path in enumerate(chosen):
         frame = np.asarray(Image.open(task.get_frame(number, quality="original")).convert("RGB"))

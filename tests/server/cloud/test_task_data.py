@@ -58,6 +58,10 @@ def test_task_from_cloud_objects(api: APIClient, make_storage: Callable[..., Any
     status = _run(api, _create(api, task_id, cloud_storage_id=storage["id"], server_files=server_files,
                                use_cache=True, copy_data=False))
     assert status["status"] == "finished", status
+    assert api.get(f"/api/tasks/{task_id}").json()["data_cloud_storage_id"] == storage["id"]
+    other = _task(api)
+    listed = {t["id"]: t["data_cloud_storage_id"] for t in api.get("/api/tasks").json()["results"]}
+    assert listed == {task_id: storage["id"], other: None}
     meta = api.get(f"/api/tasks/{task_id}/data/meta").json()
     assert [f["name"] for f in meta["frames"]] == names
     for number, name in enumerate(names):

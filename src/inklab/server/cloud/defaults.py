@@ -13,9 +13,10 @@ from typing import Any
 
 from django.db.models import Q
 
-from inklab.server.cloud.models import StorageDefault
+from inklab.server.cloud.models import StorageDefault, TaskCloudData
 
-__all__ = ["StorageDefault", "default_location", "load_defaults", "read_storage", "set_storages"]
+__all__ = ["StorageDefault", "data_sources", "default_location", "load_defaults", "read_storage",
+           "record_data_source", "set_storages"]
 
 KINDS = ("source", "target")
 
@@ -84,6 +85,17 @@ def read_storage(obj: Any, kind: str, loaded: dict[tuple[str, int, str], int] | 
     if storage_id is None:
         return None
     return {"id": None, "location": "cloud_storage", "cloud_storage_id": storage_id}
+
+
+def record_data_source(task_id: int, storage_id: int) -> None:
+    """Remember that task ``task_id`` took its frames from cloud storage ``storage_id``."""
+    TaskCloudData.objects.update_or_create(task_id=task_id, defaults={"cloud_storage_id": storage_id})
+
+
+def data_sources(task_ids: Iterable[int]) -> dict[int, int]:
+    """``data_cloud_storage_id`` of each of ``task_ids`` that has one, in one query."""
+    rows = TaskCloudData.objects.filter(task_id__in=list(task_ids), cloud_storage__isnull=False)
+    return dict(rows.values_list("task_id", "cloud_storage_id"))
 
 
 def set_storages(user: Any, obj: Any, values: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from django.db import models
 
 from inklab.vocabulary import CloudCredentialsType, CloudProviderType, choices
 
-__all__ = ["CloudStorage", "StorageDefault"]
+__all__ = ["CloudStorage", "StorageDefault", "TaskCloudData"]
 
 
 class CloudStorage(models.Model):
@@ -51,3 +51,10 @@ class StorageDefault(models.Model):
             models.UniqueConstraint(fields=["project", "kind"], name="cloud_default_project_kind"),
             models.UniqueConstraint(fields=["task", "kind"], name="cloud_default_task_kind"),
         ]
+
+
+class TaskCloudData(models.Model):
+    """The cloud storage a task's frames were copied from (``data_cloud_storage_id``)."""
+
+    task = models.OneToOneField("projects.Task", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    cloud_storage = models.ForeignKey(CloudStorage, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -362,6 +362,10 @@ def _commit(task: Task, params: DataParams, rows: list[Frame], media_type: str, 
         if params.job_file_mapping:
             task.segment_size = 0
         task.save()
+        if params.cloud_storage_id is not None:
+            from inklab.server.cloud.defaults import record_data_source
+
+            record_data_source(task.pk, params.cloud_storage_id)
         if params.job_file_mapping:
             _create_mapped_jobs(task, params.job_file_mapping)
         else:

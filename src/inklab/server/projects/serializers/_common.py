@@ -13,12 +13,12 @@ from rest_framework.reverse import reverse
 
 from inklab.server.api.integers import id_field
 from inklab.server.api.strict import StrictFields
-from inklab.server.cloud.defaults import load_defaults, read_storage
+from inklab.server.cloud.defaults import data_sources, load_defaults, read_storage
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job
 
 __all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
-           "storage_field", "storage_of"]
+           "read_data_cloud_storage_id", "storage_field", "storage_of"]
 
 
 def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -91,6 +91,24 @@ NULL_STRING = _always_null(serializers.CharField(allow_null=True))
 NULL_STORAGE = _always_null(StorageSerializer(allow_null=True))
 
 
+def _page(serializer: Any, obj: Any) -> list[Any]:
+    """The objects serialized with ``obj``: the page of a list, else ``obj`` alone."""
+    page = getattr(serializer.parent, "instance", None)
+    objects = list(page) if isinstance(page, (list, tuple)) or hasattr(page, "model") else [obj]
+    return objects if obj in objects else [obj]
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+def read_data_cloud_storage_id(self: Any, task: Any) -> int | None:
+    """``get_data_cloud_storage_id`` of the task serializer: one query per page of a list."""
+    cache = self.context.setdefault("_data_sources", {})
+    if task.pk not in cache:
+        tasks = _page(self, task)
+        found = data_sources(t.pk for t in tasks)
+        cache.update({t.pk: found.get(t.pk) for t in tasks})
+    return cache[task.pk]  # type: ignore[no-any-return]
+
+
 def storage_of(kind: str) -> Any:
     """A ``get_<kind>_storage`` for the read serializers: the object's default (null: local)."""
 
@@ -99,10 +117,7 @@ def storage_of(kind: str) -> Any:
         # One query per page of a list (the page's objects are the parent's instance), not per object.
         cache = self.context.setdefault("_storage_defaults", {})
         if id(obj) not in cache:
-            page = getattr(self.parent, "instance", None)
-            objects = list(page) if isinstance(page, (list, tuple)) or hasattr(page, "model") else [obj]
-            if obj not in objects:
-                objects = [obj]
+            objects = _page(self, obj)
             loaded = load_defaults(objects)
             cache.update({id(o): loaded for o in objects})
         return read_storage(obj, kind, cache[id(obj)])

@@ -16,6 +16,7 @@ from inklab.server.projects.serializers._common import (
     BasicUserSerializer,
     absolute,
     collection_url,
+    read_data_cloud_storage_id,
     storage_field,
     storage_of,
 )
@@ -89,7 +90,8 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = get_data_cloud_storage_id = NULL_ID
+    get_organization = get_organization_id = NULL_ID
+    get_data_cloud_storage_id = read_data_cloud_storage_id
     get_guide_id = GUIDE_ID
     get_target_storage = storage_of("target")
     get_source_storage = storage_of("source")
