@@ -24,6 +24,7 @@ __all__ = [
     "LabelType",
     "MediaType",
     "ObjectSource",
+    "OrganizationRole",
     "Quality",
     "RequestCategory",
     "RequestStatus",
@@ -166,6 +167,22 @@ class FunctionKind(StrEnum):
 class FunctionVisibility(StrEnum):
     PRIVATE = "private"
     PUBLIC = "public"
+
+
+class OrganizationRole(StrEnum):
+    """A member's role in an organization, from the least to the most privileged."""
+
+    WORKER = "worker"
+    SUPERVISOR = "supervisor"
+    MAINTAINER = "maintainer"
+    OWNER = "owner"
+
+    @property
+    def rank(self) -> int:
+        return list(OrganizationRole).index(self)
+
+    def at_least(self, other: OrganizationRole) -> bool:
+        return self.rank >= other.rank
 
 
 class RequestCategory(StrEnum):

@@ -241,18 +241,18 @@ def test_preview(sdk: Any, project_setup: dict[str, Any]) -> None:
     assert preview.format == "JPEG" and max(preview.size) <= 256
 
 
-def test_an_organization_is_refused_not_ignored(sdk: Any) -> None:
+def test_an_unknown_organization_is_refused_not_ignored(sdk: Any) -> None:
     from cvat_sdk import models
     from cvat_sdk.api_client import exceptions
 
     before = sdk.tasks.list()
-    sdk.organization_slug = "acme"
+    sdk.organization_slug = "acme-unknown"
     with pytest.raises(exceptions.ApiException) as caught:
         sdk.tasks.create(models.TaskWriteRequest(name="in-acme", labels=[{"name": "car"}]))
     body = caught.value.body.decode() if isinstance(caught.value.body, bytes) else caught.value.body
-    assert caught.value.status == 400
-    assert "X-Organization" in body and "Organizations are not supported" in body
-    sdk.organization_slug = ""  # the personal workspace, spelled out
+    assert caught.value.status == 403
+    assert "X-Organization" in body and "'acme-unknown'" in body
+    sdk.organization_slug = None
     assert [t.id for t in sdk.tasks.list()] == [t.id for t in before]  # nothing was created
 
 

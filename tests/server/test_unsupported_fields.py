@@ -11,7 +11,7 @@ from tests.server.conftest import png_bytes, upload_files
 
 pytestmark = pytest.mark.django_db
 
-ORG = "Organizations are not supported by this server"
+ORG = "An object's organization is not set in the body"
 
 
 @pytest.mark.parametrize(("where", "kwargs"), [
@@ -19,11 +19,13 @@ ORG = "Organizations are not supported by this server"
     ("org", {"QUERY_STRING": "org=acme"}),
     ("org_id", {"QUERY_STRING": "org_id=3"}),
 ])
-def test_an_organization_is_refused_and_nothing_is_created(api: APIClient, where: str, kwargs: dict[str, str]) -> None:
+def test_an_unknown_organization_is_refused_and_nothing_is_created(api: APIClient, where: str,
+                                                                   kwargs: dict[str, str]) -> None:
     response = api.post("/api/projects", {"name": "p"}, format="json", **kwargs)
-    assert response.status_code == 400
-    assert list(response.json()) == [where] and ORG in response.json()[where][0]
-    assert api.get("/api/projects", **kwargs).status_code == 400
+    assert response.status_code == 403
+    named = "3" if where == "org_id" else "acme"
+    assert list(response.json()) == [where] and f"'{named}'" in response.json()[where][0]
+    assert api.get("/api/projects", **kwargs).status_code == 403
     assert api.get("/api/projects").json()["count"] == 0
 
 

@@ -4,7 +4,8 @@ client they make, and turning SDK errors into one-line messages with exit status
 Credentials, in order: ``--auth USER:PASSWORD``; ``--auth USER`` with the password from
 ``$INKLAB_PASSWORD`` (or ``$PASS``) or a prompt; a personal access token from
 ``$INKLAB_ACCESS_TOKEN`` (or ``$CVAT_ACCESS_TOKEN``). The server is ``--server-host`` (default
-``$INKLAB_SERVER_HOST`` or ``http://localhost:8080``) and ``--server-port``.
+``$INKLAB_SERVER_HOST`` or ``http://localhost:8080``) and ``--server-port``; ``--org SLUG``
+picks the organization (``--org ""``: the personal workspace).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--auth", metavar="USER[:PASSWORD]", default=None,
                        help="log in with a password (else $INKLAB_PASSWORD, $PASS, or a prompt); without --auth "
                             "the token in $INKLAB_ACCESS_TOKEN or $CVAT_ACCESS_TOKEN is used")
+    group.add_argument("--organization", "--org", dest="org", metavar="SLUG", default=None,
+                       help="work in this organization (its tasks and projects, and new ones go there); an empty "
+                            "string is the personal workspace; without it, everything you can see")
     group.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
     group.add_argument("--debug", action="store_true", help="log every HTTP request")
 
@@ -52,7 +56,14 @@ def _password(user: str) -> str:
 
 
 def connect(args: argparse.Namespace) -> Client:
-    """A logged-in client from the server options."""
+    """A logged-in client from the server options, in the organization of ``--org``."""
+    client = _connect(args)
+    if getattr(args, "org", None) is not None:
+        client.organization_slug = args.org
+    return client
+
+
+def _connect(args: argparse.Namespace) -> Client:
     if args.debug:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     config = Config(verify_ssl=False if args.insecure else None, status_check_period=1.0)

@@ -333,3 +333,19 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Organizations: invitations expire this many days after they were (re)sent. Mail goes out
+# through Django's SMTP backend when INKLAB_EMAIL_HOST is set; otherwise invitations are
+# in-app only (the invitee sees them in GET /api/invitations and the web UI).
+INVITATION_EXPIRY_DAYS = int(os.environ.get("INKLAB_INVITATION_EXPIRY_DAYS", "7"))
+INVITATION_MAIL = bool(os.environ.get("INKLAB_EMAIL_HOST"))
+if INVITATION_MAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["INKLAB_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("INKLAB_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("INKLAB_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("INKLAB_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _flag("INKLAB_EMAIL_USE_TLS")
+    DEFAULT_FROM_EMAIL = os.environ.get("INKLAB_EMAIL_FROM", "inklab@localhost")
+#: the address invitation links point at (the web UI's origin); empty: links relative to the site
+PUBLIC_URL = os.environ.get("INKLAB_PUBLIC_URL", "").rstrip("/")

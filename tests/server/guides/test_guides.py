@@ -153,3 +153,16 @@ def test_permissions(api: APIClient, project: dict[str, Any], make_user: Callabl
     assert _upload(reader, guide["id"], png_bytes(1)).status_code == 403
     assert reader.delete(f"/api/assets/{asset['uuid']}").status_code == 403
     assert reader.post("/api/guides", {"task_id": task["id"]}, format="json").status_code == 403
+
+
+def test_guides_follow_the_organization_context(api: APIClient, project: dict[str, Any]) -> None:
+    personal = api.post("/api/guides", {"project_id": project["id"], "markdown": "mine"}, format="json").json()
+    assert api.post("/api/organizations", {"slug": "acme"}, format="json").status_code == 201
+    team_project = api.post("/api/projects", {"name": "team", "labels": [{"name": "car"}]}, format="json",
+                            HTTP_X_ORGANIZATION="acme").json()
+    team = api.post("/api/guides", {"project_id": team_project["id"], "markdown": "ours"}, format="json").json()
+    for headers, seen, unseen in (({"HTTP_X_ORGANIZATION": ""}, personal, team),
+                                  ({"HTTP_X_ORGANIZATION": "acme"}, team, personal)):
+        assert api.get(f"/api/guides/{seen['id']}", **headers).json()["markdown"] == seen["markdown"]
+        assert api.get(f"/api/guides/{unseen['id']}", **headers).status_code == 404
+    assert api.get(f"/api/guides/{team['id']}").status_code == 200  # no context: everything visible

@@ -86,7 +86,7 @@ def test_events_list(api: APIClient) -> None:
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [
-    ({"type": "organization"}, "type", "organizations"),
+    ({"type": "organization", "project_id": None}, "type", "X-Organization"),
     ({"project_id": None}, "project_id", "project"),
     ({"events": ["create:project"]}, "events", "create:project"),
     ({"events": ["delete:project", "update:task"]}, "events", "delete:project"),
@@ -323,10 +323,13 @@ def test_delete_task_event_and_project_deletion(api: APIClient, project: dict[st
 
 
 def test_organization_webhooks_are_found_by_organization(project: dict[str, Any], admin: Any) -> None:
-    """Ready for organizations: a stored organization webhook hears events of its organization only."""
+    """A stored organization webhook hears events of its organization only."""
+    from inklab.server.iam.models import Organization
     from inklab.server.webhooks.models import Webhook
     from inklab.server.webhooks.services import webhooks_for
 
+    for pk in (7, 8):
+        Organization.objects.create(pk=pk, slug=f"org{pk}", owner=admin)
     org_hook = Webhook.objects.create(target_url="https://example.org/", type="organization", organization_id=7,
                                       events=["create:task"], owner=admin)
     project_hook = Webhook.objects.create(target_url="https://example.org/", type="project",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import time
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -47,7 +48,14 @@ from inklab.sdk.client._transport import HttpRequest, HttpResponse, Transport, U
 from inklab.vocabulary import RequestStatus
 
 if TYPE_CHECKING:
-    from inklab.sdk.client.resources import JobsRepo, ProjectsRepo, TasksRepo, UsersRepo
+    from inklab.sdk.client.resources import (
+        InvitationsRepo,
+        JobsRepo,
+        OrganizationsRepo,
+        ProjectsRepo,
+        TasksRepo,
+        UsersRepo,
+    )
 
 __all__ = ["Client", "Config", "make_client", "normalize_server_url"]
 
@@ -246,6 +254,16 @@ class Client:
         else:
             self.default_headers["X-Organization"] = slug
 
+    @contextmanager
+    def organization_context(self, slug: str) -> Iterator[None]:
+        """Work in organization ``slug`` (``""``: the personal workspace) inside the block."""
+        previous = self.organization_slug
+        self.organization_slug = slug
+        try:
+            yield
+        finally:
+            self.organization_slug = previous
+
     # -- server version ---------------------------------------------------------------------
 
     def get_server_version(self) -> Version:
@@ -399,6 +417,18 @@ class Client:
         from inklab.sdk.client.resources import UsersRepo
 
         return self._repo("users", UsersRepo)  # type: ignore[no-any-return]
+
+    @property
+    def organizations(self) -> OrganizationsRepo:
+        from inklab.sdk.client.resources import OrganizationsRepo
+
+        return self._repo("organizations", OrganizationsRepo)  # type: ignore[no-any-return]
+
+    @property
+    def invitations(self) -> InvitationsRepo:
+        from inklab.sdk.client.resources import InvitationsRepo
+
+        return self._repo("invitations", InvitationsRepo)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"<inklab.sdk.Client {self.url}>"

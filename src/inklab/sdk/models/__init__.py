@@ -42,6 +42,16 @@ from inklab.sdk.models._labels import (
     Sublabel,
     SublabelRequest,
 )
+from inklab.sdk.models._organizations import (
+    BasicOrganization,
+    InvitationRead,
+    InvitationWriteRequest,
+    MembershipRead,
+    OrganizationRead,
+    OrganizationWriteRequest,
+    PatchedMembershipWriteRequest,
+    PatchedOrganizationWriteRequest,
+)
 from inklab.sdk.models._resources import (
     About,
     BasicUser,
@@ -84,6 +94,8 @@ IProjectWriteRequest = ProjectWriteRequest
 ITaskRead = TaskRead
 ITaskWriteRequest = TaskWriteRequest
 IUser = User
+IOrganizationRead = OrganizationRead
+IOrganizationWriteRequest = OrganizationWriteRequest
 
 __all__ = [
     "About",
@@ -91,6 +103,7 @@ __all__ = [
     "AttributeRequest",
     "AttributeVal",
     "AttributeValRequest",
+    "BasicOrganization",
     "BasicUser",
     "DataMetaRead",
     "DataRequest",
@@ -104,12 +117,16 @@ __all__ = [
     "ILabeledImage",
     "ILabeledShape",
     "ILabeledTrack",
+    "IOrganizationRead",
+    "IOrganizationWriteRequest",
     "IPatchedLabeledDataRequest",
     "IProjectRead",
     "IProjectWriteRequest",
     "ITaskRead",
     "ITaskWriteRequest",
     "IUser",
+    "InvitationRead",
+    "InvitationWriteRequest",
     "IssuesSummary",
     "JobRead",
     "JobsSummary",
@@ -123,11 +140,16 @@ __all__ = [
     "LabeledTrack",
     "LabeledTrackRequest",
     "LabelsSummary",
+    "MembershipRead",
     "Model",
+    "OrganizationRead",
+    "OrganizationWriteRequest",
     "PatchedDataMetaWriteRequest",
     "PatchedJobWriteRequest",
     "PatchedLabelRequest",
     "PatchedLabeledDataRequest",
+    "PatchedMembershipWriteRequest",
+    "PatchedOrganizationWriteRequest",
     "PatchedProjectWriteRequest",
     "PatchedTaskWriteRequest",
     "ProjectRead",

@@ -135,7 +135,7 @@ class SortFilter(BaseFilterBackend):
             if name not in fields:
                 raise InvalidInput(f"Cannot sort by '{name}'. Allowed: {', '.join(sorted(fields))}.")
             order.append(("-" if desc else "") + fields[name])
-        order.append("-id")  # a stable tiebreaker so pages never overlap
+        order.append("-pk")  # a stable tiebreaker so pages never overlap
         return queryset.order_by(*order)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:

@@ -22,8 +22,8 @@ __all__ = ["NOT_SUPPORTED", "NO_CONSENSUS", "NO_ORGANIZATIONS",
            "StrictFields", "asks_for_something", "refuse_unknown"]
 
 NOT_SUPPORTED = "This field is not supported by this server."
-NO_ORGANIZATIONS = ("Organizations are not supported by this server: leave the organization unset (the "
-                    "personal workspace).")
+NO_ORGANIZATIONS = ("An object's organization is not set in the body: send the request in the organization's "
+                    "context (the X-Organization header or ?org=slug), or without one for the personal workspace.")
 NO_CONSENSUS = "Consensus jobs are not supported by this server."
 
 

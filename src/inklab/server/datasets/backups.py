@@ -402,11 +402,12 @@ def remove_restored(project_id: int | None, task_ids: list[int]) -> None:
 
 
 def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: list[dict[str, Any]], staged: Path,
-                 created: _Created) -> Task:
+                 created: _Created, organization_id: int | None) -> Task:
     """The task, its labels, frames and jobs in one short transaction; then the checked frames move in."""
     doc = part.doc
     with transaction.atomic():
-        task = Task.objects.create(owner=user, project=project, has_data=bool(doc["frames"]),
+        task = Task.objects.create(owner=user, project=project, organization_id=organization_id,
+                                   has_data=bool(doc["frames"]),
                                    **{key: doc[key] for key in _TASK_FIELDS})
         created.record(task)
         if project is None:
@@ -423,9 +424,9 @@ def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: li
 
 
 def _restore_task(user: Any, source: InputTree, part: _TaskPart, project: Project | None, progress: ProgressFn,
-                  created: _Created, workdir: Path) -> Task:
+                  created: _Created, workdir: Path, organization_id: int | None) -> Task:
     frames = _stage_frames(source, part, workdir / "frames", progress)
-    task = _create_task(user, part, project, frames, workdir / "frames", created)
+    task = _create_task(user, part, project, frames, workdir / "frames", created, organization_id)
     progress(0.85)
     _restore_annotations(user, source, part.prefix, task, project or task, workdir / "annotations.spool")
     touch(task)
@@ -434,20 +435,22 @@ def _restore_task(user: Any, source: InputTree, part: _TaskPart, project: Projec
 
 
 def restore_task(user: Any, source: InputTree, progress: ProgressFn, *, workdir: Path,
-                 record: Callable[[dict[str, Any]], None]) -> Task:
-    """A new task from a task backup (all or nothing: see the module docstring)."""
+                 record: Callable[[dict[str, Any]], None], organization_id: int | None = None) -> Task:
+    """A new task from a task backup (all or nothing: see the module docstring), in the
+    organization ``organization_id`` (None: the personal workspace)."""
     checked = check_backup(source, "task")
     created = _Created(record)
     try:
-        return _restore_task(user, source, checked.tasks[0], None, progress, created, workdir)
+        return _restore_task(user, source, checked.tasks[0], None, progress, created, workdir, organization_id)
     except BaseException:
         created.remove()
         raise
 
 
 def restore_project(user: Any, source: InputTree, progress: ProgressFn, *, workdir: Path,
-                    record: Callable[[dict[str, Any]], None]) -> Project:
-    """A new project (with its tasks) from a project backup (all or nothing: see the module docstring)."""
+                    record: Callable[[dict[str, Any]], None], organization_id: int | None = None) -> Project:
+    """A new project (with its tasks) from a project backup (all or nothing: see the module
+    docstring), in the organization ``organization_id`` (None: the personal workspace)."""
     checked = check_backup(source, "project")
     doc = checked.project
     assert doc is not None
@@ -455,12 +458,13 @@ def restore_project(user: Any, source: InputTree, progress: ProgressFn, *, workd
     try:
         with transaction.atomic():
             project = Project.objects.create(name=doc["name"], owner=user, bug_tracker=doc["bug_tracker"],
-                                             status=doc["status"])
+                                             status=doc["status"], organization_id=organization_id)
             created.record(project)
             apply_label_specs(project, doc["labels"])
         created.add(project)
         for i, part in enumerate(checked.tasks):
-            _restore_task(user, source, part, project, _part(progress, i, len(checked.tasks)), created, workdir)
+            _restore_task(user, source, part, project, _part(progress, i, len(checked.tasks)), created, workdir,
+                          organization_id)
         touch(project)
         return project
     except BaseException:

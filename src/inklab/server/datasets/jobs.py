@@ -40,6 +40,7 @@ from inklab.server.datasets.importing import FrameMatcher, write_dataset
 from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
 from inklab.server.errors import Conflict, InvalidInput, NotFound
+from inklab.server.iam.models import Organization
 from inklab.server.media import tus
 from inklab.server.media.storage import TaskStorage, atomic_write, temp_dir
 from inklab.server.projects.models import Job, Project, Task, touch
@@ -255,6 +256,14 @@ def _remove_restored(request: BackgroundRequest) -> None:
     backups.remove_restored(params.get("created_project"), params.get("created_tasks") or [])
 
 
+def _restore_organization(request: BackgroundRequest) -> int | None:
+    """The organization a restore was asked in, if it (still) exists: else the request fails."""
+    organization_id = request.params.get("organization_id")
+    if organization_id is not None and not Organization.objects.filter(pk=organization_id).exists():
+        raise InvalidInput("The organization this backup was to be restored in no longer exists.")
+    return organization_id
+
+
 @handler(services.IMPORT_BACKUP, lease_seconds=3600, cleanup=_remove_restored)
 def import_backup(request: BackgroundRequest, progress: Progress) -> None:
     def record(made: dict[str, Any]) -> None:  # inside the transaction that makes them
@@ -262,11 +271,13 @@ def import_backup(request: BackgroundRequest, progress: Progress) -> None:
 
     with _uploaded(request) as path, _user_errors(), _workspace(request) as workdir:
         with backups.open_backup(path, services.original_name(path.name)) as source:
+            organization_id = _restore_organization(request)
             if request.params.get("kind") == "project":
-                created: Task | Project = backups.restore_project(_owner(request), source, progress,
-                                                                  workdir=workdir, record=record)
+                created: Task | Project = backups.restore_project(_owner(request), source, progress, workdir=workdir,
+                                                                  record=record, organization_id=organization_id)
             else:
-                created = backups.restore_task(_owner(request), source, progress, workdir=workdir, record=record)
+                created = backups.restore_task(_owner(request), source, progress, workdir=workdir, record=record,
+                                               organization_id=organization_id)
     BackgroundRequest.objects.filter(pk=request.pk).update(result_id=created.pk)
 
 

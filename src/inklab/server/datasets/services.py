@@ -23,6 +23,8 @@ from inklab.formats import UnknownFormat, get_exporter, get_importer
 from inklab.server.annotations import services as annotation_services
 from inklab.server.datasets import backups, locations
 from inklab.server.errors import InvalidInput, Unsupported
+from inklab.server.iam.context import NO_CONTEXT, OrgContext
+from inklab.server.iam.rules import Resource
 from inklab.server.media import tus
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Project, Task
@@ -194,10 +196,12 @@ def original_name(stored: str) -> str:
     return rest if len(head) == 12 and rest else stored
 
 
-def request_restore(user: Any, kind: str, params: Any) -> BackgroundRequest:
+def request_restore(user: Any, kind: str, params: Any, context: OrgContext = NO_CONTEXT) -> BackgroundRequest:
     """``Upload-Finish`` on ``/api/{tasks,projects}/backup/``: the backup's documents are checked
     now (a 400 naming the file and field, and the upload is dropped); its frames and annotations
-    as the request restores it."""
+    as the request restores it, in the request's workspace (``context``)."""
+    slug = context.organization.slug if context.organization else ""
+    perms.check_create(user, Resource.PROJECT if kind == "project" else Resource.TASK, context.organization_id, slug)
     filename = _upload(user, params)
     path = tus.import_file(user, filename)
     try:
@@ -206,6 +210,6 @@ def request_restore(user: Any, kind: str, params: Any) -> BackgroundRequest:
     except InvalidInput:
         path.unlink(missing_ok=True)
         raise
-    job_params = {"filename": filename, "kind": kind}
+    job_params = {"filename": filename, "kind": kind, "organization_id": context.organization_id}
     with transaction.atomic():
         return queue.enqueue(user, IMPORT_BACKUP, kind, params=job_params)

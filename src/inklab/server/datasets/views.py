@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsView
 from inklab.server.datasets import locations, schema, services
 from inklab.server.errors import InvalidInput
+from inklab.server.iam.context import context_of
 from inklab.server.media import tus
 from inklab.server.media.storage import safe_basename, user_upload_dir
 from inklab.server.projects import permissions as perms
@@ -170,7 +171,8 @@ class BackupImportView(_DatasetView):
 
     def post(self, request: Request) -> Response:
         return import_flow(request, lambda: None,
-                           lambda params: services.request_restore(request.user, self.kind, params),
+                           lambda params: services.request_restore(request.user, self.kind, params,
+                                                                   context_of(request)),
                            format_required=False)
 
 

@@ -44,6 +44,9 @@ def _new_request_id() -> str:
 class Function(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                               related_name="+")
+    #: the organization it was registered in (its members may use it); None: its owner's workspace
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
     name = models.CharField(max_length=256)
     description = models.TextField(blank=True, default="")
     provider = models.CharField(max_length=16, choices=choices(FunctionProvider), default=FunctionProvider.NATIVE)

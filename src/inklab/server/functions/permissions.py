@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from inklab.server.errors import Forbidden
 from inklab.server.functions.models import AnnotationRequest, Function
+from inklab.server.iam.models import Membership
 from inklab.server.iam.permissions import is_admin
 from inklab.server.projects.models import Task, touch
 from inklab.vocabulary import FunctionVisibility, RequestStatus
@@ -33,7 +34,9 @@ __all__ = ["check_serve_function", "reading_changed", "requests_served_by", "vis
 def visible_functions(user: Any) -> QuerySet[Function]:
     if is_admin(user):
         return Function.objects.all()
-    return Function.objects.filter(Q(owner=user) | Q(visibility=FunctionVisibility.PUBLIC))
+    members = Membership.objects.filter(user_id=user.pk, is_active=True).values("organization_id")
+    return Function.objects.filter(Q(owner=user) | Q(visibility=FunctionVisibility.PUBLIC)
+                                   | Q(organization_id__in=members))
 
 
 def check_serve_function(user: Any, function: Function) -> None:

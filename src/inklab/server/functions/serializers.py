@@ -50,7 +50,7 @@ class FunctionReadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Function
-        fields = ["id", "provider", "kind", "name", "description", "visibility", "owner", "labels_v2",
+        fields = ["id", "provider", "kind", "name", "description", "visibility", "owner", "organization", "labels_v2",
                   "min_pos_points", "min_neg_points", "startswith_box", "startswith_box_optional",
                   "supported_shape_types", "agents_online", "last_seen", "created_date", "updated_date"]
         read_only_fields = fields

@@ -17,9 +17,12 @@ from inklab.server.functions.doorbell import ring_after_commit
 from inklab.server.functions.models import AnnotationRequest, Function
 from inklab.server.functions.permissions import check_serve_function, reading_changed, visible_functions
 from inklab.server.functions.queue import function_topic
+from inklab.server.iam.context import NO_CONTEXT, OrgContext
 from inklab.server.iam.permissions import is_admin
+from inklab.server.iam.rules import Resource
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import labels_of
+from inklab.server.projects.permissions import check_create
 from inklab.vocabulary import (
     FunctionKind,
     FunctionProvider,
@@ -33,15 +36,17 @@ __all__ = ["cancel_request", "create_function", "create_request", "delete_functi
 logger = logging.getLogger(__name__)
 
 
-def create_function(user: Any, data: dict[str, Any]) -> Function:
-    """Register a native function from a ``POST /api/functions`` body."""
+def create_function(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEXT) -> Function:
+    """Register a native function from a ``POST /api/functions`` body, in the request's workspace."""
+    check_create(user, Resource.FUNCTION, context.organization_id,
+                 context.organization.slug if context.organization else "")
     if data.get("provider", FunctionProvider.NATIVE) != FunctionProvider.NATIVE:
         raise InvalidInput(f"provider: only 'native' functions can be registered here, got {data.get('provider')!r}.")
     kind = data.get("kind", FunctionKind.DETECTOR)
     labels = function_labels.normalize_labels(data.get("labels_v2", []))
     now = timezone.now()
     function = Function.objects.create(
-        owner=user, name=data["name"], description=data.get("description") or "", kind=kind,
+        owner=user, organization_id=context.organization_id, name=data["name"], description=data.get("description") or "", kind=kind,
         visibility=data.get("visibility") or FunctionVisibility.PRIVATE, labels_v2=labels,
         min_pos_points=data.get("min_pos_points", 0), min_neg_points=data.get("min_neg_points", -1),
         startswith_box=bool(data.get("startswith_box")),

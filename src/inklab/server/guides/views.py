@@ -40,6 +40,12 @@ class GuideViewSet(mixins.RetrieveModelMixin, EditableResourceViewSet):
     def visible(self, user: Any) -> Any:
         return perms.visible_guides(user)
 
+    def in_context(self, queryset: Any) -> Any:
+        """A guide is in the organization of its project or task."""
+        context = self.org_context
+        return (context.filter(queryset.filter(project__isnull=False), "project__organization")
+                | context.filter(queryset.filter(task__isnull=False), "task__organization"))
+
     def prepared(self, queryset: Any) -> Any:
         return queryset.select_related("project", "task", "task__project")
 

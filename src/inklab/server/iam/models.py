@@ -1,10 +1,16 @@
-"""Personal access tokens (PATs), as cvat-cli uses them through ``CVAT_ACCESS_TOKEN``.
+"""Personal access tokens and teams (organizations, memberships, invitations).
 
-Only a SHA-256 digest of a token is stored; the value is shown once, when it is created.
+Access tokens (PATs) are what cvat-cli uses through ``CVAT_ACCESS_TOKEN``: only a SHA-256
+digest of a token is stored; the value is shown once, when it is created.
+
+An :class:`Organization` is a team workspace; a user belongs to it through an active
+:class:`Membership` with an :class:`~inklab.vocabulary.OrganizationRole`. An
+:class:`Invitation` holds an inactive membership until the invitee accepts it.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -12,7 +18,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-__all__ = ["AccessToken"]
+from inklab.vocabulary import OrganizationRole, choices
+
+__all__ = ["AccessToken", "Invitation", "Membership", "Organization"]
 
 TOKEN_PREFIX = "ink_"
 
@@ -49,3 +57,73 @@ class AccessToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expiry_date is not None and self.expiry_date <= timezone.now()
+
+
+class Organization(models.Model):
+    slug = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=64, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    contact = models.JSONField(default=dict, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_date = models.DateTimeField(auto_now_add=True)
+    updated_date = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Membership(models.Model):
+    """A user's place in an organization; inactive while its invitation is pending."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=16, choices=choices(OrganizationRole))
+    is_active = models.BooleanField(default=False)
+    joined_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user")]
+        indexes = [models.Index(fields=["user", "is_active", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organization; ``key`` is the secret the invitee accepts with."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="invitation")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_date = models.DateTimeField(auto_now_add=True)
+    sent_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_date", "key"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.membership.user} to {self.membership.organization}"
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def accepted(self) -> bool:
+        return self.membership.is_active
+
+    @property
+    def expires(self) -> datetime.datetime:
+        sent = self.sent_date or self.created_date or timezone.now()
+        return sent + datetime.timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+    @property
+    def expired(self) -> bool:
+        """Past its expiry and not accepted (an accepted invitation never expires)."""
+        return not self.accepted and self.expires <= timezone.now()

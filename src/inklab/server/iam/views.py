@@ -22,6 +22,7 @@ from inklab.server.api.schema import DetailSerializer, error
 from inklab.server.errors import Forbidden, InvalidInput
 from inklab.server.iam import serializers as s
 from inklab.server.iam import services, throttling
+from inklab.server.iam.context import context_of
 from inklab.server.iam.models import AccessToken
 from inklab.server.iam.permissions import is_admin
 
@@ -171,6 +172,13 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
                        "last_name": "last_name", "is_active": "is_active"}
     default_ordering = ("id",)
     http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        """Everyone; in an organization's context, its active members (to pick assignees)."""
+        context = context_of(self.request)
+        if context.organization is None:
+            return User.objects.all()
+        return User.objects.filter(memberships__organization=context.organization, memberships__is_active=True)
 
     def get_serializer_class(self) -> type:
         if self.action in {"partial_update", "update"}:

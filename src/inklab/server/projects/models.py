@@ -55,6 +55,9 @@ def touch(*objects: Any) -> None:
 
 class Project(models.Model):
     name = models.CharField(max_length=256)
+    #: the team workspace it belongs to; None: its owner's personal workspace
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -75,6 +78,9 @@ class Project(models.Model):
 class Task(models.Model):
     name = models.CharField(max_length=256)
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    #: the team workspace (its project's, when it has one); None: the personal workspace. Jobs follow it.
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -1,20 +1,17 @@
-"""Who may see and change projects, tasks, jobs and labels.
+"""Who may see and change projects, tasks, jobs and labels: the rules table of
+:mod:`inklab.server.iam.rules` applied to these models.
 
-Rules (admins – staff or superusers – may do everything):
+For each resource, a user's relations to one object (owner, assignee, project owner, role in its
+organization, ...) are computed for object checks, and the same relations are database filters
+for lists (the ``visible_*`` querysets), both read from the one table. In an organization only
+its active members (and administrators) hold any relation to its objects.
 
-* a **project** is managed by its owner and assignee; it is visible to them and to anyone who
-  can see one of its tasks;
-* a **task** is managed by its owner and assignee and by its project's managers; it is
-  visible to them and to the assignees of its jobs;
-* a **job** is visible to its task's managers and to its assignee, who may annotate it and
-  change its state; only managers reassign it;
-* reading or exporting a **whole task** (its annotations, dataset, backup) is for the task's
-  managers, as in CVAT; a job's assignee reads and exports their job. The task's frames and
-  frame meta are read through a :class:`FrameWindow`: all frames for managers, the frames of
-  their jobs for job assignees (:func:`readable_frames`);
-* exporting a project is for its managers;
-* only owners (of the task, or of its project) and admins delete;
-* users create projects and tasks they own; only admins create them for another owner.
+* reading or exporting a **whole task** (its annotations, dataset, backup) is for those who may
+  change it (the task's managers), as in CVAT; a job's assignee reads and exports their job. The
+  task's frames and frame meta are read through a :class:`FrameWindow`: all frames for managers,
+  the frames of their jobs for job assignees (:func:`readable_frames`);
+* users create projects and tasks they own (in an organization, supervisors and above); only
+  admins create them for another owner.
 
 List endpoints filter with the ``visible_*`` querysets, so nothing leaks into list results;
 a request for an invisible object is answered 404 (:func:`visible_task` and its kin raise
@@ -35,13 +32,18 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from inklab.server.errors import Forbidden, NotFound
-from inklab.server.iam.permissions import is_admin
+from inklab.server.iam.permissions import is_admin, member_q, org_relations, role_q
+from inklab.server.iam.permissions import org_role as org_role_of
+from inklab.server.iam.rules import Action, Resource, Who, allowed, role_relations, who_may
 from inklab.server.projects.models import Job, Label, Project, Task
+from inklab.vocabulary import OrganizationRole
 
 __all__ = [
     "WHOLE_TASK",
     "FrameWindow",
     "check_annotate_job",
+    "check_assign_job",
+    "check_create",
     "check_create_for",
     "check_delete_project",
     "check_delete_task",
@@ -52,8 +54,11 @@ __all__ = [
     "grant_task_reading",
     "is_project_manager",
     "is_task_manager",
+    "job_relations",
     "managed_projects",
+    "project_relations",
     "readable_frames",
+    "task_relations",
     "visible_job",
     "visible_jobs",
     "visible_labels",
@@ -63,10 +68,81 @@ __all__ = [
     "visible_tasks",
 ]
 
+_MAINTAINER = OrganizationRole.MAINTAINER
 
-def _task_manager_q(user: Any, prefix: str = "") -> Q:
-    return (Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}assignee": user})
-            | Q(**{f"{prefix}project__owner": user}) | Q(**{f"{prefix}project__assignee": user}))
+
+# --- relations of a user to one object --------------------------------------------------------
+
+def _relations(user: Any, organization_id: int | None, own: dict[Who, bool]) -> set[Who]:
+    if is_admin(user):
+        return {Who.ADMIN}
+    may, relations = org_relations(user, organization_id)
+    if not may:
+        return set()
+    return relations | {who for who, holds in own.items() if holds}
+
+
+def project_relations(user: Any, project: Project) -> set[Who]:
+    """The user's relations to ``project`` (without :attr:`Who.TASK_VIEWER`, a list-only one)."""
+    return _relations(user, project.organization_id, {
+        Who.OWNER: project.owner_id == user.pk, Who.ASSIGNEE: project.assignee_id == user.pk})
+
+
+def task_relations(user: Any, task: Task) -> set[Who]:
+    """The user's relations to ``task`` (without :attr:`Who.JOB_ASSIGNEE`, a list-only one)."""
+    project = task.project if task.project_id else None
+    return _relations(user, task.organization_id, {
+        Who.OWNER: task.owner_id == user.pk, Who.ASSIGNEE: task.assignee_id == user.pk,
+        Who.PROJECT_OWNER: project is not None and project.owner_id == user.pk,
+        Who.PROJECT_ASSIGNEE: project is not None and project.assignee_id == user.pk})
+
+
+def job_relations(user: Any, job: Job) -> set[Who]:
+    relations = task_relations(user, job.task)
+    if allowed(Resource.TASK, Action.CHANGE, relations):
+        relations.add(Who.TASK_MANAGER)
+    if job.assignee_id == user.pk and (relations or org_relations(user, job.task.organization_id)[0]):
+        relations.add(Who.ASSIGNEE)
+    return relations
+
+
+# --- the same relations as filters ----------------------------------------------------------
+
+def _project_q(user: Any) -> dict[Who, Callable[[], Q]]:
+    return {
+        Who.OWNER: lambda: Q(owner=user), Who.ASSIGNEE: lambda: Q(assignee=user),
+        Who.TASK_VIEWER: lambda: Q(pk__in=visible_tasks(user).filter(project__isnull=False).values("project_id")),
+        Who.ORG_MAINTAINER: lambda: role_q(user, _MAINTAINER),
+    }
+
+
+def _task_q(user: Any, prefix: str = "") -> dict[Who, Callable[[], Q]]:
+    def q(**kwargs: Any) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in kwargs.items()})
+
+    return {
+        Who.OWNER: lambda: q(owner=user), Who.ASSIGNEE: lambda: q(assignee=user),
+        Who.PROJECT_OWNER: lambda: q(project__owner=user), Who.PROJECT_ASSIGNEE: lambda: q(project__assignee=user),
+        Who.JOB_ASSIGNEE: lambda: q(pk__in=Job.objects.filter(assignee=user).values("task_id")),
+        Who.ORG_MAINTAINER: lambda: role_q(user, _MAINTAINER, f"{prefix}organization"),
+    }
+
+
+def _job_q(user: Any) -> dict[Who, Callable[[], Q]]:
+    task_managers = _task_q(user, "task__")
+    manager = Q()
+    for who in who_may(Resource.TASK, Action.CHANGE) - {Who.ADMIN}:
+        manager |= task_managers[who]()
+    return {Who.TASK_MANAGER: lambda: manager, Who.ASSIGNEE: lambda: Q(assignee=user),
+            Who.ORG_MAINTAINER: lambda: role_q(user, _MAINTAINER, "task__organization")}
+
+
+def _rule_q(resource: Resource, action: Action, builders: dict[Who, Callable[[], Q]]) -> Q:
+    """The rows that some relation allowed by the rule selects (ADMIN is handled by callers)."""
+    query = Q(pk__in=[])
+    for who in who_may(resource, action) - {Who.ADMIN}:
+        query |= builders[who]()
+    return query
 
 
 TaskGrant = Callable[[Any], QuerySet[Any]]
@@ -110,22 +186,21 @@ def _granted_jobs_q(user: Any) -> Q:
 def visible_tasks(user: Any) -> QuerySet[Task]:
     if is_admin(user):
         return Task.objects.all()
-    job_tasks = Job.objects.filter(assignee=user).values("task_id")
-    return Task.objects.filter(_task_manager_q(user) | Q(pk__in=job_tasks) | _granted_q(user, "pk"))
+    rule = _rule_q(Resource.TASK, Action.VIEW, _task_q(user)) & member_q(user)
+    return Task.objects.filter(rule | _granted_q(user, "pk"))
 
 
 def visible_projects(user: Any) -> QuerySet[Project]:
     if is_admin(user):
         return Project.objects.all()
-    task_projects = visible_tasks(user).filter(project__isnull=False).values("project_id")
-    return Project.objects.filter(Q(owner=user) | Q(assignee=user) | Q(pk__in=task_projects))
+    return Project.objects.filter(_rule_q(Resource.PROJECT, Action.VIEW, _project_q(user)) & member_q(user))
 
 
 def visible_jobs(user: Any) -> QuerySet[Job]:
     if is_admin(user):
         return Job.objects.all()
-    return Job.objects.filter(_task_manager_q(user, "task__") | Q(assignee=user)
-                              | _granted_q(user, "task_id", whole_tasks=True) | _granted_jobs_q(user))
+    rule = _rule_q(Resource.JOB, Action.VIEW, _job_q(user)) & member_q(user, "task__organization")
+    return Job.objects.filter(rule | _granted_q(user, "task_id", whole_tasks=True) | _granted_jobs_q(user))
 
 
 def visible_labels(user: Any) -> QuerySet[Label]:
@@ -161,25 +236,36 @@ def visible_project(user: Any, pk: Any) -> Project:
 
 
 def managed_projects(user: Any) -> QuerySet[Project]:
-    """The projects ``user`` manages (owns or is assigned to; every project for admins)."""
+    """The projects ``user`` may change (the rules table's project change rule as a filter)."""
     if is_admin(user):
         return Project.objects.all()
-    return Project.objects.filter(Q(owner=user) | Q(assignee=user))
+    return Project.objects.filter(_rule_q(Resource.PROJECT, Action.CHANGE, _project_q(user)) & member_q(user))
 
 
 def is_project_manager(user: Any, project: Project) -> bool:
-    return is_admin(user) or user.pk in {project.owner_id, project.assignee_id}
+    return allowed(Resource.PROJECT, Action.CHANGE, project_relations(user, project))
 
 
 def is_task_manager(user: Any, task: Task) -> bool:
-    if is_admin(user) or user.pk in {task.owner_id, task.assignee_id}:
-        return True
-    return task.project is not None and is_project_manager(user, task.project)
+    return allowed(Resource.TASK, Action.CHANGE, task_relations(user, task))
 
 
 def check_manage_project(user: Any, project: Project) -> None:
     if not is_project_manager(user, project):
-        raise Forbidden("Only the project's owner, its assignee or an administrator may change it.")
+        raise Forbidden("Only the project's owner, its assignee, a maintainer of its organization or an "
+                        "administrator may change it.")
+
+
+def check_create(user: Any, resource: Resource, organization_id: int | None, slug: str = "") -> None:
+    """Raise ``Forbidden`` unless ``user`` may create a ``resource`` in the workspace: anyone in
+    their personal workspace; in an organization, the roles the rules allow (supervisor and up)."""
+    if is_admin(user):
+        return
+    relations = {Who.PERSONAL} if organization_id is None else role_relations(org_role_of(user, organization_id))
+    if not allowed(resource, Action.CREATE, relations):
+        roles = ", ".join(sorted(who.value for who in who_may(resource, Action.CREATE) - {Who.ADMIN, Who.PERSONAL}))
+        raise Forbidden(f"Your role in organization '{slug}' does not allow creating a {resource} there; it is "
+                        f"for: {roles}.")
 
 
 def check_create_for(user: Any, owner_id: int | None) -> None:
@@ -189,33 +275,40 @@ def check_create_for(user: Any, owner_id: int | None) -> None:
 
 
 def check_delete_project(user: Any, project: Project) -> None:
-    if not (is_admin(user) or project.owner_id == user.pk):
-        raise Forbidden("Only the project's owner or an administrator may delete it.")
+    if not allowed(Resource.PROJECT, Action.DELETE, project_relations(user, project)):
+        raise Forbidden("Only the project's owner, a maintainer of its organization or an administrator may "
+                        "delete it.")
 
 
 def check_manage_task(user: Any, task: Task) -> None:
     if not is_task_manager(user, task):
-        raise Forbidden("Only the task's owner or assignee, its project's managers or an administrator "
-                        "may change it.")
+        raise Forbidden("Only the task's owner or assignee, its project's managers, a maintainer of its "
+                        "organization or an administrator may change it.")
 
 
 def check_delete_task(user: Any, task: Task) -> None:
-    owners = {task.owner_id, task.project.owner_id if task.project else None}
-    if not (is_admin(user) or user.pk in owners):
-        raise Forbidden("Only the task's owner, its project's owner or an administrator may delete it.")
+    if not allowed(Resource.TASK, Action.DELETE, task_relations(user, task)):
+        raise Forbidden("Only the task's owner, its project's owner, a maintainer of its organization or an "
+                        "administrator may delete it.")
 
 
 def check_annotate_job(user: Any, job: Job) -> None:
-    if not (job.assignee_id == user.pk or is_task_manager(user, job.task)):
+    if not allowed(Resource.JOB, Action.ANNOTATE, job_relations(user, job)):
         raise Forbidden("Only the job's assignee or the task's managers may change this job.")
+
+
+def check_assign_job(user: Any, job: Job) -> None:
+    if not allowed(Resource.JOB, Action.ASSIGN, job_relations(user, job)):
+        raise Forbidden({"assignee": ["Only the task's managers (its owner or assignee, its project's, a "
+                                      "maintainer of its organization) may reassign this job."]})
 
 
 def check_read_task(user: Any, task: Task) -> None:
     """Reading or exporting all of a task's annotations (or its backup) is for its managers."""
     if not is_task_manager(user, task):
         raise Forbidden(f"Only the managers of task {task.pk} (its owner or assignee, its project's owner or "
-                        "assignee) or an administrator may read or export the whole task; a job's assignee "
-                        "reads and exports their job (/api/jobs/{id}/...).")
+                        "assignee, a maintainer of its organization) or an administrator may read or export "
+                        "the whole task; a job's assignee reads and exports their job (/api/jobs/{id}/...).")
 
 
 def check_export(user: Any, target: Project | Task | Job) -> None:
@@ -226,7 +319,7 @@ def check_export(user: Any, target: Project | Task | Job) -> None:
                             "export it.")
     elif isinstance(target, Task):
         check_read_task(user, target)
-    elif not (target.assignee_id == user.pk or is_task_manager(user, target.task)):
+    elif not allowed(Resource.JOB, Action.VIEW, job_relations(user, target)):
         raise Forbidden(f"Only the assignee of job {target.pk} or its task's managers may export it.")
 
 

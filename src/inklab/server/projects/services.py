@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from inklab.server.cloud.defaults import set_storages
 from inklab.server.errors import Conflict, InvalidInput
+from inklab.server.iam.context import NO_CONTEXT, OrgContext
+from inklab.server.iam.models import Membership
+from inklab.server.iam.rules import Resource
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Label, Project, Task, touch
@@ -37,13 +40,27 @@ __all__ = [
 User = get_user_model()
 
 
-def _user(user_id: int | None, field: str) -> Any:
+def _user(user_id: int | None, field: str, organization_id: int | None = None) -> Any:
+    """The active user ``user_id`` (None for None); in an organization, one of its active members."""
     if user_id is None:
         return None
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise InvalidInput({field: [f"There is no active user with id {user_id}."]})
+    if organization_id is not None and not Membership.objects.filter(
+            user=user, organization_id=organization_id, is_active=True).exists():
+        raise InvalidInput({field: [f"User {user_id} is not a member of the organization this object belongs to."]})
     return user
+
+
+def _workspace(context: OrgContext, project: Project | None) -> int | None:
+    """The organization a new task belongs to: its project's, which must be the context's."""
+    if project is None:
+        return context.organization_id
+    if not context.contains(project.organization_id):
+        raise InvalidInput({"project_id": [f"Project {project.pk} belongs to another workspace than the one "
+                                           "this request works in (X-Organization, org, org_id)."]})
+    return project.organization_id
 
 
 def _check_storage(data: dict[str, Any]) -> dict[str, Any]:
@@ -52,13 +69,17 @@ def _check_storage(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_project(user: Any, data: dict[str, Any]) -> Project:
+def create_project(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEXT) -> Project:
+    """A project in the request's workspace (an organization's, or the personal one)."""
+    org = context.organization_id
+    perms.check_create(user, Resource.PROJECT, org, context.organization.slug if context.organization else "")
     perms.check_create_for(user, data.get("owner_id"))
     storages = _check_storage(data)
     project = Project.objects.create(
         name=data["name"],
-        owner=_user(data.get("owner_id"), "owner_id") or user,
-        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        organization_id=org,
+        owner=_user(data.get("owner_id"), "owner_id", org) or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id", org),
         bug_tracker=data.get("bug_tracker", ""),
     )
     if project.assignee_id:
@@ -81,9 +102,9 @@ def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project
             setattr(project, field, data[field])
     if "owner_id" in data:
         perms.check_delete_project(user, project)  # only the owner hands a project over
-        project.owner = _user(data["owner_id"], "owner_id")
+        project.owner = _user(data["owner_id"], "owner_id", project.organization_id)
     if "assignee_id" in data and data["assignee_id"] != project.assignee_id:
-        project.assignee = _user(data["assignee_id"], "assignee_id")
+        project.assignee = _user(data["assignee_id"], "assignee_id", project.organization_id)
         project.assignee_updated_date = timezone.now()
     managers = (project.owner_id, project.assignee_id)
     project.save()
@@ -113,10 +134,15 @@ def _project_for_task(user: Any, project_id: int | None) -> Project | None:
 
 
 @transaction.atomic
-def create_task(user: Any, data: dict[str, Any]) -> Task:
+def create_task(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEXT) -> Task:
+    """A task in the request's workspace, or in its project's (which must be the same)."""
+    project = _project_for_task(user, data.get("project_id"))
+    org = _workspace(context, project)
+    slug = project.organization.slug if project and project.organization_id else (
+        context.organization.slug if context.organization else "")
+    perms.check_create(user, Resource.TASK, org, slug)
     perms.check_create_for(user, data.get("owner_id"))
     storages = _check_storage(data)
-    project = _project_for_task(user, data.get("project_id"))
     labels = data.get("labels") or []
     if project is not None and labels:
         raise InvalidInput({"labels": ["A task inside a project uses the project's labels; "
@@ -124,8 +150,9 @@ def create_task(user: Any, data: dict[str, Any]) -> Task:
     task = Task.objects.create(
         name=data["name"],
         project=project,
-        owner=_user(data.get("owner_id"), "owner_id") or user,
-        assignee=_user(data.get("assignee_id"), "assignee_id"),
+        organization_id=org,
+        owner=_user(data.get("owner_id"), "owner_id", org) or user,
+        assignee=_user(data.get("assignee_id"), "assignee_id", org),
         bug_tracker=data.get("bug_tracker", ""),
         overlap=data.get("overlap"),
         segment_size=data.get("segment_size") or 0,
@@ -195,6 +222,9 @@ def _move_task(task: Task, target: Project | None) -> None:
         for label in source_labels:
             mapping.add(label, _copy_label(label, task))
     else:
+        if target.organization_id != task.organization_id:
+            raise InvalidInput({"project_id": [f"Project {target.pk} belongs to another workspace than task "
+                                               f"{task.pk}; a task moves only between projects of its own."]})
         target_labels = {label.name: label for label in labels_of(target)}
         missing = sorted(label.name for label in source_labels if label.name not in target_labels)
         if missing and task.has_data:
@@ -219,9 +249,9 @@ def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
             setattr(task, field, data[field])
     if "owner_id" in data:
         perms.check_delete_task(user, task)
-        task.owner = _user(data["owner_id"], "owner_id")
+        task.owner = _user(data["owner_id"], "owner_id", task.organization_id)
     if "assignee_id" in data and data["assignee_id"] != task.assignee_id:
-        task.assignee = _user(data["assignee_id"], "assignee_id")
+        task.assignee = _user(data["assignee_id"], "assignee_id", task.organization_id)
         task.assignee_updated_date = timezone.now()
     for field in ("overlap", "segment_size", "consensus_replicas"):
         if field in data and data[field] != getattr(task, field):
@@ -279,8 +309,8 @@ def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     changing.send(sender=Job, instance=job)
     reassigned = "assignee" in data and data["assignee"] != job.assignee_id
     if reassigned:
-        perms.check_manage_task(user, job.task)
-        job.assignee = _user(data["assignee"], "assignee")
+        perms.check_assign_job(user, job)
+        job.assignee = _user(data["assignee"], "assignee", job.task.organization_id)
         job.assignee_updated_date = timezone.now()
     for field in ("stage", "state"):
         if field in data:

@@ -10,7 +10,8 @@ before anything of ``instance`` is modified (receivers may keep what they need o
 
 ``changed(sender=Project|Task|Job|Issue|Comment, instance=..., user=..., action="create"|"update"|"delete")``
 is sent inside the transaction after ``instance`` was created or changed by ``user``, and just
-before it is deleted (it is still whole then). The review app sends both for its issues and comments. Receivers that act outside the database wait
+before it is deleted (it is still whole then). The review app sends both for its issues and
+comments, the organizations service for organizations, memberships and invitations. Receivers that act outside the database wait
 for the commit (``transaction.on_commit``).
 """
 

@@ -28,7 +28,8 @@ PING = "ping"
 EVENTS: tuple[str, ...] = tuple(sorted(
     [f"{action}:{resource}" for resource in ("project", "task", "job", "issue", "comment", "membership")
      for action in ("create", "update", "delete")]
-    + ["create:invitation", "delete:invitation", "update:organization", "delete:organization"]
+    # No delete:organization: an organization's webhooks are deleted with it.
+    + ["create:invitation", "delete:invitation", "update:organization"]
 ))
 
 _PROJECT_RESOURCES = ("project", "task", "job", "issue", "comment")

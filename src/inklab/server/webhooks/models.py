@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from inklab.server.iam.models import Organization
 from inklab.server.projects.models import Project
 from inklab.server.webhooks.events import WebhookContentType, WebhookType
 from inklab.vocabulary import choices
@@ -16,9 +17,10 @@ __all__ = ["Webhook", "WebhookDelivery"]
 class Webhook(models.Model):
     """Where to send which events of a project (or an organization).
 
-    ``organization_id`` is reserved for organization webhooks (a foreign key once organizations
-    exist); the API refuses ``type=organization`` until then. ``secret`` signs the payloads and
-    is never returned by the API.
+    An organization webhook has its ``organization`` and no project; a project webhook has its
+    project and that project's organization (None in a personal workspace), so that lists follow
+    the request's organization context. ``secret`` signs the payloads and is never returned by
+    the API.
     """
 
     target_url = models.CharField(max_length=8192)
@@ -31,7 +33,8 @@ class Webhook(models.Model):
     enable_ssl = models.BooleanField(default=True)
     events = models.JSONField(default=list)
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks")
-    organization_id = models.BigIntegerField(null=True, blank=True)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="webhooks")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     created_date = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from inklab.server.iam.models import Invitation, Membership, Organization
+from inklab.server.iam.organization_serializers import (
+    InvitationReadSerializer,
+    MembershipReadSerializer,
+    OrganizationReadSerializer,
+)
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.projects.serializers import JobReadSerializer, ProjectReadSerializer, TaskReadSerializer
@@ -20,15 +26,18 @@ from inklab.server.review.serializers import CommentReadSerializer, IssueReadSer
 __all__ = ["Resource", "changes", "encode", "resource_name", "sender", "snapshot"]
 
 _SERIALIZERS: dict[type, Any] = {Project: ProjectReadSerializer, Task: TaskReadSerializer, Job: JobReadSerializer,
-                                 Issue: IssueReadSerializer, Comment: CommentReadSerializer}
+                                 Issue: IssueReadSerializer, Comment: CommentReadSerializer,
+                                 Organization: OrganizationReadSerializer, Membership: MembershipReadSerializer,
+                                 Invitation: InvitationReadSerializer}
 #: what an event may be about
-Resource = Project | Task | Job | Issue | Comment
+Resource = Project | Task | Job | Issue | Comment | Organization | Membership | Invitation
 #: fields whose change alone is no news (they move with every change)
 _QUIET = frozenset({"updated_date"})
 
 
 def resource_name(instance: Resource) -> str:
-    """``project``, ``task``, ``job``, ``issue`` or ``comment``: the resource part of an event name and the payload key."""
+    """``project``, ``task``, ``job``, ``issue``, ``comment``, ``organization``, ``membership`` or
+    ``invitation``: the resource part of an event name and the payload key."""
     return type(instance).__name__.lower()
 
 

@@ -1,4 +1,5 @@
-"""Turning changes of projects, tasks, jobs, issues and comments into webhook events.
+"""Turning changes of projects, tasks, jobs, issues, comments and of organizations, their
+memberships and invitations into webhook events.
 
 Listens to :data:`inklab.server.projects.signals.changing` (keeps the old state of an object some
 webhook will hear about) and :data:`~inklab.server.projects.signals.changed` (records the event).
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from inklab.server.iam.models import Invitation, Membership, Organization
 from inklab.server.projects.models import Job, Project, Task
 from inklab.server.projects.signals import changed, changing
 from inklab.server.review.models import Comment, Issue
@@ -29,6 +31,8 @@ def _job(instance: Resource) -> Job | None:
 
 
 def _project_id(instance: Resource) -> int | None:
+    if isinstance(instance, Organization | Membership | Invitation):
+        return None
     instance = _job(instance) or instance
     if isinstance(instance, Project):
         return instance.pk
@@ -38,15 +42,17 @@ def _project_id(instance: Resource) -> int | None:
 
 
 def _organization_id(instance: Resource) -> int | None:
-    """The organization the object belongs to: read from an ``organization_id`` attribute, so that
-    organization webhooks work as soon as projects and tasks carry one (None until then)."""
+    """The organization the object belongs to (None in a personal workspace)."""
+    if isinstance(instance, Organization):
+        return instance.pk
+    if isinstance(instance, Membership):
+        return instance.organization_id
+    if isinstance(instance, Invitation):
+        return instance.membership.organization_id
     job = _job(instance)
     if job is not None:
         instance = job.task
-    organization_id = getattr(instance, "organization_id", None)
-    if organization_id is None and isinstance(instance, Task) and instance.project is not None:
-        organization_id = getattr(instance.project, "organization_id", None)
-    return organization_id
+    return instance.organization_id
 
 
 @receiver(changing, dispatch_uid="webhooks-changing")

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.iam.context import OrgContext
 from inklab.server.requests import queue
 from inklab.server.webhooks import permissions as perms
 from inklab.server.webhooks.addresses import TargetRefused, resolve
@@ -22,14 +23,11 @@ from inklab.server.webhooks.events import PING, WebhookType, events_for
 from inklab.server.webhooks.models import Webhook, WebhookDelivery
 from inklab.server.webhooks.payloads import sender
 
-__all__ = ["DELIVER", "NO_ORGANIZATION_WEBHOOKS", "create_webhook", "ping", "record_event", "redeliver",
+__all__ = ["DELIVER", "create_webhook", "ping", "record_event", "redeliver",
            "update_webhook", "webhooks_for"]
 
 #: the background operation that sends one delivery
 DELIVER = "deliver:webhook"
-
-NO_ORGANIZATION_WEBHOOKS = ("Organization webhooks need an organization, and this server has no organizations "
-                            "yet: create a project webhook (type 'project' with project_id).")
 
 
 def _check_target(url: str) -> None:
@@ -49,24 +47,28 @@ def _check_events(webhook_type: WebhookType, events: Iterable[str]) -> list[str]
 
 
 @transaction.atomic
-def create_webhook(user: Any, data: dict[str, Any]) -> Webhook:
-    """A new webhook from validated write data (see ``WebhookWriteSerializer``)."""
+def create_webhook(user: Any, data: dict[str, Any], context: OrgContext) -> Webhook:
+    """A new webhook from validated write data (see ``WebhookWriteSerializer``): an organization
+    webhook in the request's organization ``context``, or a project webhook."""
     webhook_type = WebhookType(data["type"])
+    project, organization = None, None
     if webhook_type == WebhookType.ORGANIZATION:
-        # Once organizations exist: take the organization from the request's context (X-Organization
-        # / org), check that the user may manage its webhooks, store organization_id, no project_id.
-        # Delivery already finds organization webhooks by the objects' organization_id.
-        raise InvalidInput({"type": [NO_ORGANIZATION_WEBHOOKS]})
-    if data.get("project_id") is None:
-        raise InvalidInput({"project_id": ["A project webhook needs the id of its project."]})
-    project = perms.project_for_webhook(user, data["project_id"])
+        if data.get("project_id") is not None:
+            raise InvalidInput({"project_id": ["An organization webhook watches its whole organization; "
+                                               "leave project_id out (or create a project webhook)."]})
+        organization = perms.organization_for_webhook(user, context)
+    else:
+        if data.get("project_id") is None:
+            raise InvalidInput({"project_id": ["A project webhook needs the id of its project."]})
+        project = perms.project_for_webhook(user, data["project_id"])
+        organization = project.organization
     events = _check_events(webhook_type, data["events"])
     _check_target(data["target_url"])
     return Webhook.objects.create(
         target_url=data["target_url"], description=data.get("description", ""), type=webhook_type,
         content_type=data.get("content_type") or "application/json", secret=data.get("secret", ""),
         is_active=data.get("is_active", True), enable_ssl=data.get("enable_ssl", True), events=events,
-        project=project, owner=user,
+        project=project, organization=organization, owner=user,
     )
 
 
@@ -99,8 +101,8 @@ def _create_deliveries(rows: list[WebhookDelivery]) -> None:
 
 
 def webhooks_for(project_id: int | None, event: str, organization_id: int | None = None) -> list[Webhook]:
-    """The active webhooks that hear ``event`` happening in project ``project_id`` (and, once
-    organizations exist, in organization ``organization_id``)."""
+    """The active webhooks that hear ``event`` happening in project ``project_id`` (and in
+    organization ``organization_id``)."""
     where = Q(type=WebhookType.PROJECT, project_id=project_id) if project_id is not None else Q()
     if organization_id is not None:
         organization = Q(type=WebhookType.ORGANIZATION, organization_id=organization_id)

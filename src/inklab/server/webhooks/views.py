@@ -76,7 +76,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
         return dict(serializer.validated_data)
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Webhook:
-        return services.create_webhook(user, data)
+        return services.create_webhook(user, data, self.org_context)
 
     def update_object(self, user: Any, obj: Webhook, data: dict[str, Any]) -> None:
         services.update_webhook(user, obj, data)

@@ -14,6 +14,7 @@ from inklab.server.functions import services
 from inklab.server.functions.permissions import visible_functions
 from inklab.server.functions.presence import with_agents_online
 from inklab.server.functions.serializers import FunctionReadSerializer, FunctionWriteSerializer
+from inklab.server.iam.context import context_of
 
 __all__ = ["FunctionViewSet"]
 
@@ -28,13 +29,14 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering_fields = {"id": "id", "name": "name", "created_date": "created_date", "last_seen": "last_seen"}
 
     def get_queryset(self) -> Any:
-        return with_agents_online(visible_functions(self.request.user).select_related("owner"))
+        visible = context_of(self.request).filter(visible_functions(self.request.user))
+        return with_agents_online(visible.select_related("owner"))
 
     @extend_schema(request=FunctionWriteSerializer, responses={201: FunctionReadSerializer})
     def create(self, request: Request) -> Response:
         data = FunctionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        function = services.create_function(request.user, dict(data.validated_data))
+        function = services.create_function(request.user, dict(data.validated_data), context_of(request))
         body = FunctionReadSerializer(function, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 

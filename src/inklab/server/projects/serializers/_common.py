@@ -17,8 +17,8 @@ from inklab.server.cloud.defaults import data_sources, load_defaults, read_stora
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job
 
-__all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
-           "read_data_cloud_storage_id", "storage_field", "storage_of"]
+__all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "ORGANIZATION_ID", "BasicUserSerializer", "absolute",
+           "collection_url", "read_data_cloud_storage_id", "storage_field", "storage_of"]
 
 
 def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -123,3 +123,10 @@ def storage_of(kind: str) -> Any:
         return read_storage(obj, kind, cache[id(obj)])
 
     return method
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+def ORGANIZATION_ID(self: Any, obj: Any) -> int | None:  # noqa: N802 - used like the constants above
+    """A ``get_organization``: the id of the object's organization (a job's is its task's)."""
+    owner = obj.task if hasattr(obj, "task_id") and not hasattr(obj, "organization_id") else obj
+    return owner.organization_id

@@ -11,7 +11,7 @@ from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -81,7 +81,7 @@ class JobReadSerializer(serializers.ModelSerializer):
     def get_labels(self, job: Job) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", job_id=job.pk)}
 
-    get_organization = NULL_ID
+    get_organization = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
 
     def get_parent_job_id(self, job: Job) -> int | None:

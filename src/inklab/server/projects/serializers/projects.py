@@ -11,7 +11,7 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -67,7 +67,7 @@ class ProjectReadSerializer(serializers.ModelSerializer):
     def get_dimension(self, project: Project) -> str | None:
         return "2d"
 
-    get_organization = get_organization_id = NULL_ID
+    get_organization = get_organization_id = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
     get_target_storage = storage_of("target")
     get_source_storage = storage_of("source")

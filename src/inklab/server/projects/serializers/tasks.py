@@ -12,7 +12,7 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
+    ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
@@ -90,9 +90,9 @@ class TaskReadSerializer(serializers.ModelSerializer):
     def get_labels(self, task: Task) -> dict[str, str]:
         return {"url": collection_url(self.context, "labels", task_id=task.pk)}
 
-    get_organization = get_organization_id = NULL_ID
-    get_data_cloud_storage_id = read_data_cloud_storage_id
+    get_organization = get_organization_id = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
+    get_data_cloud_storage_id = read_data_cloud_storage_id
     get_target_storage = storage_of("target")
     get_source_storage = storage_of("source")
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from inklab.server.api.filtering import JsonLogicFilter, SearchFilter, SimpleFilter, SortFilter
+from inklab.server.iam.context import OrgContext, context_of
 
 __all__ = ["EditableResourceViewSet", "ResourceViewSet"]
 
@@ -21,6 +22,16 @@ class ResourceViewSet(viewsets.GenericViewSet):
     filter_backends = [SearchFilter, SimpleFilter, JsonLogicFilter, SortFilter]
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    #: the lookup of an object's organization, for the request's organization context
+    organization_field = "organization"
+
+    @property
+    def org_context(self) -> OrgContext:
+        return context_of(self.request)
+
+    def in_context(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` narrowed to the request's organization context (lists and retrieves)."""
+        return self.org_context.filter(queryset, self.organization_field)
 
 
 class EditableResourceViewSet(ResourceViewSet):
@@ -48,7 +59,7 @@ class EditableResourceViewSet(ResourceViewSet):
         return queryset
 
     def get_queryset(self) -> QuerySet:
-        return self.prepared(self.visible(self.request.user))
+        return self.prepared(self.in_context(self.visible(self.request.user)))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Any:
         """Make the object from validated write data (raising the services' errors)."""

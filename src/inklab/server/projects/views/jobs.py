@@ -38,9 +38,10 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewS
     filter_fields = _FIELDS
     ordering_fields = _FIELDS
     default_ordering = ("id",)
+    organization_field = "task__organization"
 
     def get_queryset(self) -> Any:
-        return (perms.visible_jobs(self.request.user)
+        return (self.in_context(perms.visible_jobs(self.request.user))
                 .select_related("task", "task__project", "assignee", "task__annotation_guide",
                                 "task__project__annotation_guide")
                 .annotate(issue_count=Count("issues")))

@@ -40,7 +40,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableR
         return queryset.select_related("owner", "assignee", "annotation_guide").annotate(task_count=Count("tasks", distinct=True))
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Project:
-        return services.create_project(user, data)
+        return services.create_project(user, data, self.org_context)
 
     def update_object(self, user: Any, obj: Project, data: dict[str, Any]) -> None:
         services.update_project(user, obj, data)

@@ -76,7 +76,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EditableReso
         return self.loaded(super().get_object())
 
     def create_object(self, user: Any, data: dict[str, Any]) -> Task:
-        return services.create_task(user, data)
+        return services.create_task(user, data, self.org_context)
 
     def update_object(self, user: Any, obj: Task, data: dict[str, Any]) -> None:
         services.update_task(user, obj, data)

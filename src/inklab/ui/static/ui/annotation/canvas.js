@@ -62,6 +62,8 @@ export class AnnotationCanvas {
     this.drag = null;
     /** @type {any} the selected shape while it is being dragged */
     this.live = null;
+    /** @type {((ctx: CanvasRenderingContext2D, scale: number) => void) | null} drawn over the shapes (issues) */
+    this.overlay = null;
     this.settings = { fillOpacity: 0.12, selectedOpacity: 0.35, background: "#2b303b", smooth: false };
     this.frameRequest = 0;
     this.renderCount = 0;
@@ -209,7 +211,7 @@ export class AnnotationCanvas {
       items: this.items, selected, excluded: this.live ? this.selected : null,
       hovered: this.hovered !== null ? this.byKey.get(this.hovered) || null : null,
       handles: selected && !selected.locked && !selected.readOnly ? handles(selected.shape) : [],
-      preview: this.tool ? (ctx, s) => this.tool?.preview(ctx, s) : null,
+      preview: this.tool || this.overlay ? (ctx, s) => { this.overlay?.(ctx, s); this.tool?.preview(ctx, s); } : null,
       ...this.settings,
       quick: this.gesture,
     });

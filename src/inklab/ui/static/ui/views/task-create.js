@@ -30,6 +30,7 @@ export function taskCreateView(ctx, match) {
   const quality = input({ name: "image_quality", type: "number", min: 1, max: 100, value: 70 });
   const segment = input({ name: "segment_size", type: "number", min: 0, placeholder: "all frames in one job" });
   const overlap = input({ name: "overlap", type: "number", min: 0, placeholder: "0" });
+  const replicas = input({ name: "initial_replicas", type: "number", min: 0, max: 10, placeholder: "none" });
   const chunk = input({ name: "chunk_size", type: "number", min: 1, placeholder: "chosen by the server" });
   const start = input({ name: "start_frame", type: "number", min: 0, placeholder: "0" });
   const stop = input({ name: "stop_frame", type: "number", min: 0, placeholder: "last" });
@@ -60,6 +61,7 @@ export function taskCreateView(ctx, match) {
         field("Image quality", quality, "JPEG quality of the frames shown while annotating (1–100)."),
         field("Segment size", segment, "Frames per job; empty for one job."),
         field("Overlap", overlap, "Frames shared by neighbouring jobs."),
+        field("Consensus replicas", replicas, "Replica jobs per job (2–10), merged by vote on the task page; empty for none."),
         field("Sorting", sorting, "Order of the frames; predefined keeps the order you dropped them in."),
         field("Chunk size", chunk), field("Frame step", step), field("Start frame", start), field("Stop frame", stop))),
     progress.element, error,
@@ -83,6 +85,7 @@ export function taskCreateView(ctx, match) {
       if (subset.value.trim()) spec.subset = subset.value.trim();
       if (intOrUndefined(segment.value)) spec.segment_size = intOrUndefined(segment.value);
       if (intOrUndefined(overlap.value) !== undefined) spec.overlap = intOrUndefined(overlap.value);
+      if (intOrUndefined(replicas.value)) spec.initial_replicas = intOrUndefined(replicas.value);
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : String(e);
       return;

@@ -9,6 +9,8 @@ import { guideEditor } from "../components/guide-editor.js";
 import { inlineEdit, userSelect } from "../components/inline-edit.js";
 import { preview } from "../components/resource-list.js";
 import { labelsSection } from "./project.js";
+import { consensusSection } from "./task-consensus.js";
+import { jobTypeCell, openGroundTruthDialog, qualitySection } from "./task-quality.js";
 
 /** Job stages, in workflow order. */
 export const STAGES = ["annotation", "validation", "acceptance"];
@@ -71,7 +73,8 @@ export function taskView(ctx, match) {
       .then(() => ctx.toasts.success("Subset changed.")).catch((e) => ctx.toasts.error(e)));
     const jobRows = jobs.map((job) => h("tr", { dataset: { jobId: job.id } },
       h("td", null, h("a", { href: `/jobs/${job.id}`, class: "strong" }, `Job #${job.id}`)),
-      h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}`),
+      jobTypeCell(ctx, job, () => load().catch((e) => ctx.toasts.error(e))),
+      h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}${job.type === "ground_truth" ? ` (${job.frame_count})` : ""}`),
       h("td", null, jobFieldSelect(ctx, job, "stage", STAGES)),
       h("td", null, jobFieldSelect(ctx, job, "state", STATES)),
       h("td", null, userSelect({ users, selected: job.assignee?.id ?? null, label: `Job ${job.id} assignee`,
@@ -119,11 +122,16 @@ export function taskView(ctx, match) {
           h("dt", null, "Chunk size"), h("dd", null, task.data_chunk_size ? String(task.data_chunk_size) : "—"),
           h("dt", null, "Status"), h("dd", null, task.status),
           h("dt", null, "Created"), h("dd", null, formatDate(task.created_date)))),
-      h("section", { class: "card" }, h("h2", null, "Jobs"),
+      h("section", { class: "card" }, h("div", { class: "row" }, h("h2", null, "Jobs"), h("span", { style: { flex: "1" } }),
+        task.size && !jobs.some((j) => j.type === "ground_truth") ? h("button", { type: "button", class: "button small add-gt",
+          onclick: () => openGroundTruthDialog(ctx, task, () => load().catch((e) => ctx.toasts.error(e))) },
+        "Add a ground-truth job") : null),
         jobs.length ? h("table", { class: "table jobs-table" },
-          h("thead", null, h("tr", null, ["Job", "Frames", "Stage", "State", "Assignee", "Updated"].map((t) => h("th", null, t)))),
+          h("thead", null, h("tr", null, ["Job", "Type", "Frames", "Stage", "State", "Assignee", "Updated"].map((t) => h("th", null, t)))),
           h("tbody", null, jobRows))
           : h("p", { class: "muted" }, "No jobs: the task has no data yet.")),
+      task.size ? qualitySection(ctx, task, jobs) : null,
+      task.size && task.initial_replicas ? consensusSection(ctx, task, jobs, () => load().catch((e) => ctx.toasts.error(e))) : null,
       section.element,
       guide.element);
   };

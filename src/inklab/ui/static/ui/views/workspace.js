@@ -19,6 +19,7 @@ import { Player } from "../components/player.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
 import { openGuideDialog } from "../components/guide-dialog.js";
+import { ReviewMode } from "./workspace-review.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -196,12 +197,14 @@ class Workspace {
       title: "Redo (Ctrl+Shift+Z)", "aria-label": "Redo", onclick: () => this.store.redo() }, svgIcon(ICONS.redo)));
     this.saveState = h("span", { class: "save-state muted", role: "status" });
     this.toolButtons = new Map();
+    this.review = new ReviewMode(this);
     const toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
       this.toolButton("cursor", "Select and edit (Esc)", () => this.setTool(null)),
       DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
         () => this.setTool(type))),
       h("hr"),
       this.toolButton("ai", "AI tools: interactors, trackers, detectors", () => this.aiTools.toggle()),
+      this.review.toolButton,
       h("button", { type: "button", class: "icon-button", title: "Fit the image (double click)", "aria-label": "Fit",
         onclick: () => this.canvas.fit() }, svgIcon(ICONS.fit)));
     this.drawLabel = /** @type {HTMLSelectElement} */ (h("select", { class: "draw-label", "aria-label": "Label for new shapes" }));
@@ -225,6 +228,7 @@ class Workspace {
         h("a", { href: `/tasks/${job.task_id}` }, "Open the task"),
         h("button", { type: "button", onclick: () => openExportDialog(this.ctx, { resource: "jobs", id: job.id, name: `job #${job.id}` }) },
           "Export job dataset"),
+        this.review.moveButtons,
         h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
         h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
         h("button", { type: "button", onclick: () => openShortcutsHelp() }, "Keyboard shortcuts (F1)")));
@@ -234,8 +238,8 @@ class Workspace {
       h("strong", { class: "job-title" }, `Job #${job.id}`),
       menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
       this.player.element,
-      h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES)),
-      h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES)),
+      h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES, () => this.review.jobChanged())),
+      h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES, () => this.review.jobChanged())),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
         onclick: () => openShortcutsHelp() }, "?"));
     const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
@@ -255,7 +259,9 @@ class Workspace {
       h("div", { class: "workspace-body" }, toolbar,
         h("div", { class: "workspace-center" }, drawBar, this.aiTools.element, this.canvas.element,
           h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
-        this.sidebar.element));
+        this.sidebar.element, this.review.element));
+    this.review.jobChanged();
+    this.review.load();
     this.setTool(null);
     this.updateSaveState();
   }
@@ -329,6 +335,7 @@ class Workspace {
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
+    if (changedFrame) this.review.frameShown();
     this.frames.prefetch(frame, direction, (f) => this.deleted.has(f));
     const cached = this.frames.has(frame);
     if (!cached) this.element.classList.add("frame-loading");
