@@ -182,3 +182,12 @@ def test_malformed_attributes_are_400(api: APIClient, storage_body: dict[str, An
     response = api.post("/api/cloudstorages", {**storage_body, "specific_attributes": attributes}, format="json")
     assert response.status_code == 400, response.content
     assert CloudStorage.objects.count() == 0
+
+
+def test_storages_are_not_made_in_an_organization(api: APIClient, storage_body: dict[str, Any]) -> None:
+    assert api.post("/api/organizations", {"slug": "acme", "name": "Acme"}, format="json").status_code == 201
+    response = api.post("/api/cloudstorages", storage_body, format="json", HTTP_X_ORGANIZATION="acme")
+    assert response.status_code == 400
+    assert "without an organization context" in str(response.json()["organization"])
+    assert CloudStorage.objects.count() == 0
+    assert api.post("/api/cloudstorages", storage_body, format="json", HTTP_X_ORGANIZATION="").status_code == 201

@@ -2,7 +2,9 @@
 
 * a storage is visible to its owner and to admins, and only they change, delete or use it
   (browse it, create tasks from it, export to it);
-* an invisible storage is answered 404, as every other object.
+* an invisible storage is answered 404, as every other object;
+* storages are personal: one cannot be made in an organization's context (see
+  :func:`inklab.server.cloud.services.create_storage`), and an owner uses theirs in any context.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
 __all__ = [
     "ATTRIBUTES",
     "MAX_PAGE",
+    "NO_ORGANIZATION_STORAGES",
     "SECRET_FIELDS",
     "check",
     "connect",
@@ -204,8 +205,15 @@ def _apply(storage: CloudStorage, data: Mapping[str, Any], current: Mapping[str,
     storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, current))
 
 
-def create_storage(user: Any, data: Mapping[str, Any]) -> CloudStorage:
-    """A new storage owned by ``user``, after checking that the server can list it."""
+NO_ORGANIZATION_STORAGES = ("Cloud storages belong to their owner for now, not to an organization: create it "
+                            "without an organization context (no X-Organization header, org or org_id).")
+
+
+def create_storage(user: Any, data: Mapping[str, Any], organization_id: int | None = None) -> CloudStorage:
+    """A new storage owned by ``user``, after checking that the server can list it. Requests made
+    in an organization's context are refused (``organization_id``): storages are personal."""
+    if organization_id is not None:
+        raise InvalidInput({"organization": [NO_ORGANIZATION_STORAGES]})
     storage = CloudStorage(owner=user)
     _apply(storage, data, {})
     _verify(storage)

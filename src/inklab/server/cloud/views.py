@@ -18,6 +18,7 @@ from inklab.server.api.schema import query
 from inklab.server.cloud import services
 from inklab.server.cloud.permissions import visible_storages
 from inklab.server.cloud.serializers import CloudStorageReadSerializer, CloudStorageWriteSerializer
+from inklab.server.iam.context import context_of
 from inklab.server.meta.serializers import FileInfoSerializer
 
 __all__ = ["CloudStorageViewSet"]
@@ -50,7 +51,8 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def create(self, request: Request) -> Response:
         data = CloudStorageWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._read(services.create_storage(request.user, data.validated_data), status.HTTP_201_CREATED)
+        storage = services.create_storage(request.user, data.validated_data, context_of(request).organization_id)
+        return self._read(storage, status.HTTP_201_CREATED)
 
     @extend_schema(request=CloudStorageWriteSerializer, responses={200: CloudStorageReadSerializer})
     def partial_update(self, request: Request, pk: str) -> Response:
