@@ -13,6 +13,8 @@ API, and prints for the same run:
   the reference;
 * a track with 500 keyframes over the M frames (see below) scrubbed frame by frame: interpolation
   and redraw per frame, and how many frames took over 16 ms;
+* the mask brush on a 1920×1080 frame: each stroke segment (bitmap and preview update) for three
+  brush sizes, beside a whole-frame preview rebuilt per segment (the reference);
 * frame switch: next frame (F) when it was prefetched, versus jumping to a frame that was not
   (the reference: what every switch would cost without prefetching);
 * opening a job of M frames (default 10,000) from navigation start to its first frame drawn, versus
@@ -264,6 +266,53 @@ TRACK_SCRUB = """async ({frames, keyframes}) => {
 }"""
 
 
+BRUSH = """async ({segments, reference}) => {
+  const {MaskTool, defaultMaskSettings} = await import('/static/ui/annotation/brush.js');
+  const {MaskBitmap} = await import('/static/ui/annotation/masks.js');
+  // A deterministic wandering stroke over a 1920x1080 frame, 12-20 px per segment (a fast hand).
+  const path = [{x: 960, y: 540}];
+  for (let i = 1; i <= segments; i++) {
+    const p = path[i - 1];
+    path.push({x: Math.min(1919, Math.max(0, p.x + 16 * Math.cos(i / 23) + 4 * Math.sin(i))),
+               y: Math.min(1079, Math.max(0, p.y + 16 * Math.sin(i / 31) + 4 * Math.cos(i)))});
+  }
+  const out = {};
+  for (const size of [10, 40, 100]) {
+    const tool = new MaskTool(() => {}, {color: "#ff6a00", image: {width: 1920, height: 1080},
+      settings: {...defaultMaskSettings(), size}});
+    for (let i = 1; i <= segments; i++) tool.segment(path[i - 1], path[i]);
+    out[size] = tool.segmentMs;
+  }
+  // The reference: the same bitmap code, but the preview of the whole frame rebuilt per segment.
+  const bitmap = new MaskBitmap(1920, 1080);
+  const canvas = document.createElement("canvas");
+  canvas.width = 1920; canvas.height = 1080;
+  const ctx = canvas.getContext("2d");
+  out.reference = [];
+  for (let i = 1; i <= reference; i++) {
+    const started = performance.now();
+    bitmap.stroke(path[i - 1], path[i], 40, "round", 1);
+    const image = ctx.createImageData(1920, 1080);
+    const data = new Uint32Array(image.data.buffer);
+    for (let y = 0; y < bitmap.height; y++) {
+      for (let x = 0; x < bitmap.width; x++) {
+        if (bitmap.bits[y * bitmap.width + x]) data[(bitmap.y + y) * 1920 + bitmap.x + x] = 0xff006aff;
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    out.reference.push(performance.now() - started);
+  }
+  return out;
+}"""
+
+
+def bench_brush(bench: Bench, segments: int) -> dict[str, list[float]]:
+    """Mask brush stroke segments on a 1920×1080 frame (bitmap and preview update), per brush size,
+    and the reference: a whole-frame preview rebuilt on each segment."""
+    result = bench.page.evaluate(BRUSH, {"segments": segments, "reference": min(segments, 40)})
+    return {str(k): v for k, v in result.items()}
+
+
 def bench_track_scrub(bench: Bench, frames: int, keyframes: int) -> list[float]:
     """A track of ``keyframes`` keyframes over ``frames`` frames, scrubbed frame by frame: the store's
     interpolation (the same code the workspace runs on each frame) and a redraw of the frame, per frame."""
@@ -412,6 +461,15 @@ def main() -> int:
                   "(interpolation + redraw, no image)")
             print(f"  per frame                        {_stats(t)}   max {max(t):.1f} ms")
             print(f"  → frames over 16 ms: {sum(v > 16 for v in t)} of {len(t)}")
+
+            b = bench_brush(bench, 400)
+            print("\n== mask brush on a 1920×1080 frame, one stroke segment (bitmap + preview update)")
+            for size in ("10", "40", "100"):
+                print(f"  brush {size:>3} px                     {_stats(b[size])}   max {max(b[size]):.1f} ms")
+            print(f"  whole-frame preview per segment  {_stats(b['reference'])}   (reference)")
+            print(f"  → segments over 16 ms (brush 100): {sum(v > 16 for v in b['100'])} of {len(b['100'])};  "
+                  f"reference / brush 40 (medians; the browser's clock ticks by 0.1 ms): "
+                  f"{statistics.median(b['reference']) / max(0.1, statistics.median(b['40'])):.0f}× at least")
 
             f = bench_frames(bench, frames_job, 60, min(args.repeat, 12))
             pre, cold = statistics.median(f["prefetched"]), statistics.median(f["cold"])

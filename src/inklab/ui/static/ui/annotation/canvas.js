@@ -154,6 +154,25 @@ export class AnnotationCanvas {
     this.requestRender();
   }
 
+  /**
+   * Zoom and pan so that an image box fills ``fraction`` of the view (attribute mode's "zoom to the object").
+   * @param {number[]} box x1, y1, x2, y2 in image pixels @param {number} [fraction]
+   */
+  showBox(box, fraction = 0.6) {
+    const [x1, y1, x2, y2] = box;
+    // The size as laid out now (a panel shown just before may not have reached resize() yet).
+    const rect = this.element.getBoundingClientRect();
+    const width = rect.width || this.width;
+    const height = rect.height || this.height;
+    const w = Math.max(1, x2 - x1);
+    const hgt = Math.max(1, y2 - y1);
+    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min((width * fraction) / w, (height * fraction) / hgt)));
+    this.view = { scale, x: width / 2 - ((x1 + x2) / 2) * scale, y: height / 2 - ((y1 + y2) / 2) * scale };
+    this.autoFit = false;
+    this.callbacks.onViewChange?.(scale);
+    this.requestRender();
+  }
+
   /** Note a zoom or pan step: draw quickly now, sharp when no step came for a moment. */
   gestureStep() {
     this.gesture = true;

@@ -4,6 +4,7 @@
 // one undoable step of the store. Changing a track on a frame changes its keyframe there only.
 
 import { roundPoints } from "./geometry.js";
+import { MaskBitmap } from "./masks.js";
 import { parseSkeleton } from "./skeleton.js";
 import { mergeObjects, removeKeyframe, setKeyframe, shapeFromTrack, splitTrack, trackFromShape } from "./track-edits.js";
 import { interpolate, isKeyframe } from "./tracks.js";
@@ -332,6 +333,61 @@ export class AnnotationEditor {
     this.store.remove(objs, label);
     this.mergeLastSteps(2);
     return created;
+  }
+
+  /**
+   * Give a shape another type and points (polygon ↔ mask), as one undo step. Tracks are not
+   * converted (each keyframe would need it).
+   * @param {AnnotationObject} obj @param {"polygon" | "mask"} type @param {number[]} points
+   * @returns {boolean} whether it was converted
+   */
+  convert(obj, type, points) {
+    if (obj.kind !== "shape" || !this.labelsFor(type).some((l) => l.id === obj.data.label_id)) return false;
+    this.store.update(obj, { ...obj.data, type, points: type === "mask" ? points : roundPoints(points), rotation: 0 },
+      `Convert to ${type}`);
+    return true;
+  }
+
+  /**
+   * Clear a mask's pixels from the masks under it on its frame (CVAT's "remove underlying
+   * pixels"); masks left empty are deleted. Folded into the previous undo step.
+   * @param {AnnotationObject} obj a mask shape
+   * @returns {number} how many masks changed
+   */
+  removeUnderlying(obj) {
+    if (obj.kind !== "shape" || obj.data.type !== "mask") return 0;
+    const top = new MaskBitmap(Infinity, Infinity, obj.data.points);
+    const edits = [];
+    for (const other of this.store.byFrame.get(obj.data.frame) || []) {
+      if (other === obj || other.kind !== "shape" || other.data.type !== "mask" || other.data.z_order > obj.data.z_order) continue;
+      const points = top.subtractFrom(other.data.points);
+      const before = other.data.points;
+      if (!points) edits.push({ obj: other, present: false });
+      else if (points.length !== before.length || points.some((v, i) => v !== before[i])) {
+        edits.push({ obj: other, data: { ...other.data, points } });
+      }
+    }
+    if (!edits.length) return 0;
+    this.store.commit("Remove underlying pixels", edits);
+    this.mergeLastSteps(2);
+    return edits.length;
+  }
+
+  /** A group number no object uses yet. @returns {number} */
+  newGroup() {
+    let max = 0;
+    for (const obj of this.store.objects.values()) if (obj.present && obj.kind !== "tag") max = Math.max(max, obj.data.group || 0);
+    return max + 1;
+  }
+
+  /**
+   * Put shapes and tracks in a group (0: none), as one undo step.
+   * @param {AnnotationObject[]} objs @param {number} group
+   */
+  setGroup(objs, group) {
+    const edits = objs.filter((o) => o.kind !== "tag" && (o.data.group || 0) !== group)
+      .map((obj) => ({ obj, data: { ...obj.data, group } }));
+    if (edits.length) this.store.commit(group ? "Group" : "Ungroup", edits);
   }
 
   /** Fold the last ``count`` undo steps into one (so one Ctrl+Z undoes a compound edit). @param {number} count */

@@ -7,10 +7,12 @@
 //   cuboid     8 vertices; mask: run lengths + inclusive box [x1, y1, x2, y2]
 //   skeleton   no points of its own; ``elements`` are one-point shapes
 
+import { cuboidHandles, dragCuboid } from "./cuboid.js";
+
 /**
  * @typedef {{type: string, points: number[], rotation?: number, elements?: {points: number[], outside?: boolean}[]}} Geometry
  * @typedef {[number, number, number, number]} Box  x1, y1, x2, y2
- * @typedef {{id: string, x: number, y: number, kind: "vertex" | "corner" | "edge" | "rotate" | "element"}} Handle
+ * @typedef {{id: string, x: number, y: number, kind: "vertex" | "corner" | "edge" | "face" | "rotate" | "element"}} Handle
  */
 
 const RAD = Math.PI / 180;
@@ -285,6 +287,8 @@ export function handles(s) {
     }
     case "skeleton":
       return (s.elements || []).map((e, i) => ({ id: String(i), x: e.points[0], y: e.points[1], kind: "element" }));
+    case "cuboid":
+      return cuboidHandles(p);
     default:
       return [];
   }
@@ -328,6 +332,7 @@ export function dragHandle(s, id, x, y, options = {}) {
     const ry = id === "ry" ? Math.max(1, Math.abs(ly - cy)) : Math.abs(p[1] - p[3]);
     return { ...s, points: [cx, cy, cx + rx, cy - ry] };
   }
+  if (s.type === "cuboid") return { ...s, points: dragCuboid(p, id, x, y) };
   if (s.type === "skeleton") {
     const index = Number(id);
     const elements = (s.elements || []).map((e, i) => (i === index ? { ...e, points: [x, y] } : e));

@@ -6,61 +6,7 @@
 // raster order, keeping the object on its right; Ramer-Douglas-Peucker then drops vertices,
 // its tolerance found by bisection so that at most N remain.
 
-/**
- * @typedef {{x: number, y: number, width: number, height: number, bits: Uint8Array}} Bitmap
- */
-
-/** @param {number[]} points a mask's points @returns {Bitmap} */
-export function decodeMask(points) {
-  const [x1, y1, x2, y2] = points.slice(-4).map(Math.round);
-  const width = x2 - x1 + 1;
-  const height = y2 - y1 + 1;
-  const bits = new Uint8Array(Math.max(0, width * height));
-  let at = 0;
-  const runs = points.length - 4;
-  for (let i = 0; i < runs; i += 1) {
-    const run = points[i];
-    if (i % 2 === 1) bits.fill(1, at, Math.min(bits.length, at + run));
-    at += run;
-  }
-  return { x: x1, y: y1, width, height, bits };
-}
-
-/**
- * The outer boundary (along pixel edges) of the first object of a bitmap, in image pixels.
- * @param {Bitmap} mask
- * @returns {number[]} polygon points [x0, y0, x1, y1, ...]; empty when nothing is set
- */
-export function traceOutline(mask) {
-  const { width, height, bits } = mask;
-  const on = (/** @type {number} */ i, /** @type {number} */ j) => i >= 0 && j >= 0 && i < width && j < height
-    && bits[j * width + i] === 1;
-  const start = bits.indexOf(1);
-  if (start < 0) return [];
-  const sx = start % width;
-  const sy = Math.floor(start / width);
-  // Directions E, S, W, N; the pixels ahead on the left and on the right of a corner.
-  const steps = [[1, 0], [0, 1], [-1, 0], [0, -1]];
-  const ahead = [[[0, -1], [0, 0]], [[0, 0], [-1, 0]], [[-1, 0], [-1, -1]], [[-1, -1], [0, -1]]];
-  let x = sx;
-  let y = sy;
-  let d = 0;
-  const out = [];
-  const limit = 4 * (width + 1) * (height + 1);
-  for (let n = 0; n < limit; n += 1) {
-    const [[lx, ly], [rx, ry]] = ahead[d];
-    let next;
-    if (on(x + lx, y + ly)) next = (d + 3) % 4;
-    else if (on(x + rx, y + ry)) next = d;
-    else next = (d + 1) % 4;
-    if (next !== d || n === 0) out.push(x + mask.x, y + mask.y);
-    d = next;
-    x += steps[d][0];
-    y += steps[d][1];
-    if (x === sx && y === sy) break;
-  }
-  return out;
-}
+import { decodeMask, traceEdges as traceOutline } from "./masks.js";
 
 /**
  * @param {number[]} pts flat closed polygon

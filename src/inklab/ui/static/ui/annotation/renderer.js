@@ -8,6 +8,7 @@
 // one-pixel lines along a fast path, while any other width of a path with thousands of
 // overlapping rectangles costs ten times as much (~100 ms for 5,000 on a laptop core).
 
+import { CUBOID_EDGES } from "./cuboid.js";
 import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
 
 /**
@@ -22,7 +23,9 @@ import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
  *   handles: import("./geometry.js").Handle[],
  *   preview: ((ctx: CanvasRenderingContext2D, scale: number) => void) | null,
  *   fillOpacity: number, selectedOpacity: number, background: string, smooth: boolean, quick?: boolean,
- * }} Scene
+ *   imageFilter?: string, outline?: string | null, showLabels?: boolean,
+ * }} Scene  ``imageFilter``: a CSS filter for the image only; ``outline``: one colour for every outline;
+ *   ``showLabels``: a caption on every shape, not only the hovered and selected one
  */
 
 /** Above this many visible shapes, outlines are drawn one device pixel wide (see above). */
@@ -48,8 +51,6 @@ export function rgba(hex, alpha) {
   return value;
 }
 
-/** Cube edges of a 2D cuboid: front face 0-1-3-2, back face 4-5-7-6, and their links. */
-const CUBOID_EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
 /** @type {WeakMap<number[], HTMLCanvasElement>} */
 const maskCache = new WeakMap();
@@ -140,6 +141,10 @@ function addShape(s, item, fill, stroke, dots, dot) {
       for (let i = 0; i + 1 < p.length; i += 2) addDot(dots, p[i], p[i + 1], dot);
       return;
     case "cuboid":
+      // The front face is filled, so that its orientation shows.
+      fill.moveTo(p[0], p[1]);
+      for (const i of [1, 3, 2]) fill.lineTo(p[2 * i], p[2 * i + 1]);
+      fill.closePath();
       for (const [a, b] of CUBOID_EDGES) {
         stroke.moveTo(p[2 * a], p[2 * a + 1]);
         stroke.lineTo(p[2 * b], p[2 * b + 1]);
@@ -206,7 +211,7 @@ export class Renderer {
       base.height = canvas.height;
       this.baseKey = null;
     }
-    const key = [scene.items, scene.excluded, scene.fillOpacity, canvas.width, canvas.height];
+    const key = [scene.items, scene.excluded, scene.fillOpacity, scene.outline, canvas.width, canvas.height];
     const sameShapes = this.baseKey !== null && key.every((value, i) => value === this.baseKey?.[i]);
     const sameView = this.baseView !== null && this.baseView.scale === view.scale && this.baseView.x === view.x
       && this.baseView.y === view.y;
@@ -222,7 +227,9 @@ export class Renderer {
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     if (scene.image) {
       ctx.imageSmoothingEnabled = scene.smooth || s < 1;
+      ctx.filter = scene.imageFilter || "none";
       ctx.drawImage(scene.image, 0, 0, scene.imageWidth, scene.imageHeight);
+      ctx.filter = "none";
     }
     // The layer was drawn for ``baseView``; map it onto the current view.
     const from = /** @type {View} */ (this.baseView);
@@ -236,6 +243,15 @@ export class Renderer {
     if (scene.selected) {
       this.outline(scene.selected, s, 2.5, scene.selectedOpacity);
       this.handles(scene, s);
+    }
+    if (scene.showLabels) {
+      const visible = [-view.x / s, -view.y / s, (scene.width - view.x) / s, (scene.height - view.y) / s];
+      for (const item of scene.items) {
+        const box = item.box || (item.box = shapeBox(item.shape));
+        if (item === scene.hovered || item === scene.selected || item.key === scene.excluded) continue;
+        if (box[2] < visible[0] || box[0] > visible[2] || box[3] < visible[1] || box[1] > visible[3]) continue;
+        this.caption(item, s);
+      }
     }
     for (const item of [scene.hovered, scene.selected]) if (item) this.caption(item, s);
     if (scene.preview) {
@@ -277,7 +293,7 @@ export class Renderer {
       ctx.globalAlpha = style.faded ? 0.35 : 1;
       ctx.fillStyle = rgba(style.color, scene.fillOpacity);
       ctx.fill(fill);
-      ctx.strokeStyle = style.color;
+      ctx.strokeStyle = scene.outline || style.color;
       ctx.lineWidth = line;
       ctx.setLineDash(style.dashed ? [6 / s, 4 / s] : []);
       ctx.stroke(stroke);

@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the annotation workspace: one table, used both to dispatch keys and
-// to list them in the help dialog.
+// to list them in the help dialog. Users can change the key of an action (``Keymap``); their
+// keys are kept per user in this browser.
 
 /**
  * @typedef {{keys: string[], action: string, description: string, group: string}} Shortcut
@@ -35,6 +36,8 @@ export const SHORTCUTS = [
   { group: "Objects", keys: ["-", "_"], action: "backward-z", description: "Send the selected object backward (z-order)" },
   { group: "Objects", keys: ["Tab"], action: "nextObject", description: "Select the next object of the frame" },
   { group: "Objects", keys: ["Shift+Tab"], action: "previousObject", description: "Select the previous object" },
+  { group: "Objects", keys: ["G"], action: "group", description: "Group: pick objects with clicks, G again puts them in a new group" },
+  { group: "Objects", keys: ["Shift+G"], action: "ungroup", description: "Take the selected object out of its group" },
   { group: "Objects", keys: ["Ctrl+C"], action: "copy", description: "Copy the selected object" },
   { group: "Objects", keys: ["Ctrl+V"], action: "paste", description: "Paste the copied object on this frame" },
   { group: "Tracks", keys: ["O"], action: "outside", description: "Outside: the selected track ends on this frame (again: it is back)" },
@@ -45,6 +48,11 @@ export const SHORTCUTS = [
   { group: "Tracks", keys: ["Alt+M"], action: "split", description: "Split the selected track on this frame" },
   { group: "Tracks", keys: ["Ctrl+B"], action: "propagate", description: "Propagate: copy the selected shape onto the next N frames" },
   { group: "Tracks", keys: ["T"], action: "drawMode", description: "Draw shapes or tracks (the toolbar's shape / track switch)" },
+  { group: "Attribute annotation mode", keys: ["1", "…", "9"], action: "", description: "Give the current attribute the value listed with the key" },
+  { group: "Attribute annotation mode", keys: ["ArrowUp", "ArrowDown"], action: "", description: "Previous / next attribute" },
+  { group: "Attribute annotation mode", keys: ["Tab", "Shift+Tab"], action: "", description: "Next / previous object (zoomed to)" },
+  { group: "Tag annotation mode", keys: ["1", "…", "9"], action: "",
+    description: "Put the tag of that key on the frame (again: take it off); with skip on, go to the next frame" },
   { group: "View", keys: ["Double click"], action: "", description: "On the image: fit it to the screen; on a polygon's edge: add a point" },
   { group: "View", keys: ["Wheel"], action: "", description: "Zoom around the pointer" },
   { group: "View", keys: ["Drag"], action: "", description: "On the background: pan (or with the middle button anywhere)" },
@@ -70,14 +78,98 @@ export function comboOf(event) {
   return parts.join("+");
 }
 
-/** @type {Map<string, string>} */
-const byCombo = new Map(SHORTCUTS.flatMap((s) => s.keys.filter(() => s.action).map((k) => [k.toUpperCase(), s.action])));
+/**
+ * The keys of each action, with a user's changes over the table above. A combination belongs to
+ * one action at most: binding it to an action takes it from any other.
+ */
+export class Keymap {
+  /** @param {Record<string, string[]>} [overrides] action → its keys, replacing the table's */
+  constructor(overrides = {}) {
+    /** @type {Record<string, string[]>} */
+    this.overrides = {};
+    for (const [action, keys] of Object.entries(overrides)) {
+      if (ACTIONS.has(action) && Array.isArray(keys) && keys.every((k) => typeof k === "string" && k.length > 0 && k.length <= 40)) {
+        this.overrides[action] = keys.slice(0, 9);
+      }
+    }
+    /** @type {Map<string, string>} */
+    this.byCombo = new Map();
+    this.rebuild();
+  }
+
+  rebuild() {
+    this.byCombo.clear();
+    for (const s of SHORTCUTS) {
+      if (!s.action) continue;
+      for (const k of this.keysOf(s.action)) if (!this.byCombo.has(k.toUpperCase())) this.byCombo.set(k.toUpperCase(), s.action);
+    }
+  }
+
+  /** @param {string} action @returns {string[]} the keys of an action (a user's, else the table's) */
+  keysOf(action) {
+    if (this.overrides[action]) return this.overrides[action];
+    const taken = new Set(Object.values(this.overrides).flat().map((k) => k.toUpperCase()));
+    return SHORTCUTS.filter((s) => s.action === action).flatMap((s) => s.keys).filter((k) => !taken.has(k.toUpperCase()));
+  }
+
+  /**
+   * Make ``combo`` the one key of ``action`` (taken from any other action).
+   * @param {string} action @param {string} combo as ``comboOf`` writes it
+   */
+  bind(action, combo) {
+    if (!ACTIONS.has(action)) throw new Error(`no such action: ${action}`);
+    for (const [other, keys] of Object.entries(this.overrides)) {
+      this.overrides[other] = keys.filter((k) => k.toUpperCase() !== combo.toUpperCase());
+    }
+    this.overrides[action] = [combo];
+    this.rebuild();
+  }
+
+  /** Back to the table's keys. */
+  reset() {
+    this.overrides = {};
+    this.rebuild();
+  }
+
+  /** @param {KeyboardEvent} event @returns {string | null} the action of a keyboard event */
+  actionOf(event) {
+    return this.byCombo.get(comboOf(event).toUpperCase()) ?? null;
+  }
+}
+
+const ACTIONS = new Set(SHORTCUTS.map((s) => s.action).filter(Boolean));
+const defaultKeymap = new Keymap();
 
 /**
- * The action of a keyboard event, or null.
+ * The action of a keyboard event with the table's keys, or null.
  * @param {KeyboardEvent} event
  * @returns {string | null}
  */
 export function actionOf(event) {
-  return byCombo.get(comboOf(event).toUpperCase()) ?? null;
+  return defaultKeymap.actionOf(event);
+}
+
+/** @param {string | number | null | undefined} user @returns {string} */
+const storageKey = (user) => `inklab.workspace.shortcuts.${user ?? "anonymous"}`;
+
+/**
+ * A user's keymap as kept in this browser (the table's keys where nothing is kept).
+ * @param {string | number | null | undefined} user @returns {Keymap}
+ */
+export function loadKeymap(user) {
+  try {
+    const stored = JSON.parse(localStorage.getItem(storageKey(user)) || "{}");
+    return new Keymap(stored && typeof stored === "object" && !Array.isArray(stored) ? stored : {});
+  } catch {
+    return new Keymap();
+  }
+}
+
+/** @param {string | number | null | undefined} user @param {Keymap} keymap */
+export function saveKeymap(user, keymap) {
+  try {
+    localStorage.setItem(storageKey(user), JSON.stringify(keymap.overrides));
+  } catch {
+    // Storage full or disabled: the keys last for this page only.
+  }
 }

@@ -1,6 +1,8 @@
 // Drawing tools: the mouse gestures that make new shapes.
 //
 // rectangle, ellipse, skeleton  drag a box (or click two opposite corners)
+// cuboid                        drag its front face, then move the pointer to set the depth
+//                               and click (or press N)
 // polygon, polyline, points     click the vertices (Shift+drag adds them continuously);
 //                               finish with N, Enter, a double click or the Done button
 //                               (a polygon also by clicking its first vertex); Backspace
@@ -9,6 +11,7 @@
 // A tool gets pointer positions in image pixels and calls ``onDone`` with the new geometry
 // ({type, points, rotation?, elements?}).
 
+import { CUBOID_EDGES, cuboidFromBox } from "./cuboid.js";
 import { minPoints } from "./geometry.js";
 import { placeSkeleton } from "./skeleton.js";
 
@@ -173,6 +176,98 @@ export class BoxTool extends Tool {
   }
 }
 
+/** Cuboids: the front face as a box, then the depth (where the back face lies) from the pointer. */
+export class CuboidTool extends BoxTool {
+  /** @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
+  constructor(onDone, options) {
+    super("cuboid", onDone, options);
+    /** @type {number[] | null} the front face x1, y1, x2, y2 once drawn */
+    this.front = null;
+    /** A click that began in the depth step (its release finishes). */
+    this.armed = false;
+  }
+
+  get started() {
+    return this.front !== null || super.started;
+  }
+
+  get hint() {
+    return this.front ? "Move the pointer to place the back face, then click (or N). Backspace redraws the front face."
+      : "Drag the front face of the cuboid (or click two opposite corners).";
+  }
+
+  /** @param {Point} p */
+  down(p) {
+    if (this.front) this.armed = true;
+    else super.down(p);
+  }
+
+  /** @param {Point} p @param {PointerEvent} e */
+  up(p, e) {
+    if (!this.front) super.up(p);
+    else if (this.armed) {
+      this.cursor = p;
+      this.finish();
+    }
+    void e;
+  }
+
+  /** @param {number} x1 @param {number} y1 @param {number} x2 @param {number} y2 */
+  emit(x1, y1, x2, y2) {
+    this.front = [x1, y1, x2, y2];
+    this.armed = false;
+  }
+
+  /** The cuboid as drawn so far (the back face from the pointer, or a default depth). @returns {number[] | null} */
+  points() {
+    if (!this.front) return null;
+    const [x1, y1, x2, y2] = this.front;
+    const [dx, dy] = this.cursor ? [this.cursor.x - x2, this.cursor.y - y1] : [(x2 - x1) / 4, -(y2 - y1) / 4];
+    return cuboidFromBox(x1, y1, x2, y2, dx, dy);
+  }
+
+  finish() {
+    const points = this.points();
+    if (!points) return false;
+    this.front = null;
+    this.armed = false;
+    this.onDone({ type: "cuboid", points });
+    return true;
+  }
+
+  back() {
+    if (!this.front) return super.back();
+    this.front = null;
+    this.armed = false;
+    return true;
+  }
+
+  /** @param {CanvasRenderingContext2D} ctx @param {number} scale */
+  preview(ctx, scale) {
+    const p = this.points();
+    if (!p) {
+      super.preview(ctx, scale);
+      return;
+    }
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = this.options.color;
+    ctx.fillStyle = "rgba(255,255,255,0.12)";
+    ctx.setLineDash([5 / scale, 3 / scale]);
+    ctx.beginPath();
+    ctx.moveTo(p[0], p[1]);
+    for (const i of [1, 3, 2]) ctx.lineTo(p[2 * i], p[2 * i + 1]);
+    ctx.closePath();
+    ctx.fill();
+    ctx.beginPath();
+    for (const [a, b] of CUBOID_EDGES) {
+      ctx.moveTo(p[2 * a], p[2 * a + 1]);
+      ctx.lineTo(p[2 * b], p[2 * b + 1]);
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+}
+
 /** Polygons, polylines and point sets: one click per vertex. */
 export class VertexTool extends Tool {
   /** @param {string} type @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
@@ -263,11 +358,12 @@ export class VertexTool extends Tool {
 
 /**
  * The tool for a shape type.
- * @param {string} type rectangle, ellipse, skeleton, polygon, polyline or points
+ * @param {string} type rectangle, ellipse, skeleton, cuboid, polygon, polyline or points
  * @param {(shape: Drawn) => void} onDone
  * @param {ToolOptions} options
  * @returns {Tool}
  */
 export function makeTool(type, onDone, options) {
+  if (type === "cuboid") return new CuboidTool(onDone, options);
   return ["rectangle", "ellipse", "skeleton"].includes(type) ? new BoxTool(type, onDone, options) : new VertexTool(type, onDone, options);
 }

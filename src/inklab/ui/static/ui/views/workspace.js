@@ -3,23 +3,31 @@
 
 import { h, replace, svgIcon } from "../dom.js";
 import { AiTools } from "../annotation/ai-tools.js";
+import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../annotation/appearance.js";
+import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
 import { shapeBox } from "../annotation/geometry.js";
+import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
+import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { saveChanges } from "../annotation/saving.js";
-import { actionOf } from "../annotation/shortcuts.js";
+import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
 import { openImportDialog } from "../components/import-dialog.js";
 import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
-import { openShortcutsHelp } from "../components/shortcuts-help.js";
-import { STAGES, STATES, jobFieldSelect } from "./task.js";
 import { openGuideDialog } from "../components/guide-dialog.js";
+import { openShortcutsHelp } from "../components/shortcuts-help.js";
+import { settingsMenu } from "../components/workspace-settings.js";
+import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { AttributeMode } from "./workspace-attributes.js";
+import { GroupMode } from "./workspace-groups.js";
 import { ReviewMode } from "./workspace-review.js";
+import { TagMode } from "./workspace-tags.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -29,13 +37,15 @@ const ICONS = {
   polyline: '<path d="M3 17l5-8 5 6 4-9 4 4"/>',
   points: '<circle cx="6" cy="7" r="2"/><circle cx="17" cy="9" r="2"/><circle cx="10" cy="17" r="2"/>',
   ellipse: '<ellipse cx="12" cy="12" rx="9" ry="6"/>',
+  cuboid: '<path d="M4 8h11v11H4zM4 8l5-4h11l-5 4M20 4v11l-5 4"/>',
+  mask: '<path d="M5 19c3 0 4-2 4-4s2-4 5-4 4-3 4-5"/><circle cx="18" cy="5" r="2"/><path d="M4 20l2-2"/>',
   skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
   undo: '<path d="M9 14L4 9l5-5"/><path d="M4 9h10a6 6 0 010 12h-3"/>',
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
-const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "skeleton"];
+const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -88,6 +98,14 @@ class Workspace {
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
     this.saving = false;
+    /** Brush size, shape and mode of the mask tool (kept while the page is open). */
+    this.maskSettings = defaultMaskSettings();
+    /** How annotations and the image are shown (kept per user in this browser). */
+    this.appearance = loadAppearance(ctx.user?.id ?? ctx.user?.username);
+    /** The user's keys (changed in the shortcuts dialog, kept in this browser). */
+    this.keymap = loadKeymap(ctx.user?.id ?? ctx.user?.username);
+    /** @type {any} the mask object being changed with the mask tool (hidden meanwhile), or null */
+    this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
     this.playing = 0;
@@ -220,6 +238,9 @@ class Workspace {
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
+    this.maskBar = maskControls(this.maskSettings, () => { this.updateHint(); this.canvas.requestRender(); });
+    this.maskBar.element.hidden = true;
+    this.shapeActions = h("span", { class: "shape-actions" });
     this.zoomText = h("span", { class: "muted" });
     this.pointerText = h("span", { class: "muted" });
     this.frameStatus = h("span", { class: "frame-status muted" });
@@ -231,39 +252,86 @@ class Workspace {
         this.review.moveButtons,
         h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
         h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
-        h("button", { type: "button", onclick: () => openShortcutsHelp() }, "Keyboard shortcuts (F1)")));
+        h("button", { type: "button", onclick: () => this.showShortcuts() }, "Keyboard shortcuts (F1)")));
+    const settings = settingsMenu(this.appearance, () => this.applyAppearance());
     menu.addEventListener("click", (e) => { if (/** @type {HTMLElement} */ (e.target).closest(".menu-items > *")) menu.removeAttribute("open"); });
     const topbar = h("header", { class: "workspace-top" },
       h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
       h("strong", { class: "job-title" }, `Job #${job.id}`),
-      menu, this.saveButton, this.saveState, this.undoButton, this.redoButton,
+      menu, settings, this.saveButton, this.saveState, this.undoButton, this.redoButton,
       this.player.element,
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES, () => this.review.jobChanged())),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES, () => this.review.jobChanged())),
       h("button", { type: "button", class: "icon-button", title: "Keyboard shortcuts (F1)", "aria-label": "Keyboard shortcuts",
-        onclick: () => openShortcutsHelp() }, "?"));
+        onclick: () => this.showShortcuts() }, "?"));
     const guideButton = job.guide_id ? h("button", { type: "button", class: "button small guide-button",
       title: "The annotation guide of this task or project", onclick: () => openGuideDialog(this.ctx, job.guide_id) }, "Guide") : null;
     this.tracks = new TrackMode(this);
+    this.attributes = new AttributeMode(this);
+    this.tagMode = new TagMode(this);
+    this.groups = new GroupMode(this);
+    this.modeSelect = /** @type {HTMLSelectElement} */ (h("select", { class: "mode-select", "aria-label": "Annotation mode" },
+      h("option", { value: "standard" }, "Standard"), h("option", { value: "attributes" }, "Attribute annotation"),
+      h("option", { value: "tags" }, "Tag annotation")));
+    this.modeSelect.addEventListener("change", () => {
+      this.setMode(this.modeSelect.value);
+      this.modeSelect.blur();  // the mode's keys (digits, arrows) go to the workspace
+    });
     // A new speed applies at once while playing.
     this.player.speed.addEventListener("change", () => {
       if (!this.playing) return;
       this.stopPlaying();
       this.togglePlay();
     });
-    const drawBar = h("div", { class: "draw-bar" }, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.doneButton, this.hint, this.player.extras, guideButton);
+    const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
+      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
       h("div", { class: "workspace-body" }, toolbar,
-        h("div", { class: "workspace-center" }, drawBar, this.aiTools.element, this.canvas.element,
+        h("div", { class: "workspace-center" }, drawBar, this.attributes.element, this.tagMode.element, this.aiTools.element,
+          this.canvas.element,
           h("footer", { class: "workspace-status" }, this.frameStatus, this.pointerText, this.zoomText)),
         this.sidebar.element, this.review.element));
     this.review.jobChanged();
     this.review.load();
     this.setTool(null);
+    this.applyAppearance(false);
     this.updateSaveState();
+  }
+
+  /** Show the appearance settings (and keep them for the user). @param {boolean} [save] */
+  applyAppearance(save = true) {
+    const a = this.appearance;
+    this.canvas.settings = { ...this.canvas.settings, fillOpacity: a.fillOpacity, selectedOpacity: a.selectedOpacity,
+      imageFilter: imageFilter(a), outline: a.outline, showLabels: a.showLabels };
+    if (save) {
+      saveAppearance(this.ctx.user?.id ?? this.ctx.user?.username, a);
+      this.refresh();
+    }
+    this.canvas.requestRender();
+  }
+
+  /**
+   * Standard, attribute annotation or tag annotation mode.
+   * @param {string} mode "standard", "attributes" or "tags"
+   */
+  setMode(mode) {
+    if (mode !== "standard") this.setTool(null);
+    this.modeSelect.value = mode;
+    this.element.dataset.mode = mode;
+    this.attributes.setActive(mode === "attributes");
+    this.tagMode.setActive(mode === "tags");
+  }
+
+  /** The shortcuts dialog, where the user can change keys. */
+  showShortcuts() {
+    openShortcutsHelp(this.keymap, (keymap) => saveKeymap(this.ctx.user?.id ?? this.ctx.user?.username, keymap));
+  }
+
+  /** Go to the next frame that is not deleted (tag mode's skip). */
+  next() {
+    this.go(this.neighbour(1), 1);
   }
 
   /** @param {string} name @param {string} title @param {() => void} action */
@@ -276,6 +344,10 @@ class Workspace {
 
   /** @param {string | null} type a shape type to draw, or null to select and edit */
   setTool(type) {
+    if (this.editingMask) {
+      this.editingMask = null;
+      this.refresh();
+    }
     if (type) {
       const labels = this.editor.labelsFor(type);
       if (!labels.length) {
@@ -288,11 +360,14 @@ class Workspace {
       this.toolLabels.set(type, label.id);
       this.lastTool = type;
       const template = type === "skeleton" ? this.editor.template(label) : undefined;
-      const tool = makeTool(type, (drawn) => {
+      /** @param {import("../annotation/tools.js").Drawn} drawn */
+      const done = (drawn) => {
         const obj = this.editor.createShape(drawn, this.frame, label, this.tracks.drawTracks);
+        if (type === "mask" && this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
         this.setTool(null);
         this.select(obj.cid, true);
-      }, { color: label.color, template });
+      };
+      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template });
       if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
       this.canvas.setTool(tool);
       this.select(null, false);
@@ -304,13 +379,92 @@ class Workspace {
     }
     this.toolType = type;
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
-    this.doneButton.hidden = !type || !["polygon", "polyline", "points"].includes(type);
+    this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
+    this.maskBar.element.hidden = type !== "mask";
     this.updateHint();
+  }
+
+  /**
+   * A mask tool on the current frame.
+   * @param {string} color @param {number[] | null} points the mask to change, or null for a new one
+   * @param {(drawn: any) => void} done
+   */
+  maskTool(color, points, done) {
+    const size = this.frameSize(this.frame);
+    return new MaskTool(done, { color, points, settings: this.maskSettings,
+      image: { width: size.width > 1 ? size.width : this.canvas.imageWidth, height: size.height > 1 ? size.height : this.canvas.imageHeight },
+      onSegment: (ms) => this.maskBar.showSegment(ms) });
+  }
+
+  /** Change the selected mask (shape, or track on this frame) with the brush. */
+  editMask() {
+    const obj = this.current;
+    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
+    if (!obj || !shape || shape.type !== "mask" || obj.locked) return;
+    this.setTool(null);
+    const color = this.editor.label(shape.label_id)?.color || "#ff4040";
+    const tool = this.maskTool(color, shape.points, (drawn) => {
+      this.editingMask = null;
+      this.editor.setGeometry(obj, drawn, "Edit mask", this.frame);
+      if (this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
+      this.setTool(null);
+      this.select(obj.cid, true);
+    });
+    tool.snap = 7 / this.canvas.view.scale;
+    this.canvas.setTool(tool);
+    this.editingMask = obj;
+    this.toolType = "mask";
+    for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === "mask");
+    this.doneButton.hidden = false;
+    this.maskBar.element.hidden = false;
+    this.refresh();
+    this.updateHint();
+  }
+
+  /** @param {"polygon" | "mask"} type convert the selected polygon or mask */
+  convertSelected(type) {
+    const obj = this.current;
+    if (!obj || obj.kind !== "shape" || obj.locked) return;
+    const size = this.frameSize(this.frame);
+    const points = type === "mask" ? polygonToMask(obj.data.points, size.width > 1 ? size.width : this.canvas.imageWidth,
+      size.height > 1 ? size.height : this.canvas.imageHeight) : maskToPolygon(obj.data.points);
+    if (!points) this.ctx.toasts.error(type === "mask" ? "The polygon covers no pixel." : "The mask has no pixels.");
+    else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
+  }
+
+  /**
+   * Change the selected cuboid (a shape, or a track's keyframe on this frame).
+   * @param {(points: number[]) => number[]} change @param {string} label
+   */
+  reshapeCuboid(change, label) {
+    const obj = this.current;
+    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
+    if (!obj || !shape || shape.type !== "cuboid" || obj.locked) return;
+    this.editor.setGeometry(obj, { ...shape, points: change(shape.points) }, label, this.frame);
+  }
+
+  /** The buttons for the selected object: convert a polygon or mask, change a mask. */
+  updateShapeActions() {
+    const obj = this.current;
+    const type = obj && obj.kind !== "tag" ? this.editor.typeOf(obj) : null;
+    const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
+      { type: "button", class: `button small ${cls}`, onclick: action }, text);
+    const buttons = [];
+    if (type === "polygon" && obj?.kind === "shape") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
+    if (type === "mask" && this.editingMask !== obj) {
+      buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
+      if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+    }
+    if (type === "cuboid") {
+      buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
+      buttons.push(button("reset-perspective", "Reset perspective", () => this.reshapeCuboid(resetPerspective, "Reset perspective")));
+    }
+    replace(this.shapeActions, ...buttons);
   }
 
   updateHint() {
     if (!this.hint) return;
-    this.hint.textContent = this.tracks.hint ?? (this.canvas.tool ? this.canvas.tool.hint
+    this.hint.textContent = this.tracks.hint ?? this.groups.hint ?? (this.canvas.tool ? this.canvas.tool.hint
       : "Click a shape to select it; drag to move; drag its handles to reshape. Wheel zooms, dragging the background pans.");
   }
 
@@ -328,10 +482,11 @@ class Workspace {
     this.frameStatus.textContent = `Frame ${frame} · ${size.width}×${size.height}`;
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
+      this.attributes.cid = null;
       const url = new URL(location.href);
       url.searchParams.set("frame", String(frame));
       history.replaceState(null, "", url.pathname + url.search);
-      if (this.canvas.tool?.started) this.setTool(this.toolType);
+      if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
@@ -445,10 +600,14 @@ class Workspace {
       || a.obj.cid - b.obj.cid);
     const items = [];
     for (const { obj, shape } of objects) {
-      if (obj.hidden) continue;
+      if (obj.hidden || obj === this.editingMask) continue;
       const l = label(shape.label_id);
+      const { colorBy } = this.appearance;
+      const group = obj.data.group || 0;
+      const color = colorBy === "instance" ? paletteColor(obj.cid) : colorBy === "group" && group ? paletteColor(group)
+        : l?.color || "#ff4040";
       items.push({
-        key: obj.cid, shape, color: l?.color || "#ff4040", label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
+        key: obj.cid, shape, color, label: `${l?.name || "?"}${obj.sid !== null ? ` #${obj.sid}` : ""}`,
         locked: obj.locked,
         edges: shape.type === "skeleton" && l ? this.editor.template(l).edges : undefined,
       });
@@ -459,6 +618,12 @@ class Workspace {
     const entries = [...objects, ...outside].map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
+    this.updateShapeActions();
+    if (this.attributes.active) {
+      if (this.attributes.entry) this.attributes.render();
+      else this.attributes.frameChanged();
+    }
+    this.tagMode.render();
   }
 
   /** @param {string} reason */
@@ -501,10 +666,18 @@ class Workspace {
   /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
   select(cid, reveal) {
     this.tracks.picked(cid);
+    this.groups.picked(cid);
+    // A click in attribute mode brings that object to the front of the mode.
+    if (this.attributes.active && cid !== null && cid !== this.attributes.cid
+      && this.attributes.objects().some((e) => e.obj.cid === cid)) {
+      this.attributes.cid = cid;
+      this.attributes.render();
+    }
     this.selected = cid;
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
     if (reveal) this.sidebar.reveal();
+    this.updateShapeActions();
   }
 
   /** @param {number | null} key */
@@ -596,7 +769,11 @@ class Workspace {
     if (document.querySelector("dialog[open]")) return;
     const typing = target.closest("input, textarea, select, [contenteditable]") && !(event.ctrlKey && event.key.toLowerCase() === "s");
     if (typing) return;
-    const action = actionOf(event);
+    if (this.attributes.key(event) || this.tagMode.key(event)) {
+      event.preventDefault();
+      return;
+    }
+    const action = this.keymap.actionOf(event);
     if (!action) return;
     event.preventDefault();
     this.perform(action, event);
@@ -607,13 +784,13 @@ class Workspace {
     const obj = this.current;
     const tool = this.canvas.tool;
     switch (action) {
-      case "help": openShortcutsHelp(); break;
+      case "help": this.showShortcuts(); break;
       case "save": this.save(); break;
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
-        if (this.tracks.cancel()) break;
-        if (tool?.started) this.setTool(this.toolType);
+        if (this.tracks.cancel() || this.groups.cancel()) break;
+        if (tool?.started && !this.editingMask) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
         else this.select(null, false);
         break;
@@ -663,6 +840,8 @@ class Workspace {
         if (obj) this.tracks.perform(obj, action);
         break;
       case "merge": this.tracks.merge(); break;
+      case "group": this.groups.toggle(); break;
+      case "ungroup": this.groups.ungroup(); break;
       case "drawMode": this.tracks.setDrawTracks(!this.tracks.drawTracks); break;
       case "forward-z": if (obj) this.editor.zOrder(obj, 1); break;
       case "backward-z": if (obj) this.editor.zOrder(obj, -1); break;
