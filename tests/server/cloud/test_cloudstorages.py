@@ -184,10 +184,33 @@ def test_malformed_attributes_are_400(api: APIClient, storage_body: dict[str, An
     assert CloudStorage.objects.count() == 0
 
 
-def test_storages_are_not_made_in_an_organization(api: APIClient, storage_body: dict[str, Any]) -> None:
-    assert api.post("/api/organizations", {"slug": "acme", "name": "Acme"}, format="json").status_code == 201
-    response = api.post("/api/cloudstorages", storage_body, format="json", HTTP_X_ORGANIZATION="acme")
-    assert response.status_code == 400
-    assert "without an organization context" in str(response.json()["organization"])
+def test_organization_storages_follow_the_roles(make_user: Callable[..., Any],
+                                                client_for: Callable[[Any], APIClient],
+                                                storage_body: dict[str, Any]) -> None:
+    """An organization's storage: maintainers and the owner make, change and delete it,
+    supervisors see and browse it, workers and outsiders do not see it."""
+    c = {name: client_for(make_user(name)) for name in ("alice", "bob", "carol", "dave", "eve")}
+    assert c["alice"].post("/api/organizations", {"slug": "acme"}, format="json").status_code == 201
+    for name, role in (("bob", "maintainer"), ("carol", "supervisor"), ("dave", "worker")):
+        key = c["alice"].post("/api/invitations", {"email": f"{name}@x.org", "role": role}, format="json",
+                              HTTP_X_ORGANIZATION="acme").json()["key"]
+        assert c[name].post(f"/api/invitations/{key}/accept").status_code == 200
+    acme = {"HTTP_X_ORGANIZATION": "acme"}
+    refused = c["carol"].post("/api/cloudstorages", storage_body, format="json", **acme)
+    assert refused.status_code == 403 and "acme" in str(refused.json())
+    created = c["bob"].post("/api/cloudstorages", storage_body, format="json", **acme)
+    assert created.status_code == 201, created.content
+    storage = created.json()
+    assert storage["organization"] == c["alice"].get("/api/organizations").json()["results"][0]["id"]
+    path = f"/api/cloudstorages/{storage['id']}"
+    assert [s["id"] for s in c["carol"].get("/api/cloudstorages", **acme).json()["results"]] == [storage["id"]]
+    assert c["carol"].get(f"{path}/content-v2").status_code == 200
+    assert c["carol"].patch(path, {"description": "mine now"}, format="json").status_code == 403
+    assert c["carol"].delete(path).status_code == 403
+    for outsider in ("dave", "eve"):
+        assert c[outsider].get(path).status_code == 404
+        assert c[outsider].get("/api/cloudstorages").json()["results"] == []
+    assert c["bob"].get("/api/cloudstorages", HTTP_X_ORGANIZATION="").json()["results"] == []  # not personal
+    assert c["alice"].patch(path, {"description": "shared"}, format="json").status_code == 200
+    assert c["alice"].delete(path).status_code == 204
     assert CloudStorage.objects.count() == 0
-    assert api.post("/api/cloudstorages", storage_body, format="json", HTTP_X_ORGANIZATION="").status_code == 201

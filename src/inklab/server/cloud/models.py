@@ -1,7 +1,7 @@
 """A cloud storage: a bucket or container the server reads task data from and writes results to.
 
-A storage belongs to its owner (organizations can later share them: the visibility rules live
-in :mod:`.permissions` only). The secrets are in ``credentials``, encrypted (:mod:`.credentials`).
+A storage belongs to its owner's personal workspace or to an organization, whose supervisors and
+up use it (the rules live in :mod:`inklab.server.iam.rules`, applied in :mod:`.permissions`). The secrets are in ``credentials``, encrypted (:mod:`.credentials`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ __all__ = ["CloudStorage", "StorageDefault", "TaskCloudData"]
 class CloudStorage(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="cloud_storages")
+    organization = models.ForeignKey("iam.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="cloud_storages")
     provider_type = models.CharField(max_length=32, choices=choices(CloudProviderType))
     resource = models.CharField(max_length=222)
     display_name = models.CharField(max_length=63)

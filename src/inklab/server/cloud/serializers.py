@@ -16,15 +16,12 @@ __all__ = ["CloudStorageReadSerializer", "CloudStorageWriteSerializer"]
 
 class CloudStorageReadSerializer(serializers.ModelSerializer):
     owner = BasicUserSerializer(read_only=True, allow_null=True)
-    organization = serializers.SerializerMethodField()
+    organization = serializers.IntegerField(source="organization_id", read_only=True, allow_null=True)
 
     class Meta:
         model = CloudStorage
         fields = ["id", "owner", "manifests", "created_date", "updated_date", "provider_type", "resource",
                   "display_name", "credentials_type", "specific_attributes", "description", "organization"]
-
-    def get_organization(self, obj: CloudStorage) -> int | None:
-        return None
 
 
 class CloudStorageWriteSerializer(StrictFields, serializers.Serializer):

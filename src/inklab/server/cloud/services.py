@@ -26,16 +26,19 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from inklab.server.cloud import credentials as secrets
+from inklab.server.cloud import permissions as perms
 from inklab.server.cloud import providers
 from inklab.server.cloud.models import CloudStorage
 from inklab.server.errors import InvalidInput
+from inklab.server.iam.context import OrgContext
+from inklab.server.iam.rules import Resource
 from inklab.server.media.sources import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from inklab.server.projects.permissions import check_create
 from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
 
 __all__ = [
     "ATTRIBUTES",
     "MAX_PAGE",
-    "NO_ORGANIZATION_STORAGES",
     "SECRET_FIELDS",
     "check",
     "connect",
@@ -205,16 +208,12 @@ def _apply(storage: CloudStorage, data: Mapping[str, Any], current: Mapping[str,
     storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, current))
 
 
-NO_ORGANIZATION_STORAGES = ("Cloud storages belong to their owner for now, not to an organization: create it "
-                            "without an organization context (no X-Organization header, org or org_id).")
-
-
-def create_storage(user: Any, data: Mapping[str, Any], organization_id: int | None = None) -> CloudStorage:
-    """A new storage owned by ``user``, after checking that the server can list it. Requests made
-    in an organization's context are refused (``organization_id``): storages are personal."""
-    if organization_id is not None:
-        raise InvalidInput({"organization": [NO_ORGANIZATION_STORAGES]})
-    storage = CloudStorage(owner=user)
+def create_storage(user: Any, data: Mapping[str, Any], context: OrgContext) -> CloudStorage:
+    """A new storage owned by ``user`` in the request's workspace ``context`` (an organization's
+    maintainers and owner may make one there), after checking that the server can list it."""
+    organization = context.organization
+    check_create(user, Resource.CLOUD_STORAGE, context.organization_id, organization.slug if organization else "")
+    storage = CloudStorage(owner=user, organization=organization)
     _apply(storage, data, {})
     _verify(storage)
     storage.save()
@@ -224,6 +223,7 @@ def create_storage(user: Any, data: Mapping[str, Any], organization_id: int | No
 
 @transaction.atomic
 def update_storage(user: Any, storage: CloudStorage, data: Mapping[str, Any]) -> CloudStorage:
+    perms.check_change(user, storage)
     changes_type = "credentials_type" in data and data["credentials_type"] != storage.credentials_type
     current = {} if changes_type else secrets.decrypt(storage.credentials) if storage.credentials else {}
     _apply(storage, data, current)

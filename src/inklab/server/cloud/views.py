@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from inklab.server.api.filtering import SearchFilter, SimpleFilter, SortFilter
 from inklab.server.api.schema import query
 from inklab.server.cloud import services
-from inklab.server.cloud.permissions import visible_storages
+from inklab.server.cloud.permissions import check_change, visible_storages
 from inklab.server.cloud.serializers import CloudStorageReadSerializer, CloudStorageWriteSerializer
 from inklab.server.iam.context import context_of
 from inklab.server.meta.serializers import FileInfoSerializer
@@ -42,7 +42,7 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     ordering_fields = {**_FIELDS, "id": "id"}
 
     def get_queryset(self) -> Any:
-        return visible_storages(self.request.user).select_related("owner")
+        return context_of(self.request).filter(visible_storages(self.request.user)).select_related("owner")
 
     def _read(self, storage: Any, code: int = status.HTTP_200_OK) -> Response:
         return Response(CloudStorageReadSerializer(storage, context=self.get_serializer_context()).data, status=code)
@@ -51,7 +51,7 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def create(self, request: Request) -> Response:
         data = CloudStorageWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        storage = services.create_storage(request.user, data.validated_data, context_of(request).organization_id)
+        storage = services.create_storage(request.user, data.validated_data, context_of(request))
         return self._read(storage, status.HTTP_201_CREATED)
 
     @extend_schema(request=CloudStorageWriteSerializer, responses={200: CloudStorageReadSerializer})
@@ -62,7 +62,9 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return self._read(services.update_storage(request.user, storage, data.validated_data))
 
     def destroy(self, request: Request, pk: str) -> Response:
-        self.get_object().delete()
+        storage = self.get_object()
+        check_change(request.user, storage)
+        storage.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: OpenApiTypes.STR})
