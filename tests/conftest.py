@@ -19,6 +19,7 @@ import pytest
 from tests.support import postgres
 from tests.support.images import make_images
 from tests.support.live import LiveServer
+from tests.support.s3 import S3Server
 
 
 def _configure_django() -> None:
@@ -66,6 +67,15 @@ def live_server(use_postgres: bool) -> Iterator[LiveServer]:
     server = LiveServer(postgres=use_postgres, workers=2).start()
     yield server
     server.destroy()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A local S3 API (moto in server mode) that checks credentials; see :mod:`tests.support.s3`."""
+    pytest.importorskip("moto")
+    server = S3Server().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

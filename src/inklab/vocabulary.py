@@ -9,6 +9,9 @@ from enum import StrEnum
 
 __all__ = [
     "ChunkType",
+    "CloudCredentialsType",
+    "CloudProviderType",
+    "CloudStorageStatus",
     "DimensionType",
     "FrameSelectionMethod",
     "FunctionKind",
@@ -187,6 +190,30 @@ class RequestCategory(StrEnum):
 
     BATCH = "batch"
     INTERACTIVE = "interactive"
+
+
+class CloudProviderType(StrEnum):
+    AWS_S3_BUCKET = "AWS_S3_BUCKET"
+    AZURE_CONTAINER = "AZURE_CONTAINER"
+    GOOGLE_CLOUD_STORAGE = "GOOGLE_CLOUD_STORAGE"
+
+
+class CloudCredentialsType(StrEnum):
+    KEY_SECRET_KEY_PAIR = "KEY_SECRET_KEY_PAIR"
+    ACCOUNT_NAME_TOKEN_PAIR = "ACCOUNT_NAME_TOKEN_PAIR"
+    KEY_FILE_PATH = "KEY_FILE_PATH"
+    ANONYMOUS_ACCESS = "ANONYMOUS_ACCESS"
+    CONNECTION_STRING = "CONNECTION_STRING"
+
+
+class CloudStorageStatus(StrEnum):
+    """``GET /api/cloudstorages/{id}/status``: CVAT's three answers, and ``UNREACHABLE`` for an
+    endpoint that does not answer."""
+
+    AVAILABLE = "AVAILABLE"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    UNREACHABLE = "UNREACHABLE"
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ import pytest
 from tests.support.images import make_images
 from tests.support.live import LiveServer
 from tests.support.rest import Rest
+from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -53,7 +54,7 @@ checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]
 """
 
 
-def _seed(server: LiveServer, tmp_path: Path) -> Rest:
+def _seed(server: LiveServer, tmp_path: Path, s3: S3Server) -> Rest:
     """A user with a project (a box label and a skeleton), a task of three frames and a few objects."""
     user = Rest.register(server, "fuzzer", "Fuzz-passw0rd-1")
     project = user.call("POST", "/api/projects", {"name": "streets", "labels": [
@@ -79,17 +80,24 @@ def _seed(server: LiveServer, tmp_path: Path) -> Rest:
     image = make_images(tmp_path / "guide", 1)[0]
     user.call("POST", "/api/assets", fields={"guide_id": str(guide["id"]),
                                              "file": (image.name, image.read_bytes(), "image/png")})
+    # A cloud storage on the local S3 server (the server allows loopback endpoints here).
+    bucket = s3.bucket("inklab-fuzzing", {"photos/a.png": image.read_bytes()})
+    user.call("POST", "/api/cloudstorages", {
+        "provider_type": "AWS_S3_BUCKET", "resource": bucket, "display_name": "photos",
+        "credentials_type": "KEY_SECRET_KEY_PAIR", "key": s3.key, "secret_key": s3.secret,
+        "specific_attributes": f"endpoint_url={s3.url}"})
     return user
 
 
 def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(
-        server_factory: Callable[..., LiveServer], tmp_path: Path) -> None:
+        server_factory: Callable[..., LiveServer], s3_server: S3Server, tmp_path: Path) -> None:
     # Its own server: the run creates, changes and deletes things. It also sends hundreds of wrong
     # credentials on purpose, which the login throttle would answer 429 after ten (that limit is
     # tested in tests/server/iam); here the schema's 401/403 answers are what is checked.
     server = server_factory(env={"INKLAB_LOGIN_MAX_FAILURES": "0", "INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1",
-                                 "INKLAB_WEBHOOKS_ATTEMPTS": "1", "INKLAB_WEBHOOKS_TIMEOUT": "2"})
-    user = _seed(server, tmp_path)
+                                 "INKLAB_WEBHOOKS_ATTEMPTS": "1", "INKLAB_WEBHOOKS_TIMEOUT": "2",
+                                 "INKLAB_CLOUD_ALLOW_PRIVATE": "1"})
+    user = _seed(server, tmp_path, s3_server)
     reports = tmp_path / "report"
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)

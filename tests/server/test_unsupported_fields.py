@@ -40,7 +40,7 @@ def test_the_personal_workspace_may_be_named_empty(api: APIClient) -> None:
     ({"name": "t", "labels": [{"name": "car"}], "consensus_replicas": 1}, "consensus_replicas", "at least 2"),
     ({"name": "t", "labels": [{"name": "car"}], "initial_replicas": 11}, "initial_replicas", "less than or equal"),
     ({"name": "t", "labels": [{"name": "car"}], "source_storage": {"location": "local", "cloud_storage_id": 2}},
-     "source_storage", "Cloud storage"),
+     "source_storage", "Only location 'cloud_storage' takes cloud_storage_id"),
 ])
 def test_task_fields_it_does_not_support_are_refused(api: APIClient, body: dict[str, Any], field: str,
                                                      message: str) -> None:
@@ -72,7 +72,7 @@ def test_unknown_fields_are_refused_everywhere_even_nested(api: APIClient, make_
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("validation_params", {"mode": "gt_pool", "frame_selection_method": "random_uniform", "frame_count": 1},
      "Honeypots"),
-    ("cloud_storage_id", 3, "Cloud storage"),
+    ("cloud_storage_id", 3, "Cloud storage 3 does not exist"),
     ("filename_pattern", "*.png", "server_files"),
     ("server_files_exclude", ["a.png"], "server_files"),
     ("unknown_option", True, "not supported by this server"),

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "inklab.server.datasets",
     "inklab.server.requests",
     "inklab.server.functions",
+    "inklab.server.cloud",
     "inklab.server.review",
     "inklab.server.quality",
     "inklab.server.consensus",

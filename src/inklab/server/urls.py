@@ -23,6 +23,7 @@ api = [
     path("", include("inklab.server.annotations.urls")),
     path("", include("inklab.server.requests.urls")),
     path("", include("inklab.server.functions.urls")),
+    path("", include("inklab.server.cloud.urls")),
     path("", include("inklab.server.review.urls")),
     path("", include("inklab.server.quality.urls")),
     path("", include("inklab.server.consensus.urls")),

@@ -224,7 +224,7 @@ def test_export_refuses_to_overwrite_and_reports_server_errors(make_task: Callab
     assert info.value.status == 405 and "COCO 1.0" in info.value.detail  # the server lists what it knows
     with pytest.raises(ValueError, match="cloud_storage_id"):
         task.export_dataset("COCO 1.0", tmp_path / "x.zip", location="cloud_storage")
-    with pytest.raises(BadRequestError, match="location 'cloud_storage' is not supported"):
+    with pytest.raises(BadRequestError, match="Cloud storage 1 does not exist"):
         task.export_dataset("COCO 1.0", tmp_path / "x.zip", location="cloud_storage", cloud_storage_id=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.zip"]
     # a directory given as a string ending with a separator is created

@@ -18,13 +18,12 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
-__all__ = ["NOT_SUPPORTED", "NO_CLOUD_STORAGE", "NO_CONSENSUS", "NO_ORGANIZATIONS",
+__all__ = ["NOT_SUPPORTED", "NO_CONSENSUS", "NO_ORGANIZATIONS",
            "StrictFields", "asks_for_something", "refuse_unknown"]
 
 NOT_SUPPORTED = "This field is not supported by this server."
 NO_ORGANIZATIONS = ("An object's organization is not set in the body: send the request in the organization's "
                     "context (the X-Organization header or ?org=slug), or without one for the personal workspace.")
-NO_CLOUD_STORAGE = "Cloud storage is not supported by this server; use local storage."
 NO_CONSENSUS = "Consensus jobs are not supported by this server."
 
 

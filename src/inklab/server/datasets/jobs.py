@@ -35,7 +35,7 @@ from inklab.formats import (
 )
 from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.services import Scope
-from inklab.server.datasets import backups, services
+from inklab.server.datasets import backups, locations, services
 from inklab.server.datasets.importing import FrameMatcher, write_dataset
 from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
@@ -101,6 +101,15 @@ def _finish_file(request: BackgroundRequest, write: Callable[[Path], None], file
     path = _result_path(request.pk)
     with atomic_write(path) as tmp:
         write(tmp)
+    try:
+        saved = locations.deliver(request.params, path, filename)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if saved is not None:  # the result is in the cloud storage: nothing to download here
+        path.unlink(missing_ok=True)
+        BackgroundRequest.objects.filter(pk=request.pk).update(result_file="", result_filename=saved)
+        return
     BackgroundRequest.objects.filter(pk=request.pk).update(
         result_file=str(path.relative_to(settings.DATA_DIR)), result_filename=filename)
 

@@ -17,7 +17,11 @@ _FORMAT = query("format", "A format name of /api/server/annotation/formats.")
 _EXPORT_FORMAT = query("format", "A format name of /api/server/annotation/formats.", required=True)
 _FILENAME = query("filename", "Upload-Finish: the Upload-Filename of the finished TUS upload.")
 _MASKS = query("conv_mask_to_poly", "Turn masks into polygons.", bool)
-_LOCATION = query("location", "Where the result goes; this server keeps results locally.", enum=["local"])
+_LOCATION = query("location", "Where the result goes (or the file comes from): 'local', or 'cloud_storage' "
+                  "with cloud_storage_id and filename; by default the target's target_storage (source_storage).",
+                  enum=["local", "cloud_storage"])
+_CLOUD = [_LOCATION, query("cloud_storage_id", "The cloud storage of location=cloud_storage.", int)]
+_CLOUD_FILENAME = query("filename", "location=cloud_storage: the object's name in the storage.")
 _UPLOAD_HEADERS = [header("Upload-Start", "Begins an upload (checks the format and permissions)."),
                    header("Upload-Finish", "Ends an upload: queues the import of 'filename'.")]
 
@@ -54,7 +58,7 @@ dataset_export = extend_schema_view(post=extend_schema(
     summary="Export annotations, or a dataset with images, in a format",
     description="Queues the export; the finished request's result_url downloads the archive.",
     parameters=[_EXPORT_FORMAT, query("save_images", "Include the images (a dataset), not only annotations.", bool),
-                _LOCATION],
+                *_CLOUD, _CLOUD_FILENAME],
     request=None, responses={**_QUEUED, **_NO_FORMAT},
 ))
 
@@ -62,7 +66,7 @@ annotations_import = extend_schema_view(
     post=extend_schema(
         summary="Import annotations from a file in a format",
         description=_PROTOCOL.format(what="Import annotations"),
-        parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS,
+        parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS, *_CLOUD,
                     query("import_mode", "Replace the annotations (default) or add to them.",
                           enum=["replace", "append"])],
         request=_multipart(_ANNOTATION_FILE), responses=_IMPORT_QUEUED,
@@ -72,21 +76,21 @@ annotations_import = extend_schema_view(
 dataset_import = extend_schema_view(post=extend_schema(
     summary="Import a dataset into a project",
     description=_PROTOCOL.format(what="Import a dataset (new tasks with their images and annotations)"),
-    parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS],
+    parameters=[*_UPLOAD_HEADERS, _FORMAT, _FILENAME, _MASKS, *_CLOUD],
     request=_multipart(_DATASET_FILE), responses=_IMPORT_QUEUED,
 ))
 
 backup_export = extend_schema_view(post=extend_schema(
     summary="Back up a task or project",
     description="Queues the backup; the finished request's result_url downloads the archive.",
-    parameters=[_LOCATION, query("lightweight", "Leave the media files out.", bool)],
+    parameters=[*_CLOUD, _CLOUD_FILENAME, query("lightweight", "Leave the media files out.", bool)],
     request=None, responses=_QUEUED,
 ))
 
 backup_import = extend_schema_view(post=extend_schema(
     summary="Create a task or project from a backup",
     description=_PROTOCOL.format(what="Restore a backup"),
-    parameters=[*_UPLOAD_HEADERS, _FILENAME],
+    parameters=[*_UPLOAD_HEADERS, _FILENAME, *_CLOUD],
     request=_multipart(BackupFileSerializer), responses=upload_responses("queued: poll GET /api/requests/{rq_id}."),
 ))
 

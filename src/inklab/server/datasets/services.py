@@ -21,7 +21,7 @@ from django.db import transaction
 
 from inklab.formats import UnknownFormat, get_exporter, get_importer
 from inklab.server.annotations import services as annotation_services
-from inklab.server.datasets import backups
+from inklab.server.datasets import backups, locations
 from inklab.server.errors import InvalidInput, Unsupported
 from inklab.server.iam.context import NO_CONTEXT, OrgContext
 from inklab.server.iam.rules import Resource
@@ -74,12 +74,6 @@ def parse_bool(value: Any, name: str, default: bool = False) -> bool:
     raise InvalidInput(f"'{name}' must be true or false, got '{value}'.")
 
 
-def _check_location(location: Any) -> None:
-    if location not in (None, "", "local"):
-        raise InvalidInput(f"location '{location}' is not supported; this server stores results locally "
-                           "(use location=local).")
-
-
 def export_dir() -> Path:
     path = Path(settings.DATA_DIR) / "exports"
     path.mkdir(parents=True, exist_ok=True)
@@ -129,12 +123,11 @@ def request_export(user: Any, obj: Task | Job | Project, params: Any) -> Backgro
     """``POST /api/{tasks,jobs,projects}/{id}/dataset/export?format=&save_images=``."""
     fmt = _exporter_name(params.get("format"))
     save_images = parse_bool(params.get("save_images"), "save_images")
-    _check_location(params.get("location"))
     operation = EXPORT_DATASET if save_images else EXPORT_ANNOTATIONS
     perms.check_export(user, obj)
+    job_params = {"save_images": save_images, **locations.destination(user, obj, params)}
     with transaction.atomic():
-        return queue.enqueue(user, operation, _target(obj), format=fmt, params={"save_images": save_images},
-                             **_ids(obj))
+        return queue.enqueue(user, operation, _target(obj), format=fmt, params=job_params, **_ids(obj))
 
 
 def _upload(user: Any, params: Any) -> str:
@@ -190,11 +183,11 @@ def request_dataset_import(user: Any, project: Project, params: Any) -> Backgrou
 
 def request_backup(user: Any, obj: Task | Project, params: Any) -> BackgroundRequest:
     """``POST /api/{tasks,projects}/{id}/backup/export``."""
-    _check_location(params.get("location"))
     lightweight = parse_bool(params.get("lightweight"), "lightweight")
     perms.check_export(user, obj)
+    job_params = {"lightweight": lightweight, **locations.destination(user, obj, params)}
     with transaction.atomic():
-        return queue.enqueue(user, EXPORT_BACKUP, _target(obj), params={"lightweight": lightweight}, **_ids(obj))
+        return queue.enqueue(user, EXPORT_BACKUP, _target(obj), params=job_params, **_ids(obj))
 
 
 def original_name(stored: str) -> str:

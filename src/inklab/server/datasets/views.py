@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsView
-from inklab.server.datasets import schema, services
+from inklab.server.datasets import locations, schema, services
 from inklab.server.errors import InvalidInput
 from inklab.server.iam.context import context_of
 from inklab.server.media import tus
@@ -72,8 +72,10 @@ def _finish_or_discard(request: Request, finish: Callable[[Any], BackgroundReque
 
 
 def import_flow(request: Request, check: Callable[[], None], finish: Callable[[Any], BackgroundRequest],
-                format_required: bool = True) -> Response:
-    """The upload protocol shared by every import endpoint."""
+                format_required: bool = True, target: Task | Job | Project | None = None) -> Response:
+    """The upload protocol shared by every import endpoint; without an upload, the file may come
+    from a cloud storage (``location=cloud_storage``, ``cloud_storage_id``, ``filename``, or the
+    target's ``source_storage``)."""
     if tus.is_tus_create(request):
         check()
         return tus.create(request, IMPORT_SCOPE)
@@ -86,6 +88,11 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
     if "Upload-Finish" in request.headers:
         return _finish_or_discard(request, finish, params)
     stored = _single_upload(request)
+    if stored is None and (params.get("location") or target is not None) and params.get("location") != "local":
+        check()
+        if format_required:
+            services.importer_name(params.get("format"))
+        stored = locations.fetch_import(request.user, target, params)
     if stored is None:
         raise InvalidInput("Send the file: use the upload protocol (Upload-Start, a TUS upload, Upload-Finish) "
                            "or one multipart request with the file.")
@@ -119,7 +126,8 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
     def post(self, request: Request, pk: Any) -> Response:
         task = perms.visible_task(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
-                           lambda params: services.request_annotations_import(request.user, task, params))
+                           lambda params: services.request_annotations_import(request.user, task, params),
+                           target=task)
 
 
 @schema.annotations_import
@@ -129,7 +137,8 @@ class JobAnnotationsImportView(JobAnnotationsView):
     def post(self, request: Request, pk: Any) -> Response:
         job = perms.visible_job(request.user, pk)
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
-                           lambda params: services.request_annotations_import(request.user, job, params))
+                           lambda params: services.request_annotations_import(request.user, job, params),
+                           target=job)
 
 
 @schema.dataset_import
@@ -139,7 +148,8 @@ class ProjectDatasetView(_DatasetView):
     def post(self, request: Request, pk: Any) -> Response:
         project = perms.visible_project(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_project(request.user, project),
-                           lambda params: services.request_dataset_import(request.user, project, params))
+                           lambda params: services.request_dataset_import(request.user, project, params),
+                           target=project)
 
 
 @schema.backup_export

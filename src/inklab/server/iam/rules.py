@@ -64,6 +64,7 @@ class Resource(StrEnum):
     JOB = "job"
     FUNCTION = "function"
     WEBHOOK = "webhook"  # organization webhooks; a project webhook follows its project's change rule
+    CLOUD_STORAGE = "cloud storage"
 
 
 class Action(StrEnum):
@@ -135,6 +136,9 @@ RULES: dict[tuple[Resource, Action], frozenset[Who]] = {key: frozenset(value) | 
     (R.FUNCTION, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
     (R.FUNCTION, A.VIEW): {W.OWNER, W.ORG_WORKER},
     (R.WEBHOOK, A.CHANGE): {W.ORG_MAINTAINER},
+    (R.CLOUD_STORAGE, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
+    (R.CLOUD_STORAGE, A.VIEW): {W.OWNER, W.ORG_SUPERVISOR},  # view includes using it: browse, import, export
+    (R.CLOUD_STORAGE, A.CHANGE): {W.OWNER, W.ORG_MAINTAINER},  # change and delete
 }.items()}
 
 

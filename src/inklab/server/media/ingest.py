@@ -84,6 +84,8 @@ class DataParams:
     job_file_mapping: tuple[tuple[str, ...], ...] = ()
     server_files: tuple[str, ...] = ()
     remote_files: tuple[str, ...] = ()
+    #: the cloud storage ``server_files`` name objects of (else they are in the server share)
+    cloud_storage_id: int | None = None
     #: checked ``validation_params`` (mode ``gt``): the ground-truth job to make with the jobs
     validation: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -113,6 +115,7 @@ class DataParams:
             job_file_mapping=tuple(tuple(job) for job in data.get("job_file_mapping") or ()),
             server_files=_names(data, "server_files"),
             remote_files=_names(data, "remote_files"),
+            cloud_storage_id=_integer(data, "cloud_storage_id", None, (1, UINT32[1])),
             validation=dict(data["validation_params"]) if data.get("validation_params") else None,
         )
 
@@ -240,7 +243,9 @@ def gather(task: Task, params: DataParams, workdir: Path) -> list[MediaFile]:
             if path.is_file() and not path.name.startswith("."):
                 # Uploaded files are stored as "<arrival index>_<name>" to keep their order.
                 files.append(MediaFile(path.name.split("_", 1)[1], path))
-    if params.server_files:
+    if params.server_files and params.cloud_storage_id is not None:
+        files.extend(_from_cloud(params.cloud_storage_id, params.server_files, workdir / "cloud"))
+    elif params.server_files:
         files.extend(sources.resolve_share(Path(settings.SHARE_ROOT), params.server_files))
     if params.remote_files:
         files.extend(sources.fetch_remote(params.remote_files, workdir / "remote"))
@@ -251,6 +256,26 @@ def gather(task: Task, params: DataParams, workdir: Path) -> list[MediaFile]:
     for item in files:
         if not (item.is_image or item.is_video):
             raise InvalidInput(f"'{item.name}' is neither an image, a video nor an archive.")
+    return files
+
+
+def _from_cloud(storage_id: int, entries: Sequence[str], workdir: Path) -> list[MediaFile]:
+    """Download the objects ``entries`` name (objects, folders ending with '/', manifests); the
+    frames are copies, so the task does not depend on the bucket afterwards."""
+    from inklab.server.cloud import services as cloud
+    from inklab.server.cloud.models import CloudStorage
+
+    storage = CloudStorage.objects.filter(pk=storage_id).first()
+    if storage is None:
+        raise InvalidInput(f"Cloud storage {storage_id} was deleted before the task's data was processed.")
+    names = cloud.expand_entries(storage, list(entries))
+    if not names:
+        raise InvalidInput(f"Cloud storage {storage_id} ('{storage.display_name}') has no files under "
+                           f"{', '.join(entries)}.")
+    budget = [sources.Limits().max_bytes]
+    files = [MediaFile(name, workdir / str(index) / PurePosixPath(name).name) for index, name in enumerate(names)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda item: cloud.download(storage, item.name, item.path, budget), files))
     return files
 
 
@@ -337,6 +362,10 @@ def _commit(task: Task, params: DataParams, rows: list[Frame], media_type: str, 
         if params.job_file_mapping:
             task.segment_size = 0
         task.save()
+        if params.cloud_storage_id is not None:
+            from inklab.server.cloud.defaults import record_data_source
+
+            record_data_source(task.pk, params.cloud_storage_id)
         if params.job_file_mapping:
             _create_mapped_jobs(task, params.job_file_mapping)
         else:

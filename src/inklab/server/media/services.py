@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
-from inklab.server.api.strict import NO_CLOUD_STORAGE, refuse_unknown
-from inklab.server.errors import Conflict, Forbidden, InvalidInput
+from inklab.server.api.strict import refuse_unknown
+from inklab.server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inklab.server.media import tus
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.models import Frame
@@ -69,10 +69,9 @@ def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
 
 _DATA_FIELDS = {"image_quality", "chunk_size", "sorting_method", "start_frame", "stop_frame", "frame_filter",
                 "upload_file_order", "job_file_mapping", "server_files", "remote_files", "use_zip_chunks",
-                "use_cache", "copy_data", "storage_method", "storage", "validation_params"}
+                "use_cache", "copy_data", "storage_method", "storage", "validation_params", "cloud_storage_id"}
 #: ``DataRequest`` fields of CVAT that inklab does not implement (refused when given a value)
 _UNSUPPORTED_DATA = {
-    "cloud_storage_id": NO_CLOUD_STORAGE,
     "filename_pattern": "Selecting files by pattern is not supported by this server; list them in server_files.",
     "server_files_exclude": "Excluding server files is not supported by this server; list the files to use in "
                             "server_files.",
@@ -95,10 +94,27 @@ def request_processing(user: Any, task: Task, params: dict[str, Any]) -> Backgro
     has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
     if not (has_uploads or parsed.server_files or parsed.remote_files):
         raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
+    if parsed.cloud_storage_id is not None:
+        _check_cloud_source(user, parsed)
     clean = {k: v for k, v in params.items() if k in _DATA_FIELDS}
     with transaction.atomic():
         return queue.enqueue(user, CREATE_TASK, "task", params=clean, task_id=task.pk,
                              project_id=task.project_id)
+
+
+def _check_cloud_source(user: Any, parsed: DataParams) -> None:
+    """``cloud_storage_id``: a storage the user may use, reachable now, and the files to take from it."""
+    from inklab.server.cloud import services as cloud
+    from inklab.server.cloud.permissions import visible_storage
+
+    if not parsed.server_files:
+        raise InvalidInput({"server_files": ["List the files (or folders ending with '/', or manifests) to take "
+                                             "from the cloud storage."]})
+    try:
+        storage = visible_storage(user, parsed.cloud_storage_id)
+    except NotFound as exc:
+        raise InvalidInput({"cloud_storage_id": [str(exc.detail)]}) from exc
+    cloud.check(storage)
 
 
 def chunks_stamp(task: Task, window: perms.FrameWindow = perms.WHOLE_TASK) -> datetime:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from inklab.server.cloud.defaults import set_storages
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.iam.context import NO_CONTEXT, OrgContext
 from inklab.server.iam.models import Membership
@@ -62,10 +63,9 @@ def _workspace(context: OrgContext, project: Project | None) -> int | None:
     return project.organization_id
 
 
-def _check_storage(data: dict[str, Any]) -> None:
-    # The serializers reject cloud storage; nothing else to store for local storage.
-    data.pop("target_storage", None)
-    data.pop("source_storage", None)
+def _check_storage(data: dict[str, Any]) -> dict[str, Any]:
+    """Take ``source_storage``/``target_storage`` out of ``data`` (they are stored by the cloud app)."""
+    return {key: data.pop(key) for key in ("target_storage", "source_storage") if key in data}
 
 
 @transaction.atomic
@@ -74,7 +74,7 @@ def create_project(user: Any, data: dict[str, Any], context: OrgContext = NO_CON
     org = context.organization_id
     perms.check_create(user, Resource.PROJECT, org, context.organization.slug if context.organization else "")
     perms.check_create_for(user, data.get("owner_id"))
-    _check_storage(data)
+    storages = _check_storage(data)
     project = Project.objects.create(
         name=data["name"],
         organization_id=org,
@@ -86,6 +86,7 @@ def create_project(user: Any, data: dict[str, Any], context: OrgContext = NO_CON
         project.assignee_updated_date = timezone.now()
         project.save(update_fields=["assignee_updated_date"])
     apply_label_specs(project, data.get("labels") or [])
+    set_storages(user, project, storages)
     changed.send(sender=Project, instance=project, user=user, action="create")
     return project
 
@@ -93,7 +94,7 @@ def create_project(user: Any, data: dict[str, Any], context: OrgContext = NO_CON
 @transaction.atomic
 def update_project(user: Any, project: Project, data: dict[str, Any]) -> Project:
     perms.check_manage_project(user, project)
-    _check_storage(data)
+    set_storages(user, project, _check_storage(data))
     changing.send(sender=Project, instance=project)
     before = (project.owner_id, project.assignee_id)
     for field in ("name", "bug_tracker"):
@@ -141,7 +142,7 @@ def create_task(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEX
         context.organization.slug if context.organization else "")
     perms.check_create(user, Resource.TASK, org, slug)
     perms.check_create_for(user, data.get("owner_id"))
-    _check_storage(data)
+    storages = _check_storage(data)
     labels = data.get("labels") or []
     if project is not None and labels:
         raise InvalidInput({"labels": ["A task inside a project uses the project's labels; "
@@ -165,6 +166,7 @@ def create_task(user: Any, data: dict[str, Any], context: OrgContext = NO_CONTEX
         apply_label_specs(task, labels)
     else:
         touch(project)
+    set_storages(user, task, storages)
     changed.send(sender=Task, instance=task, user=user, action="create")
     return task
 
@@ -240,7 +242,7 @@ def _move_task(task: Task, target: Project | None) -> None:
 @transaction.atomic
 def update_task(user: Any, task: Task, data: dict[str, Any]) -> Task:
     perms.check_manage_task(user, task)
-    _check_storage(data)
+    set_storages(user, task, _check_storage(data))
     changing.send(sender=Task, instance=task)
     for field in ("name", "bug_tracker", "subset"):
         if field in data:

@@ -12,12 +12,13 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from inklab.server.api.integers import id_field
-from inklab.server.api.strict import NO_CLOUD_STORAGE, StrictFields
+from inklab.server.api.strict import StrictFields
+from inklab.server.cloud.defaults import data_sources, load_defaults, read_storage
 from inklab.server.iam.serializers import BasicUserSerializer
 from inklab.server.projects.models import Job
 
-__all__ = ["GUIDE_ID", "NULL_ID", "ORGANIZATION_ID", "NULL_STORAGE", "NULL_STRING", "BasicUserSerializer", "absolute", "collection_url",
-           "storage_field"]
+__all__ = ["GUIDE_ID", "NULL_ID", "NULL_STORAGE", "NULL_STRING", "ORGANIZATION_ID", "BasicUserSerializer", "absolute",
+           "collection_url", "read_data_cloud_storage_id", "storage_field", "storage_of"]
 
 
 def absolute(context: dict[str, Any], name: str, *args: Any) -> str:
@@ -34,17 +35,21 @@ def collection_url(context: dict[str, Any], collection: str, **query: Any) -> st
 
 
 class StorageSerializer(StrictFields, serializers.Serializer):
-    """``Storage``: inklab keeps everything on local storage."""
+    """``Storage``: where imports come from (``source_storage``) or results go (``target_storage``)
+    by default: ``local``, or ``cloud_storage`` with a ``cloud_storage_id`` (see
+    :mod:`inklab.server.cloud.defaults`)."""
 
-    unsupported = {"cloud_storage_id": NO_CLOUD_STORAGE}
-
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(read_only=True, allow_null=True)
     location = serializers.ChoiceField(choices=["local", "cloud_storage"], default="local")
     cloud_storage_id = id_field(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("location") == "cloud_storage":
-            raise serializers.ValidationError("Cloud storage is not supported by this server; use 'local'.")
+        if attrs.get("location") == "cloud_storage" and not attrs.get("cloud_storage_id"):
+            raise serializers.ValidationError({"cloud_storage_id": ["location 'cloud_storage' needs "
+                                                                    "cloud_storage_id."]})
+        if attrs.get("location") != "cloud_storage" and attrs.get("cloud_storage_id"):
+            raise serializers.ValidationError({"cloud_storage_id": ["Only location 'cloud_storage' takes "
+                                                                    "cloud_storage_id."]})
         return attrs
 
 
@@ -84,6 +89,40 @@ def _always_null(schema_field: serializers.Field) -> Any:
 NULL_ID = _always_null(serializers.IntegerField(allow_null=True))
 NULL_STRING = _always_null(serializers.CharField(allow_null=True))
 NULL_STORAGE = _always_null(StorageSerializer(allow_null=True))
+
+
+def _page(serializer: Any, obj: Any) -> list[Any]:
+    """The objects serialized with ``obj``: the page of a list, else ``obj`` alone."""
+    page = getattr(serializer.parent, "instance", None)
+    objects = list(page) if isinstance(page, (list, tuple)) or hasattr(page, "model") else [obj]
+    return objects if obj in objects else [obj]
+
+
+@extend_schema_field(serializers.IntegerField(allow_null=True))
+def read_data_cloud_storage_id(self: Any, task: Any) -> int | None:
+    """``get_data_cloud_storage_id`` of the task serializer: one query per page of a list."""
+    cache = self.context.setdefault("_data_sources", {})
+    if task.pk not in cache:
+        tasks = _page(self, task)
+        found = data_sources(t.pk for t in tasks)
+        cache.update({t.pk: found.get(t.pk) for t in tasks})
+    return cache[task.pk]  # type: ignore[no-any-return]
+
+
+def storage_of(kind: str) -> Any:
+    """A ``get_<kind>_storage`` for the read serializers: the object's default (null: local)."""
+
+    @extend_schema_field(StorageSerializer(allow_null=True))
+    def method(self: Any, obj: Any) -> dict[str, Any] | None:
+        # One query per page of a list (the page's objects are the parent's instance), not per object.
+        cache = self.context.setdefault("_storage_defaults", {})
+        if id(obj) not in cache:
+            objects = _page(self, obj)
+            loaded = load_defaults(objects)
+            cache.update({id(o): loaded for o in objects})
+        return read_storage(obj, kind, cache[id(obj)])
+
+    return method
 
 
 @extend_schema_field(serializers.IntegerField(allow_null=True))

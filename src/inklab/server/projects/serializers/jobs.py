@@ -11,11 +11,11 @@ from inklab.server.api.strict import StrictFields
 from inklab.server.projects.models import Job
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_STORAGE,
     ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
+    storage_of,
 )
 from inklab.vocabulary import JobStage, JobState, JobType
 
@@ -86,7 +86,8 @@ class JobReadSerializer(serializers.ModelSerializer):
 
     def get_parent_job_id(self, job: Job) -> int | None:
         return job.parent_job_id
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
 
     def get_consensus_replicas(self, job: Job) -> int:
         return job.task.consensus_replicas if job.type == JobType.ANNOTATION else 0

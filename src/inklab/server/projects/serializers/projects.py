@@ -11,12 +11,12 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Project
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_STORAGE,
     ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
     storage_field,
+    storage_of,
 )
 from inklab.server.projects.serializers.labels import LabelWriteSerializer
 
@@ -69,7 +69,8 @@ class ProjectReadSerializer(serializers.ModelSerializer):
 
     get_organization = get_organization_id = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
 
 
 class ProjectWriteSerializer(StrictFields, serializers.Serializer):

@@ -12,13 +12,13 @@ from inklab.server.api.strict import NO_ORGANIZATIONS, StrictFields
 from inklab.server.projects.models import Task
 from inklab.server.projects.serializers._common import (
     GUIDE_ID,
-    NULL_ID,
-    NULL_STORAGE,
     ORGANIZATION_ID,
     BasicUserSerializer,
     absolute,
     collection_url,
+    read_data_cloud_storage_id,
     storage_field,
+    storage_of,
 )
 from inklab.server.projects.serializers.labels import LabelWriteSerializer
 
@@ -92,8 +92,9 @@ class TaskReadSerializer(serializers.ModelSerializer):
 
     get_organization = get_organization_id = ORGANIZATION_ID
     get_guide_id = GUIDE_ID
-    get_data_cloud_storage_id = NULL_ID
-    get_target_storage = get_source_storage = NULL_STORAGE
+    get_data_cloud_storage_id = read_data_cloud_storage_id
+    get_target_storage = storage_of("target")
+    get_source_storage = storage_of("source")
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_validation_mode(self, task: Task) -> str | None:
