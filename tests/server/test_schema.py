@@ -55,6 +55,9 @@ EXTRA_PARAMETERS = {
     ("POST", "/api/tasks/{id}/annotations/"): {"conv_mask_to_poly"},
     ("POST", "/api/jobs/{id}/annotations/"): {"conv_mask_to_poly"},
     ("POST", "/api/projects/{id}/dataset/"): {"conv_mask_to_poly"},
+    # Conditional annotation writes (inklab's web UI): refused with 409 when the version moved on.
+    **{(method, f"/api/{kind}/{{id}}/annotations/"): {"version"}
+       for method in ("PUT", "PATCH", "DELETE") for kind in ("tasks", "jobs")},
     # drf-spectacular's schema view takes ?format=json|yaml (CVAT's older one called it 'scheme').
     ("GET", "/api/schema/"): {"format"},
 }

@@ -6,7 +6,7 @@ these serializers only describe that JSON, in CVAT's component names.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from inklab.server.annotations.validation import FRAME, GROUP, Z_ORDER
@@ -93,7 +93,7 @@ class LabeledTrackSerializer(_ObjectSerializer):
 
 
 class LabeledDataSerializer(serializers.Serializer):
-    version = int_field((0, INT64[1]), required=False, help_text="Grows with every change.")
+    version = int_field((0, INT64[1]), required=False, help_text="Grows with every change; a job's grows only with changes on its frames.")
     tags = LabeledImageSerializer(many=True, required=False)
     shapes = LabeledShapeSerializer(many=True, required=False)
     tracks = LabeledTrackSerializer(many=True, required=False)
@@ -102,15 +102,24 @@ class LabeledDataSerializer(serializers.Serializer):
         ref_name = "LabeledData"
 
 
+def _if_version() -> list[OpenApiParameter]:
+    return [
+        query("version", "Write only if the annotations are still at this version (as read from GET); otherwise "
+              "409 with the current version. If-Match with the GET's ETag does the same.", int, bounds=(0, INT64[1])),
+        OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                         description='The ETag of a GET ("3"): write only if the annotations are still at it.'),
+    ]
+
+
 annotations = extend_schema_view(
     get=extend_schema(summary="Get the annotations", responses=LabeledDataSerializer),
     put=extend_schema(summary="Replace the annotations", request=LabeledDataSerializer,
-                      responses=LabeledDataSerializer),
+                      parameters=_if_version(), responses=LabeledDataSerializer),
     patch=extend_schema(
         summary="Add, change or delete some annotations",
         parameters=[query("action", "What to do with the objects of the body.", required=True,
-                          enum=["create", "update", "delete"])],
+                          enum=["create", "update", "delete"]), *_if_version()],
         request=LabeledDataSerializer, responses=LabeledDataSerializer,
     ),
-    delete=extend_schema(summary="Delete all annotations", responses={204: None}),
+    delete=extend_schema(summary="Delete all annotations", parameters=_if_version(), responses={204: None}),
 )

@@ -49,8 +49,8 @@ from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Task, touch
 from inklab.vocabulary import JobType
 
-__all__ = ["LABELS_CHANGED", "STALE_IMPORT", "BatchWriter", "PreparedWrite", "Scope", "bump_versions", "delete_all",
-           "prepare", "read", "read_bytes", "version_of", "write"]
+__all__ = ["LABELS_CHANGED", "STALE_IMPORT", "BatchWriter", "PreparedWrite", "Scope", "StaleVersion", "bump_versions",
+           "delete_all", "prepare", "read", "read_bytes", "version_of", "write"]
 
 _KEYS = {"tags": Kind.TAG, "shapes": Kind.SHAPE, "tracks": Kind.TRACK}
 _BATCH = 2000  # rows per INSERT: 6 parameters each stays under SQLite's variable limit
@@ -96,8 +96,9 @@ class Scope:
             raise InvalidInput(f"Task {self.task.pk} has no data yet; upload frames before annotating.")
 
 
-def _version(task: Task) -> int:
-    return Task.objects.values_list("annotations_version", flat=True).get(pk=task.pk)
+def _version(scope: Scope) -> int:
+    """The scope's version: its job's for a job (which changes only with the job's frames), else the task's."""
+    return version_of(scope.job or scope.task)
 
 
 STALE_IMPORT = "The annotations changed after this import was queued; upload the file again."
@@ -116,10 +117,27 @@ def _lock(scope: Scope) -> None:
     Task.objects.select_for_update().filter(pk=scope.task.pk).values_list("pk", flat=True).first()
 
 
-def _check_base(scope: Scope, base_version: int) -> None:
-    """Inside the write transaction, with the task locked: refuse to write over a newer version."""
-    if version_of(scope.job or scope.task) != base_version:
-        raise Conflict(STALE_IMPORT)
+class StaleVersion(Conflict):
+    """A conditional write named a version that is no longer the scope's; ``current`` is the one stored.
+    The body keeps CVAT's ``detail`` and adds ``version`` (the current version) for clients to show."""
+
+    def __init__(self, given: int, current: int) -> None:
+        super().__init__({
+            "detail": (f"version: these annotations changed since version {given} was read; the current version "
+                       f"is {current}. Nothing was written: reload them, or send the write again without a "
+                       "version to overwrite."),
+            "version": current,
+        })
+        self.given = given
+        self.current = current
+
+
+def _check_base(scope: Scope, base_version: int, message: str | None = STALE_IMPORT) -> None:
+    """Inside the write transaction, with the task locked: refuse to write over a newer version
+    (:data:`STALE_IMPORT`, or :class:`StaleVersion` when ``message`` is None)."""
+    current = _version(scope)
+    if current != base_version:
+        raise Conflict(message) if message is not None else StaleVersion(base_version, current)
 
 
 def bump_versions(task_ids: Iterable[int]) -> None:
@@ -148,7 +166,7 @@ def _labeled_data(rows: Iterable[tuple[str, int, str]], version: int) -> bytes:
 def read_bytes(scope: Scope) -> bytes:
     """``LabeledData`` of the scope as JSON bytes, assembled from the stored objects."""
     rows = scope.objects().order_by("id").values_list("kind", "id", "data").iterator(chunk_size=5000)
-    return _labeled_data(rows, _version(scope.task))
+    return _labeled_data(rows, _version(scope))
 
 
 def read(scope: Scope) -> dict[str, Any]:
@@ -250,7 +268,7 @@ def _bump(scope: Scope, frames: Iterable[tuple[int, int]]) -> int:
         jobs = jobs.filter(pk=scope.layer) if scope.layer is not None else jobs.filter(type=JobType.ANNOTATION)
         jobs.update(annotations_version=F("annotations_version") + 1)
         touch(*jobs)
-    return _version(scope.task)
+    return _version(scope)
 
 
 _INSERT_COLUMNS = ("task_id", "kind", "frame", "last_frame", "label_id", "data", "job_id")
@@ -339,8 +357,9 @@ class PreparedWrite:
     (:func:`prepare`), so that :meth:`apply` does nothing but the database work."""
 
     def __init__(self, scope: Scope, action: str, rows: list[_Row], labels: LabelIndex | None,
-                 doomed: list[int] | None = None) -> None:
+                 doomed: list[int] | None = None, base_version: int | None = None) -> None:
         self.scope = scope
+        self.base_version = base_version
         self.action = action
         self.rows = rows
         self.labels = labels
@@ -350,10 +369,14 @@ class PreparedWrite:
         """Write in one transaction (the caller's, if it has one); returns ``LabeledData`` JSON of
         the objects written (with their ids), or of nothing for ``delete``; its ``version`` is the
         new annotation version. Raises :class:`~inklab.server.errors.Conflict`
-        (:data:`LABELS_CHANGED`) if the task's labels changed since :func:`prepare`."""
+        (:data:`LABELS_CHANGED`) if the task's labels changed since :func:`prepare`, and
+        :class:`StaleVersion` if a ``base_version`` was given and is no longer the scope's (the
+        check and the write share the transaction and the task's row lock)."""
         scope, rows = self.scope, self.rows
         with transaction.atomic():
             _lock(scope)
+            if self.base_version is not None:
+                _check_base(scope, self.base_version, None)
             if self.labels is not None:
                 _check_labels(scope, self.labels)
             if self.action == "delete":
@@ -362,7 +385,7 @@ class PreparedWrite:
                     doomed = scope.objects().filter(pk__in=part)
                     spans.extend(doomed.values_list("frame", "last_frame"))
                     doomed.delete()
-                version = _bump(scope, spans) if spans else _version(scope.task)
+                version = _bump(scope, spans) if spans else _version(scope)
                 return _labeled_data((), version)
             spans = [(r.frame, r.last_frame) for r in rows]
             if self.action == "put":
@@ -372,7 +395,7 @@ class PreparedWrite:
                 self._check_ids(spans)
                 _update([r for r in rows if r.pk is not None])
             _in_batches(scope.task, [r for r in rows if r.pk is None], scope.layer)  # objects without an id are new
-            version = _bump(scope, spans) if spans else _version(scope.task)
+            version = _bump(scope, spans) if spans else _version(scope)
         return _labeled_data(((r.kind, r.pk, r.data) for r in rows), version)
 
     def _check_ids(self, spans: list[tuple[int, int]]) -> None:
@@ -388,9 +411,11 @@ class PreparedWrite:
                 raise InvalidInput(f"There is no {row.kind} with id {row.pk} here.")
 
 
-def prepare(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> PreparedWrite:
+def prepare(user: Any, scope: Scope, payload: dict[str, Any], action: str,
+            base_version: int | None = None) -> PreparedWrite:
     """Check permissions and the payload of a ``put`` / ``create`` / ``update`` / ``delete`` and
-    serialise it, outside any transaction (see :func:`write`)."""
+    serialise it, outside any transaction (see :func:`write`). With ``base_version`` the write
+    happens only if the scope is still at that version (:class:`StaleVersion` otherwise)."""
     scope.check_write(user)
     if action == "delete":
         ids = []
@@ -399,7 +424,7 @@ def prepare(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> Pr
                 if not isinstance(item, dict) or item.get("id") is None:
                     raise InvalidInput(f"{key}[{i}]: objects to delete need their 'id'.")
                 ids.append(_client_id(item["id"], key))
-        return PreparedWrite(scope, action, [], None, ids)
+        return PreparedWrite(scope, action, [], None, ids, base_version)
     if action not in ("put", "create", "update"):
         raise InvalidInput(f"Unknown action '{action}'; use create, update or delete.")
     normalizer = _normalizer(scope)
@@ -413,17 +438,17 @@ def prepare(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> Pr
     if len(set(known)) != len(known):
         twice = next(pk for pk, n in Counter(known).items() if n > 1)
         raise InvalidInput(f"Object id {twice} is given more than once.")
-    return PreparedWrite(scope, action, rows, normalizer.index)
+    return PreparedWrite(scope, action, rows, normalizer.index, base_version=base_version)
 
 
-def write(user: Any, scope: Scope, payload: dict[str, Any], action: str) -> bytes:
+def write(user: Any, scope: Scope, payload: dict[str, Any], action: str, base_version: int | None = None) -> bytes:
     """Apply ``put`` / ``create`` / ``update`` / ``delete`` to the scope (see :meth:`PreparedWrite.apply`).
 
     The payload is validated and serialised before the write transaction begins, and the
     answer built after it ends: on SQLite the transaction holds the database's only write lock,
     so it does nothing but the deletes, inserts and updates themselves.
     """
-    return prepare(user, scope, payload, action).apply()
+    return prepare(user, scope, payload, action, base_version).apply()
 
 
 class BatchWriter:
@@ -525,7 +550,7 @@ class BatchWriter:
                 scope.objects().delete()
             _insert_rows(self._spooled())
             if self._low is None or self._high is None:
-                version = _version(scope.task)
+                version = _version(scope)
             else:
                 version = _bump(scope, [(self._low, self._high)])
             if before_commit is not None:
@@ -545,9 +570,12 @@ def _client_id(value: Any, kind: str) -> int:
 
 
 @transaction.atomic
-def delete_all(user: Any, scope: Scope) -> None:
+def delete_all(user: Any, scope: Scope, base_version: int | None = None) -> None:
+    """Remove every object of the scope (if it is still at ``base_version``, when given)."""
     scope.check_write(user)
     _lock(scope)
+    if base_version is not None:
+        _check_base(scope, base_version, None)
     objects = scope.objects()
     spans = list(objects.values_list("frame", "last_frame"))
     objects.delete()

@@ -21,8 +21,6 @@ SDK's dataset cache keys on it.
 
 from __future__ import annotations
 
-import colorsys
-import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,17 +28,18 @@ from typing import Any
 from django.db import transaction
 
 from inklab.server.errors import InvalidInput
+from inklab.server.projects.colors import distinct_color
 from inklab.server.projects.models import AttributeSpec, Label, Project, Task, touch
 from inklab.vocabulary import InputType, LabelType
 
-__all__ = ["apply_label_specs", "default_color", "labels_of", "touch_label_users"]
+__all__ = ["apply_label_specs", "labels_of", "touch_label_users"]
 
 
-def default_color(name: str) -> str:
-    """A stable, well-saturated colour derived from the label name."""
-    hue = int(hashlib.sha1(name.encode()).hexdigest()[:4], 16) / 0xFFFF
-    r, g, b = colorsys.hsv_to_rgb(hue, 0.75, 0.95)
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+def _new_color(owner: Project | Task, parent: Label | None) -> str:
+    """A colour for a new label of ``owner`` (a point of ``parent``) that looks unlike its siblings'."""
+    siblings = Label.objects.filter(parent=parent) if parent is not None else \
+        Label.objects.filter(**_owner_kwargs(owner), parent=None)
+    return distinct_color(siblings.values_list("color", flat=True))
 
 
 def labels_of(owner: Project | Task) -> Any:
@@ -163,7 +162,7 @@ def _create_label(owner: Project | Task, spec: dict[str, Any], parent: Label | N
             raise InvalidInput(f"Label '{spec['name']}' is not a skeleton; only skeleton labels have an svg.")
     label = Label.objects.create(
         **_owner_kwargs(owner), parent=parent, name=spec["name"], type=label_type,
-        color=spec.get("color") or default_color(spec["name"]),
+        color=spec.get("color") or _new_color(owner, parent),
         svg=(spec.get("svg") or "") if label_type == LabelType.SKELETON else "",
     )
     _apply_attributes(label, spec.get("attributes") or [])

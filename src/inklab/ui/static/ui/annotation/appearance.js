@@ -9,14 +9,18 @@
  * @typedef {{
  *   fillOpacity: number, selectedOpacity: number, outline: string | null,
  *   colorBy: "label" | "instance" | "group", showLabels: boolean,
- *   brightness: number, contrast: number, saturation: number,
+ *   brightness: number, contrast: number, saturation: number, autosave: number,
  * }} Appearance
+ * ``autosave``: seconds between automatic saves, 0 for none (one of AUTOSAVE_CHOICES).
  */
+
+/** The autosave intervals offered, in seconds (0: off, the default). */
+export const AUTOSAVE_CHOICES = [0, 5, 30, 60, 120, 300, 600];
 
 /** @returns {Appearance} */
 export function defaultAppearance() {
   return { fillOpacity: 0.12, selectedOpacity: 0.35, outline: null, colorBy: "label", showLabels: false,
-    brightness: 100, contrast: 100, saturation: 100 };
+    brightness: 100, contrast: 100, saturation: 100, autosave: 0 };
 }
 
 /** @param {string | number | null | undefined} user @returns {string} */
@@ -45,6 +49,7 @@ export function loadAppearance(user) {
   if (typeof stored.outline === "string" && /^#[0-9a-f]{6}$/i.test(stored.outline)) settings.outline = stored.outline;
   if (["label", "instance", "group"].includes(stored.colorBy)) settings.colorBy = stored.colorBy;
   if (typeof stored.showLabels === "boolean") settings.showLabels = stored.showLabels;
+  if (AUTOSAVE_CHOICES.includes(stored.autosave)) settings.autosave = stored.autosave;
   for (const name of /** @type {const} */ (["brightness", "contrast", "saturation"])) {
     if (number(stored[name], 0, 300)) settings[name] = stored[name];
   }
@@ -79,6 +84,50 @@ function hsl(h, s, l) {
     return Math.round(v * 255).toString(16).padStart(2, "0");
   };
   return `#${f(0)}${f(8)}${f(4)}`;
+}
+
+/** @param {string} hex "#rrggbb" @returns {[number, number, number]} OKLab (L, a, b) */
+function oklab(hex) {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
+  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
+  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
+  return [0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s, 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s];
+}
+
+/**
+ * How different two colours look: the distance in OKLab (0: the same; about 0.1 is clearly apart).
+ * @param {string} a "#rrggbb" @param {string} b "#rrggbb" @returns {number}
+ */
+export function colorDistance(a, b) {
+  const [x, y] = [oklab(a), oklab(b)];
+  return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+}
+
+/** Colours closer than this look alike next to each other. */
+const DISTINCT = 0.12;
+
+/**
+ * A colour for a new label that looks unlike the ``used`` ones: the first colour of the palette far
+ * enough from all of them (or, with very many labels, the one farthest from its nearest).
+ * @param {string[]} used "#rrggbb" colours already given
+ * @returns {string} "#rrggbb"
+ */
+export function distinctColor(used) {
+  const valid = used.filter((c) => /^#[0-9a-f]{6}$/i.test(c));
+  let best = paletteColor(0);
+  let bestDistance = -1;
+  for (let n = 0; n < 64; n += 1) {
+    const color = paletteColor(n);
+    const nearest = Math.min(Infinity, ...valid.map((c) => colorDistance(color, c)));
+    if (nearest >= DISTINCT) return color;
+    if (nearest > bestDistance) [best, bestDistance] = [color, nearest];
+  }
+  return best;
 }
 
 /**

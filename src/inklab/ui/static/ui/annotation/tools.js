@@ -268,6 +268,9 @@ export class CuboidTool extends BoxTool {
   }
 }
 
+/** The longest pause between the presses of a double click (most systems' default is 500 ms). */
+const DOUBLE_CLICK_MS = 500;
+
 /** Polygons, polylines and point sets: one click per vertex. */
 export class VertexTool extends Tool {
   /** @param {string} type @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
@@ -277,6 +280,8 @@ export class VertexTool extends Tool {
     this.points = [];
     /** Image pixels within which a click lands on the first vertex (set by the canvas from the zoom). */
     this.snap = 6;
+    /** When the last vertex was added (ms), to recognise the second press of a double click. */
+    this.lastAdded = -Infinity;
   }
 
   get started() {
@@ -298,9 +303,13 @@ export class VertexTool extends Tool {
       this.finish();
       return;
     }
-    // A double click also sends two single clicks at the same place: ignore the repeat.
-    if (n && Math.hypot(p.x - this.points[2 * n - 2], p.y - this.points[2 * n - 1]) < 0.01 && e.detail > 1) return;
+    // A double click also sends two presses at (nearly) the same place: ignore the repeat. Chromium
+    // gives pointerdown a detail of 0, so the press is recognised by time and distance as well.
+    const now = e.timeStamp || performance.now();
+    if (n && Math.hypot(p.x - this.points[2 * n - 2], p.y - this.points[2 * n - 1]) <= this.snap / 2
+      && (e.detail > 1 || now - this.lastAdded < DOUBLE_CLICK_MS)) return;
     this.points.push(p.x, p.y);
+    this.lastAdded = now;
   }
 
   /** @param {Point} p @param {PointerEvent} e */

@@ -2,6 +2,7 @@
 // skeleton labels with their points; a raw JSON mode for copying label sets around.
 
 import { h, replace } from "../dom.js";
+import { distinctColor } from "../annotation/appearance.js";
 import { parseSkeleton, skeletonSvg } from "../annotation/skeleton.js";
 import { icon } from "./icons.js";
 import { SkeletonEditor } from "./skeleton-editor.js";
@@ -42,11 +43,15 @@ function attrDraft(attr) {
   return draft;
 }
 
-/** @param {any} label @param {boolean} saved @returns {LabelDraft} */
-function labelDraft(label, saved) {
+/**
+ * @param {any} label @param {boolean} saved
+ * @param {string[]} [used] colours of the other labels: a label without one gets a colour unlike them
+ * @returns {LabelDraft}
+ */
+function labelDraft(label, saved, used = []) {
   const type = label.type || "any";
   const draft = {
-    key: nextKey++, id: saved ? label.id ?? null : null, name: label.name || "", color: label.color || randomColor(),
+    key: nextKey++, id: saved ? label.id ?? null : null, name: label.name || "", color: label.color || distinctColor(used),
     type, attributes: (label.attributes || []).map(attrDraft),
     template: type === "skeleton" ? parseSkeleton(label) : null, deleted: false, original: null,
   };
@@ -58,16 +63,17 @@ function labelDraft(label, saved) {
   return draft;
 }
 
-/** A random, well-saturated colour for a new label ("#rrggbb"). */
-function randomColor() {
-  const hue = Math.floor(Math.random() * 360);
-  /** @param {number} n */
-  const channel = (n) => {
-    const k = (n + hue / 30) % 12;
-    const value = 0.55 - 0.4 * Math.max(-1, Math.min(k - 3, 9 - k, 1));  // HSL with S 80%, L 55%
-    return Math.round(255 * value).toString(16).padStart(2, "0");
-  };
-  return `#${channel(0)}${channel(8)}${channel(4)}`;
+/**
+ * Drafts of labels, each without a colour given one unlike those before it.
+ * @param {any[]} labels @param {(label: any) => boolean} saved @returns {LabelDraft[]}
+ */
+function labelDrafts(labels, saved) {
+  const used = labels.map((l) => l.color).filter(Boolean);
+  return labels.map((l) => {
+    const draft = labelDraft(l, saved(l), used);
+    if (!l.color) used.push(draft.color);
+    return draft;
+  });
 }
 
 /**
@@ -140,7 +146,7 @@ export class LabelsEditor {
     this.saved = options.saved ?? false;
     this.onChange = options.onChange || (() => {});
     /** @type {LabelDraft[]} */
-    this.drafts = (options.labels || []).map((l) => labelDraft(l, this.saved));
+    this.drafts = labelDrafts(options.labels || [], () => this.saved);
     this.list = h("div", { class: "labels-list" });
     this.raw = /** @type {HTMLTextAreaElement} */ (h("textarea", { class: "raw-labels", rows: 14, spellcheck: false,
       "aria-label": "Labels as JSON" }));
@@ -158,7 +164,8 @@ export class LabelsEditor {
 
   /** @param {string} [type] */
   addLabel(type = "any") {
-    const draft = labelDraft({ name: "", type, sublabels: type === "skeleton" ? [{ name: "point 1" }, { name: "point 2" }] : [] }, false);
+    const draft = labelDraft({ name: "", type, sublabels: type === "skeleton" ? [{ name: "point 1" }, { name: "point 2" }] : [] },
+      false, this.drafts.filter((d) => !d.deleted).map((d) => d.color));
     if (draft.template) draft.template.edges = [[0, 1]];
     this.drafts.push(draft);
     this.changed();
@@ -208,7 +215,7 @@ export class LabelsEditor {
 
   /** Forget the changes: the given labels (fresh from the server) become the baseline. @param {any[]} labels */
   reset(labels) {
-    this.drafts = labels.map((l) => labelDraft(l, this.saved));
+    this.drafts = labelDrafts(labels, () => this.saved);
     this.render();
   }
 
@@ -233,9 +240,11 @@ export class LabelsEditor {
     const kept = new Set();
     /** @type {LabelDraft[]} */
     const next = [];
+    const used = parsed.map((item) => item?.color).filter(Boolean);
     for (const item of parsed) {
       const existing = this.saved && item.id != null ? byId.get(item.id) : undefined;
-      const draft = labelDraft(item, Boolean(existing));
+      const draft = labelDraft(item, Boolean(existing), used);
+      if (!item.color) used.push(draft.color);
       if (existing) {
         draft.original = existing.original;
         kept.add(existing.id);

@@ -2,7 +2,10 @@
 // image's brightness, contrast and saturation. Changes apply at once.
 
 import { h } from "../dom.js";
-import { defaultAppearance } from "../annotation/appearance.js";
+import { AUTOSAVE_CHOICES, defaultAppearance } from "../annotation/appearance.js";
+
+/** @param {number} seconds @returns {string} */
+const interval = (seconds) => (seconds === 0 ? "off" : seconds < 60 ? `every ${seconds} s` : `every ${seconds / 60} min`);
 
 /**
  * @param {import("../annotation/appearance.js").Appearance} settings changed in place
@@ -52,6 +55,12 @@ export function settingsMenu(settings, onChange) {
     settings.showLabels = labels.checked;
     onChange();
   });
+  const autosave = /** @type {HTMLSelectElement} */ (h("select", { class: "setting-autosave", "aria-label": "Autosave" },
+    AUTOSAVE_CHOICES.map((v) => h("option", { value: String(v), selected: settings.autosave === v }, interval(v)))));
+  autosave.addEventListener("change", () => {
+    settings.autosave = Number(autosave.value);
+    onChange();
+  });
   const reset = h("button", { type: "button", class: "button small setting-reset-image", onclick: () => {
     const defaults = defaultAppearance();
     Object.assign(settings, { brightness: defaults.brightness, contrast: defaults.contrast, saturation: defaults.saturation });
@@ -64,5 +73,6 @@ export function settingsMenu(settings, onChange) {
       h("label", { class: "setting-row" }, outlineOn, h("span", null, "Outline colour"), outlineColor),
       h("label", { class: "setting-row" }, h("span", null, "Colour by"), colorBy),
       h("label", { class: "setting-row" }, labels, h("span", null, "Always show labels")),
+      h("label", { class: "setting-row" }, h("span", null, "Autosave"), autosave),
       rows.slice(2).map((r) => r.row), reset));
 }

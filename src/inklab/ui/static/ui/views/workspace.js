@@ -13,7 +13,7 @@ import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
-import { saveChanges } from "../annotation/saving.js";
+import { SaveConflict, saveChanges } from "../annotation/saving.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
@@ -22,6 +22,7 @@ import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openGuideDialog } from "../components/guide-dialog.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
+import { openConflictDialog, serverIds } from "../components/save-conflict-dialog.js";
 import { settingsMenu } from "../components/workspace-settings.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
 import { AttributeMode } from "./workspace-attributes.js";
@@ -98,6 +99,10 @@ class Workspace {
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
     this.saving = false;
+    /** The last save was refused: the job changed on the server (see ``resolveConflict``). */
+    this.conflict = false;
+    /** @type {number} the autosave timer (0: none) */
+    this.autosaveTimer = 0;
     /** Brush size, shape and mode of the mask tool (kept while the page is open). */
     this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
@@ -157,6 +162,7 @@ class Workspace {
   destroy() {
     this.destroyed = true;
     this.stopPlaying();
+    window.clearInterval(this.autosaveTimer);
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.canvas?.destroy();
@@ -216,7 +222,7 @@ class Workspace {
     this.saveState = h("span", { class: "save-state muted", role: "status" });
     this.toolButtons = new Map();
     this.review = new ReviewMode(this);
-    const toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
+    const toolbar = this.toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
       this.toolButton("cursor", "Select and edit (Esc)", () => this.setTool(null)),
       DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
         () => this.setTool(type))),
@@ -310,6 +316,21 @@ class Workspace {
       this.refresh();
     }
     this.canvas.requestRender();
+    this.scheduleAutosave();
+  }
+
+  /** (Re)start the autosave timer from the settings; none when autosave is off. */
+  scheduleAutosave() {
+    window.clearInterval(this.autosaveTimer);
+    this.autosaveTimer = 0;
+    this.element.dataset.autosave = String(this.appearance.autosave);
+    if (!this.appearance.autosave || this.destroyed) return;
+    this.autosaveTimer = window.setInterval(() => {
+      // Not in the middle of drawing, nor while a dialog (the conflict one included) is open.
+      if (this.destroyed || this.saving || this.conflict || !this.store.dirty || this.canvas.tool?.started
+        || document.querySelector("dialog[open]")) return;
+      this.save({ auto: true });
+    }, this.appearance.autosave * 1000);
   }
 
   /**
@@ -653,8 +674,13 @@ class Workspace {
     this.saveButton.disabled = this.saving;
     this.element.dataset.dirty = String(dirty);
     const count = this.store.changed.size + this.store.removed.size;
-    this.saveState.textContent = dirty ? `${count} unsaved` : "";
-    this.saveState.title = dirty ? `${count} objects changed since the last save` : "";
+    const state = this.conflict ? "conflict" : this.saving ? "saving" : dirty ? "unsaved" : "saved";
+    this.saveState.dataset.state = state;
+    this.saveState.classList.toggle("danger", this.conflict);
+    this.saveState.textContent = { conflict: "Conflict", saving: "Saving…", unsaved: `Unsaved changes · ${count}`,
+      saved: "Saved" }[state];
+    this.saveState.title = this.conflict ? "The job changed on the server since you loaded it: save to choose what to keep"
+      : dirty ? `${count} objects changed since the last save` : "";
     const { history } = this.store;
     this.undoButton.disabled = !history.canUndo;
     this.redoButton.disabled = !history.canRedo;
@@ -726,18 +752,74 @@ class Workspace {
     return this.selected !== null ? this.store.objects.get(this.selected) || null : null;
   }
 
-  /** Send what changed (see ``saveChanges``) and show how it went. */
-  async save() {
+  /**
+   * Send what changed (see ``saveChanges``) and show how it went. A save refused because the job
+   * changed on the server opens the conflict dialog (``resolveConflict``).
+   * @param {{auto?: boolean}} [options] auto: an autosave (no toast when it works)
+   */
+  async save(options = {}) {
     if (this.saving) return;
     if (!this.store.dirty) {
-      this.ctx.toasts.info("Nothing to save: everything is on the server.");
+      if (!options.auto) this.ctx.toasts.info("Nothing to save: everything is on the server.");
       return;
     }
     this.saving = true;
     this.updateSaveState();
+    /** @type {SaveConflict | null} */
+    let conflict = null;
     try {
       await saveChanges(this.ctx.api, this.jobId, this.store);
-      this.ctx.toasts.success("Saved.");
+      this.conflict = false;
+      if (!options.auto) this.ctx.toasts.success("Saved.");
+    } catch (error) {
+      if (error instanceof SaveConflict) conflict = error;
+      else this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
+    } finally {
+      this.saving = false;
+      this.refresh();
+      this.updateSaveState();
+    }
+    if (conflict) await this.resolveConflict(conflict);
+  }
+
+  /**
+   * The job changed on the server since it was loaded: show what conflicts and let the user reload
+   * (losing the changes made here) or keep theirs (sent again without the version condition, after
+   * confirming; then the job is read again so that both sides' work shows). "Not now" keeps
+   * everything unsaved here, in the Conflict state.
+   * @param {SaveConflict} conflict
+   */
+  async resolveConflict(conflict) {
+    this.conflict = true;
+    this.updateSaveState();
+    const path = `/api/jobs/${this.jobId}/annotations`;
+    /** @type {any} */
+    let server = null;
+    try {
+      server = await this.ctx.api.get(path);
+    } catch {
+      server = null;
+    }
+    if (this.destroyed) return;
+    const choice = await openConflictDialog(conflict, this.store, server);
+    if (choice === "cancel") return;
+    this.saving = true;
+    this.updateSaveState();
+    try {
+      if (choice === "keep") {
+        // Objects changed here that were deleted there are created again: they are "mine" too.
+        const ids = server ? serverIds(server) : null;
+        for (const obj of this.store.changed) if (ids && obj.sid !== null && !ids.has(obj.sid)) obj.sid = null;
+        await saveChanges(this.ctx.api, this.jobId, this.store, { overwrite: true });
+        server = await this.ctx.api.get(path);
+        this.ctx.toasts.success("Saved: your changes were kept over the server's.");
+      } else if (server === null) {
+        server = await this.ctx.api.get(path);
+      }
+      this.store.load(server);
+      this.selected = null;
+      this.conflict = false;
+      if (choice === "reload") this.ctx.toasts.info("Reloaded the server's annotations; your unsaved changes were dropped.");
     } catch (error) {
       this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
     } finally {
@@ -752,6 +834,7 @@ class Workspace {
     try {
       this.store.load(await this.ctx.api.get(`/api/jobs/${this.jobId}/annotations`));
       this.selected = null;
+      this.conflict = false;
     } catch (error) {
       this.ctx.toasts.error(error);
     }
@@ -763,11 +846,23 @@ class Workspace {
       onDone: () => { this.store.changed.clear(); this.store.removed.clear(); this.reload(); } });
   }
 
+  /** Move the keyboard focus from the canvas to the toolbar's first control, or back to the canvas. */
+  focusRegion() {
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== this.canvas.canvas && this.toolbar.contains(active)) {
+      this.canvas.canvas.focus({ preventScroll: true });
+      return;
+    }
+    /** @type {HTMLElement | null} */ (this.toolbar.querySelector("button:not([disabled])"))?.focus();
+  }
+
   /** @param {KeyboardEvent} event */
   key(event) {
     const target = /** @type {HTMLElement} */ (event.target);
     if (document.querySelector("dialog[open]")) return;
-    const typing = target.closest("input, textarea, select, [contenteditable]") && !(event.ctrlKey && event.key.toLowerCase() === "s");
+    // A range input (the frame slider) is not typing: the workspace's keys keep working after it is used.
+    const typing = target.closest("input:not([type=range]), textarea, select, [contenteditable]")
+      && !(event.ctrlKey && event.key.toLowerCase() === "s");
     if (typing) return;
     if (this.attributes.key(event) || this.tagMode.key(event)) {
       event.preventDefault();
@@ -775,6 +870,10 @@ class Workspace {
     }
     const action = this.keymap.actionOf(event);
     if (!action) return;
+    // Tab selects objects while the canvas (or nothing) has the focus; once the keyboard moved the
+    // focus to a control (F6 or Escape), Tab moves through the controls as on any page.
+    if (event.key === "Tab" && target !== document.body && target !== this.canvas.canvas
+      && target.matches(":focus-visible")) return;
     event.preventDefault();
     this.perform(action, event);
   }
@@ -792,8 +891,10 @@ class Workspace {
         if (this.tracks.cancel() || this.groups.cancel()) break;
         if (tool?.started && !this.editingMask) this.setTool(this.toolType);
         else if (tool) this.setTool(null);
-        else this.select(null, false);
+        else if (this.selected !== null) this.select(null, false);
+        else this.focusRegion();  // nothing to cancel: Escape leaves the canvas, as F6 does
         break;
+      case "focusRegion": this.focusRegion(); break;
       case "next": this.go(this.neighbour(1), 1); break;
       case "previous": this.go(this.neighbour(-1), -1); break;
       case "forward": this.go(this.frame + 10, 1); break;
