@@ -72,8 +72,10 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def status(self, request: Request, pk: str) -> Response:
         return Response(services.status(self.get_object()))
 
-    @extend_schema(responses={200: OpenApiTypes.STR})
-    @action(detail=True, methods=["get"])
+    @extend_schema(operation_id="cloudstorages_retrieve_actions",
+                   responses={200: serializers.ListSerializer(child=serializers.CharField(),
+                                                             help_text="What the user may do: read, write.")})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def actions(self, request: Request, pk: str) -> Response:
         self.get_object()
         return Response(["read", "write"])
@@ -90,7 +92,8 @@ class CloudStorageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(services.content(self.get_object(), params.get("prefix", ""), params.get("next_token"),
                                          params.get("page_size"), params.get("manifest_path")))
 
-    @extend_schema(responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
+                              400: OpenApiResponse(description="The storage holds no readable image to preview.")})
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, pk: str) -> HttpResponse:
         return HttpResponse(services.preview(self.get_object()), content_type="image/jpeg")
