@@ -16,20 +16,11 @@ from django.db.models import Q, QuerySet
 
 from inklab.server.cloud.models import CloudStorage
 from inklab.server.errors import Forbidden, NotFound
-from inklab.server.iam.permissions import is_admin, member_q, org_relations, role_q
+from inklab.server.iam.permissions import is_admin, member_q, object_relations, role_q
 from inklab.server.iam.rules import Action, Resource, Who, allowed
 from inklab.vocabulary import OrganizationRole
 
 __all__ = ["check_change", "visible_storage", "visible_storages"]
-
-
-def _relations(user: Any, storage: CloudStorage) -> set[Who]:
-    if is_admin(user):
-        return {Who.ADMIN}
-    may, relations = org_relations(user, storage.organization_id)
-    if not may:
-        return set()
-    return relations | ({Who.OWNER} if storage.owner_id == user.pk else set())
 
 
 def visible_storages(user: Any) -> QuerySet[CloudStorage]:
@@ -52,6 +43,7 @@ def visible_storage(user: Any, pk: Any) -> CloudStorage:
 
 def check_change(user: Any, storage: CloudStorage) -> None:
     """Raise ``Forbidden`` unless ``user`` may change or delete ``storage``."""
-    if not allowed(Resource.CLOUD_STORAGE, Action.CHANGE, _relations(user, storage)):
+    if not allowed(Resource.CLOUD_STORAGE, Action.CHANGE,
+                   object_relations(user, storage.organization_id, {Who.OWNER: storage.owner_id == user.pk})):
         raise Forbidden("Only the storage's owner, the maintainers of its organization and administrators may "
                         "change or delete it.")

@@ -20,7 +20,8 @@ from inklab.server.iam.models import AccessToken, Membership
 from inklab.server.iam.rules import Who, role_relations
 from inklab.vocabulary import OrganizationRole
 
-__all__ = ["IsAdmin", "IsAuthenticated", "is_admin", "member_q", "org_relations", "org_role", "role_q"]
+__all__ = ["IsAdmin", "IsAuthenticated", "is_admin", "member_q", "object_relations", "org_relations", "org_role",
+           "role_q"]
 
 
 def is_admin(user: Any) -> bool:
@@ -67,6 +68,18 @@ def org_relations(user: Any, organization_id: int | None) -> tuple[bool, set[Who
         return True, set()
     role = org_role(user, organization_id)
     return role is not None or is_admin(user), role_relations(role)
+
+
+def object_relations(user: Any, organization_id: int | None, own: dict[Who, bool]) -> set[Who]:
+    """The user's relations to one object of ``organization_id``: every relation for an
+    administrator; none for a non-member of its organization; otherwise their role's relations and
+    those of ``own`` that hold (e.g. ``{Who.OWNER: obj.owner_id == user.pk}``)."""
+    if is_admin(user):
+        return {Who.ADMIN}
+    may, relations = org_relations(user, organization_id)
+    if not may:
+        return set()
+    return relations | {who for who, holds in own.items() if holds}
 
 
 def _memberships(user: Any, at_least: OrganizationRole | None = None) -> QuerySet[Membership]:

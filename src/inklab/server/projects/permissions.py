@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 
 from inklab.server.errors import Forbidden, NotFound
 from inklab.server.iam.context import OrgContext
-from inklab.server.iam.permissions import is_admin, member_q, org_relations, role_q
+from inklab.server.iam.permissions import is_admin, member_q, object_relations, org_relations, role_q
 from inklab.server.iam.permissions import org_role as org_role_of
 from inklab.server.iam.rules import Action, Resource, Who, allowed, role_relations, who_may
 from inklab.server.projects.models import Job, Label, Project, Task
@@ -74,25 +74,16 @@ _MAINTAINER = OrganizationRole.MAINTAINER
 
 # --- relations of a user to one object --------------------------------------------------------
 
-def _relations(user: Any, organization_id: int | None, own: dict[Who, bool]) -> set[Who]:
-    if is_admin(user):
-        return {Who.ADMIN}
-    may, relations = org_relations(user, organization_id)
-    if not may:
-        return set()
-    return relations | {who for who, holds in own.items() if holds}
-
-
 def project_relations(user: Any, project: Project) -> set[Who]:
     """The user's relations to ``project`` (without :attr:`Who.TASK_VIEWER`, a list-only one)."""
-    return _relations(user, project.organization_id, {
+    return object_relations(user, project.organization_id, {
         Who.OWNER: project.owner_id == user.pk, Who.ASSIGNEE: project.assignee_id == user.pk})
 
 
 def task_relations(user: Any, task: Task) -> set[Who]:
     """The user's relations to ``task`` (without :attr:`Who.JOB_ASSIGNEE`, a list-only one)."""
     project = task.project if task.project_id else None
-    return _relations(user, task.organization_id, {
+    return object_relations(user, task.organization_id, {
         Who.OWNER: task.owner_id == user.pk, Who.ASSIGNEE: task.assignee_id == user.pk,
         Who.PROJECT_OWNER: project is not None and project.owner_id == user.pk,
         Who.PROJECT_ASSIGNEE: project is not None and project.assignee_id == user.pk})
