@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.iam.context import OrgContext
 from inklab.server.iam.models import Organization
-from inklab.server.iam.permissions import is_admin, org_relations, role_q
+from inklab.server.iam.permissions import is_admin, object_relations, role_q
 from inklab.server.iam.rules import Action, Resource, allowed
 from inklab.server.projects import permissions as project_perms
 from inklab.server.projects.models import Project
@@ -52,8 +52,7 @@ def project_for_webhook(user: Any, project_id: int) -> Project:
 
 
 def _may_manage_organization_webhooks(user: Any, organization_id: int) -> bool:
-    may, relations = org_relations(user, organization_id)
-    return is_admin(user) or (may and allowed(Resource.WEBHOOK, Action.CHANGE, relations))
+    return allowed(Resource.WEBHOOK, Action.CHANGE, object_relations(user, organization_id, {}))
 
 
 def organization_for_webhook(user: Any, context: OrgContext) -> Organization:
