@@ -58,17 +58,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: ``specific_attributes`` this server understands
-ATTRIBUTES = ("endpoint_url", "region", "prefix")
-#: write-only request fields that hold secrets
-SECRET_FIELDS = ("key", "secret_key", "session_token", "account_name", "connection_string")
-_REQUIRED = {
-    CloudCredentialsType.KEY_SECRET_KEY_PAIR: ("key", "secret_key"),
-    CloudCredentialsType.ACCOUNT_NAME_TOKEN_PAIR: ("account_name", "session_token"),
-    CloudCredentialsType.CONNECTION_STRING: ("connection_string",),
-    CloudCredentialsType.ANONYMOUS_ACCESS: (),
-    CloudCredentialsType.KEY_FILE_PATH: (),
-}
+#: ``specific_attributes`` this server understands (each provider takes some of them)
+ATTRIBUTES = ("endpoint_url", "region", "prefix", "project_id", "location")
+#: write-only request fields that hold secrets (``key_file``: the text of an uploaded key file)
+SECRET_FIELDS = ("key", "secret_key", "session_token", "account_name", "connection_string", "key_file")
 MAX_PAGE = 1000
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 _PREVIEW_SIZE = (256, 256)
@@ -156,29 +149,30 @@ def full_key(storage: CloudStorage, name: str) -> str:
     return prefix + clean
 
 
-def _credentials(data: Mapping[str, Any], credentials_type: str, current: Mapping[str, str]) -> dict[str, str]:
+def _credentials(data: Mapping[str, Any], credentials_type: str, fields: providers.CredentialFields,
+                 current: Mapping[str, str]) -> dict[str, str]:
+    """The secrets to store: those given, over the ``current`` ones; each required field must be
+    there and no field the credentials type does not take may be given."""
     given = {name: str(data[name]) for name in SECRET_FIELDS if data.get(name)}
-    values = {**current, **given} if current else given
-    required = _REQUIRED.get(credentials_type, ())
-    missing = [name for name in required if not values.get(name)]
+    values = {**current, **given}
+    missing = [name for name in fields.required if not values.get(name)]
     if missing:
         raise InvalidInput({missing[0]: [f"{credentials_type} credentials need '{missing[0]}'."]})
-    extra = sorted(name for name in given if name not in required and name != "session_token")
-    if credentials_type == CloudCredentialsType.ANONYMOUS_ACCESS:
-        extra = sorted(given)
+    extra = sorted(name for name in given if name not in fields.accepted)
     if extra:
         raise InvalidInput({extra[0]: [f"'{extra[0]}' is not used with {credentials_type} credentials."]})
-    return {name: value for name, value in values.items() if name in required or name == "session_token"}
+    return {name: value for name, value in values.items() if name in fields.accepted}
 
 
-def _check_supported(data: Mapping[str, Any]) -> None:
+def _spec(provider_type: str, credentials_type: str) -> tuple[providers.ProviderSpec, providers.CredentialFields]:
     try:
-        accepted = providers.supported_credentials(data["provider_type"])
+        spec = providers.spec(provider_type)
     except providers.ProviderUnavailable as exc:
         raise InvalidInput({"provider_type": [str(exc)]}) from exc
-    if data["credentials_type"] not in accepted:
+    if credentials_type not in spec.credentials:
         raise InvalidInput({"credentials_type": [
-            f"{data['provider_type']} storages accept {', '.join(sorted(accepted))} credentials here."]})
+            f"{provider_type} storages accept {', '.join(sorted(spec.credentials))} credentials here."]})
+    return spec, spec.credentials[credentials_type]
 
 
 def _verify(storage: CloudStorage) -> None:
@@ -204,8 +198,13 @@ def _apply(storage: CloudStorage, data: Mapping[str, Any], current: Mapping[str,
             if not manifest.endswith(".jsonl"):
                 raise InvalidInput({"manifests": [f"'{manifest}' is not a manifest (a .jsonl file)."]})
         storage.manifests = manifests
-    _check_supported({"provider_type": storage.provider_type, "credentials_type": storage.credentials_type})
-    storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, current))
+    spec, fields = _spec(storage.provider_type, storage.credentials_type)
+    unknown = sorted(set(parse_attributes(storage.specific_attributes)) - spec.attributes)
+    if unknown:
+        raise InvalidInput({"specific_attributes": [
+            f"{storage.provider_type} storages do not take '{unknown[0]}'; they take "
+            f"{', '.join(sorted(spec.attributes))}."]})
+    storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, fields, current))
 
 
 def create_storage(user: Any, data: Mapping[str, Any], context: OrgContext) -> CloudStorage:

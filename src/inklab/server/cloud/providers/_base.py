@@ -13,12 +13,13 @@ Messages never hold credentials.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
-__all__ = ["AccessDenied", "CloudError", "CloudObject", "Listing", "NoSuchObject", "NoSuchResource", "Provider",
-           "ProviderConfig", "Unreachable"]
+__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Listing", "NoSuchObject",
+           "NoSuchResource", "Provider", "ProviderConfig", "ProviderSpec", "RangeReader", "Unreachable"]
 
 
 class CloudError(Exception):
@@ -41,6 +42,27 @@ class NoSuchObject(CloudError):
 
 class Unreachable(CloudError):
     pass
+
+
+@dataclass(frozen=True)
+class CredentialFields:
+    """The secret request fields of one credentials type: those it needs and those it may take."""
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """What a provider accepts: its credentials types (with their fields) and the names of its
+    ``specific_attributes``."""
+
+    credentials: Mapping[str, CredentialFields]
+    attributes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -89,3 +111,29 @@ class Provider(Protocol):
 
     def write(self, key: str, stream: BinaryIO) -> None:
         """Store ``stream`` (read to its end) under ``key``, replacing any object there."""
+
+
+class RangeReader(io.RawIOBase):
+    """An object of ``size`` bytes as a stream, read a range at a time with ``read(start, end)``
+    (``end`` inclusive): storage errors while reading stay :class:`CloudError`. Wrap it in an
+    :class:`io.BufferedReader` to choose the size of a range."""
+
+    def __init__(self, read: Callable[[int, int], bytes], size: int) -> None:
+        super().__init__()
+        self._read = read
+        self._size = size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self._size - self._position)
+        if count <= 0:
+            return 0
+        data = self._read(self._position, self._position + count - 1)
+        if not data:
+            raise CloudError("the object ended before its size")
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
