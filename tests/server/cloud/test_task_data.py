@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
+from tests.server.cloud.backends import Backend
 from tests.server.conftest import default_labels, png_bytes, run_requests
-from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
 
@@ -80,17 +80,17 @@ def test_missing_object_fails_naming_it(api: APIClient, make_storage: Callable[.
 
 
 def test_storage_broken_after_creation_is_refused_at_once(api: APIClient, make_storage: Callable[..., Any],
-                                                          s3_server: S3Server, bucket: str) -> None:
+                                                          cloud: Backend, bucket: str) -> None:
     from inklab.server.cloud import credentials
     from inklab.server.cloud.models import CloudStorage
 
     storage = make_storage()
     CloudStorage.objects.filter(pk=storage["id"]).update(
-        credentials=credentials.encrypt({"key": s3_server.key, "secret_key": "rotated-elsewhere"}))
+        credentials=credentials.encrypt(cloud.stale_secrets()))
     task_id = _task(api)
     response = _create(api, task_id, cloud_storage_id=storage["id"], server_files=["top.png"])
     assert response.status_code == 400
-    assert f"Cloud storage {storage['id']} ('Bucket'): access to bucket '{bucket}' was denied" in \
+    assert f"Cloud storage {storage['id']} ('Bucket'): access to {cloud.noun} '{bucket}' was denied" in \
         response.json()["detail"]
 
 
