@@ -60,7 +60,7 @@ class AzuriteServer:
             [self.executable, "--blobHost", "127.0.0.1", "--blobPort", str(self.port), "--location", self.folder,
              "--skipApiVersionCheck", "--loose", "--silent"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # node loads slowly on a busy machine
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()

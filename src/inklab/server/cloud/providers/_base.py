@@ -116,13 +116,20 @@ class Provider(Protocol):
 class RangeReader(io.RawIOBase):
     """An object of ``size`` bytes as a stream, read a range at a time with ``read(start, end)``
     (``end`` inclusive): storage errors while reading stay :class:`CloudError`. Wrap it in an
-    :class:`io.BufferedReader` to choose the size of a range."""
+    :class:`io.BufferedReader` of ``chunk`` bytes: each of its reads is one request."""
 
-    def __init__(self, read: Callable[[int, int], bytes], size: int) -> None:
+    def __init__(self, read: Callable[[int, int], bytes], size: int, chunk: int) -> None:
         super().__init__()
         self._read = read
         self._size = size
+        self._chunk = chunk
         self._position = 0
+
+    def readall(self) -> bytes:
+        parts = []
+        while block := self.read(self._chunk):
+            parts.append(block)
+        return b"".join(parts)
 
     def readable(self) -> bool:
         return True

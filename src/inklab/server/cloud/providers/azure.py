@@ -117,7 +117,7 @@ class AzureProvider:
 
     def open(self, key: str) -> BinaryIO:
         size = self.head(key).size or 0
-        return io.BufferedReader(RangeReader(lambda start, end: self.read(key, start, end), size),
+        return io.BufferedReader(RangeReader(lambda start, end: self.read(key, start, end), size, _CHUNK),
                                  buffer_size=_CHUNK)
 
     def write(self, key: str, stream: BinaryIO) -> None:
