@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import postgres
-from tests.support.images import make_images
-from tests.support.live import LiveServer
 from tests.support.azurite import AzuriteServer, azurite_executable
 from tests.support.gcs import GCSServer
+from tests.support.images import make_images
+from tests.support.live import LiveServer
 from tests.support.s3 import S3Server
 
 

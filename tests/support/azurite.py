@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ class AzuriteServer:
         return str(generate_account_sas(
             ACCOUNT, ACCOUNT_KEY, ResourceTypes(service=True, container=True, object=True),
             AccountSasPermissions(read=True, list=True, write=True, create=True, add=True),
-            expiry=datetime.now(timezone.utc) + timedelta(hours=1)))
+            expiry=datetime.now(UTC) + timedelta(hours=1)))
 
     def container(self, name: str, files: dict[str, bytes] | None = None, *, public: bool = False) -> str:
         """Create container ``name`` holding ``files`` (name: bytes); ``public`` lets anyone list and read it."""

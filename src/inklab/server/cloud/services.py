@@ -34,7 +34,7 @@ from inklab.server.iam.context import OrgContext
 from inklab.server.iam.rules import Resource
 from inklab.server.media.sources import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from inklab.server.projects.permissions import check_create
-from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
+from inklab.vocabulary import CloudStorageStatus
 
 __all__ = [
     "ATTRIBUTES",
