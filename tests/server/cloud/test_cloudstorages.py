@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_read_and_list_never_show_secrets(api: APIClient, make_storage: Callable[..., Any],
-                                                 cloud: Backend, bucket: str) -> None:
+                                                 cloud: Backend, bucket: str,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)  # every logger, the client libraries' too
     created = make_storage(description="images", manifests=["manifest.jsonl"])
     assert created["resource"] == bucket
     assert created["provider_type"] == cloud.provider_type
@@ -35,6 +38,7 @@ def test_create_read_and_list_never_show_secrets(api: APIClient, make_storage: C
     assert stored and not [secret for secret in cloud.secret_texts() if secret in stored]  # encrypted at rest
     assert api.get(f"/api/cloudstorages/{created['id']}/status").json() == "AVAILABLE"
     assert api.get(f"/api/cloudstorages/{created['id']}/actions").json() == ["read", "write"]
+    assert caplog.records and not [secret for secret in cloud.secret_texts() if secret in caplog.text]
 
 
 def test_content_browses_by_prefix_with_pages(api: APIClient, make_storage: Callable[..., Any]) -> None:
@@ -113,10 +117,14 @@ def test_bad_storages_are_refused(api: APIClient, storage_body: dict[str, Any], 
     _assert_refused(api, cloud, {**storage_body, **changes}, field, words)
 
 
-def test_wrong_credentials_are_refused(api: APIClient, storage_body: dict[str, Any], cloud: Backend) -> None:
+def test_wrong_credentials_are_refused(api: APIClient, storage_body: dict[str, Any], cloud: Backend,
+                                       caplog: pytest.LogCaptureFixture) -> None:
     """Each provider's credentials types: wrong secrets, missing or extra fields, other types."""
+    caplog.set_level(logging.INFO)
     for changes, field, words in cloud.refusals():
         _assert_refused(api, cloud, {**storage_body, **changes}, field, words)
+    assert f"on {cloud.noun} {storage_body['resource']} failed" in caplog.text  # logged, without the secrets:
+    assert not [secret for secret in cloud.secret_texts() if secret in caplog.text]
 
 
 def _assert_refused(api: APIClient, cloud: Backend, body: dict[str, Any], field: str | None, words: str) -> None:

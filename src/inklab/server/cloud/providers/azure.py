@@ -89,7 +89,7 @@ class AzureProvider:
     def list(self, prefix: str, next_token: str | None, page_size: int) -> Listing:
         try:
             pages: Any = self.client.walk_blobs(name_starts_with=prefix or None, delimiter="/",
-                                           results_per_page=page_size).by_page(continuation_token=next_token)
+                                                results_per_page=page_size).by_page(continuation_token=next_token)
             items = list(next(pages, []))
         except AzureError as exc:
             raise self._failure(None, "list", exc) from exc
