@@ -13,6 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from inklab.server.cloud import providers
+from tests.server.cloud.backends import KeyFile
 from tests.server.conftest import png_bytes, run_requests
 from tests.support.azurite import ACCOUNT, ACCOUNT_KEY, AzuriteServer
 from tests.support.gcs import GCSServer
@@ -115,3 +116,29 @@ def test_a_provider_without_its_package_names_the_extra(api: APIClient, monkeypa
         "account_name": "someaccount"}, format="json")
     assert response.status_code == 400
     assert "pip install 'inklab[azure]'" in str(response.json()["provider_type"])
+
+
+def test_addresses_in_secrets_are_checked_as_endpoint_url(api: APIClient, azurite_server: AzuriteServer,
+                                                          gcs_server: GCSServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection string's blob endpoint and a key file's token_uri may not point at private
+    addresses either (unless INKLAB_CLOUD_ALLOW_PRIVATE=1), and an account name is only that."""
+    monkeypatch.delenv("INKLAB_CLOUD_ALLOW_PRIVATE")
+    for body, field, words in (
+        ({"provider_type": "AZURE_CONTAINER", "credentials_type": "CONNECTION_STRING",
+          "connection_string": azurite_server.connection_string}, "connection_string",
+         f"the connection string's blob endpoint '{azurite_server.url}' points to a private address"),
+        ({"provider_type": "AZURE_CONTAINER", "credentials_type": "CONNECTION_STRING",
+          "connection_string": "DefaultEndpointsProtocol=ftp;AccountName=x;AccountKey=abc"}, "connection_string",
+         "must be an http(s) URL"),
+        ({"provider_type": "AZURE_CONTAINER", "credentials_type": "ANONYMOUS_ACCESS",
+          "account_name": "evil.example/x"}, "detail", "is not an Azure storage account name"),
+        ({"provider_type": "GOOGLE_CLOUD_STORAGE", "credentials_type": "KEY_FILE_PATH",
+          "key_file": KeyFile("key.json", gcs_server.key_file().encode())}, "key_file",
+         f"the key file's token_uri '{gcs_server.url}/token' points to a private address"),
+    ):
+        response = api.post("/api/cloudstorages", {"resource": "photos", "display_name": "P", **body},
+                            format="multipart")
+        assert response.status_code == 400, response.content
+        assert words in str(response.json()[field])
+    assert api.get("/api/cloudstorages").json()["count"] == 0

@@ -72,25 +72,27 @@ def _allow_private() -> bool:
     return os.environ.get("INKLAB_CLOUD_ALLOW_PRIVATE", "").lower() in {"1", "true", "yes"}
 
 
-def _check_endpoint(url: str) -> None:
+def _check_endpoint(url: str, field: str = "specific_attributes", label: str = "endpoint_url") -> None:
+    """Refuse ``url`` (named ``label``, an error of ``field``) unless it is http(s) and, unless
+    private addresses are allowed, every address of its host is public."""
     try:
         parsed = urlparse(url)
         parsed.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise InvalidInput({"specific_attributes": [f"endpoint_url '{url}' is not a valid URL."]}) from None
+        raise InvalidInput({field: [f"{label} '{url}' is not a valid URL."]}) from None
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise InvalidInput({"specific_attributes": [f"endpoint_url must be an http(s) URL, got '{url}'."]})
+        raise InvalidInput({field: [f"{label} must be an http(s) URL, got '{url}'."]})
     if _allow_private():
         return
     try:
         infos = socket.getaddrinfo(parsed.hostname, None)
-    except socket.gaierror as exc:
-        raise InvalidInput({"specific_attributes": [f"The host of endpoint_url '{url}' cannot be resolved."]}) from exc
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidInput({field: [f"The host of {label} '{url}' cannot be resolved."]}) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            raise InvalidInput({"specific_attributes": [
-                f"endpoint_url '{url}' points to a private address; this server refuses those "
+            raise InvalidInput({field: [
+                f"{label} '{url}' points to a private address; this server refuses those "
                 "(INKLAB_CLOUD_ALLOW_PRIVATE=1 allows them)."]})
 
 
@@ -131,8 +133,12 @@ def failure(storage: CloudStorage, exc: providers.CloudError) -> InvalidInput:
 
 
 def connect(storage: CloudStorage) -> providers.Provider:
+    """The storage's provider, after checking the addresses its credentials name (as ``endpoint_url``'s)."""
+    config = _config(storage)
     try:
-        return providers.connect(storage.provider_type, _config(storage))
+        for endpoint in providers.spec(storage.provider_type).endpoints(config):
+            _check_endpoint(endpoint.url, endpoint.field, endpoint.label)
+        return providers.connect(storage.provider_type, config)
     except providers.CloudError as exc:
         raise failure(storage, exc) from exc
 

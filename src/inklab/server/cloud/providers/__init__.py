@@ -17,6 +17,7 @@ from inklab.server.cloud.providers._base import (
     CloudError,
     CloudObject,
     CredentialFields,
+    Endpoint,
     Listing,
     NoSuchObject,
     NoSuchResource,
@@ -24,10 +25,11 @@ from inklab.server.cloud.providers._base import (
     ProviderConfig,
     ProviderSpec,
     Unreachable,
+    no_endpoints,
 )
 from inklab.vocabulary import CloudProviderType
 
-__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Listing", "NoSuchObject",
+__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Endpoint", "Listing", "NoSuchObject",
            "NoSuchResource", "Provider", "ProviderConfig", "ProviderSpec", "ProviderUnavailable", "Unreachable",
            "connect", "register", "spec"]
 
@@ -54,16 +56,17 @@ _BUILT_IN = {
 _missing: dict[str, str] = {}
 
 
-def register(provider_type: str, credentials: Mapping[str, CredentialFields],
-             attributes: frozenset[str]) -> Callable[[Factory], Factory]:
+def register(provider_type: str, credentials: Mapping[str, CredentialFields], attributes: frozenset[str],
+             endpoints: Callable[[ProviderConfig], list[Endpoint]] | None = None) -> Callable[[Factory], Factory]:
     """Register the factory of ``provider_type``, accepting the ``credentials`` types (with their
-    secret fields) and the ``attributes``; a second registration of one type is an error."""
+    secret fields) and the ``attributes``; ``endpoints`` finds the URLs a configuration's secrets
+    name. A second registration of one type is an error."""
 
     def decorate(factory: Factory) -> Factory:
         if provider_type in _FACTORIES:
             raise ValueError(f"Provider type {provider_type} is registered already.")
         _FACTORIES[provider_type] = factory
-        _SPECS[provider_type] = ProviderSpec(dict(credentials), attributes)
+        _SPECS[provider_type] = ProviderSpec(dict(credentials), attributes, endpoints or no_endpoints)
         return factory
 
     return decorate

@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
-__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Listing", "NoSuchObject",
-           "NoSuchResource", "Provider", "ProviderConfig", "ProviderSpec", "RangeReader", "Unreachable"]
+__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Endpoint", "Listing", "NoSuchObject",
+           "NoSuchResource", "Provider", "ProviderConfig", "ProviderSpec", "RangeReader", "Unreachable",
+           "no_endpoints"]
 
 
 class CloudError(Exception):
@@ -57,12 +58,28 @@ class CredentialFields:
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """A URL that a storage's secrets make the server contact (besides ``endpoint_url``): the
+    server checks it as it checks ``endpoint_url``. ``field`` is the request field it comes from,
+    ``label`` names it in a message."""
+
+    field: str
+    label: str
+    url: str
+
+
+def no_endpoints(config: ProviderConfig) -> list[Endpoint]:
+    return []
+
+
+@dataclass(frozen=True)
 class ProviderSpec:
-    """What a provider accepts: its credentials types (with their fields) and the names of its
-    ``specific_attributes``."""
+    """What a provider accepts: its credentials types (with their fields), the names of its
+    ``specific_attributes``, and the function that finds the :class:`Endpoint` of a configuration."""
 
     credentials: Mapping[str, CredentialFields]
     attributes: frozenset[str]
+    endpoints: Callable[[ProviderConfig], list[Endpoint]] = no_endpoints
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any, BinaryIO
 
 from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError, ServiceResponseError
@@ -22,6 +23,7 @@ from inklab.server.cloud.providers._base import (
     CloudError,
     CloudObject,
     CredentialFields,
+    Endpoint,
     Listing,
     NoSuchObject,
     NoSuchResource,
@@ -40,11 +42,27 @@ _OPTIONS: dict[str, Any] = {"connection_timeout": 5, "read_timeout": 30, "retry_
 _CHUNK = 8 * 1024 * 1024  # bytes a read of a stream asks for at once
 
 
+_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
+
+
+def _endpoints(config: ProviderConfig) -> list[Endpoint]:
+    """The blob endpoint a connection string names (explicitly, or by account and suffix)."""
+    if config.credentials_type != CloudCredentialsType.CONNECTION_STRING:
+        return []
+    parts = dict(part.split("=", 1) for part in config.credentials.get("connection_string", "").split(";")
+                 if "=" in part)
+    values = {name.strip().lower(): value.strip() for name, value in parts.items()}
+    url = values.get("blobendpoint") or (f"{values.get('defaultendpointsprotocol', 'https')}://"
+                                         f"{values.get('accountname', '')}.blob."
+                                         f"{values.get('endpointsuffix', 'core.windows.net')}")
+    return [Endpoint("connection_string", "the connection string's blob endpoint", url)]
+
+
 @register(CloudProviderType.AZURE_CONTAINER,
           {CloudCredentialsType.ACCOUNT_NAME_TOKEN_PAIR: CredentialFields(("account_name", "session_token")),
            CloudCredentialsType.CONNECTION_STRING: CredentialFields(("connection_string",)),
            CloudCredentialsType.ANONYMOUS_ACCESS: CredentialFields(("account_name",))},
-          frozenset({"endpoint_url", "prefix"}))
+          frozenset({"endpoint_url", "prefix"}), _endpoints)
 class AzureProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self.container = config.resource
@@ -55,6 +73,9 @@ class AzureProvider:
                                                                      **_OPTIONS)
             else:
                 account = secrets["account_name"]
+                if not _ACCOUNT.match(account):
+                    raise CloudError(f"'{account}' is not an Azure storage account name "
+                                     "(3 to 24 lowercase letters and digits)")
                 url = config.attributes.get("endpoint_url") or f"https://{account}.blob.core.windows.net"
                 self.client = ContainerClient(url, self.container, credential=_credential(account, secrets),
                                               **_OPTIONS)

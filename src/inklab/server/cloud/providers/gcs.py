@@ -30,6 +30,7 @@ from inklab.server.cloud.providers._base import (
     CloudError,
     CloudObject,
     CredentialFields,
+    Endpoint,
     Listing,
     NoSuchObject,
     NoSuchResource,
@@ -51,10 +52,19 @@ _SPOOL = 16 * 1024 * 1024
 _CHUNK = 8 * 1024 * 1024  # resumable uploads and ranged reads (a multiple of 256 KiB)
 
 
+def _endpoints(config: ProviderConfig) -> list[Endpoint]:
+    """The OAuth server a key file names (``token_uri``)."""
+    try:
+        uri = json.loads(config.credentials.get("key_file") or "{}").get("token_uri")
+    except (ValueError, AttributeError):
+        return []
+    return [Endpoint("key_file", "the key file's token_uri", uri)] if isinstance(uri, str) else []
+
+
 @register(CloudProviderType.GOOGLE_CLOUD_STORAGE,
           {CloudCredentialsType.KEY_FILE_PATH: CredentialFields(("key_file",)),
            CloudCredentialsType.ANONYMOUS_ACCESS: CredentialFields()},
-          frozenset({"project_id", "location", "prefix", "endpoint_url"}))
+          frozenset({"project_id", "location", "prefix", "endpoint_url"}), _endpoints)
 class GCSProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self.name = config.resource
