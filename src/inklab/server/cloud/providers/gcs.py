@@ -46,7 +46,10 @@ logger = logging.getLogger(__name__)
 
 _SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
 _TIMEOUT = (5, 30)
-_RETRY: Retry = DEFAULT_RETRY.with_timeout(6)
+_TRANSIENT = (api_exceptions.TooManyRequests, api_exceptions.InternalServerError, api_exceptions.BadGateway,
+              api_exceptions.ServiceUnavailable, api_exceptions.GatewayTimeout)
+#: answers that say "later" are tried again for a few seconds; an endpoint that does not answer is not
+_RETRY: Retry = DEFAULT_RETRY.with_predicate(lambda exc: isinstance(exc, _TRANSIENT)).with_timeout(6)
 #: uploads of unknown size are spooled to a temporary file past this many bytes in memory
 _SPOOL = 16 * 1024 * 1024
 _CHUNK = 8 * 1024 * 1024  # resumable uploads and ranged reads (a multiple of 256 KiB)
