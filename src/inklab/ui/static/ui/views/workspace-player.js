@@ -1,0 +1,189 @@
+// Frames and playback of the workspace: the frame images (fetched, decoded off the main thread,
+// cached, prefetched in the direction of travel) and the playback loop.
+//
+// Stepping and jumping fetch single frames (a small request for the frame wanted). Playing fetches
+// the job's zip chunks ahead of the playhead (one request per ``chunk_size`` frames), decodes
+// about 1.5 seconds of frames ahead and frees the frames behind. The loop runs on animation
+// frames against a clock at the chosen speed: a frame is shown when it is due and decoded; one
+// that is not decoded yet is waited for (never skipped), and the clock restarts after such a
+// stall instead of rushing to catch up.
+
+import { ChunkSource } from "../annotation/chunks.js";
+import { FrameLoader } from "../annotation/frames.js";
+
+/**
+ * What the player needs of the workspace.
+ * @typedef {{
+ *   jobId: number, job: any, meta: any, frame: number, destroyed: boolean, deleted: Set<number>,
+ *   ctx: import("../app.js").Context, element: HTMLElement,
+ *   canvas: import("../annotation/canvas.js").AnnotationCanvas,
+ *   player: import("../components/player.js").Player,
+ *   tracks: {nextKeyframe: () => number | null},
+ *   frameSize: (frame: number) => {width: number, height: number},
+ *   neighbour: (direction: number) => number,
+ *   go: (frame: number, direction?: number) => Promise<void>,
+ * }} WorkspaceLike
+ */
+
+/** Seconds of frames decoded ahead while playing. */
+const AHEAD_SECONDS = 1.5;
+/** How early (ms) a frame may be shown: animation frames come every ~16.7 ms, not on the clock. */
+const JITTER_MS = 4;
+/**
+ * ``localStorage`` key that turns back to the playback before chunks (one request per frame, six
+ * frames ahead, a timer): for comparing the two in ``bench/ui_bench.py``.
+ */
+export const LEGACY_KEY = "inklab.playback.legacy";
+
+/** The workspace's frame images and playback. */
+export class WorkspacePlayer {
+  /** @param {WorkspaceLike} workspace */
+  constructor(workspace) {
+    const ws = this.ws = workspace;
+    const { api } = ws.ctx;
+    const { start_frame: first, stop_frame: last } = ws.job;
+    const size = ws.frameSize(first);
+    this.legacy = readLegacy();
+    /** @type {ChunkSource | null} */
+    this.chunks = this.legacy || !ws.meta.chunk_size ? null
+      : new ChunkSource((index, signal) => api.jobChunk(ws.jobId, index, signal),
+        { start: first, stop: last, chunkSize: ws.meta.chunk_size });
+    this.frames = new FrameLoader((frame, signal) => this.fetchFrame(frame, signal),
+      { first, last, pixels: size.width * size.height });
+    this.idleAhead = this.frames.ahead;
+    this.idleParallel = this.frames.parallel;
+    /** Frames are being played. */
+    this.playing = false;
+    /** @type {number} the animation frame or timer of the loop (0: none) */
+    this.loop = 0;
+    /** Frames that were due but not decoded yet, since playing started (for tests and benchmarks). */
+    this.stalls = 0;
+    this.skip = (/** @type {number} */ f) => ws.deleted.has(f);
+    // A new speed applies at once while playing.
+    ws.player.speed.addEventListener("change", () => {
+      if (!this.playing) return;
+      this.stop();
+      this.play();
+    });
+  }
+
+  /**
+   * One frame's image: from its chunk while playing or when the chunk is here already, else on its own.
+   * @param {number} frame @param {AbortSignal} signal
+   * @returns {Promise<ImageBitmap>}
+   */
+  async fetchFrame(frame, signal) {
+    if (this.chunks && (this.playing || this.chunks.holds(frame))) {
+      return createImageBitmap(await this.chunks.frame(frame));
+    }
+    return this.ws.ctx.api.frameBitmap(this.ws.jobId, frame, signal);
+  }
+
+  /**
+   * Draw a frame's image as soon as it is decoded (at once when it was prefetched), and prefetch
+   * its neighbours in the direction of travel.
+   * @param {number} frame @param {number} direction
+   */
+  async show(frame, direction) {
+    const { ws, frames } = this;
+    frames.prefetch(frame, direction, this.skip);
+    if (this.playing) frames.dropBehind(frame, direction);
+    const size = ws.frameSize(frame);
+    const cached = frames.has(frame);
+    if (!cached) ws.element.classList.add("frame-loading");
+    try {
+      const bitmap = await frames.get(frame);
+      if (ws.frame !== frame || ws.destroyed) return;
+      ws.canvas.setImage(bitmap, size.width > 1 ? size.width : bitmap.width, size.height > 1 ? size.height : bitmap.height);
+      if (!cached) ws.canvas.renderNow();
+    } catch (error) {
+      if (ws.frame === frame) ws.ctx.toasts.error(error);
+    } finally {
+      if (ws.frame === frame) ws.element.classList.remove("frame-loading");
+    }
+  }
+
+  toggle() {
+    if (this.playing) this.stop();
+    else this.play();
+  }
+
+  play() {
+    const { ws, frames } = this;
+    const fps = ws.player.fps;
+    const interval = 1000 / fps;
+    const stopAt = ws.player.untilKeyframe.checked ? ws.tracks.nextKeyframe() : null;
+    this.playing = true;
+    this.stalls = 0;
+    ws.player.setPlaying(true);
+    /** @returns {boolean} whether playing is over */
+    const ended = () => {
+      const next = ws.neighbour(1);
+      if (next === ws.frame || (stopAt !== null && ws.frame >= stopAt)) {
+        this.stop();
+        return true;
+      }
+      return false;
+    };
+    if (this.legacy) {
+      // Before chunks: a timer, and a frame shown when its own request came back.
+      this.loop = window.setInterval(() => {
+        if (ended()) return;
+        const next = ws.neighbour(1);
+        if (frames.has(next)) ws.go(next, 1);
+        else frames.prefetch(ws.frame, 1, this.skip);
+      }, interval);
+      return;
+    }
+    frames.ahead = Math.max(this.idleAhead, Math.min(Math.round(fps * AHEAD_SECONDS), frames.capacity - frames.behind - 2));
+    frames.parallel = Math.max(this.idleParallel, 4);
+    frames.prefetch(ws.frame, 1, this.skip);
+    let due = performance.now() + interval;
+    let waiting = false;
+    /** @param {number} now */
+    const tick = (now) => {
+      if (!this.playing) return;
+      this.loop = requestAnimationFrame(tick);
+      if (now < due - JITTER_MS || ended()) return;
+      const next = ws.neighbour(1);
+      if (!frames.has(next)) {
+        // Wait for it (shown as soon as it is decoded); the clock starts again then.
+        if (!waiting) this.stalls += 1;
+        waiting = true;
+        frames.prefetch(ws.frame, 1, this.skip);
+        return;
+      }
+      due = waiting || now - due > interval ? now + interval : due + interval;
+      waiting = false;
+      ws.go(next, 1);
+    };
+    this.loop = requestAnimationFrame(tick);
+  }
+
+  stop() {
+    if (this.loop) {
+      if (this.legacy) window.clearInterval(this.loop);
+      else cancelAnimationFrame(this.loop);
+    }
+    this.loop = 0;
+    this.playing = false;
+    this.frames.ahead = this.idleAhead;
+    this.frames.parallel = this.idleParallel;
+    this.ws.player?.setPlaying(false);
+  }
+
+  dispose() {
+    this.stop();
+    this.frames.dispose();
+    this.chunks?.dispose();
+  }
+}
+
+/** @returns {boolean} */
+function readLegacy() {
+  try {
+    return window.localStorage.getItem(LEGACY_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
