@@ -27,6 +27,8 @@ import { FrameLoader } from "../annotation/frames.js";
 
 /** Seconds of frames decoded ahead while playing. */
 const AHEAD_SECONDS = 1.5;
+/** Frames decoded at once while playing (more, on two cores, starves the page's own thread). */
+const PARALLEL = 2;
 /** How early (ms) a frame may be shown: animation frames come every ~16.7 ms, not on the clock. */
 const JITTER_MS = 4;
 /**
@@ -34,6 +36,17 @@ const JITTER_MS = 4;
  * frames ahead, a timer): for comparing the two in ``bench/ui_bench.py``.
  */
 export const LEGACY_KEY = "inklab.playback.legacy";
+
+/**
+ * Put the frame shown in the page's address (``?frame=``), for reloads and links. Not on every
+ * frame while playing: Chromium ignores more than 200 address changes in 10 seconds.
+ * @param {number} frame
+ */
+export function showFrameInAddress(frame) {
+  const url = new URL(location.href);
+  url.searchParams.set("frame", String(frame));
+  history.replaceState(null, "", url.pathname + url.search);
+}
 
 /** The workspace's frame images and playback. */
 export class WorkspacePlayer {
@@ -86,13 +99,14 @@ export class WorkspacePlayer {
    */
   async show(frame, direction) {
     const { ws, frames } = this;
+    const cached = frames.has(frame);
+    const loaded = frames.get(frame);  // asked for first: first in line, before the neighbours
     frames.prefetch(frame, direction, this.skip);
     if (this.playing) frames.dropBehind(frame, direction);
     const size = ws.frameSize(frame);
-    const cached = frames.has(frame);
     if (!cached) ws.element.classList.add("frame-loading");
     try {
-      const bitmap = await frames.get(frame);
+      const bitmap = await loaded;
       if (ws.frame !== frame || ws.destroyed) return;
       ws.canvas.setImage(bitmap, size.width > 1 ? size.width : bitmap.width, size.height > 1 ? size.height : bitmap.height);
       if (!cached) ws.canvas.renderNow();
@@ -100,6 +114,21 @@ export class WorkspacePlayer {
       if (ws.frame === frame) ws.ctx.toasts.error(error);
     } finally {
       if (ws.frame === frame) ws.element.classList.remove("frame-loading");
+    }
+    this.warm(frame);
+  }
+
+  /**
+   * Between frames shown one by one: fetch (not decode) the chunks holding this frame and the
+   * next ones, so that stepping on and pressing Play need no more requests.
+   * @param {number} frame
+   */
+  warm(frame) {
+    const { chunks, frames, ws } = this;
+    if (!chunks || this.playing || ws.destroyed) return;
+    const last = Math.min(ws.job.stop_frame, frame + frames.ahead);
+    for (let index = chunks.indexOf(frame); index <= chunks.indexOf(last); index += 1) {
+      chunks.chunk(index).catch(() => {});  // a failed chunk is tried again on its own frames
     }
   }
 
@@ -136,14 +165,13 @@ export class WorkspacePlayer {
       return;
     }
     frames.ahead = Math.max(this.idleAhead, Math.min(Math.round(fps * AHEAD_SECONDS), frames.capacity - frames.behind - 2));
-    frames.parallel = Math.max(this.idleParallel, 4);
+    frames.parallel = PARALLEL;
     frames.prefetch(ws.frame, 1, this.skip);
+    if (this.chunks) this.chunks.keep = Math.ceil(frames.ahead / this.chunks.chunkSize) + 2;
     let due = performance.now() + interval;
     let waiting = false;
     /** @param {number} now */
-    const tick = (now) => {
-      if (!this.playing) return;
-      this.loop = requestAnimationFrame(tick);
+    const step = (now) => {
       if (now < due - JITTER_MS || ended()) return;
       const next = ws.neighbour(1);
       if (!frames.has(next)) {
@@ -157,6 +185,19 @@ export class WorkspacePlayer {
       waiting = false;
       ws.go(next, 1);
     };
+    /** @param {number} now */
+    const tick = (now) => {
+      if (!this.playing) return;
+      try {
+        step(now);
+      } catch (error) {
+        this.stop();
+        ws.ctx.toasts.error(error);
+      }
+      // Asked for after the frame shown: the canvas draws it (its own animation frame, asked for
+      // by ``go``) before the next step can move on, so no frame goes undrawn at any speed.
+      if (this.playing) this.loop = requestAnimationFrame(tick);
+    };
     this.loop = requestAnimationFrame(tick);
   }
 
@@ -166,6 +207,7 @@ export class WorkspacePlayer {
       else cancelAnimationFrame(this.loop);
     }
     this.loop = 0;
+    if (this.playing && !this.ws.destroyed) showFrameInAddress(this.ws.frame);
     this.playing = false;
     this.frames.ahead = this.idleAhead;
     this.frames.parallel = this.idleParallel;

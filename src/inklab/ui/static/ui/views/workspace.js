@@ -28,7 +28,7 @@ import { AttributeMode } from "./workspace-attributes.js";
 import { GroupMode } from "./workspace-groups.js";
 import { ReviewMode } from "./workspace-review.js";
 import { TagMode } from "./workspace-tags.js";
-import { WorkspacePlayer } from "./workspace-player.js";
+import { WorkspacePlayer, showFrameInAddress } from "./workspace-player.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -494,9 +494,7 @@ class Workspace {
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
       this.attributes.cid = null;
-      const url = new URL(location.href);
-      url.searchParams.set("frame", String(frame));
-      history.replaceState(null, "", url.pathname + url.search);
+      if (!this.playback.playing) showFrameInAddress(frame);  // while playing: when it stops
       if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
