@@ -125,6 +125,10 @@ def _task(rest: Rest, name: str, files: list[tuple[str, bytes]]) -> tuple[int, i
     return task["id"], job, [label["id"] for label in rest.labels(task_id=task["id"])]
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
 def _stats(samples: list[float]) -> str:
     if not samples:
         return "n/a"
@@ -409,6 +413,9 @@ PLAY_PROBE = """() => {
   const canvas = document.querySelector("canvas.annotation-canvas");
   const number = document.querySelector(".frame-number");
   const log = window.__played = [];
+  const long = window.__long = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); })
+    .observe({type: "longtask"});
   new MutationObserver(() => {
     const frame = Number(number.value);
     if (!log.length || log[log.length - 1][0] !== frame) log.push([frame, performance.now()]);
@@ -420,7 +427,8 @@ PLAY_PROBE = """() => {
 DECODE = """async ({job}) => {
   const {zipMembers} = await import('/static/ui/annotation/chunks.js');
   const buffer = await (await fetch(`/api/jobs/${job}/data?type=chunk&index=0&quality=compressed`)).arrayBuffer();
-  const blobs = zipMembers(buffer).map((m) => new Blob([new Uint8Array(buffer, m.offset, m.size)], {type: "image/jpeg"}));
+  const whole = new Blob([buffer]);
+  const blobs = zipMembers(buffer).map((m) => whole.slice(m.offset, m.offset + m.size, "image/jpeg"));
   let started = performance.now();
   for (const blob of blobs) (await createImageBitmap(blob)).close();
   const serial = (performance.now() - started) / blobs.length;
@@ -462,7 +470,7 @@ def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[
     """Play the job from frame 0 at ``fps`` (Space) until its last frame; each frame's first drawing
     time. ``legacy``: the playback before chunks (one request per frame, six ahead, a timer)."""
     page = bench.page
-    page.goto(f"{bench.server.url}/static/ui/app.css")  # any page of the origin, for its localStorage
+    page.goto(f"{bench.server.url}/api/server/about")  # any page of the origin, for its localStorage
     page.evaluate("(legacy) => legacy ? localStorage.setItem('inklab.playback.legacy', '1')"
                   " : localStorage.removeItem('inklab.playback.legacy')", legacy)
     bench.open(job)
@@ -475,6 +483,8 @@ def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[
                            " && document.querySelector('.player-button[title^=Play]')", timeout=300_000)
     page.wait_for_timeout(200)
     played = page.evaluate("() => window.__played")
+    long_tasks = page.evaluate("() => window.__long")
+    stalls = page.locator(".workspace").get_attribute("data-play-stalls")
     page.evaluate("() => localStorage.removeItem('inklab.playback.legacy')")
     interval = 1000 / fps
     frames = [f for f, _ in played]
@@ -486,7 +496,7 @@ def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[
     late = len(late_at)
     skipped = len(set(range(1, last + 1)) - set(frames))
     return {"frames": len(frames) - 1, "gaps": gaps, "late": late, "late_at": late_at, "skipped": skipped,
-            "start": times[1] - pressed if len(times) > 1 else float("nan"),
+            "long": long_tasks, "stalls": stalls, "start": times[1] - pressed if len(times) > 1 else float("nan"),
             "seconds": (times[-1] - times[0]) / 1000, "expected": last / fps}
 
 
@@ -529,13 +539,15 @@ def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rou
     context.close()
 
     print(f"\n== playback at 25 fps, {frames} frames of a 1280×720 video, Space → last frame "
-          f"(dropped: drawn over 80 ms after the previous frame, or never drawn)")
+          f"(dropped: drawn over 80 ms after the previous frame, or never drawn); load average now {_load()}")
     for legacy, name in ((False, "inklab (chunks, 1.5 s ahead)"), (True, "before (a request per frame, 6 ahead)")):
         for i, r in enumerate(results[legacy]):
             gaps = r["gaps"]
             print(f"  {name:<38} round {i + 1}: dropped {r['late'] + r['skipped']:3d} ({r['late']} late, "
                   f"{r['skipped']} skipped); frame time {_stats(gaps)}  max {max(gaps):6.1f} ms; "
-                  f"{r['seconds']:.1f} s for {r['expected']:.1f} s of video; first frame after {r['start']:.0f} ms"
+                  f"{r['seconds']:.1f} s for {r['expected']:.1f} s of video; first frame after {r['start']:.0f} ms; "
+                  f"waited for decoding {r['stalls'] or '?'} times; page thread blocked over 50 ms {len(r['long'])} times "
+                  f"({sum(r['long']):.0f} ms)"
                   + (f"; late: frames {', '.join(map(str, r['late_at'][:12]))}" if r["late_at"] else ""))
     new = [r["late"] + r["skipped"] for r in results[False]]
     old = [r["late"] + r["skipped"] for r in results[True]]
@@ -565,7 +577,7 @@ def main() -> int:
     server = LiveServer(workers=2).start()
     try:
         rest = Rest(server)
-        load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+        load = _load()
         print(f"inklab UI benchmark: {args.shapes} shapes, {args.frames}-frame job; server {server.url}; "
               f"load average {load} on {os.cpu_count()} CPUs")
         if args.playback_only:

@@ -488,7 +488,7 @@ def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
               for i in range(2)]
     result = js({"c": "annotation/chunks.js"}, """
         const asked = [];
-        const source = new c.ChunkSource(async (index) => { asked.push(index); return new Uint8Array(arg.chunks[index]).buffer; },
+        const source = new c.ChunkSource(async (index) => { asked.push(index); return new Blob([new Uint8Array(arg.chunks[index])]); },
           {start: 10, stop: 15, chunkSize: 3, keep: 1});
         const text = async (frame) => new TextDecoder().decode(await (await source.frame(frame)).arrayBuffer());
         const frames = [await text(14), await text(13), await text(15), await text(10)];
@@ -511,7 +511,7 @@ def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
 
 def test_chunk_source_drops_chunks_behind_first(js: Any) -> None:
     result = js({"c": "annotation/chunks.js"}, """
-        const source = new c.ChunkSource(async () => new ArrayBuffer(0), {start: 0, stop: 99, chunkSize: 10, keep: 3});
+        const source = new c.ChunkSource(async () => new Blob([]), {start: 0, stop: 99, chunkSize: 10, keep: 3});
         source.fetchChunk = () => new Promise(() => {});  // never answers: only the bookkeeping is checked
         for (const i of [4, 5, 6]) source.chunk(i);
         source.chunk(7);  // playing forwards: chunk 4 (furthest behind) goes

@@ -40,7 +40,7 @@ def test_chunk_frames_are_the_frames_served_one_by_one(admin_page: Any, video_jo
             if (!response.ok) throw new Error(`${query}: ${response.status}`);
             return new Uint8Array(await response.arrayBuffer());
           };
-          const source = new ChunkSource(async (index) => (await data(`type=chunk&index=${index}`)).buffer,
+          const source = new ChunkSource(async (index) => new Blob([await data(`type=chunk&index=${index}`)]),
             {start, stop, chunkSize: 36});
           const out = [];
           for (const frame of frames) {

@@ -254,18 +254,18 @@ export class Api {
   }
 
   /**
-   * A job's zip chunk of compressed frames (job-relative ``index``), as bytes.
+   * A job's zip chunk of compressed frames (job-relative ``index``).
    * @param {number} jobId
    * @param {number} index
    * @param {AbortSignal} [signal]
-   * @returns {Promise<ArrayBuffer>}
+   * @returns {Promise<Blob>}
    */
   async jobChunk(jobId, index, signal) {
     const response = await this.request("GET", `/api/jobs/${jobId}/data`, {
       query: { type: "chunk", index, quality: "compressed" }, signal, raw: true,
       headers: { Accept: "*/*" },
     });
-    return response.arrayBuffer();
+    return response.blob();
   }
 
   // --- background requests -----------------------------------------------------------

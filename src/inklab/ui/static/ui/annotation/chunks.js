@@ -1,7 +1,7 @@
 // Zip chunks of a job's frames (CVAT's ``use_zip_chunks``: one stored JPEG per frame, in frame
-// order, deleted frames included): one request brings ``chunk_size`` frames. A frame's bytes are a
-// slice of the chunk, decoded with ``createImageBitmap`` (off the main thread); only a few chunks
-// are kept, and those behind the playhead go first.
+// order, deleted frames included): one request brings ``chunk_size`` frames. A frame is a slice of
+// the chunk's blob (nothing copied), decoded with ``createImageBitmap`` (off the page's thread);
+// only a few chunks are kept, and those behind the playhead go first.
 
 /** @typedef {{offset: number, size: number}} Member */
 
@@ -41,14 +41,14 @@ export function zipMembers(buffer) {
 }
 
 /**
- * @typedef {(index: number, signal: AbortSignal) => Promise<ArrayBuffer>} FetchChunk
- * @typedef {{buffer: ArrayBuffer, members: Member[]}} Chunk
+ * @typedef {(index: number, signal: AbortSignal) => Promise<Blob>} FetchChunk
+ * @typedef {{blob: Blob, members: Member[]}} Chunk
  */
 
 /** A job's chunks: fetched once each, a few kept, frames cut out of them as blobs. */
 export class ChunkSource {
   /**
-   * @param {FetchChunk} fetchChunk job-relative chunk ``index`` → the zip's bytes
+   * @param {FetchChunk} fetchChunk job-relative chunk ``index`` → the zip
    * @param {{start: number, stop: number, chunkSize: number, keep?: number}} options
    *   ``start``/``stop``: the job's frames; ``keep``: chunks kept (default 3)
    */
@@ -80,7 +80,8 @@ export class ChunkSource {
     let chunk = this.chunks.get(index);
     if (!chunk) {
       this.fetched += 1;
-      chunk = this.fetchChunk(index, this.controller.signal).then((buffer) => ({ buffer, members: zipMembers(buffer) }));
+      chunk = this.fetchChunk(index, this.controller.signal)
+        .then(async (blob) => ({ blob, members: zipMembers(await blob.arrayBuffer()) }));
       chunk.catch(() => this.chunks.delete(index));
       this.chunks.set(index, chunk);
       this.trim(index);
@@ -98,17 +99,17 @@ export class ChunkSource {
   }
 
   /**
-   * The frame's JPEG bytes, from its chunk.
+   * The frame's JPEG, from its chunk.
    * @param {number} frame
    * @returns {Promise<Blob>}
    */
   async frame(frame) {
     if (frame < this.start || frame > this.stop) throw new Error(`Frame ${frame} is not in this job.`);
     const index = this.indexOf(frame);
-    const { buffer, members } = await this.chunk(index);
+    const { blob, members } = await this.chunk(index);
     const member = members[frame - this.start - index * this.chunkSize];
     if (!member) throw new Error(`Chunk ${index} has no frame ${frame}.`);
-    return new Blob([new Uint8Array(buffer, member.offset, member.size)], { type: "image/jpeg" });
+    return blob.slice(member.offset, member.offset + member.size, "image/jpeg");
   }
 
   /** Stop fetching and forget the chunks. */

@@ -156,9 +156,12 @@ export class WorkspacePlayer {
     };
     if (this.legacy) {
       // Before chunks: a timer, and a frame shown when its own request came back.
+      let waited = false;
       this.loop = window.setInterval(() => {
         if (ended()) return;
         const next = ws.neighbour(1);
+        if (!waited && !frames.has(next)) this.stalls += 1;
+        waited = !frames.has(next);
         if (frames.has(next)) ws.go(next, 1);
         else frames.prefetch(ws.frame, 1, this.skip);
       }, interval);
@@ -207,7 +210,10 @@ export class WorkspacePlayer {
       else cancelAnimationFrame(this.loop);
     }
     this.loop = 0;
-    if (this.playing && !this.ws.destroyed) showFrameInAddress(this.ws.frame);
+    if (this.playing && !this.ws.destroyed) {
+      showFrameInAddress(this.ws.frame);
+      this.ws.element.dataset.playStalls = String(this.stalls);
+    }
     this.playing = false;
     this.frames.ahead = this.idleAhead;
     this.frames.parallel = this.idleParallel;
