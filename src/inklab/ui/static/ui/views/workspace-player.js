@@ -3,10 +3,11 @@
 //
 // Stepping and jumping fetch single frames (a small request for the frame wanted). Playing fetches
 // the job's zip chunks ahead of the playhead (one request per ``chunk_size`` frames), decodes
-// about 1.5 seconds of frames ahead and frees the frames behind. The loop runs on animation
-// frames against a clock at the chosen speed: a frame is shown when it is due and decoded; one
-// that is not decoded yet is waited for (never skipped), and the clock restarts after such a
-// stall instead of rushing to catch up.
+// about 1.5 seconds of frames ahead and frees the frames behind. The loop is a timer on a clock
+// at the chosen speed (not an animation-frame loop, which would make the browser produce a frame
+// on every refresh): a frame is shown when it is due and decoded; one that is not decoded yet is
+// waited for (never skipped), and the clock restarts after such a stall instead of rushing to
+// catch up. A frame is never replaced before the canvas has drawn it.
 
 import { ChunkSource } from "../annotation/chunks.js";
 import { FrameLoader } from "../annotation/frames.js";
@@ -29,8 +30,6 @@ import { FrameLoader } from "../annotation/frames.js";
 const AHEAD_SECONDS = 1.5;
 /** Frames decoded at once while playing (more, on two cores, starves the page's own thread). */
 const PARALLEL = 2;
-/** How early (ms) a frame may be shown: animation frames come every ~16.7 ms, not on the clock. */
-const JITTER_MS = 4;
 /**
  * ``localStorage`` key that turns back to the playback before chunks (one request per frame, six
  * frames ahead, a timer): for comparing the two in ``bench/ui_bench.py``.
@@ -67,8 +66,10 @@ export class WorkspacePlayer {
     this.idleParallel = this.frames.parallel;
     /** Frames are being played. */
     this.playing = false;
-    /** @type {number} the animation frame or timer of the loop (0: none) */
+    /** @type {number} the timer of the loop (0: none) */
     this.loop = 0;
+    /** Counts the times playing started (a late callback of an earlier run does nothing). */
+    this.session = 0;
     /** Frames that were due but not decoded yet, since playing started (for tests and benchmarks). */
     this.stalls = 0;
     this.skip = (/** @type {number} */ f) => ws.deleted.has(f);
@@ -171,44 +172,42 @@ export class WorkspacePlayer {
     frames.parallel = PARALLEL;
     frames.prefetch(ws.frame, 1, this.skip);
     if (this.chunks) this.chunks.keep = Math.ceil(frames.ahead / this.chunks.chunkSize) + 2;
+    const session = this.session += 1;
     let due = performance.now() + interval;
     let waiting = false;
-    /** @param {number} now */
-    const step = (now) => {
-      if (now < due - JITTER_MS || ended()) return;
+    let drawn = -1;
+    /** @param {number} delay ms */
+    const schedule = (delay) => {
+      if (this.playing && this.session === session) this.loop = window.setTimeout(step, Math.max(0, delay));
+    };
+    const step = () => {
+      this.loop = 0;
+      if (!this.playing || this.session !== session || ended()) return;
       const next = ws.neighbour(1);
-      if (!frames.has(next)) {
-        // Wait for it (shown as soon as it is decoded); the clock starts again then.
-        if (!waiting) this.stalls += 1;
-        waiting = true;
-        frames.prefetch(ws.frame, 1, this.skip);
+      if (ws.canvas.renderCount === drawn) {
+        // The frame before is not drawn yet (a speed above the display's rate): after it is.
+        requestAnimationFrame(() => schedule(0));
         return;
       }
+      if (!frames.has(next)) {
+        // Not decoded yet: shown as soon as it is; the clock starts again then.
+        if (!waiting) this.stalls += 1;
+        waiting = true;
+        frames.get(next).then(() => schedule(0), () => schedule(interval));
+        return;
+      }
+      const now = performance.now();
       due = waiting || now - due > interval ? now + interval : due + interval;
       waiting = false;
+      drawn = ws.canvas.renderCount;
       ws.go(next, 1);
+      schedule(due - performance.now());
     };
-    /** @param {number} now */
-    const tick = (now) => {
-      if (!this.playing) return;
-      try {
-        step(now);
-      } catch (error) {
-        this.stop();
-        ws.ctx.toasts.error(error);
-      }
-      // Asked for after the frame shown: the canvas draws it (its own animation frame, asked for
-      // by ``go``) before the next step can move on, so no frame goes undrawn at any speed.
-      if (this.playing) this.loop = requestAnimationFrame(tick);
-    };
-    this.loop = requestAnimationFrame(tick);
+    schedule(interval);
   }
 
   stop() {
-    if (this.loop) {
-      if (this.legacy) window.clearInterval(this.loop);
-      else cancelAnimationFrame(this.loop);
-    }
+    window.clearTimeout(this.loop);  // a timeout or, before chunks, an interval
     this.loop = 0;
     if (this.playing && !this.ws.destroyed) {
       showFrameInAddress(this.ws.frame);
