@@ -248,7 +248,7 @@ def layered(api: APIClient, make_task: Any) -> dict[str, Any]:
     gt = api.post("/api/jobs", {"task_id": made["id"], "type": "ground_truth", "frame_selection_method": "manual",
                                 "frames": [0, 3]}, format="json")
     assert gt.status_code == 201, gt.content
-    assert api.patch(f"/api/tasks/{task['id']}/validation_layout", {"disabled_frames": [3]},
+    assert api.patch(f"/api/tasks/{made['id']}/validation_layout", {"disabled_frames": [3]},
                      format="json").status_code == 200
     writes = {gt.json()["id"]: [box(0, 5.0), box(3, 6.0)]}
     jobs = api.get("/api/jobs", {"task_id": made["id"], "type": "replica"}).json()["results"]
@@ -258,7 +258,7 @@ def layered(api: APIClient, make_task: Any) -> dict[str, Any]:
         response = api.put(f"/api/jobs/{job_id}/annotations", {"shapes": shapes, "tags": [], "tracks": []},
                            format="json")
         assert response.status_code == 200, response.content
-    assert api.put(f"/api/tasks/{task['id']}/annotations", {"shapes": [box(1, 1.0)], "tags": [], "tracks": []},
+    assert api.put(f"/api/tasks/{made['id']}/annotations", {"shapes": [box(1, 1.0)], "tags": [], "tracks": []},
                    format="json").status_code == 200
     return made
 
