@@ -9,6 +9,7 @@ import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
+import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
 import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
@@ -211,6 +212,7 @@ class Workspace {
       },
       tagLabels: () => editor.labelsFor("tag"),
       filter: (text) => this.setFilter(text),
+      buildFilter: (text) => openFilterDialog({ text, labels: editor.labels, user: this.ctx.user?.id ?? this.ctx.user?.username }),
     });
     this.sidebar.refreshTagLabels();
     this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
@@ -583,6 +585,7 @@ class Workspace {
       if (!(error instanceof FilterError)) throw error;
       return error.message;
     }
+    rememberFilter(this.ctx.user?.id ?? this.ctx.user?.username, text);
     this.refresh();
     return null;
   }
