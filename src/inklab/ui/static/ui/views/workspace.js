@@ -148,6 +148,8 @@ class Workspace {
     this.frames = new FrameLoader((frame, signal) => api.frameBitmap(this.jobId, frame, signal),
       { first, last, pixels: size.width * size.height });
     this.build();
+    // A click can move a drawing gesture to its next step (a cuboid's 4 points): say what comes next.
+    this.canvas.canvas.addEventListener("pointerup", () => this.updateHint());
     this.store.subscribe((reason) => this.changed(reason));
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onBeforeUnload);
@@ -243,6 +245,9 @@ class Workspace {
         this.toolLabels.clear();
       }
     });
+    this.cuboidMethod = /** @type {HTMLSelectElement} */ (h("select", { class: "cuboid-method", "aria-label": "Drawing method", hidden: true },
+      h("option", { value: "box" }, "From rectangle"), h("option", { value: "points" }, "By 4 points")));
+    this.cuboidMethod.addEventListener("change", () => { if (this.toolType === "cuboid") this.setTool("cuboid"); });
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
@@ -292,7 +297,7 @@ class Workspace {
       this.togglePlay();
     });
     const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
+      this.cuboidMethod, this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -390,7 +395,8 @@ class Workspace {
         this.setTool(null);
         this.select(obj.cid, true);
       };
-      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template });
+      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template,
+        cuboidMethod: /** @type {"box" | "points"} */ (this.cuboidMethod.value) });
       if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
       this.canvas.setTool(tool);
       this.select(null, false);
@@ -404,6 +410,7 @@ class Workspace {
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
     this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
     this.maskBar.element.hidden = type !== "mask";
+    this.cuboidMethod.hidden = type !== "cuboid";
     this.updateHint();
   }
 
