@@ -451,15 +451,16 @@ class Workspace {
     this.updateHint();
   }
 
-  /** @param {"polygon" | "mask"} type convert the selected polygon or mask */
+  /** @param {"polygon" | "mask"} type convert the selected polygon or mask (a shape, or a whole track) */
   convertSelected(type) {
     const obj = this.current;
-    if (!obj || obj.kind !== "shape" || obj.locked) return;
+    if (!obj || obj.locked) return;
     const size = this.frameSize(this.frame);
-    const points = type === "mask" ? polygonToMask(obj.data.points, size.width > 1 ? size.width : this.canvas.imageWidth,
-      size.height > 1 ? size.height : this.canvas.imageHeight) : maskToPolygon(obj.data.points);
-    if (!points) this.ctx.toasts.error(type === "mask" ? "The polygon covers no pixel." : "The mask has no pixels.");
-    else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
+    const width = size.width > 1 ? size.width : this.canvas.imageWidth;
+    const height = size.height > 1 ? size.height : this.canvas.imageHeight;
+    const toType = type === "mask" ? (/** @type {number[]} */ p) => polygonToMask(p, width, height) : maskToPolygon;
+    const problem = this.editor.convert(obj, type, toType, this.frame);
+    if (problem) this.ctx.toasts.error(problem);
   }
 
   /**
@@ -480,10 +481,10 @@ class Workspace {
     const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
       { type: "button", class: `button small ${cls}`, onclick: action }, text);
     const buttons = [];
-    if (type === "polygon" && obj?.kind === "shape") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
+    if (type === "polygon") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
     if (type === "mask" && this.editingMask !== obj) {
       buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
-      if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+      buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
     }
     if (type === "cuboid") {
       buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
