@@ -525,3 +525,19 @@ def test_object_filter_operators_and_round_trip(js: Any) -> None:
         "Expected an operator (==, !=, <, <=, >, >=, like, starts with, ends with, in, not in, between, not between, is empty, "
         'is not empty) at 7, found "is".',
     ]
+
+
+def test_recent_filters_keep_the_last_ten_newest_first(js: Any) -> None:
+    result = js({"d": "components/filter-dialog.js"}, """
+        localStorage.removeItem("inklab.filters.u1");
+        for (let i = 0; i < 12; i += 1) d.rememberFilter("u1", `width>${i}`);
+        const ten = d.recentFilters("u1");
+        d.rememberFilter("u1", "width>5");
+        d.rememberFilter("u1", "   ");
+        const again = d.recentFilters("u1");
+        localStorage.setItem("inklab.filters.u2", "{not json");
+        return {ten, again, other: d.recentFilters("u2"), nobody: d.recentFilters("u3")};
+    """)
+    assert result["ten"] == [f"width>{i}" for i in range(11, 1, -1)]
+    assert result["again"] == ["width>5"] + [f"width>{i}" for i in range(11, 1, -1) if i != 5], "once, moved first"
+    assert result["other"] == [] and result["nobody"] == []
