@@ -487,7 +487,7 @@ def test_object_filter_operators_and_round_trip(js: Any) -> None:
         const error = (text) => { try { f.parseFilter(text); return null; } catch (e) { return e instanceof f.FilterError ? e.message : String(e); } };
         const texts = ['label=="car" & (occluded==true | width>40)', '!(label in ("car", "road x")) | attr."two words" is not empty',
           '(width between (1, 5) & height not between (2, 3)) | label starts with "ca"', 'shape!="polygon" & !(type=="track")',
-          'attr.plate ends with 12 | serverID is empty'];
+          'attr.plate ends with 12 | serverID is empty', "width>@height & attr.plate starts with @label"];
         const trips = texts.map((t) => { const tree = f.parseFilterTree(t); const back = f.formatFilter(tree);
           return [back, JSON.stringify(f.parseFilterTree(back)) === JSON.stringify(tree)]; });
         return {
@@ -495,9 +495,11 @@ def test_object_filter_operators_and_round_trip(js: Any) -> None:
           notBetween: ids("width not between (10, 50)"), empty: ids("attr.plate is empty"), notEmpty: ids("attr.plate is not empty"),
           serverEmpty: ids("serverID is empty"), starts: ids("attr.plate starts with ab"), ends: ids('label ends with "AD"'),
           missingNotIn: ids("attr.color not in (red)"),
+          fieldWider: ids("width > @height"), fieldSame: ids("width==@height"), fieldAttr: ids('attr.plate like @attr.color'),
+          fieldMissing: ids("attr.plate != @attr.color"),
           trips, tree: f.parseFilterTree('label=="car" & (attr.color=="blue" | occluded==true)'),
           errors: [error("width between (5, 1)"), error("width > abc"), error("width between (5)"), error("label in car"),
-                   error("occluded==maybe"), error("label is full")],
+                   error("occluded==maybe"), error("label is full"), error("width in @height"), error("width>@depth")],
         };
     """)
     assert result["anyIn"] == [3] and result["notIn"] == [2]
@@ -506,10 +508,14 @@ def test_object_filter_operators_and_round_trip(js: Any) -> None:
     assert result["serverEmpty"] == [2]
     assert result["starts"] == [1] and result["ends"] == [3]
     assert result["missingNotIn"] == [2, 3]
+    # Field values: compared with another property of the same object; a missing one passes only "!=".
+    assert result["fieldWider"] == [1, 3] and result["fieldSame"] == [2]
+    assert result["fieldAttr"] == [] and result["fieldMissing"] == [1, 2, 3]
     for text, (back, same_tree) in zip(
             ['label=="car" & (occluded==true | width>40)', '!(label in ("car", "road x")) | attr."two words" is not empty',
              '(width between (1, 5) & height not between (2, 3)) | label starts with "ca"', 'shape!="polygon" & !(type=="track")',
-             'attr.plate ends with 12 | serverID is empty'], result["trips"], strict=True):
+             'attr.plate ends with 12 | serverID is empty', "width>@height & attr.plate starts with @label"],
+            result["trips"], strict=True):
         assert back == text and same_tree
     assert result["tree"] == {"kind": "group", "join": "and", "not": False, "children": [
         {"kind": "rule", "property": "label", "op": "==", "values": ["car"]},
@@ -524,6 +530,8 @@ def test_object_filter_operators_and_round_trip(js: Any) -> None:
         "At 9: occluded is true or false.",
         "Expected an operator (==, !=, <, <=, >, >=, like, starts with, ends with, in, not in, between, not between, is empty, "
         'is not empty) at 7, found "is".',
+        'Expected "(" and the values of "in" at 10, found "@".',
+        'Unknown property "depth" at 8.',
     ]
 
 

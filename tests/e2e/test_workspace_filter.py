@@ -140,3 +140,38 @@ def test_filter_query_builder(admin_page: Any, rest: Rest, annotation_task: dict
     dialog.locator(".filter-clear").click()
     ws.next_frame()
     assert box.input_value() == "" and ws.rows().count() == 5
+
+
+def test_filter_builder_compares_two_properties(admin_page: Any, rest: Rest, annotation_task: dict[str, Any]) -> None:
+    """CVAT's "field" values: a rule compares a property with another property of the same object."""
+    page = admin_page
+    job = annotation_task["job"]
+    car = annotation_task["labels"]["car"]["id"]
+    created = rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"shapes": [
+        {"type": "rectangle", "frame": 0, "label_id": car, "points": [10, 10, 70, 40]},  # wide
+        {"type": "rectangle", "frame": 0, "label_id": car, "points": [100, 10, 120, 50]},  # tall
+    ]})
+    ws = Workspace(page).open(job["id"])
+    page.click(".filter-builder")
+    dialog = page.locator("dialog.filter-dialog")
+    dialog.locator(".add-rule").click()
+    rule = dialog.locator(".filter-rule")
+    rule.locator(".rule-property").select_option("width")
+    rule.locator(".rule-operator").select_option(">")
+    rule.locator(".rule-source").select_option("field")
+    assert rule.locator(".rule-value").count() == 0
+    rule.locator(".rule-field").select_option("height")
+    assert dialog.locator(".filter-text").inner_text() == "width>@height"
+    dialog.locator(".filter-submit").click()
+    ws.next_frame()
+    assert ws.rows().evaluate_all("rows => rows.map((r) => Number(r.dataset.sid))") == [created["shapes"][0]["id"]]
+    # The same rule typed, the other way round; reopened, the builder shows the field.
+    box = page.locator(".object-filter")
+    box.fill("width < @height")
+    box.press("Enter")
+    ws.next_frame()
+    assert ws.rows().evaluate_all("rows => rows.map((r) => Number(r.dataset.sid))") == [created["shapes"][1]["id"]]
+    page.click(".filter-builder")
+    assert dialog.locator(".rule-source").input_value() == "field"
+    assert dialog.locator(".rule-field").input_value() == "height"
+    assert dialog.locator(".filter-text").inner_text() == "width<@height"

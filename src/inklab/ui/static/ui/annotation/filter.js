@@ -6,7 +6,8 @@
 // ``attr."two words"``). Operators (CVAT's): ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``like``
 // (contains), ``starts with``, ``ends with`` (these three ignore case), ``in (a, b)``,
 // ``not in (a, b)``, ``between (1, 5)``, ``not between (1, 5)`` (both ends included),
-// ``is empty``, ``is not empty``. Rules join with ``&``/``and`` and ``|``/``or`` (``&`` first),
+// ``is empty``, ``is not empty``. A value may be another property of the same object (CVAT's
+// "field" values), written with ``@``: ``width>@height``, ``attr.doors!=@attr.seats``. Rules join with ``&``/``and`` and ``|``/``or`` (``&`` first),
 // ``!``/``not`` negates, parentheses group. Values: "quoted", numbers, true/false, bare words.
 //
 // One model for the text box and the query builder (components/filter-dialog.js): text is read
@@ -20,9 +21,11 @@ export class FilterError extends Error {}
  * @typedef {{label: string, type: string, shape: string, occluded: boolean, width: number, height: number,
  *            serverID: number | null, objectID: number, attr: Record<string, string>}} FilterRecord
  * @typedef {(record: FilterRecord) => boolean} Predicate
- * @typedef {{kind: "rule", property: string, attr?: string, op: string, values: string[]}} FilterRule
+ * @typedef {{property: string, attr?: string}} FilterField a property (``attr`` naming the attribute)
+ * @typedef {{kind: "rule", property: string, attr?: string, op: string, values: string[], field?: FilterField}} FilterRule
  *   ``property``: one of PROPERTIES (``attr`` with ``attr`` naming the attribute); ``values``: none for
- *   the "is empty" operators, two for "between", one or more for "in", one otherwise
+ *   the "is empty" operators, two for "between", one or more for "in", one otherwise; or, for the
+ *   one-value operators, ``field``: compare with another property of the object (``values`` empty)
  * @typedef {{kind: "group", join: "and" | "or", not: boolean, children: FilterNode[]}} FilterGroup
  * @typedef {FilterRule | FilterGroup} FilterNode
  */
@@ -71,7 +74,7 @@ function tokenize(text) {
     if (op) { tokens.push({ kind: "op", value: op, at }); i += op.length; continue; }
     const two = text.slice(i, i + 2);
     if (two === "&&" || two === "||") { tokens.push({ kind: two[0], value: two[0], at }); i += 2; continue; }
-    if ("&|!().,".includes(c)) { tokens.push({ kind: c, value: c, at }); i += 1; continue; }
+    if ("&|!().,@".includes(c)) { tokens.push({ kind: c, value: c, at }); i += 1; continue; }
     const word = /^-?\d+(\.\d+)?(?![A-Za-z_])/.exec(text.slice(i)) || /^[A-Za-z0-9_\-+]+/.exec(text.slice(i));
     if (!word) throw new FilterError(`Unexpected "${c}" at ${at + 1}.`);
     const value = word[0];
@@ -162,26 +165,32 @@ export function parseFilterTree(text) {
     return /** @type {string[]} */ (phrase).join(" ");
   };
   /** @returns {FilterRule} */
-  const rule = () => {
+  /** @returns {FilterField} */
+  const subject = () => {
     const token = peek();
     if (token?.kind !== "word") fail("a property (label, type, shape, occluded, width, height, serverID, objectID, attr.NAME)");
     pos += 1;
     const property = BY_LOWER.get(token.value.toLowerCase());
     if (!property) throw new FilterError(`Unknown property "${token.value}" at ${token.at + 1}.`);
+    if (property !== "attr") return { property };
+    if (peek()?.kind !== ".") fail('"." and an attribute name');
+    pos += 1;
+    const attr = peek();
+    if (attr?.kind !== "word" && attr?.kind !== "string") fail("an attribute name");
+    pos += 1;
+    return { property, attr: attr.value };
+  };
+  /** @returns {FilterRule} */
+  const rule = () => {
     /** @type {FilterRule} */
-    const node = { kind: "rule", property, op: "", values: [] };
-    if (property === "attr") {
-      if (peek()?.kind !== ".") fail('"." and an attribute name');
-      pos += 1;
-      const attr = peek();
-      if (attr?.kind !== "word" && attr?.kind !== "string") fail("an attribute name");
-      pos += 1;
-      node.attr = attr.value;
-    }
+    const node = { kind: "rule", ...subject(), op: "", values: [] };
     const opAt = peek()?.at ?? 0;
     node.op = operator();
     const count = arity(node.op);
-    if (count === 1) node.values.push(value().value);
+    if (count === 1 && peek()?.kind === "@") {
+      pos += 1;
+      node.field = subject();
+    } else if (count === 1) node.values.push(value().value);
     else if (count !== 0) {
       if (peek()?.kind !== "(") fail(`"(" and the values of "${node.op}"`);
       pos += 1;
@@ -212,6 +221,12 @@ export function ruleProblem(rule) {
   if (rule.property === "attr" && !rule.attr) return "Choose an attribute.";
   if (!OPERATORS.includes(rule.op)) return `Choose an operator for ${name}.`;
   const count = arity(rule.op);
+  if (rule.field) {
+    if (count !== 1) return `"${rule.op}" compares with values, not with another property.`;
+    if (!PROPERTIES.includes(rule.field.property)) return `Choose the property to compare ${name} with.`;
+    if (rule.field.property === "attr" && !rule.field.attr) return `Choose the attribute to compare ${name} with.`;
+    return null;
+  }
   if (count === 0) return rule.values.length ? `"${rule.op}" takes no value.` : null;
   if (!rule.values.length || rule.values.some((v) => v.trim() === "")) {
     return count === 2 ? `Enter both ends of the range of ${name}.` : `Enter a value for ${name}.`;
@@ -237,6 +252,16 @@ function quote(text) {
   return text.includes('"') ? `'${text}'` : `"${text}"`;
 }
 
+/** @param {FilterField} field @returns {string} */
+const fieldText = (field) => (field.property === "attr" ? `attr.${quote(field.attr ?? "")}` : field.property);
+
+/** @param {FilterField} field @returns {(r: FilterRecord) => any} */
+function getter(field) {
+  const key = /** @type {keyof FilterRecord} */ (field.property);
+  const name = field.attr ?? "";
+  return field.property === "attr" ? (r) => r.attr[name] : (r) => r[key];
+}
+
 /**
  * Write a tree as text (read back by ``parseFilterTree`` into the same tree).
  * @param {FilterNode | null} node
@@ -245,8 +270,9 @@ function quote(text) {
 export function formatFilter(node) {
   if (!node) return "";
   if (node.kind === "rule") {
-    const subject = node.property === "attr" ? `attr.${quote(node.attr ?? "")}` : node.property;
+    const subject = fieldText(node);
     const count = arity(node.op);
+    if (node.field) return SYMBOLS.includes(node.op) ? `${subject}${node.op}@${fieldText(node.field)}` : `${subject} ${node.op} @${fieldText(node.field)}`;
     // Labels and other text values are quoted, as CVAT writes them; numbers and true/false are not.
     const value = (/** @type {string} */ v) => (/^-?\d+(\.\d+)?$/.test(v) || v === "true" || v === "false" ? v
       : v.includes('"') ? `'${v}'` : `"${v}"`);
@@ -279,10 +305,17 @@ export function parseFilter(text) {
  */
 export function compileFilter(node) {
   if (node.kind === "rule") {
-    const key = /** @type {keyof FilterRecord} */ (node.property);
-    const name = node.attr ?? "";
-    /** @type {(r: FilterRecord) => any} */
-    const get = node.property === "attr" ? (r) => r.attr[name] : (r) => r[key];
+    const get = getter(node);
+    if (node.field) {
+      const other = getter(node.field);
+      const op = node.op;
+      return (r) => {
+        const value = other(r);
+        if (value === undefined || value === null || value === "") return op === "!=";
+        const text = String(value);
+        return matches(get(r), op, [text], [text.toLowerCase()]);
+      };
+    }
     return compare(get, node.op, node.values);
   }
   const children = node.children.map(compileFilter);
@@ -306,29 +339,35 @@ function order(actual, expected) {
  * @returns {Predicate}
  */
 function compare(get, op, values) {
-  const [expected] = values;
   const lower = values.map((v) => v.toLowerCase());
-  return (record) => {
-    const actual = get(record);
-    const empty = actual === undefined || actual === null || actual === "";
-    if (op === "is empty") return empty;
-    if (op === "is not empty") return !empty;
-    if (actual === undefined || actual === null) return op === "!=" || op === "not in" || op === "not between";
-    const text = String(actual).toLowerCase();
-    switch (op) {
-      case "like": return text.includes(lower[0]);
-      case "starts with": return text.startsWith(lower[0]);
-      case "ends with": return text.endsWith(lower[0]);
-      case "in": return values.some((v) => order(actual, v) === 0);
-      case "not in": return !values.some((v) => order(actual, v) === 0);
-      case "between": return order(actual, values[0]) >= 0 && order(actual, values[1]) <= 0;
-      case "not between": return !(order(actual, values[0]) >= 0 && order(actual, values[1]) <= 0);
-      case "==": return order(actual, expected) === 0;
-      case "!=": return order(actual, expected) !== 0;
-      case "<": return order(actual, expected) < 0;
-      case "<=": return order(actual, expected) <= 0;
-      case ">": return order(actual, expected) > 0;
-      default: return order(actual, expected) >= 0;
-    }
-  };
+  return (record) => matches(get(record), op, values, lower);
+}
+
+/**
+ * Whether a property's value passes an operator.
+ * @param {any} actual @param {string} op @param {string[]} values @param {string[]} lower the values in lower case
+ * @returns {boolean}
+ */
+function matches(actual, op, values, lower) {
+  const [expected] = values;
+  const empty = actual === undefined || actual === null || actual === "";
+  if (op === "is empty") return empty;
+  if (op === "is not empty") return !empty;
+  if (actual === undefined || actual === null) return op === "!=" || op === "not in" || op === "not between";
+  const text = String(actual).toLowerCase();
+  switch (op) {
+    case "like": return text.includes(lower[0]);
+    case "starts with": return text.startsWith(lower[0]);
+    case "ends with": return text.endsWith(lower[0]);
+    case "in": return values.some((v) => order(actual, v) === 0);
+    case "not in": return !values.some((v) => order(actual, v) === 0);
+    case "between": return order(actual, values[0]) >= 0 && order(actual, values[1]) <= 0;
+    case "not between": return !(order(actual, values[0]) >= 0 && order(actual, values[1]) <= 0);
+    case "==": return order(actual, expected) === 0;
+    case "!=": return order(actual, expected) !== 0;
+    case "<": return order(actual, expected) < 0;
+    case "<=": return order(actual, expected) <= 0;
+    case ">": return order(actual, expected) > 0;
+    default: return order(actual, expected) >= 0;
+  }
 }

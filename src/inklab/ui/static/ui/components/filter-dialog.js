@@ -1,5 +1,5 @@
-// CVAT's filter query builder: rules (property, operator, value) in AND/OR groups, groups inside
-// groups, "Not" on a group, the last 10 filters used. It edits the same tree the filter box's text
+// CVAT's filter query builder: rules (property, operator, and a value or another property, CVAT's
+// "field") in AND/OR groups, groups inside groups, "Not" on a group, the last 10 filters used. It edits the same tree the filter box's text
 // is read into (annotation/filter.js), so the dialog opens on the box's filter and answers text.
 
 import { h, replace } from "../dom.js";
@@ -213,6 +213,7 @@ export function openFilterDialog({ text, labels, user }) {
       rule.property = property.value;
       if (rule.property === "attr") rule.attr = rule.attr || attributeNames[0] || "";
       else delete rule.attr;
+      delete rule.field;
       const next = fieldOf(rule);
       if (!operatorsOf(next).includes(rule.op)) rule.op = "==";
       rule.values = startValues(next, rule.op);
@@ -223,6 +224,7 @@ export function openFilterDialog({ text, labels, user }) {
         .map((name) => h("option", { value: name, selected: rule.attr === name }, name)))) : null;
     attribute?.addEventListener("change", () => {
       rule.attr = attribute.value;
+      delete rule.field;
       const next = fieldOf(rule);
       if (!operatorsOf(next).includes(rule.op)) rule.op = "==";
       rule.values = startValues(next, rule.op);
@@ -235,12 +237,54 @@ export function openFilterDialog({ text, labels, user }) {
     operator.addEventListener("change", () => {
       const before = arity(rule.op);
       rule.op = operator.value;
-      if (arity(rule.op) !== before || field.kind === "select") rule.values = startValues(field, rule.op);
+      if (arity(rule.op) !== 1) delete rule.field;
+      if (!rule.field && (arity(rule.op) !== before || field.kind === "select")) rule.values = startValues(field, rule.op);
       render();
     });
-    return h("div", { class: "filter-rule row compact" }, property, attribute, operator, valueInputs(rule, field),
+    return h("div", { class: "filter-rule row compact" }, property, attribute, operator,
+      arity(rule.op) === 1 ? sourceSelect(rule, field) : null, rule.field ? fieldSelect(rule) : valueInputs(rule, field),
       h("button", { type: "button", class: "icon-button remove-rule", title: "Remove the rule", "aria-label": "Remove the rule",
         onclick: () => { parent.children.splice(parent.children.indexOf(rule), 1); render(); } }, "×"));
+  };
+
+  /**
+   * Whether a one-value rule compares with a value or with another property (CVAT's "field").
+   * @param {FilterRule} rule @param {Field} field
+   * @returns {HTMLSelectElement}
+   */
+  const sourceSelect = (rule, field) => {
+    const select = /** @type {HTMLSelectElement} */ (h("select", { class: "rule-source", "aria-label": "Compare with" },
+      h("option", { value: "value", selected: !rule.field }, "value"), h("option", { value: "field", selected: Boolean(rule.field) }, "field")));
+    select.addEventListener("change", () => {
+      if (select.value === "field") {
+        rule.field = { property: rule.property === "width" ? "height" : "width" };
+        rule.values = [];
+      } else {
+        delete rule.field;
+        rule.values = startValues(field, rule.op);
+      }
+      render();
+    });
+    return select;
+  };
+
+  /**
+   * The other property a rule compares with.
+   * @param {FilterRule} rule
+   * @returns {HTMLSelectElement}
+   */
+  const fieldSelect = (rule) => {
+    const current = rule.field ? (rule.field.property === "attr" ? `attr.${rule.field.attr}` : rule.field.property) : "";
+    const choices = [...Object.entries(PROPERTY_NAMES).filter(([p]) => p !== "attr"),
+      ...[...new Set([...attributeNames, ...(rule.field?.property === "attr" ? [rule.field.attr ?? ""] : [])])]
+        .filter(Boolean).map((name) => [`attr.${name}`, `Attribute ${name}`])];
+    const select = /** @type {HTMLSelectElement} */ (h("select", { class: "rule-field", "aria-label": "Other property" },
+      choices.map(([value, name]) => h("option", { value, selected: value === current }, name))));
+    select.addEventListener("change", () => {
+      rule.field = select.value.startsWith("attr.") ? { property: "attr", attr: select.value.slice(5) } : { property: select.value };
+      update();
+    });
+    return select;
   };
 
   /**
