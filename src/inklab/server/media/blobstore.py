@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -169,10 +170,13 @@ class S3Backend:
         import botocore.exceptions
 
         try:
-            # streams to disk in parts: a large export never sits in memory whole
-            self.client.download_file(self.bucket, self._key(key), str(path))
+            # GET (not HEAD first) tells a missing key from a missing bucket; the body is copied
+            # to disk in blocks: a large export never sits in memory whole
+            answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            with answer["Body"] as source, open(path, "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
         except botocore.exceptions.ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in {"404", "NoSuchKey", "NotFound"}:
+            if str(exc.response.get("Error", {}).get("Code", "")) == "NoSuchKey":
                 return False
             raise self._failure("download", exc) from exc
         except self._errors() as exc:
