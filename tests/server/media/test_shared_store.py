@@ -196,3 +196,23 @@ def test_without_a_store_nothing_is_shared(api: APIClient, settings: Any) -> Non
     upload_files(api, task_id, {"f0.png": png_bytes(0)})
     assert body(api.get(f"/api/tasks/{task_id}/data/", {"type": "frame", "number": 0, "quality": "original"})) == \
         png_bytes(0)
+
+
+def test_guide_images_are_served_by_another_machine(api: APIClient, bucket: str, s3_server: S3Server,
+                                                    settings: Any, tmp_path: Path,
+                                                    django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = api.post("/api/projects", {"name": "p", "labels": [{"name": "car"}]}, format="json").json()
+    guide = api.post("/api/guides", {"project_id": project["id"], "markdown": "rules"}, format="json").json()
+    image = png_bytes(3)
+    created = api.post("/api/assets", {"file": SimpleUploadedFile("a.png", image), "guide_id": guide["id"]},
+                       format="multipart")
+    assert created.status_code == 201, created.content
+    uuid_ = created.json()["uuid"]
+    assert keys(s3_server, bucket, "media/assets/") == [f"media/assets/{uuid_}"]
+    other_machine(settings, tmp_path)
+    assert body(api.get(f"/api/assets/{uuid_}")) == image
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/assets/{uuid_}").status_code == 204
+    assert keys(s3_server, bucket, "media/assets/") == []

@@ -34,7 +34,7 @@ from django.conf import settings
 
 from inklab.server.errors import Unavailable
 
-__all__ = ["BACKENDS", "Backend", "MediaStoreError", "backend", "check", "forget", "forget_tree",
+__all__ = ["BACKENDS", "Backend", "MediaStoreError", "backend", "check", "forget", "forget_quietly", "forget_tree",
            "holds", "is_shared", "key_of", "local", "local_tree", "publish", "publish_tree", "register"]
 
 logger = logging.getLogger(__name__)
@@ -306,6 +306,14 @@ def forget(path: Path) -> None:
     store = backend()
     if store.shared:
         store.delete([key_of(path)])
+
+
+def forget_quietly(path: Path) -> None:
+    """:func:`forget`, logging instead of raising when the store cannot be used (after a commit)."""
+    try:
+        forget(path)
+    except MediaStoreError:
+        logger.warning("A deleted file stays in the media store")
 
 
 def forget_tree(directory: Path) -> None:
