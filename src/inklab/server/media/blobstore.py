@@ -204,7 +204,9 @@ class S3Backend:
 
 
 @functools.cache
-def _backend(url: str, endpoint: str | None) -> Backend:
+def _backend(url: str, endpoint: str | None, pid: int) -> Backend:
+    """One backend per process (``pid``): a client made before ``inklab serve`` forks its web
+    workers must not share its connections with them."""
     scheme = urlparse(url).scheme if url else "local"
     if scheme not in BACKENDS:
         raise MediaStoreError(f"INKLAB_MEDIA_URL has the unknown scheme '{scheme}' (use {', '.join(BACKENDS)})")
@@ -214,7 +216,7 @@ def _backend(url: str, endpoint: str | None) -> Backend:
 def backend() -> Backend:
     """The configured backend (settings ``MEDIA_STORE_URL``, ``MEDIA_STORE_ENDPOINT_URL``)."""
     return _backend(getattr(settings, "MEDIA_STORE_URL", "") or "",
-                    getattr(settings, "MEDIA_STORE_ENDPOINT_URL", None) or None)
+                    getattr(settings, "MEDIA_STORE_ENDPOINT_URL", None) or None, os.getpid())
 
 
 def is_shared() -> bool:
