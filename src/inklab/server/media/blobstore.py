@@ -13,8 +13,8 @@ truth; each machine's ``MEDIA_ROOT`` and export directory are a cache of it. A f
 path relative to the data directory (``media/tasks/3/frames/0.jpg``, ``exports/<request>.zip``)
 under the prefix. Writers :func:`publish` a file once it is complete; readers call :func:`local`
 (or :func:`.storage.derived_file` for a file made from others), which downloads a missing file
-into place (a temporary file renamed, as ``atomic_write`` does) before they open it as they
-always did, so frames are still sent from local files (``sendfile``) and never held in memory whole.
+into place (a temporary file renamed, so that readers never see half a file) before they open it
+as they always did, so frames are still sent from local files (``sendfile``) and never held in memory whole.
 """
 
 from __future__ import annotations
@@ -267,10 +267,16 @@ def holds(directory: Path) -> bool:
 
 
 def _fetch(store: Backend, key: str, path: Path) -> bool:
-    """Download ``key`` next to ``path`` and rename it into place (named as
-    :func:`~.storage.atomic_write` names its temporaries, which the housekeeping sweeps)."""
+    """Download ``key`` into the server's temporary directory and rename it into place.
+
+    Not next to ``path``: the export sweep removes the temporaries it finds there whenever their
+    request is not running, which a finished export's is not; a download that a crash cut short is
+    removed from the temporary directory by the housekeeping.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_dir = Path(getattr(settings, "TEMP_DIR", Path(settings.DATA_DIR) / "tmp"))
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=temp_dir, prefix="download-", suffix=".tmp")
     os.close(fd)
     try:
         if not store.get(key, Path(tmp)):
