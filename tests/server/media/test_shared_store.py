@@ -139,6 +139,28 @@ def test_files_uploaded_through_one_machine_are_processed_on_another(api: APICli
     assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == []  # consumed
 
 
+def test_upload_batches_through_several_machines_keep_their_order(api: APIClient, bucket: str, settings: Any,
+                                                                  tmp_path: Path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task_id = new_task(api)
+    url = f"/api/tasks/{task_id}/data/"
+    assert api.post(url, HTTP_UPLOAD_START="", format="json").status_code == 202
+    batches = [{"z.png": png_bytes(1), "m.png": png_bytes(2)}, {"k.png": png_bytes(3)}, {"a.png": png_bytes(4)}]
+    for files in batches:  # each batch through another machine's server
+        other_machine(settings, tmp_path)
+        batch = {f"client_files[{i}]": SimpleUploadedFile(n, d) for i, (n, d) in enumerate(files.items())}
+        assert api.post(url, batch, HTTP_UPLOAD_MULTIPLE="", format="multipart").status_code == 200
+    other_machine(settings, tmp_path)
+    response = api.post(url, {"image_quality": 70, "sorting_method": "predefined"}, HTTP_UPLOAD_FINISH="",
+                        format="json")
+    assert response.status_code == 202, response.content
+    run_requests()
+    assert api.get(f"/api/requests/{response.json()['rq_id']}").json()["status"] == "finished"
+    assert [f["name"] for f in api.get(f"{url}meta").json()["frames"]] == ["z.png", "m.png", "k.png", "a.png"]
+    assert body(api.get(url, {"type": "frame", "number": 2, "quality": "original"})) == png_bytes(3)
+
+
 def test_an_export_made_on_one_machine_downloads_on_another(api: APIClient, bucket: str, s3_server: S3Server,
                                                            settings: Any, tmp_path: Path) -> None:
     task_id = new_task(api)

@@ -142,6 +142,7 @@ def append(request: Request, upload_id: Any, scope: str) -> Response:
 def _finish(upload: Upload, path: Path) -> None:
     kind, _, ident = upload.scope.partition(":")
     if kind == "task-data":
+        blobstore.local_tree(TaskStorage(int(ident)).upload_dir)  # as in services.save_client_files
         store_in_task(int(ident), upload.filename, path)
     else:
         target = user_upload_dir(upload.owner_id) / upload.filename
