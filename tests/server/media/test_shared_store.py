@@ -238,3 +238,23 @@ def test_guide_images_are_served_by_another_machine(api: APIClient, bucket: str,
     with django_capture_on_commit_callbacks(execute=True):
         assert api.delete(f"/api/assets/{uuid_}").status_code == 204
     assert keys(s3_server, bucket, "media/assets/") == []
+
+
+def test_the_housekeeping_removes_keys_no_task_or_request_owns(api: APIClient, bucket: str, s3_server: S3Server,
+                                                              settings: Any) -> None:
+    from inklab.server.datasets.jobs import sweep_stored_exports
+    from inklab.server.media.jobs import sweep_deleted_task_keys
+
+    task_id = new_task(api)
+    upload_files(api, task_id, {"f0.png": png_bytes(0)})
+    request = export(api, f"/api/tasks/{task_id}/dataset/export", format="CVAT for images 1.1")
+    stray = {f"media/tasks/{task_id + 1000}/frames/0.png": b"left by a deletion the store missed",
+             f"exports/{uuid.uuid4()}.zip": b"an export whose request is gone"}
+    for key, data in stray.items():
+        s3_server.client().put_object(Bucket=bucket, Key=f"{PREFIX}/{key}", Body=data)
+    assert sweep_deleted_task_keys() == 1
+    assert sweep_stored_exports() == 1
+    remaining = keys(s3_server, bucket)
+    assert not set(stray) & set(remaining)
+    assert f"media/tasks/{task_id}/frames/0.png" in remaining and f"exports/{request['id']}.zip" in remaining
+    assert sweep_deleted_task_keys() == 0 and sweep_stored_exports() == 0

@@ -35,7 +35,7 @@ from django.conf import settings
 from inklab.server.errors import Unavailable
 
 __all__ = ["BACKENDS", "Backend", "MediaStoreError", "backend", "check", "forget", "forget_quietly", "forget_tree",
-           "holds", "is_shared", "key_of", "local", "local_tree", "publish", "publish_tree", "register"]
+           "holds", "is_shared", "key_of", "local", "local_tree", "publish", "publish_tree", "register", "stored_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,9 @@ class Backend(Protocol):
 
     def keys(self, prefix: str) -> list[str]: ...
 
+    def children(self, prefix: str) -> list[str]:
+        """The names directly under ``prefix`` (a folder's files and subfolders, once each)."""
+
     def delete(self, keys: list[str]) -> None: ...
 
 
@@ -104,6 +107,9 @@ class LocalBackend:
         return False
 
     def keys(self, prefix: str) -> list[str]:
+        return []
+
+    def children(self, prefix: str) -> list[str]:
         return []
 
     def delete(self, keys: list[str]) -> None:
@@ -190,6 +196,19 @@ class S3Backend:
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
                 found.extend(item["Key"][strip:] for item in page.get("Contents", ()))
+        except self._errors() as exc:
+            raise self._failure("listing", exc) from exc
+        return found
+
+    def children(self, prefix: str) -> list[str]:
+        full = self._key(prefix)
+        found: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full,
+                                                                          Delimiter="/")
+            for page in pages:
+                found.extend(item["Prefix"][len(full):].rstrip("/") for item in page.get("CommonPrefixes", ()))
+                found.extend(item["Key"][len(full):] for item in page.get("Contents", ()))
         except self._errors() as exc:
             raise self._failure("listing", exc) from exc
         return found
@@ -314,6 +333,12 @@ def forget(path: Path) -> None:
     store = backend()
     if store.shared:
         store.delete([key_of(path)])
+
+
+def stored_names(directory: Path) -> list[str]:
+    """The names of the files and folders the store holds directly under ``directory``."""
+    store = backend()
+    return store.children(key_of(directory) + "/") if store.shared else []
 
 
 def forget_quietly(path: Path) -> None:
