@@ -258,3 +258,43 @@ def test_the_housekeeping_removes_keys_no_task_or_request_owns(api: APIClient, b
     assert not set(stray) & set(remaining)
     assert f"media/tasks/{task_id}/frames/0.png" in remaining and f"exports/{request['id']}.zip" in remaining
     assert sweep_deleted_task_keys() == 0 and sweep_stored_exports() == 0
+
+
+def _patch(api: APIClient, location: str, data: bytes, offset: int) -> Any:
+    return api.generic("PATCH", location, data, content_type="application/offset+octet-stream",
+                       HTTP_UPLOAD_OFFSET=str(offset), HTTP_TUS_RESUMABLE="1.0.0")
+
+
+def test_the_parts_of_one_tus_upload_may_reach_different_machines(api: APIClient, bucket: str,
+                                                                  s3_server: S3Server, settings: Any,
+                                                                  tmp_path: Path) -> None:
+    import base64
+
+    from inklab.server.media.tus import sweep_abandoned_uploads
+
+    task_id = new_task(api)
+    url = f"/api/tasks/{task_id}/data/"
+    data = png_bytes(9, (120, 90))
+    assert api.post(url, HTTP_UPLOAD_START="", format="json").status_code == 202
+    created = api.post(url, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=str(len(data)),
+                       HTTP_UPLOAD_METADATA="filename " + base64.b64encode(b"big.png").decode(), format="json")
+    assert created.status_code == 201
+    location = created["Location"]
+    cuts = [0, len(data) // 3, 2 * len(data) // 3, len(data)]
+    machines = [other_machine(settings, tmp_path) for _ in range(3)]
+    for index, machine in enumerate([machines[0], machines[1], machines[0]]):  # A, B, then A again
+        settings.MEDIA_ROOT = machine
+        patched = _patch(api, location, data[cuts[index]:cuts[index + 1]], cuts[index])
+        assert patched.status_code == 204, patched.content
+        assert patched["Upload-Offset"] == str(cuts[index + 1])
+        if index == 0:  # the housekeeping of a machine that never saw the upload leaves it alone
+            settings.MEDIA_ROOT = machines[2]
+            assert sweep_abandoned_uploads() == 0
+    assert keys(s3_server, bucket, "media/uploads/") == []  # the parts go once the file is whole
+    assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == [f"media/tasks/{task_id}/upload/0000000_big.png"]
+    settings.MEDIA_ROOT = machines[2]
+    finish = api.post(url, {"image_quality": 70}, HTTP_UPLOAD_FINISH="", format="json")
+    assert finish.status_code == 202, finish.content
+    run_requests()
+    assert api.get(f"/api/requests/{finish.json()['rq_id']}").json()["status"] == "finished"
+    assert body(api.get(url, {"type": "frame", "number": 0, "quality": "original"})) == data
