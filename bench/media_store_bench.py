@@ -9,8 +9,8 @@ same JPEG frames, in the same run, it prints:
 * task creation: seconds from Upload-Finish to a finished request (the bucket's also publishes
   every frame);
 * original frames/s, cached (the files are on the server's disk: what every request after the
-  first costs; best of three rounds, alternated) and cold (the server's cache emptied, as on a machine that never saw the task:
-  every frame is downloaded from the bucket first);
+  first costs; best of three rounds, alternated) and cold (the server's cache emptied, as on a
+  machine that never saw the task: every frame is downloaded from the bucket first);
 * compressed chunks/s the first time they are asked for: the reference makes them; the bucket's
   server, its cache emptied after a first pass, downloads the chunks that pass published.
 
@@ -51,7 +51,7 @@ def _create(api: Api, images: list[Path]) -> tuple[int, float]:
 def _frames(api: Api, task_id: int, count: int) -> float:
     def fetch() -> None:
         for number in range(count):
-            api.call("GET", f"/api/tasks/{task_id}/data/?type=frame&number={number}&quality=original").data  # noqa: B018
+            api.call("GET", f"/api/tasks/{task_id}/data/?type=frame&number={number}&quality=original")
 
     return count / _timed(fetch)
 
@@ -59,7 +59,7 @@ def _frames(api: Api, task_id: int, count: int) -> float:
 def _chunks(api: Api, task_id: int, count: int) -> float:
     def fetch() -> None:
         for number in range(count):
-            api.call("GET", f"/api/tasks/{task_id}/data/?type=chunk&number={number}&quality=compressed").data  # noqa: B018
+            api.call("GET", f"/api/tasks/{task_id}/data/?type=chunk&number={number}&quality=compressed")
 
     return count / _timed(fetch)
 

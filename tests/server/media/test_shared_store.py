@@ -291,7 +291,8 @@ def test_the_parts_of_one_tus_upload_may_reach_different_machines(api: APIClient
             settings.MEDIA_ROOT = machines[2]
             assert sweep_abandoned_uploads() == 0
     assert keys(s3_server, bucket, "media/uploads/") == []  # the parts go once the file is whole
-    assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == [f"media/tasks/{task_id}/upload/0000000_big.png"]
+    assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == [
+        f"media/tasks/{task_id}/upload/0000000_big.png"]
     settings.MEDIA_ROOT = machines[2]
     finish = api.post(url, {"image_quality": 70}, HTTP_UPLOAD_FINISH="", format="json")
     assert finish.status_code == 202, finish.content

@@ -13,8 +13,10 @@ truth; each machine's ``MEDIA_ROOT`` and export directory are a cache of it. A f
 path relative to the data directory (``media/tasks/3/frames/0.jpg``, ``exports/<request>.zip``)
 under the prefix. Writers :func:`publish` a file once it is complete; readers call :func:`local`
 (or :func:`.storage.derived_file` for a file made from others), which downloads a missing file
-into place (a temporary file renamed, so that readers never see half a file) before they open it
-as they always did, so frames are still sent from local files (``sendfile``) and never held in memory whole.
+into place (a temporary file renamed, so that readers never see half a file) before they open
+it as they always did: frames are still sent from local files (``sendfile``), never held in
+memory whole. Deleting a task removes its keys; housekeeping sweeps remove the keys of tasks
+and export results that no longer exist (:mod:`.jobs`, :mod:`inklab.server.datasets.jobs`).
 """
 
 from __future__ import annotations
