@@ -501,8 +501,8 @@ def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[
 
 
 def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rounds: int) -> None:
-    """25 fps playback of a 1280×720 video task of ``frames`` frames: the player as it is (zip chunks,
-    1.5 s decoded ahead, animation-frame clock) beside the playback before it (the reference)."""
+    """25 fps playback of a 1280×720 video task of ``frames`` frames: the player as it is (zip chunks
+    fetched 2 s ahead, 0.6 s decoded ahead, a clock) beside the playback before it (the reference)."""
     import tempfile
 
     started = time.perf_counter()
@@ -540,7 +540,7 @@ def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rou
 
     print(f"\n== playback at 25 fps, {frames} frames of a 1280×720 video, Space → last frame "
           f"(dropped: drawn over 80 ms after the previous frame, or never drawn); load average now {_load()}")
-    for legacy, name in ((False, "inklab (chunks, 1.5 s ahead)"), (True, "before (a request per frame, 6 ahead)")):
+    for legacy, name in ((False, "inklab (chunks, 0.6 s decoded ahead)"), (True, "before (a request per frame, 6 ahead)")):
         for i, r in enumerate(results[legacy]):
             gaps = r["gaps"]
             print(f"  {name:<38} round {i + 1}: dropped {r['late'] + r['skipped']:3d} ({r['late']} late, "

@@ -1,9 +1,10 @@
 // Frames and playback of the workspace: the frame images (fetched, decoded off the main thread,
 // cached, prefetched in the direction of travel) and the playback loop.
 //
-// Stepping and jumping fetch single frames (a small request for the frame wanted). Playing fetches
-// the job's zip chunks ahead of the playhead (one request per ``chunk_size`` frames), decodes
-// about 1.5 seconds of frames ahead and frees the frames behind. The loop is a timer on a clock
+// A jump fetches the frame wanted on its own (a small request), then the chunk holding it and the
+// next frames, from which stepping on is served. Playing fetches
+// the job's zip chunks two seconds ahead of the playhead (one request per ``chunk_size`` frames),
+// decodes 0.6 seconds of frames ahead and frees the frames behind. The loop is a timer on a clock
 // at the chosen speed (not an animation-frame loop, which would make the browser produce a frame
 // on every refresh): a frame is shown when it is due and decoded; one that is not decoded yet is
 // waited for (never skipped), and the clock restarts after such a stall instead of rushing to
@@ -26,8 +27,10 @@ import { FrameLoader } from "../annotation/frames.js";
  * }} WorkspaceLike
  */
 
-/** Seconds of frames decoded ahead while playing. */
-const AHEAD_SECONDS = 1.5;
+/** Seconds of frames decoded ahead while playing (more only adds bursts of decoding at the start). */
+const AHEAD_SECONDS = 0.6;
+/** Seconds of frames whose chunks are fetched (not decoded) ahead while playing: time for a slow network. */
+const FETCH_SECONDS = 2;
 /** Frames decoded at once while playing (more, on two cores, starves the page's own thread). */
 const PARALLEL = 2;
 /**
@@ -120,14 +123,16 @@ export class WorkspacePlayer {
   }
 
   /**
-   * Between frames shown one by one: fetch (not decode) the chunks holding this frame and the
-   * next ones, so that stepping on and pressing Play need no more requests.
+   * Fetch (not decode) the chunks holding this frame and the next ones: while playing, those of
+   * the next ``FETCH_SECONDS``; between frames shown one by one, those of the frames prefetched,
+   * so that stepping on and pressing Play need no more requests.
    * @param {number} frame
    */
   warm(frame) {
     const { chunks, frames, ws } = this;
-    if (!chunks || this.playing || ws.destroyed) return;
-    const last = Math.min(ws.job.stop_frame, frame + frames.ahead);
+    if (!chunks || ws.destroyed) return;
+    const ahead = this.playing ? Math.round(ws.player.fps * FETCH_SECONDS) : frames.ahead;
+    const last = Math.min(ws.job.stop_frame, frame + ahead);
     for (let index = chunks.indexOf(frame); index <= chunks.indexOf(last); index += 1) {
       chunks.chunk(index).catch(() => {});  // a failed chunk is tried again on its own frames
     }
@@ -171,7 +176,7 @@ export class WorkspacePlayer {
     frames.ahead = Math.max(this.idleAhead, Math.min(Math.round(fps * AHEAD_SECONDS), frames.capacity - frames.behind - 2));
     frames.parallel = PARALLEL;
     frames.prefetch(ws.frame, 1, this.skip);
-    if (this.chunks) this.chunks.keep = Math.ceil(frames.ahead / this.chunks.chunkSize) + 2;
+    if (this.chunks) this.chunks.keep = Math.ceil((fps * FETCH_SECONDS) / this.chunks.chunkSize) + 2;
     const session = this.session += 1;
     let due = performance.now() + interval;
     let waiting = false;
