@@ -576,7 +576,13 @@ def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
         return {frames, asked, members, kept: [...source.chunks.keys()],
           outside: await error(() => source.frame(16)),
           deflated: await error(async () => c.zipMembers(new Uint8Array(arg.deflated).buffer)),
-          notZip: await error(async () => c.zipMembers(new Uint8Array(64).buffer))};
+          notZip: await error(async () => c.zipMembers(new Uint8Array(64).buffer)),
+          broken: await (async () => {
+            const bad = new c.ChunkSource(async () => { throw new Error("409"); }, {start: 0, stop: 9, chunkSize: 5});
+            const first = await error(() => bad.frame(3));
+            const again = await error(() => bad.frame(4));
+            return {first, again, fetched: bad.fetched, broken: [bad.broken(4), bad.broken(5)], holds: bad.holds(4)};
+          })()};
     """, {"chunks": chunks, "deflated": _zip([("000000.jpg", b"x" * 500)], zipfile.ZIP_DEFLATED)})
     assert result["frames"] == ["frame 14 " * 15, "frame 13 " * 14, "frame 15 " * 16, "frame 10 " * 11]
     # One request per chunk while it is kept; with room for one chunk, going back fetches chunk 0 again.
@@ -586,6 +592,9 @@ def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
     assert result["outside"] == "Frame 16 is not in this job."
     assert result["deflated"] == "The chunk has compressed members; only stored ones are read."
     assert result["notZip"] == "The chunk is not a zip archive."
+    # A chunk that cannot be fetched is not asked for again: its frames come on their own.
+    assert result["broken"] == {"first": "409", "again": "Chunk 0 could not be read.", "fetched": 1,
+                                "broken": [True, False], "holds": False}
 
 
 def test_chunk_source_drops_chunks_behind_first(js: Any) -> None:

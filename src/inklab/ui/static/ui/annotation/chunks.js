@@ -61,6 +61,8 @@ export class ChunkSource {
     /** @type {Map<number, Promise<Chunk>>} */
     this.chunks = new Map();
     this.controller = new AbortController();
+    /** @type {Set<number>} chunks that could not be fetched or read: their frames come on their own */
+    this.failed = new Set();
     /** Chunk requests made (for tests and benchmarks). */
     this.fetched = 0;
   }
@@ -75,6 +77,11 @@ export class ChunkSource {
     return this.chunks.has(this.indexOf(frame));
   }
 
+  /** @param {number} frame @returns {boolean} whether its chunk could not be fetched or read */
+  broken(frame) {
+    return this.failed.has(this.indexOf(frame));
+  }
+
   /** @param {number} index @returns {Promise<Chunk>} */
   chunk(index) {
     let chunk = this.chunks.get(index);
@@ -82,7 +89,10 @@ export class ChunkSource {
       this.fetched += 1;
       chunk = this.fetchChunk(index, this.controller.signal)
         .then(async (blob) => ({ blob, members: zipMembers(await blob.arrayBuffer()) }));
-      chunk.catch(() => this.chunks.delete(index));
+      chunk.catch(() => {
+        this.chunks.delete(index);
+        if (!this.controller.signal.aborted) this.failed.add(index);
+      });
       this.chunks.set(index, chunk);
       this.trim(index);
     }
@@ -106,6 +116,7 @@ export class ChunkSource {
   async frame(frame) {
     if (frame < this.start || frame > this.stop) throw new Error(`Frame ${frame} is not in this job.`);
     const index = this.indexOf(frame);
+    if (this.failed.has(index)) throw new Error(`Chunk ${index} could not be read.`);
     const { blob, members } = await this.chunk(index);
     const member = members[frame - this.start - index * this.chunkSize];
     if (!member) throw new Error(`Chunk ${index} has no frame ${frame}.`);

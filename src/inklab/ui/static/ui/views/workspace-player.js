@@ -90,8 +90,14 @@ export class WorkspacePlayer {
    * @returns {Promise<ImageBitmap>}
    */
   async fetchFrame(frame, signal) {
-    if (this.chunks && (this.playing || this.chunks.holds(frame))) {
-      return createImageBitmap(await this.chunks.frame(frame));
+    const { chunks } = this;
+    if (chunks && !chunks.broken(frame) && (this.playing || chunks.holds(frame))) {
+      try {
+        return await createImageBitmap(await chunks.frame(frame));
+      } catch (error) {
+        // A chunk that cannot be read (one bad frame spoils it): the frame on its own.
+        if (signal.aborted) throw error;
+      }
     }
     return this.ws.ctx.api.frameBitmap(this.ws.jobId, frame, signal);
   }
@@ -134,7 +140,7 @@ export class WorkspacePlayer {
     const ahead = this.playing ? Math.round(ws.player.fps * FETCH_SECONDS) : frames.ahead;
     const last = Math.min(ws.job.stop_frame, frame + ahead);
     for (let index = chunks.indexOf(frame); index <= chunks.indexOf(last); index += 1) {
-      chunks.chunk(index).catch(() => {});  // a failed chunk is tried again on its own frames
+      if (!chunks.failed.has(index)) chunks.chunk(index).catch(() => {});  // its frames then come on their own
     }
   }
 
