@@ -529,7 +529,6 @@ def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rou
     page = context.new_page()
     _login(page, server)
     bench = Bench(page, server)
-    page.on("console", lambda m: print("console:", m.type, m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: print("page error:", e))
     results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
     for _ in range(rounds):
