@@ -1,6 +1,7 @@
 """Web UI benchmark in a real browser (Debian's Chromium driven by Playwright), issue 6 §5.
 
 Run from the repository root:  .venv/bin/python bench/ui_bench.py [--shapes 5000] [--frames 10000] [--repeat 15]
+[--many-shapes 20000] [--scrub-steps 2000] [--reference-src DIR] [--only-new]
 
 It starts its own ``inklab serve`` in a temporary data directory, builds the data through the REST
 API, and prints for the same run:
@@ -22,7 +23,16 @@ API, and prints for the same run:
 * saving one moved shape in the N-shape frame: time and bytes sent, versus a PUT of the whole
   frame's annotations (what a client that saves everything sends).
 
+Then issue 13's cases, on a server of their own (``--only-new``: only these): a frame with 20,000
+shapes (``--many-shapes``; the same interactions), and the workspace itself scrubbing a track of
+500 keyframes over the M frames with the next-frame key (``--scrub-steps`` frames, the track
+selected): per frame the key's handler, the canvas's render and the page's style and layout, and
+the intervals between refreshes. ``--reference-src`` (another checkout's ``src``) measures its UI
+the same way, first, in the same run: before/after.
+
 Goals (issue 6): under 100 ms per interaction at 5,000 shapes; a 10,000-frame job open in under 1 s.
+Issue 13: under 100 ms per interaction at 20,000 shapes; under 16 ms per frame while scrubbing; under
+16 ms per brush segment.
 Absolute numbers on a shared 2-core machine are noisy: read the ratios.
 """
 
