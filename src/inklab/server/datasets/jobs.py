@@ -143,7 +143,11 @@ handler(services.EXPORT_ANNOTATIONS, lease_seconds=1800, retry_lost=True, cleanu
 
 @contextmanager
 def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
-    path = tus.import_file(_owner(request), request.params["filename"])
+    """The import's file: the upload, or the object of a cloud storage, downloaded now into the
+    request's work directory (removed with it)."""
+    path = locations.fetch_import(request.params, _work_dir(request))
+    if path is None:
+        path = tus.import_file(_owner(request), request.params["filename"])
     try:
         yield path
     finally:
