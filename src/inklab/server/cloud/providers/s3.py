@@ -27,9 +27,17 @@ from inklab.server.cloud.providers._base import (
 )
 from inklab.vocabulary import CloudCredentialsType, CloudProviderType
 
-__all__ = ["S3Provider"]
+__all__ = ["BACKGROUND", "INTERACTIVE", "S3Provider"]
 
 logger = logging.getLogger(__name__)
+
+#: client options for calls a web request waits for (status, listing, checks): one attempt,
+#: 3 s to connect and 5 s to answer, so an unreachable endpoint is reported within seconds
+INTERACTIVE: dict[str, Any] = {"connect_timeout": 3, "read_timeout": 5,
+                               "retries": {"total_max_attempts": 1, "mode": "standard"}}
+#: client options for background requests (downloads, uploads): longer waits, two retries
+BACKGROUND: dict[str, Any] = {"connect_timeout": 5, "read_timeout": 30,
+                              "retries": {"max_attempts": 2, "mode": "standard"}}
 
 _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "ExpiredToken",
            "InvalidToken", "AllAccessDisabled"}
@@ -42,8 +50,7 @@ _NO_KEY = {"NoSuchKey", "404", "NotFound"}
 class S3Provider:
     def __init__(self, config: ProviderConfig) -> None:
         self.bucket = config.resource
-        options: dict[str, Any] = {"connect_timeout": 5, "read_timeout": 30,
-                                   "retries": {"max_attempts": 2, "mode": "standard"}}
+        options: dict[str, Any] = dict(INTERACTIVE if config.interactive else BACKGROUND)
         if config.credentials_type == CloudCredentialsType.ANONYMOUS_ACCESS:
             options["signature_version"] = UNSIGNED
         credentials = config.credentials
