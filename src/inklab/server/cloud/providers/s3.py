@@ -7,6 +7,7 @@ pair (with an optional ``session_token``) or anonymous access (unsigned requests
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, BinaryIO
 
 import boto3
@@ -45,6 +46,19 @@ _NO_BUCKET = {"NoSuchBucket"}
 _NO_KEY = {"NoSuchKey", "404", "NotFound"}
 
 
+_local = threading.local()
+
+
+def _session() -> boto3.session.Session:
+    """This thread's boto3 session (sessions are not thread-safe): making a client from a session
+    that has loaded the S3 model already takes milliseconds, from a new one most of a second. The
+    clients get their credentials explicitly, so the session holds no storage's secrets."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = boto3.session.Session()
+    return session
+
+
 @register(CloudProviderType.AWS_S3_BUCKET,
           frozenset({CloudCredentialsType.KEY_SECRET_KEY_PAIR, CloudCredentialsType.ANONYMOUS_ACCESS}))
 class S3Provider:
@@ -55,7 +69,7 @@ class S3Provider:
             options["signature_version"] = UNSIGNED
         credentials = config.credentials
         try:
-            self.client = boto3.session.Session().client(
+            self.client = _session().client(
                 "s3",
                 endpoint_url=config.attributes.get("endpoint_url") or None,
                 region_name=config.attributes.get("region") or None,
