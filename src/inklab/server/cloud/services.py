@@ -284,9 +284,10 @@ def _strip(prefix: str, name: str) -> str:
 
 
 def content(storage: CloudStorage, prefix: str = "", next_token: str | None = None, page_size: Any = None,
-            manifest_path: str | None = None) -> dict[str, Any]:
+            manifest_path: str | None = None, *, interactive: bool = True) -> dict[str, Any]:
     """``CloudStorageContent``: the entries directly under ``prefix`` (relative to the storage's
-    own prefix), from the bucket's listing or from a manifest, one page at a time."""
+    own prefix), from the bucket's listing or from a manifest, one page at a time
+    (``interactive=False`` in a background request: longer timeouts, retries)."""
     size = _page_size(page_size)
     prefix = (prefix or "").lstrip("/")
     if manifest_path:
@@ -295,7 +296,7 @@ def content(storage: CloudStorage, prefix: str = "", next_token: str | None = No
     if base and not base.endswith("/"):
         base += "/"
     try:
-        listing = connect(storage, interactive=True).list(base + prefix, next_token or None, size)
+        listing = connect(storage, interactive=interactive).list(base + prefix, next_token or None, size)
     except providers.CloudError as exc:
         raise failure(storage, exc) from exc
     entries = []
@@ -372,7 +373,7 @@ def expand_entries(storage: CloudStorage, entries: list[str]) -> list[str]:
 def _walk(storage: CloudStorage, folder: str) -> Iterator[str]:
     token: str | None = None
     while True:
-        page = content(storage, folder, token, MAX_PAGE)
+        page = content(storage, folder, token, MAX_PAGE, interactive=False)
         for entry in page["content"]:
             if entry["type"] == "DIR":
                 yield from _walk(storage, f"{folder}{entry['name']}/")
