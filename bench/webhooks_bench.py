@@ -9,8 +9,8 @@ sees it) twice: first with no webhook traffic (the reference), then right after 
 ``--hooks`` webhooks whose target answers 503, so that every delivery is retried
 ``--attempts - 1`` times with pauses of ``--backoff`` s doubling. It prints p50/p95/max of both
 runs, their ratios, the second run's length, and how many attempts the target saw by its end. A
-retry that sleeps in the worker holds the only worker for the whole backoff (``backoff * (2**(attempts-1) - 1)`` s per
-delivery); a scheduled retry costs one quick attempt each. ``--compare-src OTHER/src`` measures
+retry that sleeps in the worker holds the only worker for the whole backoff
+(``backoff * (2**(attempts-1) - 1)`` s per delivery); a scheduled retry costs one quick attempt each. ``--compare-src OTHER/src`` measures
 another checkout the same way, after this one (e.g. one whose retries sleep).
 """
 
