@@ -23,7 +23,6 @@ from inklab.server.cloud.defaults import default_location
 from inklab.server.cloud.models import CloudStorage
 from inklab.server.cloud.permissions import visible_storage
 from inklab.server.errors import InvalidInput, NotFound
-from inklab.server.media import blobstore
 from inklab.server.media.sources import Limits
 from inklab.server.media.storage import safe_basename
 from inklab.server.projects.models import Job, Project, Task
@@ -126,7 +125,6 @@ def fetch_import(params: dict[str, Any], directory: Path) -> Path | None:
     target = directory / f"{uuid.uuid4().hex[:12]}_{safe_basename(str(filename))}"
     try:
         cloud.download(storage, str(filename), target, [Limits().max_remote_bytes])
-        blobstore.publish(target)  # the import may run on another machine
     except BaseException:
         target.unlink(missing_ok=True)
         raise
