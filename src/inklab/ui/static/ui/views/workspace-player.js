@@ -39,17 +39,6 @@ const PARALLEL = 2;
  */
 export const LEGACY_KEY = "inklab.playback.legacy";
 
-/**
- * Put the frame shown in the page's address (``?frame=``), for reloads and links. Not on every
- * frame while playing: Chromium ignores more than 200 address changes in 10 seconds.
- * @param {number} frame
- */
-export function showFrameInAddress(frame) {
-  const url = new URL(location.href);
-  url.searchParams.set("frame", String(frame));
-  history.replaceState(null, "", url.pathname + url.search);
-}
-
 /** The workspace's frame images and playback. */
 export class WorkspacePlayer {
   /** @param {WorkspaceLike} workspace */
@@ -220,10 +209,7 @@ export class WorkspacePlayer {
   stop() {
     window.clearTimeout(this.loop);  // a timeout or, before chunks, an interval
     this.loop = 0;
-    if (this.playing && !this.ws.destroyed) {
-      showFrameInAddress(this.ws.frame);
-      this.ws.element.dataset.playStalls = String(this.stalls);
-    }
+    if (this.playing && !this.ws.destroyed) this.ws.element.dataset.playStalls = String(this.stalls);
     this.playing = false;
     this.frames.ahead = this.idleAhead;
     this.frames.parallel = this.idleParallel;
