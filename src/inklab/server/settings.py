@@ -47,6 +47,11 @@
 ``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
 ``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
 ``INKLAB_GUIDE_ASSET_MAX_BYTES`` the largest image a guide may hold (default 10 MiB)
+``INKLAB_MEDIA_URL``      ``s3://bucket/prefix`` keeps frames, derived files and request results in
+                         a bucket that several machines share (default: the data directory only);
+                         see :mod:`inklab.server.media.blobstore`
+``INKLAB_MEDIA_S3_ENDPOINT_URL`` the S3-compatible server of that bucket (default: AWS); credentials
+                         and region come from the usual AWS variables and files
 """
 
 from __future__ import annotations
@@ -75,6 +80,9 @@ def _csv(name: str, default: str = "") -> list[str]:
 
 DATA_DIR: Path = config.data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
+# Not Django's MEDIA_URL (a URL prefix of uploaded files): where media is kept for good.
+MEDIA_STORE_URL = os.environ.get("INKLAB_MEDIA_URL", "").strip()
+MEDIA_STORE_ENDPOINT_URL = os.environ.get("INKLAB_MEDIA_S3_ENDPOINT_URL", "").strip() or None
 SHARE_ROOT = Path(os.environ.get("INKLAB_SHARE_DIR") or DATA_DIR / "share").resolve()
 EMBEDDED_WORKERS = int(os.environ.get("INKLAB_EMBEDDED_WORKERS", "2"))
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("INKLAB_WORKER_HEARTBEAT_SECONDS", "5"))

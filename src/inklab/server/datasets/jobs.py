@@ -41,7 +41,7 @@ from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
 from inklab.server.errors import Conflict, InvalidInput, NotFound
 from inklab.server.iam.models import Organization
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.storage import TaskStorage, atomic_write, temp_dir
 from inklab.server.projects.models import Job, Project, Task, touch
 from inklab.server.requests.models import BackgroundRequest
@@ -93,6 +93,7 @@ def _result_path(request_id: str) -> Path:
 def _remove_result(request: BackgroundRequest) -> None:
     """Cleanup of an export that did not finish: its file and the temporary files of its attempts."""
     _result_path(request.pk).unlink(missing_ok=True)
+    blobstore.forget(_result_path(request.pk))
     for tmp in services.export_dir().glob(f".{request.pk}.zip.*.tmp"):
         tmp.unlink(missing_ok=True)
 
@@ -103,6 +104,8 @@ def _finish_file(request: BackgroundRequest, write: Callable[[Path], None], file
         write(tmp)
     try:
         saved = locations.deliver(request.params, path, filename)
+        if saved is None:  # downloadable through any server: into the shared media store
+            blobstore.publish(path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -148,6 +151,7 @@ def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
+        blobstore.forget(path)
 
 
 def _work_dir(request: BackgroundRequest) -> Path:

@@ -18,6 +18,7 @@ from inklab.server.cloud.defaults import default_location
 from inklab.server.cloud.models import CloudStorage
 from inklab.server.cloud.permissions import visible_storage
 from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.media import blobstore
 from inklab.server.media.sources import Limits
 from inklab.server.media.storage import safe_basename, user_upload_dir
 from inklab.server.projects.models import Job, Project, Task
@@ -94,6 +95,7 @@ def fetch_import(user: Any, obj: Task | Job | Project | None, params: Any) -> st
     target = user_upload_dir(user.pk) / stored
     try:
         cloud.download(storage, str(filename), target, [Limits().max_remote_bytes])
+        blobstore.publish(target)  # the import may run on another machine
     except BaseException:
         target.unlink(missing_ok=True)
         raise

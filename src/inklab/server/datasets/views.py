@@ -22,7 +22,7 @@ from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsV
 from inklab.server.datasets import locations, schema, services
 from inklab.server.errors import InvalidInput
 from inklab.server.iam.context import context_of
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.storage import safe_basename, user_upload_dir
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Project, Task
@@ -56,9 +56,11 @@ def _single_upload(request: Request) -> str | None:
         return None
     uploaded = files[0]
     stored = f"{uuid.uuid4().hex[:12]}_{safe_basename(uploaded.name or 'upload')}"
-    with (user_upload_dir(request.user.pk) / stored).open("wb") as fh:
+    path = user_upload_dir(request.user.pk) / stored
+    with path.open("wb") as fh:
         for block in uploaded.chunks():
             fh.write(block)
+    blobstore.publish(path)  # the import may run on another machine
     return stored
 
 

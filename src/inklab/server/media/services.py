@@ -11,7 +11,7 @@ from django.db import transaction
 
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.models import Frame
 from inklab.server.media.storage import TaskStorage
@@ -91,7 +91,8 @@ def request_processing(user: Any, task: Task, params: dict[str, Any]) -> Backgro
         params = {**params, "validation_params": dict(validation.validated_data)}
     parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
     storage = TaskStorage(task.pk)
-    has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
+    has_uploads = (storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())) or blobstore.holds(
+        storage.upload_dir)
     if not (has_uploads or parsed.server_files or parsed.remote_files):
         raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
     if parsed.cloud_storage_id is not None:

@@ -36,6 +36,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.media import blobstore
 from inklab.server.media.models import Upload
 from inklab.server.media.storage import TaskStorage, safe_basename, user_upload_dir
 
@@ -143,13 +144,16 @@ def _finish(upload: Upload, path: Path) -> None:
     if kind == "task-data":
         store_in_task(int(ident), upload.filename, path)
     else:
-        os.replace(path, user_upload_dir(upload.owner_id) / upload.filename)
+        target = user_upload_dir(upload.owner_id) / upload.filename
+        os.replace(path, target)
+        blobstore.publish(target)  # the import may run on another machine
 
 
-def store_in_task(task_id: int, name: str, source: Path | Any) -> Path:
+def store_in_task(task_id: int, name: str, source: Path | Any, *, publish: bool = True) -> Path:
     """Add a file to a task's pending upload set, keeping arrival order in the stored name.
 
-    ``source`` is a path (moved) or a Django ``UploadedFile`` (streamed).
+    ``source`` is a path (moved) or a Django ``UploadedFile`` (streamed). ``publish``: keep it in
+    the shared media store too, for the worker that will process it (on any machine).
     """
     directory = TaskStorage(task_id).upload_dir
     directory.mkdir(parents=True, exist_ok=True)
@@ -169,13 +173,15 @@ def store_in_task(task_id: int, name: str, source: Path | Any) -> Path:
         with os.fdopen(fd, "wb") as fh:
             for block in source.chunks():
                 fh.write(block)
+    if publish:
+        blobstore.publish(target)
     return target
 
 
 def import_file(user: Any, filename: str) -> Path:
     """The finished upload named by an ``Upload-Finish`` ``filename`` parameter."""
     name = safe_basename(filename)
-    path = user_upload_dir(user.pk) / name
+    path = blobstore.local(user_upload_dir(user.pk) / name)
     if not path.is_file():
         raise NotFound(f"No uploaded file named '{filename}'; upload it first.")
     return path
@@ -187,7 +193,9 @@ def discard_import(user_id: int, filename: str) -> None:
         name = safe_basename(filename)
     except InvalidInput:
         return
-    (user_upload_dir(user_id) / name).unlink(missing_ok=True)
+    path = user_upload_dir(user_id) / name
+    path.unlink(missing_ok=True)
+    blobstore.forget(path)
 
 
 def _ttl() -> float:
@@ -241,6 +249,7 @@ def sweep_finished_imports(waiting: Callable[[int, str], bool]) -> int:
         try:
             if path.stat().st_mtime < cutoff and not waiting(int(path.parent.name), path.name):
                 path.unlink(missing_ok=True)
+                blobstore.forget(path)
                 removed += 1
         except OSError:
             continue

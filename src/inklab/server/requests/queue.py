@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inklab.server.errors import ServiceError
+from inklab.server.media import blobstore
 from inklab.server.requests import liveness
 from inklab.server.requests.messages import failure_message
 from inklab.server.requests.models import BackgroundRequest
@@ -209,6 +210,7 @@ def _expire_results() -> None:
     for request in expired:
         path = settings.DATA_DIR / request.result_file
         path.unlink(missing_ok=True)
+        blobstore.forget(path)
         BackgroundRequest.objects.filter(pk=request.pk).update(result_file="")
 
 
