@@ -27,7 +27,8 @@ class Cluster:
     servers: int = 2
     workers: int = 2
     shared_data_dir: bool = True
-    #: environment of every process (e.g. ``INKLAB_WORKER_HEARTBEAT_SECONDS``)
+    #: environment of every process (e.g. ``INKLAB_WORKER_HEARTBEAT_SECONDS``); :meth:`start`
+    #: adds the shared ``INKLAB_SECRET_KEY``
     env: dict[str, str] = field(default_factory=dict)
     #: web processes of each ``inklab serve`` (``--workers``) and threads of each ``inklab worker``
     web_workers: int = 1
@@ -45,23 +46,27 @@ class Cluster:
     def start(self) -> Cluster:
         self.database_url = postgres.new_database_url("inklab_cluster")
         postgres.create_database(self.database_url)
-        env = {"INKLAB_SECRET_KEY": secrets.token_urlsafe(50), **self.env}
+        self.env = {"INKLAB_SECRET_KEY": secrets.token_urlsafe(50), **self.env}
         try:
             # One after the other: the first applies the migrations, the others find them done.
             for i in range(self.servers):
                 server = LiveServer(workers=self.web_workers, data_dir=self._data_dir(f"web{i + 1}"),
-                                    database_url=self.database_url, env={**env, "INKLAB_EMBEDDED_WORKERS": "0"})
+                                    database_url=self.database_url, env={**self.env, "INKLAB_EMBEDDED_WORKERS": "0"})
                 self.web.append(server)
                 server.start()
             for i in range(self.workers):
-                worker = LiveWorker(self.database_url, threads=self.worker_threads, env=env,
-                                    data_dir=self._data_dir(f"worker{i + 1}"))
-                self.background.append(worker)
-                worker.start()
+                self.add_worker(self._data_dir(f"worker{i + 1}"))
         except BaseException:
             self.stop()
             raise
         return self
+
+    def add_worker(self, data_dir: Path) -> LiveWorker:
+        """Start one more ``inklab worker`` on ``data_dir`` (e.g. a killed worker's, as if its
+        machine started it again); :meth:`stop` stops it."""
+        worker = LiveWorker(self.database_url, threads=self.worker_threads, env=self.env, data_dir=data_dir)
+        self.background.append(worker)
+        return worker.start()
 
     def stop(self) -> None:
         for worker in self.background:

@@ -1,14 +1,19 @@
 """Scale-out: two ``inklab serve`` and two ``inklab worker`` processes on one PostgreSQL database.
 
 What this proves (PostgreSQL only; the SQLite half of the suite skips it): web processes that run
-no background work and separate worker processes cooperate through the database alone. A task
-created through server 1 is processed by whichever worker claims it and served, frame for frame,
-by server 2; annotations saved through one server are read through the other; an export asked of
-server 2 whose worker is killed with SIGKILL half way is queued again and finished by the other
-worker, and the file downloads through server 1, complete, with no temporary file left behind.
+no background work and separate worker processes cooperate through the database alone, whether
+their media is on one shared disk or each process has its own data directory (as on separate
+machines) and media is shared through a bucket (``INKLAB_MEDIA_URL``, moto in server mode).
 
-Here the four processes share ONE data directory (media on one disk, as on a shared file
-system), so this does not yet prove that machines without a common disk can share media.
+A task created through server 1 is processed by whichever worker claims it and served, frame for
+frame, by server 2; annotations saved through one server are read through the other. An export
+asked of server 2 whose worker is killed with SIGKILL half way is queued again and finished by the
+other worker; the file downloads through server 1, complete, and no temporary file is left: the
+surviving side's at once, the killed machine's once a worker starts there again.
+
+All processes run on this one machine, so a killed worker is noticed by its vanished PID within a
+heartbeat (one second here); a worker on another machine is noticed when its heartbeat goes stale
+(four heartbeats), which ``tests/server/requests`` covers.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,20 +34,49 @@ from PIL import Image
 from tests.support.cluster import Cluster
 from tests.support.images import make_images
 from tests.support.rest import Rest
+from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.live
 
 #: a dead worker is noticed within a few seconds
 FAST = {"INKLAB_WORKER_HEARTBEAT_SECONDS": "1"}
 EXPORT = "format=CVAT+for+images+1.1&save_images=true"
+PREFIX = "inklab"
 
 
-@pytest.fixture
-def cluster(use_postgres: bool) -> Iterator[Cluster]:
+@pytest.fixture(params=["a data dir each, one bucket", "one data dir"])
+def cluster(request: pytest.FixtureRequest, use_postgres: bool) -> Iterator[Cluster]:
     if not use_postgres:
         pytest.skip("scale-out needs PostgreSQL: run with INKLAB_TEST_POSTGRES=1 (the PostgreSQL half of make test)")
-    with Cluster(servers=2, workers=2, env=FAST) as started:
+    env = dict(FAST)
+    shared_disk = request.param == "one data dir"
+    if not shared_disk:
+        s3: S3Server = request.getfixturevalue("s3_server")
+        bucket = s3.bucket(f"scaleout-{uuid.uuid4().hex[:12]}")
+        env |= {"INKLAB_MEDIA_URL": f"s3://{bucket}/{PREFIX}", "INKLAB_MEDIA_S3_ENDPOINT_URL": s3.url,
+                "AWS_ACCESS_KEY_ID": s3.key, "AWS_SECRET_ACCESS_KEY": s3.secret, "AWS_DEFAULT_REGION": "us-east-1"}
+    with Cluster(servers=2, workers=2, shared_data_dir=shared_disk, env=env) as started:
         yield started
+
+
+def _bucket_keys(cluster: Cluster, prefix: str) -> list[str] | None:
+    """The keys under ``prefix`` in the cluster's bucket (None when media is on one disk)."""
+    url = cluster.env.get("INKLAB_MEDIA_URL")
+    if url is None:
+        return None
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=cluster.env["INKLAB_MEDIA_S3_ENDPOINT_URL"], region_name="us-east-1",
+                      aws_access_key_id=cluster.env["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=cluster.env["AWS_SECRET_ACCESS_KEY"])
+    bucket = url.removeprefix("s3://").split("/")[0]
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{PREFIX}/{prefix}")
+    return sorted(item["Key"][len(PREFIX) + 1:] for page in pages for item in page.get("Contents", []))
+
+
+def _half_written(data_dir: Path) -> list[str]:
+    exports = data_dir / "exports"
+    return sorted(p.name for p in exports.glob(".*.tmp")) if exports.is_dir() else []
 
 
 def _pixels(data: bytes) -> np.ndarray:
@@ -125,5 +160,14 @@ def test_an_export_whose_worker_is_killed_is_finished_by_the_other(cluster: Clus
     for name, image in zip(saved, images, strict=True):
         assert np.array_equal(_pixels(archive.read(name)), _pixels(image.read_bytes())), name
 
-    exports = cluster.web[0].data_dir / "exports"
-    assert sorted(p.name for p in exports.iterdir()) == [f"{rq_id}.zip"]  # no half-written file left
+    # Nothing half-written is left where processes still run, and the bucket holds the one result.
+    assert [_half_written(p.data_dir) for p in (*cluster.web, survivor)] == [[], [], []]
+    assert _bucket_keys(cluster, "exports/") in (None, [f"exports/{rq_id}.zip"])
+    # The killed worker's machine: a worker started there again sweeps what the dead one left.
+    cluster.add_worker(victim.data_dir)
+    deadline = time.monotonic() + 30
+    while _half_written(victim.data_dir):
+        assert time.monotonic() < deadline, f"left on the killed worker's disk: {_half_written(victim.data_dir)}"
+        time.sleep(0.2)
+    again = one.http.request("GET", status["result_url"], headers=one.headers)
+    assert again.status == 200 and again.data == response.data
