@@ -10,10 +10,10 @@ web worker each, sharing a fresh database (:class:`tests.support.cluster.Cluster
 * one server process (the reference), then
 * two server processes, the clients split between them.
 
-It creates one task with a job per client (two 640×480 JPEG frames each). Every client works on
-its own job for ``--seconds``, in a loop: PUT three rectangles (replacing the job's
-annotations), GET a frame of the job, PATCH one more rectangle in (``action=create``), GET the
-other frame. It prints requests/s, p50/p95 latency per kind, the errors (which must be none) and
+It creates one task with a job per client (two 640×480 JPEG frames each), each job assigned to its
+own annotator (a signed-up user, not an administrator). Every client works on its own job for
+``--seconds``, in a loop: PUT three rectangles (replacing the job's annotations), GET a frame of
+the job, PATCH one more rectangle in (``action=create``), GET the other frame. It prints requests/s, p50/p95 latency per kind, the errors (which must be none) and
 whether anything was lost: each job's final annotations, read through the other server where
 there are two, must equal what its client last saved.
 
@@ -111,21 +111,28 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))] * 1000 if ordered else float("nan")
 
 
-def _setup(cluster: Cluster, clients: int, tmp: Path) -> tuple[str, list[dict[str, Any]], int]:
-    """One task with a two-frame job per client; returns a token, the jobs and the label id."""
-    api = Rest(cluster.web[0])
+def _setup(cluster: Cluster, clients: int, tmp: Path) -> tuple[list[str], list[dict[str, Any]], int]:
+    """One task with a two-frame job per client, each job assigned to its own annotator (a user
+    who signed up, so every request goes through the per-object permission checks); returns the
+    annotators' tokens, the jobs and the label id."""
+    admin = Rest(cluster.web[0])
     images = make_images(tmp / "frames", 2 * clients, size=(640, 480), ext="jpg")
-    task = api.create_task("scale-out bench", [{"name": "car"}], images, segment_size=2)
-    jobs = sorted(api.jobs(task["id"]), key=lambda job: job["start_frame"])
+    task = admin.create_task("scale-out bench", [{"name": "car"}], images, segment_size=2)
+    jobs = sorted(admin.jobs(task["id"]), key=lambda job: job["start_frame"])
     assert len(jobs) == clients, f"expected {clients} jobs, got {len(jobs)}"
-    label = api.labels(task_id=task["id"])[0]["id"]
-    return api.headers["Authorization"].split()[1], jobs, label
+    tokens = []
+    for i, job in enumerate(jobs):
+        annotator = Rest.register(cluster.web[0], f"annotator{i}", "Annotator-passw0rd!")
+        admin.call("PATCH", f"/api/jobs/{job['id']}", {"assignee": annotator.get("/api/users/self")["id"]})
+        tokens.append(annotator.headers["Authorization"].split()[1])
+    label = admin.labels(task_id=task["id"])[0]["id"]
+    return tokens, jobs, label
 
 
 def run_deployment(servers: int, clients: int, seconds: float, tmp: Path) -> dict[str, Any]:
     with Cluster(servers=servers, workers=1) as cluster:
-        token, jobs, label = _setup(cluster, clients, tmp / f"s{servers}")
-        team = [Client(cluster.web[i % servers], token, job["id"], (job["start_frame"], job["stop_frame"]), label, i)
+        tokens, jobs, label = _setup(cluster, clients, tmp / f"s{servers}")
+        team = [Client(cluster.web[i % servers], tokens[i], job["id"], (job["start_frame"], job["stop_frame"]), label, i)
                 for i, job in enumerate(jobs)]
         pids = [server.process.pid for server in cluster.web]  # type: ignore[union-attr]
         cpu = sum(_cpu_seconds(pid) for pid in pids)
@@ -141,9 +148,9 @@ def run_deployment(servers: int, clients: int, seconds: float, tmp: Path) -> dic
 
         # Read every job back through another server than its client's (where there are two).
         lost = []
+        readers = [Rest(server) for server in cluster.web]
         for client in team:
-            reader = Rest(cluster.web[(client.index + 1) % servers])
-            stored = reader.get(f"/api/jobs/{client.job}/annotations/")["shapes"]
+            stored = readers[(client.index + 1) % servers].get(f"/api/jobs/{client.job}/annotations/")["shapes"]
             if not client.saved or sorted((s["frame"], s["points"]) for s in stored) != sorted(client.saved):
                 lost.append(client.job)
     load = os.getloadavg()[0]

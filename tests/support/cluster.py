@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -48,14 +49,16 @@ class Cluster:
         postgres.create_database(self.database_url)
         self.env = {"INKLAB_SECRET_KEY": secrets.token_urlsafe(50), **self.env}
         try:
-            # One after the other: the first applies the migrations, the others find them done.
-            for i in range(self.servers):
-                server = LiveServer(workers=self.web_workers, data_dir=self._data_dir(f"web{i + 1}"),
-                                    database_url=self.database_url, env={**self.env, "INKLAB_EMBEDDED_WORKERS": "0"})
-                self.web.append(server)
-                server.start()
-            for i in range(self.workers):
-                self.add_worker(self._data_dir(f"worker{i + 1}"))
+            self.web = [LiveServer(workers=self.web_workers, data_dir=self._data_dir(f"web{i + 1}"),
+                                   database_url=self.database_url, env={**self.env, "INKLAB_EMBEDDED_WORKERS": "0"})
+                        for i in range(self.servers)]
+            # The first server applies the migrations; the other processes then start side by side.
+            self.web[0].start()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                started = [pool.submit(server.start) for server in self.web[1:]]
+                started += [pool.submit(self.add_worker, self._data_dir(f"worker{i + 1}")) for i in range(self.workers)]
+                for future in started:
+                    future.result()
         except BaseException:
             self.stop()
             raise
@@ -65,7 +68,7 @@ class Cluster:
         """Start one more ``inklab worker`` on ``data_dir`` (e.g. a killed worker's, as if its
         machine started it again); :meth:`stop` stops it."""
         worker = LiveWorker(self.database_url, threads=self.worker_threads, env=self.env, data_dir=data_dir)
-        self.background.append(worker)
+        self.background.append(worker)  # list.append is atomic: workers may be added from threads
         return worker.start()
 
     def stop(self) -> None:

@@ -44,8 +44,9 @@ EXPORT = "format=CVAT+for+images+1.1&save_images=true"
 PREFIX = "inklab"
 
 
-@pytest.fixture(params=["a data dir each, one bucket", "one data dir"])
+@pytest.fixture(scope="module", params=["a data dir each, one bucket", "one data dir"])
 def cluster(request: pytest.FixtureRequest, use_postgres: bool) -> Iterator[Cluster]:
+    """The deployment, shared by this module's tests (each works on its own tasks)."""
     if not use_postgres:
         pytest.skip("scale-out needs PostgreSQL: run with INKLAB_TEST_POSTGRES=1 (the PostgreSQL half of make test)")
     env = dict(FAST)
