@@ -10,12 +10,13 @@ web worker each, sharing a fresh database (:class:`tests.support.cluster.Cluster
 * one server process (the reference), then
 * two server processes, the clients split between them.
 
-It creates one task with a job per client (two 640×480 JPEG frames each), each job assigned to its
-own annotator (a signed-up user, not an administrator). Every client works on its own job for
-``--seconds``, in a loop: PUT three rectangles (replacing the job's annotations), GET a frame of
-the job, PATCH one more rectangle in (``action=create``), GET the other frame. It prints requests/s, p50/p95 latency per kind, the errors (which must be none) and
-whether anything was lost: each job's final annotations, read through the other server where
-there are two, must equal what its client last saved.
+It creates one task with a job per client (two 640×480 JPEG frames each; ``--task-each``: a
+task per client), each job assigned to its own annotator (a signed-up user, not an
+administrator). Every client works on its own job for ``--seconds``, in a loop: PUT three
+rectangles (replacing the job's annotations), GET a frame of the job, PATCH one more rectangle in
+(``action=create``), GET the other frame. It prints requests/s, p50/p95 latency per kind, the
+errors (which must be none) and whether anything was lost: each job's final annotations, read
+through the other server where there are two, must equal what its client last saved.
 
 Clients and servers share this machine's CPUs over loopback, so the clients' own work is part of
 what is measured; the ratio between the two deployments is the figure to read, and the servers'
@@ -111,29 +112,34 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))] * 1000 if ordered else float("nan")
 
 
-def _setup(cluster: Cluster, clients: int, tmp: Path) -> tuple[list[str], list[dict[str, Any]], int]:
-    """One task with a two-frame job per client, each job assigned to its own annotator (a user
-    who signed up, so every request goes through the per-object permission checks); returns the
-    annotators' tokens, the jobs and the label id."""
+def _setup(cluster: Cluster, clients: int, tmp: Path, task_each: bool) -> tuple[list[str], list[dict[str, Any]],
+                                                                                list[int]]:
+    """A two-frame job per client, all of one task (or each of its own task with ``task_each``),
+    each assigned to its own annotator (a user who signed up, so every request goes through the
+    per-object permission checks); returns the annotators' tokens, the jobs and their label ids."""
     admin = Rest(cluster.web[0])
     images = make_images(tmp / "frames", 2 * clients, size=(640, 480), ext="jpg")
-    task = admin.create_task("scale-out bench", [{"name": "car"}], images, segment_size=2)
-    jobs = sorted(admin.jobs(task["id"]), key=lambda job: job["start_frame"])
+    if task_each:
+        tasks = [admin.create_task(f"scale-out bench {i}", [{"name": "car"}], images[2 * i:2 * i + 2])
+                 for i in range(clients)]
+    else:
+        tasks = [admin.create_task("scale-out bench", [{"name": "car"}], images, segment_size=2)]
+    jobs = sorted((job for task in tasks for job in admin.jobs(task["id"])), key=lambda j: (j["task_id"], j["start_frame"]))
     assert len(jobs) == clients, f"expected {clients} jobs, got {len(jobs)}"
+    labels = {task["id"]: admin.labels(task_id=task["id"])[0]["id"] for task in tasks}
     tokens = []
     for i, job in enumerate(jobs):
         annotator = Rest.register(cluster.web[0], f"annotator{i}", "Annotator-passw0rd!")
         admin.call("PATCH", f"/api/jobs/{job['id']}", {"assignee": annotator.get("/api/users/self")["id"]})
         tokens.append(annotator.headers["Authorization"].split()[1])
-    label = admin.labels(task_id=task["id"])[0]["id"]
-    return tokens, jobs, label
+    return tokens, jobs, [labels[job["task_id"]] for job in jobs]
 
 
-def run_deployment(servers: int, clients: int, seconds: float, tmp: Path) -> dict[str, Any]:
+def run_deployment(servers: int, clients: int, seconds: float, tmp: Path, task_each: bool) -> dict[str, Any]:
     with Cluster(servers=servers, workers=1) as cluster:
-        tokens, jobs, label = _setup(cluster, clients, tmp / f"s{servers}")
-        team = [Client(cluster.web[i % servers], tokens[i], job["id"], (job["start_frame"], job["stop_frame"]), label, i)
-                for i, job in enumerate(jobs)]
+        tokens, jobs, labels = _setup(cluster, clients, tmp / f"s{servers}", task_each)
+        team = [Client(cluster.web[i % servers], tokens[i], job["id"], (job["start_frame"], job["stop_frame"]),
+                       labels[i], i) for i, job in enumerate(jobs)]
         pids = [server.process.pid for server in cluster.web]  # type: ignore[union-attr]
         cpu = sum(_cpu_seconds(pid) for pid in pids)
         until = time.monotonic() + seconds
@@ -159,8 +165,9 @@ def run_deployment(servers: int, clients: int, seconds: float, tmp: Path) -> dic
             "latencies": latencies, "errors": [e for c in team for e in c.errors], "lost": lost, "jobs": len(team)}
 
 
-def print_results(results: list[dict[str, Any]], clients: int, seconds: float) -> None:
-    print(f"{clients} clients for {seconds:.0f} s each, every client on its own job; PostgreSQL; "
+def print_results(results: list[dict[str, Any]], clients: int, seconds: float, task_each: bool) -> None:
+    layout = "a task each" if task_each else "all jobs of one task"
+    print(f"{clients} clients for {seconds:.0f} s each, every client on its own job ({layout}); PostgreSQL; "
           "each server process is one `inklab serve --workers 1`")
     header = f"{'':24}" + "".join(f"{label:>26}" for label in ("1 server (reference)", "2 servers"))
     print(header)
@@ -185,12 +192,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60, help="load duration per deployment (default 60)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--task-each", action="store_true",
+                        help="give every client a job of its own task (default: all jobs of one task)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}, "
           f"load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
-        results = [run_deployment(servers, args.clients, args.seconds, Path(tmp)) for servers in (1, 2)]
-    print_results(results, args.clients, args.seconds)
+        results = [run_deployment(servers, args.clients, args.seconds, Path(tmp), args.task_each) for servers in (1, 2)]
+    print_results(results, args.clients, args.seconds, args.task_each)
     if any(r["errors"] or r["lost"] for r in results):
         sys.exit(1)
 
