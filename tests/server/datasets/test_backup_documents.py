@@ -187,7 +187,7 @@ _MASK = {"type": "mask", "frame": 0, "label": "car", "points": [0, 6, 1, 1, 3, 2
     (None, {"annotations.jsonl": b'{"kind": "shape", "object": [1]}\n'},
      "annotations.jsonl, line 1: expected an object."),
     (None, {"annotations.jsonl": b'{"kind": "shape", "object": {}, "extra": 1}\n'},
-     "annotations.jsonl, line 1: expected {\"kind\": tag|shape|track, \"object\": {...}}."),
+     "annotations.jsonl, line 1: expected {\"kind\": tag|shape|track, \"object\": {...}}"),
 ])
 def test_frames_and_annotations_are_checked_as_they_are_restored(
         api: APIClient, backup: dict[str, bytes], change: Any, replace: dict[str, bytes | None],

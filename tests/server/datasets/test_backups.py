@@ -97,7 +97,7 @@ def test_backups_from_the_future_and_foreign_files_are_refused(api: APIClient,
     count = len(api.get("/api/tasks").json()["results"])
     message = refused(api, future, "future.zip")
     assert "future.zip is a backup of format version 99, made by inklab 9.0" in message
-    assert "reads versions up to 1" in message
+    assert "reads versions up to 2" in message
     cases = {
         "cvat.zip": (zip_bytes({"task.json": "{}", "annotations.json": "[]"}), "looks like a CVAT backup"),
         "random.zip": (zip_bytes({"a.txt": "x"}), "not an inklab backup"),
@@ -208,3 +208,123 @@ def test_what_a_restore_made_is_removed_even_when_its_own_undo_never_ran(
     assert (Project.objects.count(), Task.objects.count()) == (projects, tasks)
     assert {p.name for p in (Path(settings.MEDIA_ROOT) / "tasks").iterdir()} == task_dirs
     assert not any(Path(settings.TEMP_DIR).glob("request-*"))
+
+
+def _layers(api: APIClient, task_id: int) -> dict[str, Any]:
+    """The ground-truth and replica jobs of a task, what each holds and how they hang together."""
+    jobs = api.get("/api/jobs", {"task_id": task_id}).json()["results"]
+    by_id = {j["id"]: j for j in jobs}
+
+    def shapes(job: dict[str, Any]) -> list[tuple[int, list[float]]]:
+        found = api.get(f"/api/jobs/{job['id']}/annotations").json()["shapes"]
+        return sorted((s["frame"], s["points"]) for s in found)
+
+    truth = [j for j in jobs if j["type"] == "ground_truth"]
+    replicas = sorted(((by_id[j["parent_job_id"]]["start_frame"], shapes(j)) for j in jobs if j["type"] == "replica"),
+                      key=repr)
+    return {
+        "layout": api.get(f"/api/tasks/{task_id}/validation_layout").json(),
+        "truth": [(api.get(f"/api/jobs/{j['id']}/data/meta").json()["included_frames"], shapes(j)) for j in truth],
+        "replicas": replicas,
+        "replicas_per_job": sorted(j["consensus_replicas"] for j in jobs if j["type"] == "annotation"),
+        "task": shapes_of_task(api, task_id),
+    }
+
+
+def shapes_of_task(api: APIClient, task_id: int) -> list[tuple[int, list[float]]]:
+    return sorted((s["frame"], s["points"]) for s in api.get(f"/api/tasks/{task_id}/annotations").json()["shapes"])
+
+
+@pytest.fixture
+def layered(api: APIClient, make_task: Any) -> dict[str, Any]:
+    """A task with two replicas per job, a ground-truth job on frames 0 and 3 (3 disabled) and
+    objects in every layer: the task's, the ground truth's and each replica's."""
+    task = make_task(4, segment_size=2, consensus_replicas=2)
+    label = api.get("/api/labels", {"task_id": task["id"], "name": "car"}).json()["results"][0]["id"]
+
+    def box(frame: int, x: float) -> dict[str, Any]:
+        return {"type": "rectangle", "frame": frame, "label_id": label, "points": [x, 2.0, x + 20, 22.0]}
+
+    gt = api.post("/api/jobs", {"task_id": task["id"], "type": "ground_truth", "frame_selection_method": "manual",
+                                "frames": [0, 3]}, format="json")
+    assert gt.status_code == 201, gt.content
+    assert api.patch(f"/api/tasks/{task['id']}/validation_layout", {"disabled_frames": [3]},
+                     format="json").status_code == 200
+    writes = {gt.json()["id"]: [box(0, 5.0), box(3, 6.0)]}
+    jobs = api.get("/api/jobs", {"task_id": task["id"], "type": "replica"}).json()["results"]
+    for i, job in enumerate(jobs):
+        writes[job["id"]] = [box(job["start_frame"], 30.0 + i)]
+    for job_id, shapes in writes.items():
+        response = api.put(f"/api/jobs/{job_id}/annotations", {"shapes": shapes, "tags": [], "tracks": []},
+                           format="json")
+        assert response.status_code == 200, response.content
+    assert api.put(f"/api/tasks/{task['id']}/annotations", {"shapes": [box(1, 1.0)], "tags": [], "tracks": []},
+                   format="json").status_code == 200
+    return task
+
+
+def test_ground_truth_and_replica_jobs_survive_a_backup(api: APIClient, layered: dict[str, Any]) -> None:
+    before = _layers(api, layered["id"])
+    assert before["truth"] == [([0, 3], [(0, [5.0, 2.0, 25.0, 22.0]), (3, [6.0, 2.0, 26.0, 22.0])])]
+    assert before["layout"]["disabled_frames"] == [3] and len(before["replicas"]) == 4
+    result = import_file(api, "/api/tasks/backup/", _backup(api, layered["id"]), "backup.zip")
+    assert result["status"] == "finished", result
+    restored = result["result_id"]
+    assert _layers(api, restored) == before
+    assert _jobs(api, restored) == _jobs(api, layered["id"])
+    assert api.get(f"/api/tasks/{restored}").json()["validation_mode"] == "gt"
+
+
+def _rewritten(data: bytes, change: Any) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    files = {name: source.read(name) for name in source.namelist()}
+    change(files)
+    return zip_bytes(files)
+
+
+def test_crafted_layers_are_refused_and_version_1_backups_restore(api: APIClient, layered: dict[str, Any]) -> None:
+    data = _backup(api, layered["id"])
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+    truth = next(i for i, j in enumerate(document["jobs"]) if j["type"] == "ground_truth")
+    replica = next(i for i, j in enumerate(document["jobs"]) if j["type"] == "replica")
+
+    def with_job(index: int, **fields: Any) -> bytes:
+        jobs = [dict(j, **fields) if i == index else j for i, j in enumerate(document["jobs"])]
+        return _rewritten(data, lambda files: files.update({"task.json": json.dumps({**document, "jobs": jobs})}))
+
+    cases = {
+        "replica-of-truth.zip": (with_job(replica, parent=truth), "parent is not the index of an annotation job"),
+        "orphan.zip": (with_job(replica, parent=None), "A replica job names its annotation job"),
+        "frames-outside.zip": (with_job(truth, frames=[0, 99]), "lie between its start_frame and stop_frame"),
+        "frames-on-annotation.zip": (with_job(0, frames=[0]), "Only a ground-truth job lists frames"),
+        "mode.zip": (_rewritten(data, lambda files: files.update(
+            {"task.json": json.dumps({**document, "validation_mode": ""})})), "validation_mode"),
+    }
+    count = api.get("/api/tasks").json()["count"]
+    for name, (content, expected) in cases.items():
+        message = refused(api, content, name)
+        assert "task.json" in message and expected in message, (name, message)
+    # an object that names an annotation job as its layer
+    lines = zipfile.ZipFile(io.BytesIO(data)).read("annotations.jsonl").splitlines()
+    wrong = b"\n".join([*lines, json.dumps({**json.loads(lines[-1]), "job": 0}).encode()])
+    result = import_file(api, "/api/tasks/backup/", _rewritten(data, lambda f: f.update({"annotations.jsonl": wrong})),
+                         "wrong-layer.zip")
+    assert result["status"] == "failed"
+    assert f"annotations.jsonl, line {len(lines) + 1}: job is not the index of a ground-truth" in result["message"]
+    assert api.get("/api/tasks").json()["count"] == count  # nothing half-restored
+
+    # a version 1 backup (no layers) still restores, as the task's own annotations
+    def version_1(files: dict[str, bytes]) -> None:
+        plain = [j for j in document["jobs"] if j["type"] == "annotation"]
+        old = {k: v for k, v in document.items()
+               if k not in {"validation_mode", "validation_disabled_frames", "consensus_replicas"}}
+        old["jobs"] = [{k: v for k, v in j.items() if k not in {"frames", "parent"}} for j in plain]
+        files["task.json"] = json.dumps(old).encode()
+        files["annotations.jsonl"] = b"\n".join(line for line in lines if b'"job"' not in line)
+        files["inklab-backup.json"] = json.dumps({**json.loads(files["inklab-backup.json"]), "version": 1}).encode()
+
+    result = import_file(api, "/api/tasks/backup/", _rewritten(data, version_1), "v1.zip")
+    assert result["status"] == "finished", result
+    assert [j["type"] for j in api.get("/api/jobs", {"task_id": result["result_id"]}).json()["results"]] == [
+        "annotation", "annotation"]
+    assert shapes_of_task(api, result["result_id"]) == shapes_of_task(api, layered["id"])

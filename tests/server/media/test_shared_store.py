@@ -139,6 +139,28 @@ def test_files_uploaded_through_one_machine_are_processed_on_another(api: APICli
     assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == []  # consumed
 
 
+def test_upload_batches_through_several_machines_keep_their_order(api: APIClient, bucket: str, settings: Any,
+                                                                  tmp_path: Path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task_id = new_task(api)
+    url = f"/api/tasks/{task_id}/data/"
+    assert api.post(url, HTTP_UPLOAD_START="", format="json").status_code == 202
+    batches = [{"z.png": png_bytes(1), "m.png": png_bytes(2)}, {"k.png": png_bytes(3)}, {"a.png": png_bytes(4)}]
+    for files in batches:  # each batch through another machine's server
+        other_machine(settings, tmp_path)
+        batch = {f"client_files[{i}]": SimpleUploadedFile(n, d) for i, (n, d) in enumerate(files.items())}
+        assert api.post(url, batch, HTTP_UPLOAD_MULTIPLE="", format="multipart").status_code == 200
+    other_machine(settings, tmp_path)
+    response = api.post(url, {"image_quality": 70, "sorting_method": "predefined"}, HTTP_UPLOAD_FINISH="",
+                        format="json")
+    assert response.status_code == 202, response.content
+    run_requests()
+    assert api.get(f"/api/requests/{response.json()['rq_id']}").json()["status"] == "finished"
+    assert [f["name"] for f in api.get(f"{url}meta").json()["frames"]] == ["z.png", "m.png", "k.png", "a.png"]
+    assert body(api.get(url, {"type": "frame", "number": 2, "quality": "original"})) == png_bytes(3)
+
+
 def test_an_export_made_on_one_machine_downloads_on_another(api: APIClient, bucket: str, s3_server: S3Server,
                                                            settings: Any, tmp_path: Path) -> None:
     task_id = new_task(api)
@@ -196,3 +218,84 @@ def test_without_a_store_nothing_is_shared(api: APIClient, settings: Any) -> Non
     upload_files(api, task_id, {"f0.png": png_bytes(0)})
     assert body(api.get(f"/api/tasks/{task_id}/data/", {"type": "frame", "number": 0, "quality": "original"})) == \
         png_bytes(0)
+
+
+def test_guide_images_are_served_by_another_machine(api: APIClient, bucket: str, s3_server: S3Server,
+                                                    settings: Any, tmp_path: Path,
+                                                    django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = api.post("/api/projects", {"name": "p", "labels": [{"name": "car"}]}, format="json").json()
+    guide = api.post("/api/guides", {"project_id": project["id"], "markdown": "rules"}, format="json").json()
+    image = png_bytes(3)
+    created = api.post("/api/assets", {"file": SimpleUploadedFile("a.png", image), "guide_id": guide["id"]},
+                       format="multipart")
+    assert created.status_code == 201, created.content
+    uuid_ = created.json()["uuid"]
+    assert keys(s3_server, bucket, "media/assets/") == [f"media/assets/{uuid_}"]
+    other_machine(settings, tmp_path)
+    assert body(api.get(f"/api/assets/{uuid_}")) == image
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/assets/{uuid_}").status_code == 204
+    assert keys(s3_server, bucket, "media/assets/") == []
+
+
+def test_the_housekeeping_removes_keys_no_task_or_request_owns(api: APIClient, bucket: str, s3_server: S3Server,
+                                                              settings: Any) -> None:
+    from inklab.server.datasets.jobs import sweep_stored_exports
+    from inklab.server.media.jobs import sweep_deleted_task_keys
+
+    task_id = new_task(api)
+    upload_files(api, task_id, {"f0.png": png_bytes(0)})
+    request = export(api, f"/api/tasks/{task_id}/dataset/export", format="CVAT for images 1.1")
+    stray = {f"media/tasks/{task_id + 1000}/frames/0.png": b"left by a deletion the store missed",
+             f"exports/{uuid.uuid4()}.zip": b"an export whose request is gone"}
+    for key, data in stray.items():
+        s3_server.client().put_object(Bucket=bucket, Key=f"{PREFIX}/{key}", Body=data)
+    assert sweep_deleted_task_keys() == 1
+    assert sweep_stored_exports() == 1
+    remaining = keys(s3_server, bucket)
+    assert not set(stray) & set(remaining)
+    assert f"media/tasks/{task_id}/frames/0.png" in remaining and f"exports/{request['id']}.zip" in remaining
+    assert sweep_deleted_task_keys() == 0 and sweep_stored_exports() == 0
+
+
+def _patch(api: APIClient, location: str, data: bytes, offset: int) -> Any:
+    return api.generic("PATCH", location, data, content_type="application/offset+octet-stream",
+                       HTTP_UPLOAD_OFFSET=str(offset), HTTP_TUS_RESUMABLE="1.0.0")
+
+
+def test_the_parts_of_one_tus_upload_may_reach_different_machines(api: APIClient, bucket: str,
+                                                                  s3_server: S3Server, settings: Any,
+                                                                  tmp_path: Path) -> None:
+    import base64
+
+    from inklab.server.media.tus import sweep_abandoned_uploads
+
+    task_id = new_task(api)
+    url = f"/api/tasks/{task_id}/data/"
+    data = png_bytes(9, (120, 90))
+    assert api.post(url, HTTP_UPLOAD_START="", format="json").status_code == 202
+    created = api.post(url, HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=str(len(data)),
+                       HTTP_UPLOAD_METADATA="filename " + base64.b64encode(b"big.png").decode(), format="json")
+    assert created.status_code == 201
+    location = created["Location"]
+    cuts = [0, len(data) // 3, 2 * len(data) // 3, len(data)]
+    machines = [other_machine(settings, tmp_path) for _ in range(3)]
+    for index, machine in enumerate([machines[0], machines[1], machines[0]]):  # A, B, then A again
+        settings.MEDIA_ROOT = machine
+        patched = _patch(api, location, data[cuts[index]:cuts[index + 1]], cuts[index])
+        assert patched.status_code == 204, patched.content
+        assert patched["Upload-Offset"] == str(cuts[index + 1])
+        if index == 0:  # the housekeeping of a machine that never saw the upload leaves it alone
+            settings.MEDIA_ROOT = machines[2]
+            assert sweep_abandoned_uploads() == 0
+    assert keys(s3_server, bucket, "media/uploads/") == []  # the parts go once the file is whole
+    assert keys(s3_server, bucket, f"media/tasks/{task_id}/upload/") == [
+        f"media/tasks/{task_id}/upload/0000000_big.png"]
+    settings.MEDIA_ROOT = machines[2]
+    finish = api.post(url, {"image_quality": 70}, HTTP_UPLOAD_FINISH="", format="json")
+    assert finish.status_code == 202, finish.content
+    run_requests()
+    assert api.get(f"/api/requests/{finish.json()['rq_id']}").json()["status"] == "finished"
+    assert body(api.get(url, {"type": "frame", "number": 0, "quality": "original"})) == data

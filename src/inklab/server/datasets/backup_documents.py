@@ -25,6 +25,7 @@ from inklab.server.media.images import FRAME_TYPES, served_type
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.sources import IMAGE_EXTENSIONS
 from inklab.server.projects.serializers.labels import LabelWriteSerializer, SublabelWriteSerializer
+from inklab.server.projects.serializers.tasks import MAX_REPLICAS
 from inklab.vocabulary import (
     ChunkType,
     JobStage,
@@ -34,6 +35,7 @@ from inklab.vocabulary import (
     SortingMethod,
     StatusChoice,
     TaskMode,
+    ValidationMode,
 )
 
 __all__ = ["check_project_document", "check_task_document"]
@@ -96,10 +98,26 @@ class _Job(_Strict):
     stage = _choice(JobStage)
     state = _choice(JobState)
     type = _choice(JobType)
+    #: a ground-truth job's frames (empty for the other types; absent from version 1 backups)
+    frames = serializers.ListField(child=_count(), max_length=None, required=False, default=list)
+    #: a replica's annotation job: its index in ``jobs`` (null for the other types)
+    parent = _count(allow_null=True, required=False, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["stop_frame"] < attrs["start_frame"]:
             raise serializers.ValidationError({"stop_frame": ["A job's stop_frame comes before its start_frame."]})
+        frames = attrs["frames"]
+        if attrs["type"] == JobType.GROUND_TRUTH:
+            if not frames or len(set(frames)) != len(frames):
+                raise serializers.ValidationError({"frames": ["A ground-truth job lists its frames, each once."]})
+            if min(frames) < attrs["start_frame"] or max(frames) > attrs["stop_frame"]:
+                raise serializers.ValidationError({"frames": ["A ground-truth job's frames lie between its "
+                                                              "start_frame and stop_frame."]})
+        elif frames:
+            raise serializers.ValidationError({"frames": ["Only a ground-truth job lists frames."]})
+        if (attrs["parent"] is None) == (attrs["type"] == JobType.REPLICA):
+            raise serializers.ValidationError({"parent": ["A replica job names its annotation job (and only a "
+                                                          "replica job does)."]})
         return attrs
 
 
@@ -131,6 +149,11 @@ class _Task(_Strict):
     original_chunk_type = _choice(ChunkType)
     compressed_chunk_type = _choice(ChunkType)
     deleted_frames = serializers.ListField(child=_count(), max_length=None)
+    # absent from version 1 backups
+    validation_mode = serializers.ChoiceField(choices=["", ValidationMode.GT.value], required=False, default="")
+    validation_disabled_frames = serializers.ListField(child=_count(), max_length=None, required=False,
+                                                       default=list)
+    consensus_replicas = serializers.IntegerField(min_value=0, max_value=MAX_REPLICAS, required=False, default=0)
     labels = _Label(many=True)
     jobs = _Job(many=True)
     frames = _Frame(many=True)
@@ -158,6 +181,7 @@ class _Task(_Strict):
                 f"frame {outside[0]} is not a frame of the task (0..{count - 1})." if outside
                 else "a frame is listed twice."]})
         self._check_jobs(jobs, count)
+        self._check_layers(attrs)
         if count and attrs["chunk_size"] is None:
             raise serializers.ValidationError({"chunk_size": ["A task with frames needs a chunk_size."]})
         if attrs["stop_frame"] < attrs["start_frame"]:
@@ -176,6 +200,31 @@ class _Task(_Strict):
                 covered[start:stop] = [True] * (stop - start)
         if not all(covered):
             raise serializers.ValidationError({"jobs": [f"frame {covered.index(False)} is in no annotation job."]})
+
+    @staticmethod
+    def _check_layers(attrs: dict[str, Any]) -> None:
+        """The ground-truth job, the validation fields and the replicas agree with each other."""
+        jobs = attrs["jobs"]
+        truth = [job for job in jobs if job["type"] == JobType.GROUND_TRUTH]
+        if len(truth) > 1:
+            raise serializers.ValidationError({"jobs": ["A task has one ground-truth job at most."]})
+        if bool(truth) != (attrs["validation_mode"] == ValidationMode.GT):
+            raise serializers.ValidationError({"validation_mode": [
+                "is 'gt' exactly when the task has a ground-truth job."]})
+        disabled = attrs["validation_disabled_frames"]
+        if disabled and (not truth or not set(disabled) <= set(truth[0]["frames"])):
+            raise serializers.ValidationError({"validation_disabled_frames": [
+                "lists frames of the ground-truth job only."]})
+        for index, job in enumerate(jobs):
+            if job["parent"] is None:
+                continue
+            parent = jobs[job["parent"]] if job["parent"] < len(jobs) else None
+            if parent is None or parent["type"] != JobType.ANNOTATION:
+                raise serializers.ValidationError({"jobs": [f"jobs[{index}].parent is not the index of an "
+                                                            "annotation job."]})
+            if (parent["start_frame"], parent["stop_frame"]) != (job["start_frame"], job["stop_frame"]):
+                raise serializers.ValidationError({"jobs": [f"jobs[{index}] covers other frames than its "
+                                                            "annotation job."]})
 
 
 class _Project(_Strict):

@@ -6,14 +6,18 @@ folder per task with the same files)::
     inklab-backup.json    {"format": "inklab-backup", "version": 1, "kind": "task", "inklab": "0.1.0"}
     task.json             task fields, labels (as label specs: the project's for a task of a
                           project, so that the backup restores as a task of its own), jobs (ranges,
-                          stage, state, type), frames (number, name, size, file, MIME type),
-                          deleted frames
-    annotations.jsonl     one stored object per line, labels and attributes by name
+                          stage, state, type, a ground-truth job's frames, a replica's annotation
+                          job), frames (number, name, size, file, MIME type), deleted frames, the
+                          validation mode and disabled frames, the consensus replica count
+    annotations.jsonl     one stored object per line, labels and attributes by name; the objects of
+                          a ground-truth or replica job (a layer of its own) say which (``"job"``:
+                          its index in ``jobs``)
     data/<file>           the original bytes of each frame
 
 Restoring creates a new task owned by the caller with the same frames (byte for byte, same
 names and order), labels, jobs and their states, subset and annotations. A backup whose
-``version`` is newer than :data:`BACKUP_VERSION` is refused with a message saying so.
+``version`` is newer than :data:`BACKUP_VERSION` is refused with a message saying so; version 1
+backups (before ground-truth and replica jobs were kept) still restore.
 
 A backup is checked before anything is made from it: its documents when the upload finishes
 (:func:`check_backup`, a 400 naming the file and field: :mod:`.backup_documents`), then, as it
@@ -55,17 +59,19 @@ from inklab.server.media.sources import Limits, copy_limited
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Project, Task, touch
+from inklab.vocabulary import JobType
 
 __all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "remove_restored", "restore_project",
            "restore_task", "write_project_backup", "write_task_backup"]
 
 logger = logging.getLogger(__name__)
 
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2
 _MARKER = "inklab-backup.json"
 _TASK_FIELDS = ("name", "bug_tracker", "subset", "status", "overlap", "segment_size", "size", "chunk_size",
                 "image_quality", "sorting_method", "start_frame", "stop_frame", "frame_filter", "media_type",
-                "mode", "original_chunk_type", "compressed_chunk_type", "deleted_frames")
+                "mode", "original_chunk_type", "compressed_chunk_type", "deleted_frames", "validation_mode",
+                "validation_disabled_frames", "consensus_replicas")
 
 ProgressFn = Callable[[float], None]
 
@@ -161,8 +167,11 @@ class _Names:
 def _task_document(task: Task, with_labels: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {key: getattr(task, key) for key in _TASK_FIELDS}
     doc["labels"] = [_label_spec(label) for label in labels_of(task).order_by("id")] if with_labels else []
+    jobs = list(task.jobs.order_by("id"))
+    index = {job.pk: i for i, job in enumerate(jobs)}
     doc["jobs"] = [{"start_frame": j.start_frame, "stop_frame": j.stop_frame, "stage": j.stage, "state": j.state,
-                    "type": j.type} for j in task.jobs.order_by("id")]
+                    "type": j.type, "frames": list(j.frames) if j.type == JobType.GROUND_TRUTH else [],
+                    "parent": index[j.parent_job_id] if j.parent_job_id is not None else None} for j in jobs]
     doc["frames"] = [{"number": f.number, "name": f.name, "width": f.width, "height": f.height, "file": f.file,
                       "mime_type": f.mime_type} for f in FrameRow.objects.filter(task=task).order_by("number")]
     return doc
@@ -174,11 +183,15 @@ def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, 
     document = _task_document(task, with_labels=owner is task)
     out.write_bytes(f"{prefix}task.json", orjson.dumps(document, option=orjson.OPT_INDENT_2))
     names = _Names(owner)
+    layers = {job.pk: i for i, job in enumerate(task.jobs.order_by("id")) if job.type != JobType.ANNOTATION}
     with out.open(f"{prefix}annotations.jsonl") as fh:
-        # the task's annotations; ground-truth layers are not part of a backup here
-        rows = AnnotationObject.objects.filter(task=task, job__isnull=True).order_by("id").values_list("kind", "data")
-        for kind, data in rows.iterator(chunk_size=2000):
-            fh.write(orjson.dumps({"kind": kind, "object": names.to_names(orjson.loads(data))}) + b"\n")
+        # the task's annotations, then each ground-truth or replica job's own
+        for layer in (None, *layers):
+            rows = (AnnotationObject.objects.filter(task=task, job_id=layer).order_by("id")
+                    .values_list("kind", "data"))
+            extra = {} if layer is None else {"job": layers[layer]}
+            for kind, data in rows.iterator(chunk_size=2000):
+                fh.write(orjson.dumps({"kind": kind, "object": names.to_names(orjson.loads(data)), **extra}) + b"\n")
     storage = TaskStorage(task.pk)
     frames = list(FrameRow.objects.filter(task=task).order_by("number").values_list("file", flat=True))
     for i, file in enumerate(frames):
@@ -334,12 +347,22 @@ def _stage_frames(source: InputTree, part: _TaskPart, staging: Path, progress: P
 def _restore_annotations(user: Any, source: InputTree, prefix: str, task: Task, owner: Project | Task,
                          spool: Path) -> None:
     """Check the backup's annotations as anything written through the API (frames, labels,
-    attributes, geometry) into ``spool``, a batch at a time, then write them in one short transaction."""
-    names = _Names(owner)
+    attributes, geometry) into ``spool``, a batch at a time, then write them in one short
+    transaction: the task's, then each ground-truth or replica job's (one pass over the file each)."""
+    jobs = list(task.jobs.order_by("id"))
+    layers = {i: job for i, job in enumerate(jobs) if job.type != JobType.ANNOTATION}
+    for index in (None, *layers):
+        _restore_layer(user, source, prefix, Scope(task, layers[index] if index is not None else None), index,
+                       set(layers), _Names(owner), spool)
+
+
+def _restore_layer(user: Any, source: InputTree, prefix: str, scope: Scope, index: int | None, layers: set[int],
+                   names: _Names, spool: Path) -> None:
+    """The objects of one layer: the task's (``index`` None) or the job ``index``'s of ``jobs``."""
     payload: dict[str, list[dict[str, Any]]] = {"tags": [], "shapes": [], "tracks": []}
     places: dict[str, list[str]] = {"tags": [], "shapes": [], "tracks": []}
     name = f"{prefix}annotations.jsonl"
-    with annotation_services.BatchWriter(user, Scope(task), spool, replace=False) as writer:
+    with annotation_services.BatchWriter(user, scope, spool, replace=False) as writer:
         def flush() -> None:
             try:
                 writer.add(payload)
@@ -352,8 +375,14 @@ def _restore_annotations(user: Any, source: InputTree, prefix: str, task: Task, 
             where = f"{source.label}: {name}, line {line}"
             key = {"tag": "tags", "shape": "shapes", "track": "tracks"}.get(
                 str(item.get("kind"))) if isinstance(item, dict) else None
-            if key is None or set(item) != {"kind", "object"}:
-                raise InvalidInput(f"{where}: expected {{\"kind\": tag|shape|track, \"object\": {{...}}}}.")
+            if key is None or not {"kind", "object"} <= set(item) <= {"kind", "object", "job"}:
+                raise InvalidInput(f"{where}: expected {{\"kind\": tag|shape|track, \"object\": {{...}}}} "
+                                   "and, for a ground-truth or replica job's object, \"job\".")
+            job = item.get("job")
+            if job is not None and (type(job) is not int or job not in layers):
+                raise InvalidInput(f"{where}: job is not the index of a ground-truth or replica job in task.json.")
+            if job != index:
+                continue
             payload[key].append(names.to_ids(item["object"], where=where))
             places[key].append(where)
             if sum(len(objects) for objects in payload.values()) >= BATCH_OBJECTS:
@@ -413,8 +442,15 @@ def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: li
         if project is None:
             apply_label_specs(task, doc["labels"])
         FrameRow.objects.bulk_create([FrameRow(task=task, **row) for row in frames], batch_size=2000)
-        Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
-                                     stage=j["stage"], state=j["state"], type=j["type"]) for j in doc["jobs"]])
+        jobs = Job.objects.bulk_create([Job(task=task, start_frame=j["start_frame"], stop_frame=j["stop_frame"],
+                                            stage=j["stage"], state=j["state"], type=j["type"], frames=j["frames"])
+                                        for j in doc["jobs"]])
+        replicas = []
+        for job, spec in zip(jobs, doc["jobs"], strict=True):
+            if spec["parent"] is not None:
+                job.parent_job = jobs[spec["parent"]]
+                replicas.append(job)
+        Job.objects.bulk_update(replicas, ["parent_job"])
     created.add(task)
     storage = TaskStorage(task.pk)
     shutil.rmtree(storage.frames_dir, ignore_errors=True)  # left by a task of this id that was rolled back

@@ -309,6 +309,25 @@ def sweep_exports() -> int:
     return removed
 
 
+@sweep
+def sweep_stored_exports() -> int:
+    """Remove from the shared media store the export results that no request serves (their
+    request is gone, or ended without this result) and that no running request is making."""
+    names = [n for n in blobstore.stored_names(services.export_dir()) if _EXPORT_NAME.match(n)]
+    ids = {_EXPORT_NAME.match(n)["id"] for n in names}  # type: ignore[index]
+    requests = {pk: (status, result) for pk, status, result in BackgroundRequest.objects.filter(
+        pk__in=ids).values_list("pk", "status", "result_file")}
+    removed = 0
+    for name in names:
+        path = services.export_dir() / name
+        status, result = requests.get(_EXPORT_NAME.match(name)["id"], (None, None))  # type: ignore[index]
+        if status == RequestStatus.STARTED or result == str(path.relative_to(settings.DATA_DIR)):
+            continue
+        blobstore.forget(path)
+        removed += 1
+    return removed
+
+
 _IMPORTS = (services.IMPORT_ANNOTATIONS, services.IMPORT_DATASET, services.IMPORT_BACKUP)
 
 

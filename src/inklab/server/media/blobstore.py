@@ -13,8 +13,10 @@ truth; each machine's ``MEDIA_ROOT`` and export directory are a cache of it. A f
 path relative to the data directory (``media/tasks/3/frames/0.jpg``, ``exports/<request>.zip``)
 under the prefix. Writers :func:`publish` a file once it is complete; readers call :func:`local`
 (or :func:`.storage.derived_file` for a file made from others), which downloads a missing file
-into place (a temporary file renamed, as ``atomic_write`` does) before they open it as they
-always did, so frames are still sent from local files (``sendfile``) and never held in memory whole.
+into place (a temporary file renamed, so that readers never see half a file) before they open
+it as they always did: frames are still sent from local files (``sendfile``), never held in
+memory whole. Deleting a task removes its keys; housekeeping sweeps remove the keys of tasks
+and export results that no longer exist (:mod:`.jobs`, :mod:`inklab.server.datasets.jobs`).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from django.conf import settings
 
 from inklab.server.errors import Unavailable
 
-__all__ = ["BACKENDS", "Backend", "MediaStoreError", "backend", "check", "forget", "forget_tree",
-           "holds", "is_shared", "key_of", "local", "local_tree", "publish", "publish_tree", "register"]
+__all__ = ["BACKENDS", "Backend", "MediaStoreError", "backend", "check", "forget", "forget_quietly", "forget_tree",
+           "holds", "is_shared", "key_of", "local", "local_tree", "publish", "publish_tree", "register", "stored_names"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,9 @@ class Backend(Protocol):
 
     def keys(self, prefix: str) -> list[str]: ...
 
+    def children(self, prefix: str) -> list[str]:
+        """The names directly under ``prefix`` (a folder's files and subfolders, once each)."""
+
     def delete(self, keys: list[str]) -> None: ...
 
 
@@ -104,6 +109,9 @@ class LocalBackend:
         return False
 
     def keys(self, prefix: str) -> list[str]:
+        return []
+
+    def children(self, prefix: str) -> list[str]:
         return []
 
     def delete(self, keys: list[str]) -> None:
@@ -194,6 +202,19 @@ class S3Backend:
             raise self._failure("listing", exc) from exc
         return found
 
+    def children(self, prefix: str) -> list[str]:
+        full = self._key(prefix)
+        found: list[str] = []
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full,
+                                                                          Delimiter="/")
+            for page in pages:
+                found.extend(item["Prefix"][len(full):].rstrip("/") for item in page.get("CommonPrefixes", ()))
+                found.extend(item["Key"][len(full):] for item in page.get("Contents", ()))
+        except self._errors() as exc:
+            raise self._failure("listing", exc) from exc
+        return found
+
     def delete(self, keys: list[str]) -> None:
         try:
             for start in range(0, len(keys), 1000):
@@ -204,7 +225,9 @@ class S3Backend:
 
 
 @functools.cache
-def _backend(url: str, endpoint: str | None) -> Backend:
+def _backend(url: str, endpoint: str | None, pid: int) -> Backend:
+    """One backend per process (``pid``): a client made before ``inklab serve`` forks its web
+    workers must not share its connections with them."""
     scheme = urlparse(url).scheme if url else "local"
     if scheme not in BACKENDS:
         raise MediaStoreError(f"INKLAB_MEDIA_URL has the unknown scheme '{scheme}' (use {', '.join(BACKENDS)})")
@@ -214,7 +237,7 @@ def _backend(url: str, endpoint: str | None) -> Backend:
 def backend() -> Backend:
     """The configured backend (settings ``MEDIA_STORE_URL``, ``MEDIA_STORE_ENDPOINT_URL``)."""
     return _backend(getattr(settings, "MEDIA_STORE_URL", "") or "",
-                    getattr(settings, "MEDIA_STORE_ENDPOINT_URL", None) or None)
+                    getattr(settings, "MEDIA_STORE_ENDPOINT_URL", None) or None, os.getpid())
 
 
 def is_shared() -> bool:
@@ -265,10 +288,16 @@ def holds(directory: Path) -> bool:
 
 
 def _fetch(store: Backend, key: str, path: Path) -> bool:
-    """Download ``key`` next to ``path`` and rename it into place (named as
-    :func:`~.storage.atomic_write` names its temporaries, which the housekeeping sweeps)."""
+    """Download ``key`` into the server's temporary directory and rename it into place.
+
+    Not next to ``path``: the export sweep removes the temporaries it finds there whenever their
+    request is not running, which a finished export's is not; a download that a crash cut short is
+    removed from the temporary directory by the housekeeping.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_dir = Path(getattr(settings, "TEMP_DIR", Path(settings.DATA_DIR) / "tmp"))
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=temp_dir, prefix="download-", suffix=".tmp")
     os.close(fd)
     try:
         if not store.get(key, Path(tmp)):
@@ -306,6 +335,20 @@ def forget(path: Path) -> None:
     store = backend()
     if store.shared:
         store.delete([key_of(path)])
+
+
+def stored_names(directory: Path) -> list[str]:
+    """The names of the files and folders the store holds directly under ``directory``."""
+    store = backend()
+    return store.children(key_of(directory) + "/") if store.shared else []
+
+
+def forget_quietly(path: Path) -> None:
+    """:func:`forget`, logging instead of raising when the store cannot be used (after a commit)."""
+    try:
+        forget(path)
+    except MediaStoreError:
+        logger.warning("A deleted file stays in the media store")
 
 
 def forget_tree(directory: Path) -> None:

@@ -60,6 +60,9 @@ def start_upload(user: Any, task: Task) -> None:
 def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
     """``Upload-Multiple``: add multipart files to the pending set; returns how many."""
     check_can_upload(user, task)
+    # Earlier batches may have gone through servers on other machines: with their files here, the
+    # arrival numbers in the stored names go on from theirs (no-op without a shared media store).
+    blobstore.local_tree(TaskStorage(task.pk).upload_dir)
     count = 0
     for uploaded in files:
         tus.store_in_task(task.pk, uploaded.name, uploaded)
