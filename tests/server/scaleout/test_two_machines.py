@@ -156,6 +156,7 @@ def test_an_export_whose_worker_is_killed_is_finished_by_the_other(cluster: Clus
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     xml = archive.read("annotations.xml").decode()
     assert len(re.findall(r"<box ", xml)) == boxes
+    assert sorted(float(x) for x in re.findall(r'xtl="([0-9.]+)"', xml)) == sorted(float(i % 500) for i in range(boxes))
     saved = sorted(name for name in archive.namelist() if name.startswith("images/"))
     assert saved == [f"images/{p.name}" for p in images]
     for name, image in zip(saved, images, strict=True):
