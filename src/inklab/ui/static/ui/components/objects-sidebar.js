@@ -16,8 +16,10 @@ const ROW_HEIGHT = 30;
  *   addTag: (labelId: number) => void,
  *   tagLabels: () => {id: number, name: string}[],
  *   filter: (text: string) => string | null,
+ *   buildFilter: (text: string) => Promise<string | null>,
  * }} SidebarActions
- *   ``filter``: apply an object filter (see annotation/filter.js); returns an error message, or null
+ *   ``filter``: apply an object filter (see annotation/filter.js); returns an error message, or null;
+ *   ``buildFilter``: open the query builder on a filter; answers the filter to apply, or null
  */
 
 /** The right-hand panel of the workspace; ``show`` fills it for a frame. */
@@ -53,6 +55,13 @@ export class ObjectsSidebar {
       if (e.key === "Escape") this.filterInput.blur();
       e.stopPropagation();
     });
+    this.filterBuilder = h("button", { type: "button", class: "button small filter-builder", title: "Build a filter (query builder)",
+      onclick: async () => {
+        const text = await actions.buildFilter(this.filterInput.value);
+        if (text === null) return;
+        this.filterInput.value = text;
+        applyFilter();
+      } }, "Filter…");
     this.element = h("aside", { class: "objects-sidebar" },
       h("section", { class: "sidebar-section tags-section" },
         h("div", { class: "sidebar-head" }, h("strong", null, "Tags")),
@@ -67,7 +76,7 @@ export class ObjectsSidebar {
             onclick: () => actions.toggleAll("locked") }, icon("lock")),
           h("button", { type: "button", class: "icon-button", title: "Hide or show all", "aria-label": "Hide all",
             onclick: () => actions.toggleAll("hidden") }, icon("eye"))),
-        this.filterInput, this.filterError,
+        h("div", { class: "row compact filter-row" }, this.filterInput, this.filterBuilder), this.filterError,
         this.list),
       this.card);
   }

@@ -9,6 +9,7 @@ import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
+import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
 import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
@@ -147,6 +148,8 @@ class Workspace {
     this.frames = new FrameLoader((frame, signal) => api.frameBitmap(this.jobId, frame, signal),
       { first, last, pixels: size.width * size.height });
     this.build();
+    // A click can move a drawing gesture to its next step (a cuboid's 4 points): say what comes next.
+    this.canvas.canvas.addEventListener("pointerup", () => this.updateHint());
     this.store.subscribe((reason) => this.changed(reason));
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onBeforeUnload);
@@ -211,6 +214,7 @@ class Workspace {
       },
       tagLabels: () => editor.labelsFor("tag"),
       filter: (text) => this.setFilter(text),
+      buildFilter: (text) => openFilterDialog({ text, labels: editor.labels, user: this.ctx.user?.id ?? this.ctx.user?.username }),
     });
     this.sidebar.refreshTagLabels();
     this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
@@ -241,6 +245,9 @@ class Workspace {
         this.toolLabels.clear();
       }
     });
+    this.cuboidMethod = /** @type {HTMLSelectElement} */ (h("select", { class: "cuboid-method", "aria-label": "Drawing method", hidden: true },
+      h("option", { value: "box" }, "From rectangle"), h("option", { value: "points" }, "By 4 points")));
+    this.cuboidMethod.addEventListener("change", () => { if (this.toolType === "cuboid") this.setTool("cuboid"); });
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
@@ -290,7 +297,7 @@ class Workspace {
       this.togglePlay();
     });
     const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
+      this.cuboidMethod, this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -388,7 +395,8 @@ class Workspace {
         this.setTool(null);
         this.select(obj.cid, true);
       };
-      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template });
+      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template,
+        cuboidMethod: /** @type {"box" | "points"} */ (this.cuboidMethod.value) });
       if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
       this.canvas.setTool(tool);
       this.select(null, false);
@@ -402,6 +410,7 @@ class Workspace {
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
     this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
     this.maskBar.element.hidden = type !== "mask";
+    this.cuboidMethod.hidden = type !== "cuboid";
     this.updateHint();
   }
 
@@ -442,15 +451,16 @@ class Workspace {
     this.updateHint();
   }
 
-  /** @param {"polygon" | "mask"} type convert the selected polygon or mask */
+  /** @param {"polygon" | "mask"} type convert the selected polygon or mask (a shape, or a whole track) */
   convertSelected(type) {
     const obj = this.current;
-    if (!obj || obj.kind !== "shape" || obj.locked) return;
+    if (!obj || obj.locked) return;
     const size = this.frameSize(this.frame);
-    const points = type === "mask" ? polygonToMask(obj.data.points, size.width > 1 ? size.width : this.canvas.imageWidth,
-      size.height > 1 ? size.height : this.canvas.imageHeight) : maskToPolygon(obj.data.points);
-    if (!points) this.ctx.toasts.error(type === "mask" ? "The polygon covers no pixel." : "The mask has no pixels.");
-    else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
+    const width = size.width > 1 ? size.width : this.canvas.imageWidth;
+    const height = size.height > 1 ? size.height : this.canvas.imageHeight;
+    const toType = type === "mask" ? (/** @type {number[]} */ p) => polygonToMask(p, width, height) : maskToPolygon;
+    const problem = this.editor.convert(obj, type, toType, this.frame);
+    if (problem) this.ctx.toasts.error(problem);
   }
 
   /**
@@ -471,10 +481,10 @@ class Workspace {
     const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
       { type: "button", class: `button small ${cls}`, onclick: action }, text);
     const buttons = [];
-    if (type === "polygon" && obj?.kind === "shape") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
+    if (type === "polygon") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
     if (type === "mask" && this.editingMask !== obj) {
       buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
-      if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+      buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
     }
     if (type === "cuboid") {
       buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
@@ -583,6 +593,7 @@ class Workspace {
       if (!(error instanceof FilterError)) throw error;
       return error.message;
     }
+    rememberFilter(this.ctx.user?.id ?? this.ctx.user?.username, text);
     this.refresh();
     return null;
   }
