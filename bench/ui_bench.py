@@ -1,6 +1,7 @@
 """Web UI benchmark in a real browser (Debian's Chromium driven by Playwright), issue 6 §5.
 
 Run from the repository root:  .venv/bin/python bench/ui_bench.py [--shapes 5000] [--frames 10000] [--repeat 15]
+[--many-shapes 20000] [--scrub-steps 2000] [--reference-src DIR] [--only-new]
 
 It starts its own ``inklab serve`` in a temporary data directory, builds the data through the REST
 API, and prints for the same run:
@@ -22,7 +23,16 @@ API, and prints for the same run:
 * saving one moved shape in the N-shape frame: time and bytes sent, versus a PUT of the whole
   frame's annotations (what a client that saves everything sends).
 
+Then issue 13's cases, on a server of their own (``--only-new``: only these): a frame with 20,000
+shapes (``--many-shapes``; the same interactions), and the workspace itself scrubbing a track of
+500 keyframes over the M frames with the next-frame key (``--scrub-steps`` frames, the track
+selected): per frame the key's handler, the canvas's render and the page's style and layout, and
+the intervals between refreshes. ``--reference-src`` (another checkout's ``src``) measures its UI
+the same way, first, in the same run: before/after.
+
 Goals (issue 6): under 100 ms per interaction at 5,000 shapes; a 10,000-frame job open in under 1 s.
+Issue 13: under 100 ms per interaction at 20,000 shapes; under 16 ms per frame while scrubbing; under
+16 ms per brush segment.
 Absolute numbers on a shared 2-core machine are noisy: read the ratios.
 """
 
@@ -148,6 +158,11 @@ class Bench:
         ws = self.page.locator(".workspace")
         return {"ready_at": float(ws.get_attribute("data-ready-at")), "open": float(ws.get_attribute("data-open-ms"))}
 
+    def layer_drawn(self) -> None:
+        """Wait until the shapes layer is complete (a busy one is drawn over several animation frames)."""
+        self.page.wait_for_function("() => document.querySelector('canvas.annotation-canvas').dataset.layerPending"
+                                    " !== 'true'", timeout=60_000)
+
     def screen(self, x: float, y: float) -> tuple[float, float]:
         canvas = self.page.locator("canvas.annotation-canvas")
         box = canvas.bounding_box()
@@ -170,6 +185,7 @@ def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: 
                  repeat: int) -> dict[str, Any]:
     page = bench.page
     opened = bench.open(job)
+    bench.layer_drawn()
     drawn = int(page.locator("canvas.annotation-canvas").get_attribute("data-drawn"))
     cx, cy = bench.screen(WIDTH / 2, HEIGHT / 2)
     page.mouse.move(cx, cy)
@@ -210,7 +226,9 @@ def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: 
       const time = (draw) => { const t = performance.now(); draw(); ctx.getImageData(0, 0, 1, 1); return performance.now() - t; };
       const batched = [], naive = [];
       for (let r = 0; r < repeat; r++) {
-        batched.push(time(() => { for (const it of items) it.box = undefined; renderer.baseKey = null; renderer.draw(scene); }));
+        // A busy layer is drawn a slice per animation frame: all slices, back to back.
+        batched.push(time(() => { for (const it of items) it.box = undefined; renderer.baseKey = null;
+          do renderer.draw(scene); while (renderer.pending); }));
         naive.push(time(() => {
           ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#2b303b"; ctx.fillRect(0, 0, canvas.width, canvas.height);
           ctx.setTransform(scale, 0, 0, scale, x, y); ctx.lineWidth = 1.5 / scale;
@@ -319,6 +337,65 @@ def bench_track_scrub(bench: Bench, frames: int, keyframes: int) -> list[float]:
     return bench.page.evaluate(TRACK_SCRUB, {"frames": frames, "keyframes": keyframes})
 
 
+def _scrub_track(frames: int, keyframes: int, label_id: int, width: float, height: float) -> dict[str, Any]:
+    """A rectangle track of ``keyframes`` keyframes spread over ``frames`` frames, within a
+    ``width``×``height`` image: it wanders, turns, is occluded on some keyframes and leaves the
+    frame (outside) for a while every 50 keyframes."""
+    step = frames // keyframes
+    w, h = width * 0.12, height * 0.15
+    shapes = []
+    for k in range(keyframes):
+        x = width * 0.05 + width * 0.6 * abs(math.sin(k / 7))
+        y = height * 0.05 + height * 0.6 * abs(math.cos(k / 11))
+        shapes.append({"type": "rectangle", "frame": k * step, "points": [x, y, x + w, y + h],
+                       "rotation": float((k * 13) % 360), "occluded": k % 5 == 0, "outside": k % 50 == 49,
+                       "z_order": 0, "attributes": []})
+    return {"frame": 0, "label_id": label_id, "group": 0, "source": "manual", "attributes": [], "shapes": shapes,
+            "elements": []}
+
+
+# The workspace scrubbed with its own keys: each step dispatches the "next frame" key (F) and
+# waits for the animation frame in which the canvas draws it. The work of a step is the key's
+# handler (interpolation, sidebar, object card) plus the canvas's render plus the style and
+# layout of what changed (forced here, so that it is counted in this step and not the next).
+# The interval between animation frames is kept too: over 16.7 ms (one refresh at 60 Hz) the
+# step missed a refresh.
+WORKSPACE_SCRUB = """async ({steps}) => {
+  const canvas = document.querySelector("canvas.annotation-canvas");
+  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const work = [], intervals = [];
+  let longTasks = 0;
+  const observer = new PerformanceObserver((list) => { longTasks += list.getEntries().length; });
+  observer.observe({type: "longtask"});
+  let last = await nextFrame();
+  for (let i = 0; i < steps; i++) {
+    const started = performance.now();
+    canvas.dispatchEvent(new KeyboardEvent("keydown", {key: "f", code: "KeyF", bubbles: true, cancelable: true}));
+    const handler = performance.now() - started;
+    const at = await nextFrame();
+    const drawn = performance.now();
+    document.body.offsetHeight;
+    canvas.getContext("2d").getImageData(0, 0, 1, 1);
+    work.push(handler + Number(canvas.dataset.renderMs) + performance.now() - drawn);
+    intervals.push(at - last);
+    last = at;
+  }
+  observer.disconnect();
+  return {work, intervals, longTasks, frame: Number(document.querySelector(".frame-number").value)};
+}"""
+
+
+def bench_track_workspace(bench: Bench, job: int, steps: int) -> dict[str, Any]:
+    """The job's track (see ``_scrub_track``) selected in the workspace and scrubbed with the
+    next-frame key from frame 0, ``steps`` frames: the work per step and the refresh intervals."""
+    page = bench.page
+    bench.open(job)
+    page.locator("canvas.annotation-canvas").focus()
+    page.keyboard.press("Tab")  # selects the first object: the track (its card is shown and rebuilt on every frame)
+    page.wait_for_selector(".object-card")
+    return page.evaluate(WORKSPACE_SCRUB, {"steps": steps})
+
+
 def bench_frames(bench: Bench, job: int, frames: int, repeat: int) -> dict[str, list[float]]:
     page = bench.page
     bench.open(job)
@@ -403,12 +480,94 @@ def bench_save(bench: Bench, rest: Rest, job: int, shapes: list[dict[str, Any]])
             "put_bytes": len(raw)}
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
+def _worst(samples: list[float], limit: float) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return (f"median {statistics.median(samples):6.1f}  p99 {p99:6.1f}  worst {ordered[-1]:6.1f} ms  "
+            f"over {limit:g} ms: {sum(v > limit for v in samples)} of {len(samples)}")
+
+
+def bench_busy_and_scrub(browser: Any, server: LiveServer, args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 13's cases on one server: a frame with ``--many-shapes`` shapes (zoom, pan, select,
+    hover), and the workspace scrubbing a 500-keyframe track over a ``--frames``-frame job."""
+    rest = Rest(server)
+    _, busy_job, labels = _task(rest, f"{args.many_shapes} shapes", [("a.jpg", _image(0)), ("b.jpg", _image(1))])
+    shapes = _shapes(args.many_shapes, 0, labels)
+    rest.call("PATCH", f"/api/jobs/{busy_job}/annotations?action=create", {"shapes": shapes})
+    tiny = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(args.frames):
+            zf.writestr(f"f{i:06d}.png", tiny.getvalue())
+    _, track_job, track_labels = _task(rest, "track", [("frames.zip", archive.getvalue())])
+    rest.call("PATCH", f"/api/jobs/{track_job}/annotations?action=create",
+              {"tracks": [_scrub_track(args.frames, 500, track_labels[0], 64, 48)]})
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    _login(page, server)
+    bench = Bench(page, server)
+    result = {"load": _load(), "shapes": bench_shapes(bench, rest, busy_job, labels, shapes, args.repeat)}
+    result["scrub"] = bench_track_workspace(bench, track_job, min(args.scrub_steps, args.frames - 1))
+    context.close()
+    return result
+
+
+def report_busy_and_scrub(name: str, r: dict[str, Any], args: argparse.Namespace) -> None:
+    shapes, scrub = r["shapes"], r["scrub"]
+    print(f"-- {name} (load average {r['load']} when it started)")
+    print(f"  {args.many_shapes} shapes on a frame ({shapes['drawn']} drawn after culling), event → pixels:")
+    for key, what in (("zoom", "wheel step"), ("pan", "pan step"), ("select", "click to select"), ("hover", "hover")):
+        print(f"    {what:<16} {_stats(shapes[key])}   worst {max(shapes[key]):6.1f} ms")
+    print(f"    all shapes redrawn (every slice)   {_stats(shapes['batched'])}   naive: {_stats(shapes['naive'])}")
+    print(f"  the workspace scrubbed with F over {len(scrub['work'])} frames of the 500-keyframe track (selected):")
+    print(f"    work per frame   {_worst(scrub['work'], 16)}")
+    print(f"    refresh interval {_worst(scrub['intervals'], 16.7 * 1.5)}   (over 1.5 refreshes: a missed refresh)")
+    print(f"    tasks over 50 ms during the scrub: {scrub['longTasks']}")
+
+
+def new_cases(args: argparse.Namespace) -> None:
+    """Issue 13's cases on a server of this tree and, with ``--reference-src``, on one of the
+    reference tree (measured first, on the same machine, in the same run)."""
+    from playwright.sync_api import sync_playwright
+
+    servers = [("this tree", LiveServer(workers=2).start())]
+    if args.reference_src:
+        servers.insert(0, (f"reference: {args.reference_src}", LiveServer(workers=2, src=args.reference_src).start()))
+    try:
+        print(f"\n== issue 13: {args.many_shapes} shapes on a frame (goal < 100 ms per interaction); a track of 500 "
+              f"keyframes over {args.frames} frames scrubbed in the workspace (goal < 16 ms per frame)")
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            for name, server in servers:
+                report_busy_and_scrub(name, bench_busy_and_scrub(browser, server, args), args)
+            browser.close()
+    finally:
+        for _, server in servers:
+            server.destroy()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", type=int, default=5000, help="shapes on the busy frame (default 5000)")
     parser.add_argument("--frames", type=int, default=10000, help="frames of the big job (default 10000)")
     parser.add_argument("--repeat", type=int, default=15, help="samples per interaction (default 15)")
+    parser.add_argument("--many-shapes", type=int, default=20000, help="shapes on the busiest frame (default 20000)")
+    parser.add_argument("--scrub-steps", type=int, default=2000,
+                        help="frames the workspace is scrubbed over with the track (default 2000)")
+    parser.add_argument("--reference-src", type=Path, default=None,
+                        help="another checkout's src (e.g. of main, from `git worktree add`): its UI measured in the "
+                             "same run for the busiest frame and the workspace scrub")
+    parser.add_argument("--only-new", action="store_true",
+                        help="only the busiest frame and the workspace scrub (with --reference-src: before/after)")
     args = parser.parse_args()
+    if args.only_new:
+        new_cases(args)
+        return 0
 
     from playwright.sync_api import sync_playwright
 
@@ -465,7 +624,8 @@ def main() -> int:
             b = bench_brush(bench, 400)
             print("\n== mask brush on a 1920×1080 frame, one stroke segment (bitmap + preview update)")
             for size in ("10", "40", "100"):
-                print(f"  brush {size:>3} px                     {_stats(b[size])}   max {max(b[size]):.1f} ms")
+                print(f"  brush {size:>3} px                     {_stats(b[size])}   mean {statistics.mean(b[size]):.2f} ms"
+                      f"   max {max(b[size]):.1f} ms")
             print(f"  whole-frame preview per segment  {_stats(b['reference'])}   (reference)")
             print(f"  → segments over 16 ms (brush 100): {sum(v > 16 for v in b['100'])} of {len(b['100'])};  "
                   f"reference / brush 40 (medians; the browser's clock ticks by 0.1 ms): "
@@ -496,6 +656,7 @@ def main() -> int:
             browser.close()
     finally:
         server.destroy()
+    new_cases(args)
     return 0
 
 

@@ -45,7 +45,10 @@
                          addresses (default: refused, at creation and at delivery)
 ``INKLAB_WEBHOOKS_TIMEOUT`` seconds a webhook's target has to answer one delivery (default 10)
 ``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
-``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
+``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2); a
+                         retry waits in the queue, holding no worker
+``INKLAB_WEBHOOK_DELIVERIES_KEPT`` deliveries kept per webhook, the newest; the housekeeping removes
+                         older ones (default 500)
 ``INKLAB_GUIDE_ASSET_MAX_BYTES`` the largest image a guide may hold (default 10 MiB)
 ``INKLAB_MEDIA_URL``      ``s3://bucket/prefix`` keeps frames, derived files and request results in
                          a bucket that several machines share (default: the data directory only);
@@ -114,6 +117,7 @@ WEBHOOKS_ALLOW_PRIVATE = _flag("INKLAB_WEBHOOKS_ALLOW_PRIVATE")
 WEBHOOKS_TIMEOUT = float(os.environ.get("INKLAB_WEBHOOKS_TIMEOUT", "10"))
 WEBHOOKS_ATTEMPTS = max(1, int(os.environ.get("INKLAB_WEBHOOKS_ATTEMPTS", "3")))
 WEBHOOKS_BACKOFF = float(os.environ.get("INKLAB_WEBHOOKS_BACKOFF", "2"))
+WEBHOOK_DELIVERIES_KEPT = max(1, int(os.environ.get("INKLAB_WEBHOOK_DELIVERIES_KEPT", "500")))
 GUIDE_ASSET_MAX_BYTES = int(os.environ.get("INKLAB_GUIDE_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 
 SECRET_KEY = config.secret_key(DATA_DIR)

@@ -146,12 +146,16 @@ handler(services.EXPORT_ANNOTATIONS, lease_seconds=1800, retry_lost=True, cleanu
 
 @contextmanager
 def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
-    path = tus.import_file(_owner(request), request.params["filename"])
+    """The import's file: the upload, or the object of a cloud storage, downloaded now into the
+    request's work directory (removed with it)."""
+    downloaded = locations.fetch_import(request.params, _work_dir(request))
+    path = downloaded or tus.import_file(_owner(request), request.params["filename"])
     try:
         yield path
     finally:
         path.unlink(missing_ok=True)
-        blobstore.forget(path)
+        if downloaded is None:  # an upload may be in the shared media store; a download never is
+            blobstore.forget(path)
 
 
 def _work_dir(request: BackgroundRequest) -> Path:

@@ -64,20 +64,24 @@ def _single_upload(request: Request) -> str | None:
     return stored
 
 
-def _finish_or_discard(request: Request, finish: Callable[[Any], BackgroundRequest], params: Any) -> Response:
+Finish = Callable[[Any, locations.CloudSource | None], BackgroundRequest]
+
+
+def _finish_or_discard(request: Request, finish: Finish, params: Any,
+                       cloud: locations.CloudSource | None = None) -> Response:
     """Queue the import; if it is refused, the uploaded file goes (no request will ever use it)."""
     try:
-        return _queued(finish(params))
+        return _queued(finish(params, cloud))
     except Exception:
         services.discard_unclaimed_upload(request.user, params.get("filename"))
         raise
 
 
-def import_flow(request: Request, check: Callable[[], None], finish: Callable[[Any], BackgroundRequest],
+def import_flow(request: Request, check: Callable[[], None], finish: Finish,
                 format_required: bool = True, target: Task | Job | Project | None = None) -> Response:
     """The upload protocol shared by every import endpoint; without an upload, the file may come
     from a cloud storage (``location=cloud_storage``, ``cloud_storage_id``, ``filename``, or the
-    target's ``source_storage``)."""
+    target's ``source_storage``): the background request downloads it."""
     if tus.is_tus_create(request):
         check()
         return tus.create(request, IMPORT_SCOPE)
@@ -94,7 +98,9 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
         check()
         if format_required:
             services.importer_name(params.get("format"))
-        stored = locations.fetch_import(request.user, target, params)
+        cloud = locations.import_source(request.user, target, params)
+        if cloud is not None:
+            return _queued(finish({k: params.get(k) for k in params if k != "filename"}, cloud))
     if stored is None:
         raise InvalidInput("Send the file: use the upload protocol (Upload-Start, a TUS upload, Upload-Finish) "
                            "or one multipart request with the file.")
@@ -128,7 +134,7 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
     def post(self, request: Request, pk: Any) -> Response:
         task = perms.visible_task(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
-                           lambda params: services.request_annotations_import(request.user, task, params),
+                           lambda params, cloud: services.request_annotations_import(request.user, task, params, cloud),
                            target=task)
 
 
@@ -139,7 +145,7 @@ class JobAnnotationsImportView(JobAnnotationsView):
     def post(self, request: Request, pk: Any) -> Response:
         job = perms.visible_job(request.user, pk)
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
-                           lambda params: services.request_annotations_import(request.user, job, params),
+                           lambda params, cloud: services.request_annotations_import(request.user, job, params, cloud),
                            target=job)
 
 
@@ -150,7 +156,7 @@ class ProjectDatasetView(_DatasetView):
     def post(self, request: Request, pk: Any) -> Response:
         project = perms.visible_project(request.user, pk)
         return import_flow(request, lambda: perms.check_manage_project(request.user, project),
-                           lambda params: services.request_dataset_import(request.user, project, params),
+                           lambda params, cloud: services.request_dataset_import(request.user, project, params, cloud),
                            target=project)
 
 
@@ -173,8 +179,8 @@ class BackupImportView(_DatasetView):
 
     def post(self, request: Request) -> Response:
         return import_flow(request, lambda: None,
-                           lambda params: services.request_restore(request.user, self.kind, params,
-                                                                   context_of(request)),
+                           lambda params, cloud: services.request_restore(request.user, self.kind, params,
+                                                                          context_of(request), cloud),
                            format_required=False)
 
 

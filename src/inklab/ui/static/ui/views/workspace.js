@@ -14,6 +14,7 @@ import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
+import { stateAt } from "../annotation/tracks.js";
 import { SaveConflict, saveChanges } from "../annotation/saving.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
@@ -47,6 +48,8 @@ const ICONS = {
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
+/** The shortest time between two changes of the address (see ``rememberFrame``). */
+const ADDRESS_INTERVAL_MS = 100;
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
@@ -104,6 +107,9 @@ class Workspace {
     this.conflict = false;
     /** @type {number} the autosave timer (0: none) */
     this.autosaveTimer = 0;
+    /** @type {number} the timer that puts the frame in the address (see ``rememberFrame``), and when it was last put */
+    this.addressTimer = 0;
+    this.addressAt = -Infinity;
     /** Brush size, shape and mode of the mask tool (kept while the page is open). */
     this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
@@ -166,6 +172,7 @@ class Workspace {
     this.destroyed = true;
     this.stopPlaying();
     window.clearInterval(this.autosaveTimer);
+    window.clearTimeout(this.addressTimer);
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.canvas?.destroy();
@@ -514,9 +521,7 @@ class Workspace {
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
       this.attributes.cid = null;
-      const url = new URL(location.href);
-      url.searchParams.set("frame", String(frame));
-      history.replaceState(null, "", url.pathname + url.search);
+      this.rememberFrame();
       if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
@@ -535,6 +540,31 @@ class Workspace {
     } finally {
       if (this.frame === frame) this.element.classList.remove("frame-loading");
     }
+  }
+
+  /**
+   * Put the frame in the address (?frame=), at most once in ``ADDRESS_INTERVAL_MS``: Chromium
+   * ignores address changes beyond 200 in ten seconds (scrubbing at 60 frames a second makes
+   * more), and each costs time. The last frame always gets there, at the latest one interval on.
+   */
+  rememberFrame() {
+    if (this.addressTimer) return;  // the pending update writes the frame shown when it runs
+    const since = performance.now() - this.addressAt;
+    if (since >= ADDRESS_INTERVAL_MS) this.writeAddress();
+    else {
+      this.addressTimer = window.setTimeout(() => {
+        this.addressTimer = 0;
+        this.writeAddress();
+      }, ADDRESS_INTERVAL_MS - since);
+    }
+  }
+
+  writeAddress() {
+    if (this.destroyed) return;
+    this.addressAt = performance.now();
+    const url = new URL(location.href);
+    url.searchParams.set("frame", String(this.frame));
+    history.replaceState(null, "", url.pathname + url.search);
   }
 
   /** @param {number} direction @returns {number} the next frame that is not deleted */
@@ -575,10 +605,8 @@ class Workspace {
   isOnFrame(cid) {
     const obj = this.store.objects.get(cid);
     if (!obj) return false;
-    if (obj.kind === "track") {
-      const { tracks, outside } = this.store.frameObjects(this.frame);
-      return tracks.some((t) => t.obj === obj) || outside.some((t) => t.obj === obj);
-    }
+    // A track is on every frame from its first keyframe (drawn, or listed as outside).
+    if (obj.kind === "track") return obj.present && stateAt(obj.data.shapes, this.frame) !== null;
     return obj.data.frame === this.frame;
   }
 
