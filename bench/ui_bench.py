@@ -22,6 +22,11 @@ API, and prints for the same run:
   a 10-frame job (the reference);
 * saving one moved shape in the N-shape frame: time and bytes sent, versus a PUT of the whole
   frame's annotations (what a client that saves everything sends).
+* 25 fps playback of a 1280×720 video (``--playback-frames``, default 250; ``--playback-only``:
+  only this case): when each frame is first drawn, dropped frames (drawn over two frame intervals
+  after the frame before, or never drawn), waits for decoding and long tasks on the page's
+  thread, beside the player before chunks (a request per frame, six ahead, a timer; switched on
+  by a ``localStorage`` key) in interleaved rounds; and the JPEG decode rate of one chunk.
 
 Then issue 13's cases, on a server of their own (``--only-new``: only these): a frame with 20,000
 shapes (``--many-shapes``; the same interactions), and the workspace itself scrubbing a track of
@@ -32,7 +37,7 @@ the same way, first, in the same run: before/after.
 
 Goals (issue 6): under 100 ms per interaction at 5,000 shapes; a 10,000-frame job open in under 1 s.
 Issue 13: under 100 ms per interaction at 20,000 shapes; under 16 ms per frame while scrubbing; under
-16 ms per brush segment.
+16 ms per brush segment; no dropped frames at 25 fps.
 Absolute numbers on a shared 2-core machine are noisy: read the ratios.
 """
 
@@ -551,11 +556,168 @@ def new_cases(args: argparse.Namespace) -> None:
             server.destroy()
 
 
+
+# Installed before playing: the time each frame number is first drawn on the canvas (each render
+# bumps the canvas's ``data-renders``; the frame number shows the frame on screen).
+PLAY_PROBE = """() => {
+  const canvas = document.querySelector("canvas.annotation-canvas");
+  const number = document.querySelector(".frame-number");
+  const log = window.__played = [];
+  const long = window.__long = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); })
+    .observe({type: "longtask"});
+  new MutationObserver(() => {
+    const frame = Number(number.value);
+    if (!log.length || log[log.length - 1][0] !== frame) log.push([frame, performance.now()]);
+  }).observe(canvas, {attributes: true, attributeFilter: ["data-renders"]});
+}"""
+
+# JPEG decode rate in the browser: the frames of one chunk decoded with createImageBitmap, one at a
+# time and four at a time.
+DECODE = """async ({job}) => {
+  const {zipMembers} = await import('/static/ui/annotation/chunks.js');
+  const buffer = await (await fetch(`/api/jobs/${job}/data?type=chunk&index=0&quality=compressed`)).arrayBuffer();
+  const whole = new Blob([buffer]);
+  const blobs = zipMembers(buffer).map((m) => whole.slice(m.offset, m.offset + m.size, "image/jpeg"));
+  let started = performance.now();
+  for (const blob of blobs) (await createImageBitmap(blob)).close();
+  const serial = (performance.now() - started) / blobs.length;
+  started = performance.now();
+  for (let i = 0; i < blobs.length; i += 4) {
+    for (const bitmap of await Promise.all(blobs.slice(i, i + 4).map((b) => createImageBitmap(b)))) bitmap.close();
+  }
+  const parallel = (performance.now() - started) / blobs.length;
+  return {serial, parallel, frames: blobs.length, bytes: buffer.byteLength};
+}"""
+
+
+def _video_file(path: Path, frames: int) -> Path:
+    """A 1280×720 MPEG-4 video at 25 fps: the gradient scene with blobs moving across it."""
+    import av
+
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    rng = np.random.default_rng(7)
+    blobs = [(rng.integers(0, WIDTH), rng.integers(0, HEIGHT), rng.integers(40, 140), rng.integers(-9, 10),
+              rng.integers(-6, 7), rng.integers(0, 256, 3)) for _ in range(8)]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.options = {"qscale": "3"}
+        for index in range(frames):
+            base = np.stack([(x * 0.2 + index * 3) % 256, (y * 0.3) % 256, ((x + y) * 0.1) % 256], axis=-1)
+            for cx, cy, r, dx, dy, color in blobs:
+                px, py = (cx + dx * index) % WIDTH, (cy + dy * index) % HEIGHT
+                base[(x - px) ** 2 + (y - py) ** 2 < r * r] = color
+            frame = av.VideoFrame.from_ndarray(base.astype(np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[str, Any]:
+    """Play the job from frame 0 at ``fps`` (Space) until its last frame; each frame's first drawing
+    time. ``legacy``: the playback before chunks (one request per frame, six ahead, a timer)."""
+    page = bench.page
+    page.goto(f"{bench.server.url}/api/server/about")  # any page of the origin, for its localStorage
+    page.evaluate("(legacy) => legacy ? localStorage.setItem('inklab.playback.legacy', '1')"
+                  " : localStorage.removeItem('inklab.playback.legacy')", legacy)
+    bench.open(job)
+    page.wait_for_timeout(2000)  # as a user would: the job is open, then Play
+    page.evaluate(PLAY_PROBE)
+    last = int(page.locator(".frame-number").get_attribute("max"))
+    pressed = page.evaluate("() => performance.now()")
+    page.keyboard.press(" ")
+    page.wait_for_function(f"() => document.querySelector('.frame-number').value === '{last}'"
+                           " && document.querySelector('.player-button[title^=Play]')", timeout=300_000)
+    page.wait_for_timeout(200)
+    played = page.evaluate("() => window.__played")
+    long_tasks = page.evaluate("() => window.__long")
+    stalls = page.locator(".workspace").get_attribute("data-play-stalls")
+    page.evaluate("() => localStorage.removeItem('inklab.playback.legacy')")
+    interval = 1000 / fps
+    frames = [f for f, _ in played]
+    times = [t for _, t in played]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # Dropped: drawn later than one frame interval after it was due (one interval after the
+    # previous frame), or never drawn at all.
+    late_at = [frames[i + 1] for i, g in enumerate(gaps) if g > 2 * interval]
+    late = len(late_at)
+    skipped = len(set(range(1, last + 1)) - set(frames))
+    return {"frames": len(frames) - 1, "gaps": gaps, "late": late, "late_at": late_at, "skipped": skipped,
+            "long": long_tasks, "stalls": stalls, "start": times[1] - pressed if len(times) > 1 else float("nan"),
+            "seconds": (times[-1] - times[0]) / 1000, "expected": last / fps}
+
+
+def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rounds: int) -> None:
+    """25 fps playback of a 1280×720 video task of ``frames`` frames: the player as it is (zip chunks
+    fetched 2 s ahead, 0.6 s decoded ahead, a clock) beside the playback before it (the reference)."""
+    import tempfile
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        video = _video_file(Path(tmp) / "drive.mp4", frames)
+        video_bytes = video.stat().st_size
+        labels = [{"name": "car"}]
+        task = rest.call("POST", "/api/tasks", {"name": "playback", "labels": labels})
+        _upload(rest, task["id"], [("drive.mp4", video.read_bytes())])
+    job = rest.jobs(task["id"])[0]["id"]
+    meta = rest.get(f"/api/jobs/{job}/data/meta")
+    # Warm the server's caches of both paths (compressed frames and chunks are made on first use).
+    for number in range(frames):
+        rest.http.request("GET", f"{server.url}/api/jobs/{job}/data?type=frame&number={number}&quality=compressed",
+                          headers=rest.headers)
+    chunks = (frames + meta["chunk_size"] - 1) // meta["chunk_size"]
+    for index in range(chunks):
+        rest.http.request("GET", f"{server.url}/api/jobs/{job}/data?type=chunk&index={index}&quality=compressed",
+                          headers=rest.headers)
+    print(f"(playback data: {frames} frames, {video_bytes / frames / 1024:.0f} KiB/frame as MPEG-4, chunks of "
+          f"{meta['chunk_size']}; prepared in {time.perf_counter() - started:.0f} s)")
+
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    _login(page, server)
+    bench = Bench(page, server)
+    page.on("pageerror", lambda e: print("page error:", e))
+    results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for _ in range(rounds):
+        for legacy in (True, False):
+            results[legacy].append(bench_playback(bench, job, legacy))
+    decode = page.evaluate(DECODE, {"job": job})
+    context.close()
+
+    print(f"\n== playback at 25 fps, {frames} frames of a 1280×720 video, Space → last frame "
+          f"(dropped: drawn over 80 ms after the previous frame, or never drawn); load average now {_load()}")
+    for legacy, name in ((False, "inklab (chunks, 0.6 s decoded ahead)"), (True, "before (a request per frame, 6 ahead)")):
+        for i, r in enumerate(results[legacy]):
+            gaps = r["gaps"]
+            print(f"  {name:<38} round {i + 1}: dropped {r['late'] + r['skipped']:3d} ({r['late']} late, "
+                  f"{r['skipped']} skipped); frame time {_stats(gaps)}  max {max(gaps):6.1f} ms; "
+                  f"{r['seconds']:.1f} s for {r['expected']:.1f} s of video; first frame after {r['start']:.0f} ms; "
+                  f"waited for decoding {r['stalls'] or '?'} times; page thread blocked over 50 ms {len(r['long'])} times "
+                  f"({sum(r['long']):.0f} ms)"
+                  + (f"; late: frames {', '.join(map(str, r['late_at'][:12]))}" if r["late_at"] else ""))
+    new = [r["late"] + r["skipped"] for r in results[False]]
+    old = [r["late"] + r["skipped"] for r in results[True]]
+    speed = statistics.median(r["seconds"] for r in results[True]) / statistics.median(r["seconds"] for r in results[False])
+    print(f"  → dropped frames: {sum(new)} vs {sum(old)} (reference) over {rounds} round(s); "
+          f"playing time before / now: {speed:.2f}×")
+    per_frame = decode["bytes"] / decode["frames"]
+    print(f"\n== JPEG decoding in the browser (createImageBitmap), {decode['frames']} frames of one chunk, "
+          f"{per_frame / 1024:.0f} KiB/frame in the zip vs {video_bytes / frames / 1024:.0f} KiB/frame as MPEG-4")
+    print(f"  one at a time   {decode['serial']:6.1f} ms/frame = {1000 / decode['serial']:5.0f} fps")
+    print(f"  four at a time  {decode['parallel']:6.1f} ms/frame = {1000 / decode['parallel']:5.0f} fps  "
+          f"→ {1000 / decode['parallel'] / 25:.1f}× the 25 fps needed")
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", type=int, default=5000, help="shapes on the busy frame (default 5000)")
     parser.add_argument("--frames", type=int, default=10000, help="frames of the big job (default 10000)")
     parser.add_argument("--repeat", type=int, default=15, help="samples per interaction (default 15)")
+    parser.add_argument("--playback-frames", type=int, default=250, help="frames of the playback video (default 250)")
+    parser.add_argument("--playback-rounds", type=int, default=2, help="playback runs of each player (default 2)")
+    parser.add_argument("--playback-only", action="store_true", help="only the 25 fps playback case")
     parser.add_argument("--many-shapes", type=int, default=20000, help="shapes on the busiest frame (default 20000)")
     parser.add_argument("--scrub-steps", type=int, default=2000,
                         help="frames the workspace is scrubbed over with the track (default 2000)")
@@ -577,6 +739,12 @@ def main() -> int:
         load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
         print(f"inklab UI benchmark: {args.shapes} shapes, {args.frames}-frame job; server {server.url}; "
               f"load average {load} on {os.cpu_count()} CPUs")
+        if args.playback_only:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                playback_case(browser, server, rest, args.playback_frames, args.playback_rounds)
+                browser.close()
+            return 0
         started = time.perf_counter()
         images = [(f"frame_{i:03d}.jpg", _image(i)) for i in range(60)]
         _, busy_job, labels = _task(rest, "5k shapes", images[:2])
@@ -653,6 +821,8 @@ def main() -> int:
             print(f"  PUT of the whole frame (reference): {s['put_seconds'] * 1000:7.1f} ms, {s['put_bytes']:,} bytes")
             print(f"  → bytes: {s['put_bytes'] / max(1, s['ui_bytes']):.0f}× fewer;  time: "
                   f"{s['put_seconds'] / s['ui_seconds']:.1f}× faster")
+
+            playback_case(browser, server, rest, args.playback_frames, args.playback_rounds)
             browser.close()
     finally:
         server.destroy()

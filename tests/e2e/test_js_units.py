@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -549,3 +551,77 @@ def test_recent_filters_keep_the_last_ten_newest_first(js: Any) -> None:
     assert result["ten"] == [f"width>{i}" for i in range(11, 1, -1)]
     assert result["again"] == ["width>5"] + [f"width>{i}" for i in range(11, 1, -1) if i != 5], "once, moved first"
     assert result["other"] == [] and result["nobody"] == []
+
+
+def _zip(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_STORED) -> list[int]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return list(buffer.getvalue())
+
+
+def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
+    # Two chunks of 3 frames (job frames 10..15); each member's bytes name its frame.
+    chunks = [_zip([(f"{f:06d}.jpg", f"frame {f} ".encode() * (f + 1)) for f in range(10 + 3 * i, 13 + 3 * i)])
+              for i in range(2)]
+    result = js({"c": "annotation/chunks.js"}, """
+        const asked = [];
+        const source = new c.ChunkSource(async (index) => { asked.push(index); return new Blob([new Uint8Array(arg.chunks[index])]); },
+          {start: 10, stop: 15, chunkSize: 3, keep: 1});
+        const text = async (frame) => new TextDecoder().decode(await (await source.frame(frame)).arrayBuffer());
+        const frames = [await text(14), await text(13), await text(15), await text(10)];
+        const members = c.zipMembers(new Uint8Array(arg.chunks[0]).buffer).map((m) => m.size);
+        const error = async (f) => { try { await f(); return null; } catch (e) { return e.message; } };
+        return {frames, asked, members, kept: [...source.chunks.keys()],
+          outside: await error(() => source.frame(16)),
+          deflated: await error(async () => c.zipMembers(new Uint8Array(arg.deflated).buffer)),
+          notZip: await error(async () => c.zipMembers(new Uint8Array(64).buffer)),
+          broken: await (async () => {
+            const bad = new c.ChunkSource(async () => { throw new Error("409"); }, {start: 0, stop: 9, chunkSize: 5});
+            const first = await error(() => bad.frame(3));
+            const again = await error(() => bad.frame(4));
+            return {first, again, fetched: bad.fetched, broken: [bad.broken(4), bad.broken(5)], holds: bad.holds(4)};
+          })()};
+    """, {"chunks": chunks, "deflated": _zip([("000000.jpg", b"x" * 500)], zipfile.ZIP_DEFLATED)})
+    assert result["frames"] == ["frame 14 " * 15, "frame 13 " * 14, "frame 15 " * 16, "frame 10 " * 11]
+    # One request per chunk while it is kept; with room for one chunk, going back fetches chunk 0 again.
+    assert result["asked"] == [1, 0]
+    assert result["members"] == [len("frame 10 ") * 11, len("frame 11 ") * 12, len("frame 12 ") * 13]
+    assert result["kept"] == [0]
+    assert result["outside"] == "Frame 16 is not in this job."
+    assert result["deflated"] == "The chunk has compressed members; only stored ones are read."
+    assert result["notZip"] == "The chunk is not a zip archive."
+    # A chunk that cannot be fetched is not asked for again: its frames come on their own.
+    assert result["broken"] == {"first": "409", "again": "Chunk 0 could not be read.", "fetched": 1,
+                                "broken": [True, False], "holds": False}
+
+
+def test_chunk_source_drops_chunks_behind_first(js: Any) -> None:
+    result = js({"c": "annotation/chunks.js"}, """
+        const source = new c.ChunkSource(async () => new Blob([]), {start: 0, stop: 99, chunkSize: 10, keep: 3});
+        source.fetchChunk = () => new Promise(() => {});  // never answers: only the bookkeeping is checked
+        for (const i of [4, 5, 6]) source.chunk(i);
+        source.chunk(7);  // playing forwards: chunk 4 (furthest behind) goes
+        const forwards = [...source.chunks.keys()].sort((a, b) => a - b);
+        source.chunk(2);  // a jump back: the chunks furthest from it go, ahead of it before behind
+        return {forwards, back: [...source.chunks.keys()].sort((a, b) => a - b), fetched: source.fetched};
+    """)
+    assert result["forwards"] == [5, 6, 7]
+    assert result["back"] == [2, 5, 6]
+    assert result["fetched"] == 5
+
+
+def test_frame_loader_frees_frames_behind(js: Any) -> None:
+    result = js({"f": "annotation/frames.js"}, """
+        const closed = [];
+        const loader = new f.FrameLoader(async (n) => ({n, close() { closed.push(n); }}), {first: 0, last: 100, pixels: 1});
+        for (const n of [3, 4, 5, 6, 7, 8]) await loader.get(n);
+        loader.dropBehind(7, 1, 2);
+        const forwards = [...loader.ready.keys()].sort((a, b) => a - b);
+        loader.dropBehind(5, -1, 1);
+        return {forwards, backwards: [...loader.ready.keys()].sort((a, b) => a - b), closed: closed.sort((a, b) => a - b)};
+    """)
+    assert result["forwards"] == [5, 6, 7, 8]
+    assert result["backwards"] == [5, 6]
+    assert result["closed"] == [3, 4, 7, 8]

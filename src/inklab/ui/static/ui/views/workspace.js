@@ -7,7 +7,6 @@ import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../an
 import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
-import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
 import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
 import { shapeBox } from "../annotation/geometry.js";
@@ -31,6 +30,7 @@ import { AttributeMode } from "./workspace-attributes.js";
 import { GroupMode } from "./workspace-groups.js";
 import { ReviewMode } from "./workspace-review.js";
 import { TagMode } from "./workspace-tags.js";
+import { WorkspacePlayer } from "./workspace-player.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -120,7 +120,6 @@ class Workspace {
     this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
-    this.playing = 0;
     this.destroyed = false;
     /** @type {Set<number>} */
     this.deleted = new Set();
@@ -150,9 +149,6 @@ class Workspace {
     document.title = `Job #${job.id} · ${job.task_name} · inklab`;
     const first = job.start_frame;
     const last = job.stop_frame;
-    const size = this.frameSize(first);
-    this.frames = new FrameLoader((frame, signal) => api.frameBitmap(this.jobId, frame, signal),
-      { first, last, pixels: size.width * size.height });
     this.build();
     // A click can move a drawing gesture to its next step (a cuboid's 4 points): say what comes next.
     this.canvas.canvas.addEventListener("pointerup", () => this.updateHint());
@@ -170,13 +166,12 @@ class Workspace {
 
   destroy() {
     this.destroyed = true;
-    this.stopPlaying();
     window.clearInterval(this.autosaveTimer);
     window.clearTimeout(this.addressTimer);
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.canvas?.destroy();
-    this.frames?.dispose();
+    this.playback?.dispose();
   }
 
   /** @param {number} frame @returns {{width: number, height: number, name: string}} */
@@ -198,7 +193,7 @@ class Workspace {
       onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
     });
     this.player = new Player({ first: job.start_frame, last: job.stop_frame, onGo: (f) => this.go(f, f >= this.frame ? 1 : -1),
-      onPlay: () => this.togglePlay() });
+      onPlay: () => this.playback.toggle() });
     const editor = this.editor;
     this.sidebar = new ObjectsSidebar({
       select: (cid) => this.select(cid, true),
@@ -297,12 +292,7 @@ class Workspace {
       this.setMode(this.modeSelect.value);
       this.modeSelect.blur();  // the mode's keys (digits, arrows) go to the workspace
     });
-    // A new speed applies at once while playing.
-    this.player.speed.addEventListener("change", () => {
-      if (!this.playing) return;
-      this.stopPlaying();
-      this.togglePlay();
-    });
+    this.playback = new WorkspacePlayer(this);
     const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
       this.cuboidMethod, this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
@@ -527,19 +517,7 @@ class Workspace {
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
     if (changedFrame) this.review.frameShown();
-    this.frames.prefetch(frame, direction, (f) => this.deleted.has(f));
-    const cached = this.frames.has(frame);
-    if (!cached) this.element.classList.add("frame-loading");
-    try {
-      const bitmap = await this.frames.get(frame);
-      if (this.frame !== frame || this.destroyed) return;
-      this.canvas.setImage(bitmap, size.width > 1 ? size.width : bitmap.width, size.height > 1 ? size.height : bitmap.height);
-      if (!cached) this.canvas.renderNow();
-    } catch (error) {
-      if (this.frame === frame) this.ctx.toasts.error(error);
-    } finally {
-      if (this.frame === frame) this.element.classList.remove("frame-loading");
-    }
+    await this.playback.show(frame, direction);
   }
 
   /**
@@ -573,32 +551,6 @@ class Workspace {
     let frame = this.frame + direction;
     while (frame >= first && frame <= last && this.deleted.has(frame)) frame += direction;
     return frame < first || frame > last ? this.frame : frame;
-  }
-
-  togglePlay() {
-    if (this.playing) {
-      this.stopPlaying();
-      return;
-    }
-    const stopAt = this.player.untilKeyframe.checked ? this.tracks.nextKeyframe() : null;
-    const tick = () => {
-      const next = this.neighbour(1);
-      if (next === this.frame || (stopAt !== null && this.frame >= stopAt)) {
-        this.stopPlaying();
-        return;
-      }
-      // Wait for frames that are not there yet instead of skipping them.
-      if (this.frames.has(next)) this.go(next, 1);
-      else this.frames.prefetch(this.frame, 1, (f) => this.deleted.has(f));
-    };
-    this.playing = window.setInterval(tick, 1000 / this.player.fps);
-    this.player.setPlaying(true);
-  }
-
-  stopPlaying() {
-    if (this.playing) clearInterval(this.playing);
-    this.playing = 0;
-    this.player?.setPlaying(false);
   }
 
   /** @param {number} cid @returns {boolean} */
@@ -940,7 +892,7 @@ class Workspace {
       case "backward": this.go(this.frame - 10, -1); break;
       case "first": this.go(this.job.start_frame, 1); break;
       case "last": this.go(this.job.stop_frame, -1); break;
-      case "play": this.togglePlay(); break;
+      case "play": this.playback.toggle(); break;
       case "jump": this.player.focusNumber(); break;
       case "draw":
         if (tool) tool.finish();
