@@ -117,11 +117,11 @@ class ExportView(_DatasetView):
     def post(self, request: Request, pk: Any) -> Response:
         target: Task | Job | Project
         if self.kind == "task":
-            target = perms.visible_task(request.user, pk)
+            target = perms.visible_task(request.user, pk, context_of(request))
         elif self.kind == "job":
-            target = perms.visible_job(request.user, pk)
+            target = perms.visible_job(request.user, pk, context_of(request))
         else:
-            target = perms.visible_project(request.user, pk)
+            target = perms.visible_project(request.user, pk, context_of(request))
         return _queued(services.request_export(request.user, target, request.query_params))
 
 
@@ -132,7 +132,7 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
                            lambda params, cloud: services.request_annotations_import(request.user, task, params, cloud),
                            target=task)
@@ -143,7 +143,7 @@ class JobAnnotationsImportView(JobAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
                            lambda params, cloud: services.request_annotations_import(request.user, job, params, cloud),
                            target=job)
@@ -154,7 +154,7 @@ class ProjectDatasetView(_DatasetView):
     """``POST /api/projects/{id}/dataset/``: a dataset import."""
 
     def post(self, request: Request, pk: Any) -> Response:
-        project = perms.visible_project(request.user, pk)
+        project = perms.visible_project(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_manage_project(request.user, project),
                            lambda params, cloud: services.request_dataset_import(request.user, project, params, cloud),
                            target=project)
@@ -167,7 +167,7 @@ class BackupExportView(_DatasetView):
     kind = "task"
 
     def post(self, request: Request, pk: Any) -> Response:
-        obj = perms.visible_task(request.user, pk) if self.kind == "task" else perms.visible_project(request.user, pk)
+        obj = perms.visible_task(request.user, pk, context_of(request)) if self.kind == "task" else perms.visible_project(request.user, pk, context_of(request))
         return _queued(services.request_backup(request.user, obj, request.query_params))
 
 
