@@ -1,6 +1,7 @@
 """Web UI benchmark in a real browser (Debian's Chromium driven by Playwright), issue 6 §5.
 
 Run from the repository root:  .venv/bin/python bench/ui_bench.py [--shapes 5000] [--frames 10000] [--repeat 15]
+[--many-shapes 20000] [--scrub-steps 2000] [--reference-src DIR] [--only-new]
 
 It starts its own ``inklab serve`` in a temporary data directory, builds the data through the REST
 API, and prints for the same run:
@@ -21,8 +22,22 @@ API, and prints for the same run:
   a 10-frame job (the reference);
 * saving one moved shape in the N-shape frame: time and bytes sent, versus a PUT of the whole
   frame's annotations (what a client that saves everything sends).
+* 25 fps playback of a 1280×720 video (``--playback-frames``, default 250; ``--playback-only``:
+  only this case): when each frame is first drawn, dropped frames (drawn over two frame intervals
+  after the frame before, or never drawn), waits for decoding and long tasks on the page's
+  thread, beside the player before chunks (a request per frame, six ahead, a timer; switched on
+  by a ``localStorage`` key) in interleaved rounds; and the JPEG decode rate of one chunk.
+
+Then issue 13's cases, on a server of their own (``--only-new``: only these): a frame with 20,000
+shapes (``--many-shapes``; the same interactions), and the workspace itself scrubbing a track of
+500 keyframes over the M frames with the next-frame key (``--scrub-steps`` frames, the track
+selected): per frame the key's handler, the canvas's render and the page's style and layout, and
+the intervals between refreshes. ``--reference-src`` (another checkout's ``src``) measures its UI
+the same way, first, in the same run: before/after.
 
 Goals (issue 6): under 100 ms per interaction at 5,000 shapes; a 10,000-frame job open in under 1 s.
+Issue 13: under 100 ms per interaction at 20,000 shapes; under 16 ms per frame while scrubbing; under
+16 ms per brush segment; no dropped frames at 25 fps.
 Absolute numbers on a shared 2-core machine are noisy: read the ratios.
 """
 
@@ -148,6 +163,11 @@ class Bench:
         ws = self.page.locator(".workspace")
         return {"ready_at": float(ws.get_attribute("data-ready-at")), "open": float(ws.get_attribute("data-open-ms"))}
 
+    def layer_drawn(self) -> None:
+        """Wait until the shapes layer is complete (a busy one is drawn over several animation frames)."""
+        self.page.wait_for_function("() => document.querySelector('canvas.annotation-canvas').dataset.layerPending"
+                                    " !== 'true'", timeout=60_000)
+
     def screen(self, x: float, y: float) -> tuple[float, float]:
         canvas = self.page.locator("canvas.annotation-canvas")
         box = canvas.bounding_box()
@@ -170,6 +190,7 @@ def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: 
                  repeat: int) -> dict[str, Any]:
     page = bench.page
     opened = bench.open(job)
+    bench.layer_drawn()
     drawn = int(page.locator("canvas.annotation-canvas").get_attribute("data-drawn"))
     cx, cy = bench.screen(WIDTH / 2, HEIGHT / 2)
     page.mouse.move(cx, cy)
@@ -210,7 +231,9 @@ def bench_shapes(bench: Bench, rest: Rest, job: int, labels: list[int], shapes: 
       const time = (draw) => { const t = performance.now(); draw(); ctx.getImageData(0, 0, 1, 1); return performance.now() - t; };
       const batched = [], naive = [];
       for (let r = 0; r < repeat; r++) {
-        batched.push(time(() => { for (const it of items) it.box = undefined; renderer.baseKey = null; renderer.draw(scene); }));
+        // A busy layer is drawn a slice per animation frame: all slices, back to back.
+        batched.push(time(() => { for (const it of items) it.box = undefined; renderer.baseKey = null;
+          do renderer.draw(scene); while (renderer.pending); }));
         naive.push(time(() => {
           ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#2b303b"; ctx.fillRect(0, 0, canvas.width, canvas.height);
           ctx.setTransform(scale, 0, 0, scale, x, y); ctx.lineWidth = 1.5 / scale;
@@ -319,6 +342,65 @@ def bench_track_scrub(bench: Bench, frames: int, keyframes: int) -> list[float]:
     return bench.page.evaluate(TRACK_SCRUB, {"frames": frames, "keyframes": keyframes})
 
 
+def _scrub_track(frames: int, keyframes: int, label_id: int, width: float, height: float) -> dict[str, Any]:
+    """A rectangle track of ``keyframes`` keyframes spread over ``frames`` frames, within a
+    ``width``×``height`` image: it wanders, turns, is occluded on some keyframes and leaves the
+    frame (outside) for a while every 50 keyframes."""
+    step = frames // keyframes
+    w, h = width * 0.12, height * 0.15
+    shapes = []
+    for k in range(keyframes):
+        x = width * 0.05 + width * 0.6 * abs(math.sin(k / 7))
+        y = height * 0.05 + height * 0.6 * abs(math.cos(k / 11))
+        shapes.append({"type": "rectangle", "frame": k * step, "points": [x, y, x + w, y + h],
+                       "rotation": float((k * 13) % 360), "occluded": k % 5 == 0, "outside": k % 50 == 49,
+                       "z_order": 0, "attributes": []})
+    return {"frame": 0, "label_id": label_id, "group": 0, "source": "manual", "attributes": [], "shapes": shapes,
+            "elements": []}
+
+
+# The workspace scrubbed with its own keys: each step dispatches the "next frame" key (F) and
+# waits for the animation frame in which the canvas draws it. The work of a step is the key's
+# handler (interpolation, sidebar, object card) plus the canvas's render plus the style and
+# layout of what changed (forced here, so that it is counted in this step and not the next).
+# The interval between animation frames is kept too: over 16.7 ms (one refresh at 60 Hz) the
+# step missed a refresh.
+WORKSPACE_SCRUB = """async ({steps}) => {
+  const canvas = document.querySelector("canvas.annotation-canvas");
+  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const work = [], intervals = [];
+  let longTasks = 0;
+  const observer = new PerformanceObserver((list) => { longTasks += list.getEntries().length; });
+  observer.observe({type: "longtask"});
+  let last = await nextFrame();
+  for (let i = 0; i < steps; i++) {
+    const started = performance.now();
+    canvas.dispatchEvent(new KeyboardEvent("keydown", {key: "f", code: "KeyF", bubbles: true, cancelable: true}));
+    const handler = performance.now() - started;
+    const at = await nextFrame();
+    const drawn = performance.now();
+    document.body.offsetHeight;
+    canvas.getContext("2d").getImageData(0, 0, 1, 1);
+    work.push(handler + Number(canvas.dataset.renderMs) + performance.now() - drawn);
+    intervals.push(at - last);
+    last = at;
+  }
+  observer.disconnect();
+  return {work, intervals, longTasks, frame: Number(document.querySelector(".frame-number").value)};
+}"""
+
+
+def bench_track_workspace(bench: Bench, job: int, steps: int) -> dict[str, Any]:
+    """The job's track (see ``_scrub_track``) selected in the workspace and scrubbed with the
+    next-frame key from frame 0, ``steps`` frames: the work per step and the refresh intervals."""
+    page = bench.page
+    bench.open(job)
+    page.locator("canvas.annotation-canvas").focus()
+    page.keyboard.press("Tab")  # selects the first object: the track (its card is shown and rebuilt on every frame)
+    page.wait_for_selector(".object-card")
+    return page.evaluate(WORKSPACE_SCRUB, {"steps": steps})
+
+
 def bench_frames(bench: Bench, job: int, frames: int, repeat: int) -> dict[str, list[float]]:
     page = bench.page
     bench.open(job)
@@ -403,12 +485,251 @@ def bench_save(bench: Bench, rest: Rest, job: int, shapes: list[dict[str, Any]])
             "put_bytes": len(raw)}
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
+def _worst(samples: list[float], limit: float) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return (f"median {statistics.median(samples):6.1f}  p99 {p99:6.1f}  worst {ordered[-1]:6.1f} ms  "
+            f"over {limit:g} ms: {sum(v > limit for v in samples)} of {len(samples)}")
+
+
+def bench_busy_and_scrub(browser: Any, server: LiveServer, args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 13's cases on one server: a frame with ``--many-shapes`` shapes (zoom, pan, select,
+    hover), and the workspace scrubbing a 500-keyframe track over a ``--frames``-frame job."""
+    rest = Rest(server)
+    _, busy_job, labels = _task(rest, f"{args.many_shapes} shapes", [("a.jpg", _image(0)), ("b.jpg", _image(1))])
+    shapes = _shapes(args.many_shapes, 0, labels)
+    rest.call("PATCH", f"/api/jobs/{busy_job}/annotations?action=create", {"shapes": shapes})
+    tiny = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(args.frames):
+            zf.writestr(f"f{i:06d}.png", tiny.getvalue())
+    _, track_job, track_labels = _task(rest, "track", [("frames.zip", archive.getvalue())])
+    rest.call("PATCH", f"/api/jobs/{track_job}/annotations?action=create",
+              {"tracks": [_scrub_track(args.frames, 500, track_labels[0], 64, 48)]})
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    _login(page, server)
+    bench = Bench(page, server)
+    result = {"load": _load(), "shapes": bench_shapes(bench, rest, busy_job, labels, shapes, args.repeat)}
+    result["scrub"] = bench_track_workspace(bench, track_job, min(args.scrub_steps, args.frames - 1))
+    context.close()
+    return result
+
+
+def report_busy_and_scrub(name: str, r: dict[str, Any], args: argparse.Namespace) -> None:
+    shapes, scrub = r["shapes"], r["scrub"]
+    print(f"-- {name} (load average {r['load']} when it started)")
+    print(f"  {args.many_shapes} shapes on a frame ({shapes['drawn']} drawn after culling), event → pixels:")
+    for key, what in (("zoom", "wheel step"), ("pan", "pan step"), ("select", "click to select"), ("hover", "hover")):
+        print(f"    {what:<16} {_stats(shapes[key])}   worst {max(shapes[key]):6.1f} ms")
+    print(f"    all shapes redrawn (every slice)   {_stats(shapes['batched'])}   naive: {_stats(shapes['naive'])}")
+    print(f"  the workspace scrubbed with F over {len(scrub['work'])} frames of the 500-keyframe track (selected):")
+    print(f"    work per frame   {_worst(scrub['work'], 16)}")
+    print(f"    refresh interval {_worst(scrub['intervals'], 16.7 * 1.5)}   (over 1.5 refreshes: a missed refresh)")
+    print(f"    tasks over 50 ms during the scrub: {scrub['longTasks']}")
+
+
+def new_cases(args: argparse.Namespace) -> None:
+    """Issue 13's cases on a server of this tree and, with ``--reference-src``, on one of the
+    reference tree (measured first, on the same machine, in the same run)."""
+    from playwright.sync_api import sync_playwright
+
+    servers = [("this tree", LiveServer(workers=2).start())]
+    if args.reference_src:
+        servers.insert(0, (f"reference: {args.reference_src}", LiveServer(workers=2, src=args.reference_src).start()))
+    try:
+        print(f"\n== issue 13: {args.many_shapes} shapes on a frame (goal < 100 ms per interaction); a track of 500 "
+              f"keyframes over {args.frames} frames scrubbed in the workspace (goal < 16 ms per frame)")
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            for name, server in servers:
+                report_busy_and_scrub(name, bench_busy_and_scrub(browser, server, args), args)
+            browser.close()
+    finally:
+        for _, server in servers:
+            server.destroy()
+
+
+
+# Installed before playing: the time each frame number is first drawn on the canvas (each render
+# bumps the canvas's ``data-renders``; the frame number shows the frame on screen).
+PLAY_PROBE = """() => {
+  const canvas = document.querySelector("canvas.annotation-canvas");
+  const number = document.querySelector(".frame-number");
+  const log = window.__played = [];
+  const long = window.__long = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); })
+    .observe({type: "longtask"});
+  new MutationObserver(() => {
+    const frame = Number(number.value);
+    if (!log.length || log[log.length - 1][0] !== frame) log.push([frame, performance.now()]);
+  }).observe(canvas, {attributes: true, attributeFilter: ["data-renders"]});
+}"""
+
+# JPEG decode rate in the browser: the frames of one chunk decoded with createImageBitmap, one at a
+# time and four at a time.
+DECODE = """async ({job}) => {
+  const {zipMembers} = await import('/static/ui/annotation/chunks.js');
+  const buffer = await (await fetch(`/api/jobs/${job}/data?type=chunk&index=0&quality=compressed`)).arrayBuffer();
+  const whole = new Blob([buffer]);
+  const blobs = zipMembers(buffer).map((m) => whole.slice(m.offset, m.offset + m.size, "image/jpeg"));
+  let started = performance.now();
+  for (const blob of blobs) (await createImageBitmap(blob)).close();
+  const serial = (performance.now() - started) / blobs.length;
+  started = performance.now();
+  for (let i = 0; i < blobs.length; i += 4) {
+    for (const bitmap of await Promise.all(blobs.slice(i, i + 4).map((b) => createImageBitmap(b)))) bitmap.close();
+  }
+  const parallel = (performance.now() - started) / blobs.length;
+  return {serial, parallel, frames: blobs.length, bytes: buffer.byteLength};
+}"""
+
+
+def _video_file(path: Path, frames: int) -> Path:
+    """A 1280×720 MPEG-4 video at 25 fps: the gradient scene with blobs moving across it."""
+    import av
+
+    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    rng = np.random.default_rng(7)
+    blobs = [(rng.integers(0, WIDTH), rng.integers(0, HEIGHT), rng.integers(40, 140), rng.integers(-9, 10),
+              rng.integers(-6, 7), rng.integers(0, 256, 3)) for _ in range(8)]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.options = {"qscale": "3"}
+        for index in range(frames):
+            base = np.stack([(x * 0.2 + index * 3) % 256, (y * 0.3) % 256, ((x + y) * 0.1) % 256], axis=-1)
+            for cx, cy, r, dx, dy, color in blobs:
+                px, py = (cx + dx * index) % WIDTH, (cy + dy * index) % HEIGHT
+                base[(x - px) ** 2 + (y - py) ** 2 < r * r] = color
+            frame = av.VideoFrame.from_ndarray(base.astype(np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def bench_playback(bench: Bench, job: int, legacy: bool, fps: int = 25) -> dict[str, Any]:
+    """Play the job from frame 0 at ``fps`` (Space) until its last frame; each frame's first drawing
+    time. ``legacy``: the playback before chunks (one request per frame, six ahead, a timer)."""
+    page = bench.page
+    page.goto(f"{bench.server.url}/api/server/about")  # any page of the origin, for its localStorage
+    page.evaluate("(legacy) => legacy ? localStorage.setItem('inklab.playback.legacy', '1')"
+                  " : localStorage.removeItem('inklab.playback.legacy')", legacy)
+    bench.open(job)
+    page.wait_for_timeout(2000)  # as a user would: the job is open, then Play
+    page.evaluate(PLAY_PROBE)
+    last = int(page.locator(".frame-number").get_attribute("max"))
+    pressed = page.evaluate("() => performance.now()")
+    page.keyboard.press(" ")
+    page.wait_for_function(f"() => document.querySelector('.frame-number').value === '{last}'"
+                           " && document.querySelector('.player-button[title^=Play]')", timeout=300_000)
+    page.wait_for_timeout(200)
+    played = page.evaluate("() => window.__played")
+    long_tasks = page.evaluate("() => window.__long")
+    stalls = page.locator(".workspace").get_attribute("data-play-stalls")
+    page.evaluate("() => localStorage.removeItem('inklab.playback.legacy')")
+    interval = 1000 / fps
+    frames = [f for f, _ in played]
+    times = [t for _, t in played]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # Dropped: drawn later than one frame interval after it was due (one interval after the
+    # previous frame), or never drawn at all.
+    late_at = [frames[i + 1] for i, g in enumerate(gaps) if g > 2 * interval]
+    late = len(late_at)
+    skipped = len(set(range(1, last + 1)) - set(frames))
+    return {"frames": len(frames) - 1, "gaps": gaps, "late": late, "late_at": late_at, "skipped": skipped,
+            "long": long_tasks, "stalls": stalls, "start": times[1] - pressed if len(times) > 1 else float("nan"),
+            "seconds": (times[-1] - times[0]) / 1000, "expected": last / fps}
+
+
+def playback_case(browser: Any, server: LiveServer, rest: Rest, frames: int, rounds: int) -> None:
+    """25 fps playback of a 1280×720 video task of ``frames`` frames: the player as it is (zip chunks
+    fetched 2 s ahead, 0.6 s decoded ahead, a clock) beside the playback before it (the reference)."""
+    import tempfile
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        video = _video_file(Path(tmp) / "drive.mp4", frames)
+        video_bytes = video.stat().st_size
+        labels = [{"name": "car"}]
+        task = rest.call("POST", "/api/tasks", {"name": "playback", "labels": labels})
+        _upload(rest, task["id"], [("drive.mp4", video.read_bytes())])
+    job = rest.jobs(task["id"])[0]["id"]
+    meta = rest.get(f"/api/jobs/{job}/data/meta")
+    # Warm the server's caches of both paths (compressed frames and chunks are made on first use).
+    for number in range(frames):
+        rest.http.request("GET", f"{server.url}/api/jobs/{job}/data?type=frame&number={number}&quality=compressed",
+                          headers=rest.headers)
+    chunks = (frames + meta["chunk_size"] - 1) // meta["chunk_size"]
+    for index in range(chunks):
+        rest.http.request("GET", f"{server.url}/api/jobs/{job}/data?type=chunk&index={index}&quality=compressed",
+                          headers=rest.headers)
+    print(f"(playback data: {frames} frames, {video_bytes / frames / 1024:.0f} KiB/frame as MPEG-4, chunks of "
+          f"{meta['chunk_size']}; prepared in {time.perf_counter() - started:.0f} s)")
+
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    _login(page, server)
+    bench = Bench(page, server)
+    page.on("pageerror", lambda e: print("page error:", e))
+    results: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for _ in range(rounds):
+        for legacy in (True, False):
+            results[legacy].append(bench_playback(bench, job, legacy))
+    decode = page.evaluate(DECODE, {"job": job})
+    context.close()
+
+    print(f"\n== playback at 25 fps, {frames} frames of a 1280×720 video, Space → last frame "
+          f"(dropped: drawn over 80 ms after the previous frame, or never drawn); load average now {_load()}")
+    for legacy, name in ((False, "inklab (chunks, 0.6 s decoded ahead)"), (True, "before (a request per frame, 6 ahead)")):
+        for i, r in enumerate(results[legacy]):
+            gaps = r["gaps"]
+            print(f"  {name:<38} round {i + 1}: dropped {r['late'] + r['skipped']:3d} ({r['late']} late, "
+                  f"{r['skipped']} skipped); frame time {_stats(gaps)}  max {max(gaps):6.1f} ms; "
+                  f"{r['seconds']:.1f} s for {r['expected']:.1f} s of video; first frame after {r['start']:.0f} ms; "
+                  f"waited for decoding {r['stalls'] or '?'} times; page thread blocked over 50 ms {len(r['long'])} times "
+                  f"({sum(r['long']):.0f} ms)"
+                  + (f"; late: frames {', '.join(map(str, r['late_at'][:12]))}" if r["late_at"] else ""))
+    new = [r["late"] + r["skipped"] for r in results[False]]
+    old = [r["late"] + r["skipped"] for r in results[True]]
+    speed = statistics.median(r["seconds"] for r in results[True]) / statistics.median(r["seconds"] for r in results[False])
+    print(f"  → dropped frames: {sum(new)} vs {sum(old)} (reference) over {rounds} round(s); "
+          f"playing time before / now: {speed:.2f}×")
+    per_frame = decode["bytes"] / decode["frames"]
+    print(f"\n== JPEG decoding in the browser (createImageBitmap), {decode['frames']} frames of one chunk, "
+          f"{per_frame / 1024:.0f} KiB/frame in the zip vs {video_bytes / frames / 1024:.0f} KiB/frame as MPEG-4")
+    print(f"  one at a time   {decode['serial']:6.1f} ms/frame = {1000 / decode['serial']:5.0f} fps")
+    print(f"  four at a time  {decode['parallel']:6.1f} ms/frame = {1000 / decode['parallel']:5.0f} fps  "
+          f"→ {1000 / decode['parallel'] / 25:.1f}× the 25 fps needed")
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", type=int, default=5000, help="shapes on the busy frame (default 5000)")
     parser.add_argument("--frames", type=int, default=10000, help="frames of the big job (default 10000)")
     parser.add_argument("--repeat", type=int, default=15, help="samples per interaction (default 15)")
+    parser.add_argument("--playback-frames", type=int, default=250, help="frames of the playback video (default 250)")
+    parser.add_argument("--playback-rounds", type=int, default=2, help="playback runs of each player (default 2)")
+    parser.add_argument("--playback-only", action="store_true", help="only the 25 fps playback case")
+    parser.add_argument("--many-shapes", type=int, default=20000, help="shapes on the busiest frame (default 20000)")
+    parser.add_argument("--scrub-steps", type=int, default=2000,
+                        help="frames the workspace is scrubbed over with the track (default 2000)")
+    parser.add_argument("--reference-src", type=Path, default=None,
+                        help="another checkout's src (e.g. of main, from `git worktree add`): its UI measured in the "
+                             "same run for the busiest frame and the workspace scrub")
+    parser.add_argument("--only-new", action="store_true",
+                        help="only the busiest frame and the workspace scrub (with --reference-src: before/after)")
     args = parser.parse_args()
+    if args.only_new:
+        new_cases(args)
+        return 0
 
     from playwright.sync_api import sync_playwright
 
@@ -418,6 +739,12 @@ def main() -> int:
         load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
         print(f"inklab UI benchmark: {args.shapes} shapes, {args.frames}-frame job; server {server.url}; "
               f"load average {load} on {os.cpu_count()} CPUs")
+        if args.playback_only:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                playback_case(browser, server, rest, args.playback_frames, args.playback_rounds)
+                browser.close()
+            return 0
         started = time.perf_counter()
         images = [(f"frame_{i:03d}.jpg", _image(i)) for i in range(60)]
         _, busy_job, labels = _task(rest, "5k shapes", images[:2])
@@ -465,7 +792,8 @@ def main() -> int:
             b = bench_brush(bench, 400)
             print("\n== mask brush on a 1920×1080 frame, one stroke segment (bitmap + preview update)")
             for size in ("10", "40", "100"):
-                print(f"  brush {size:>3} px                     {_stats(b[size])}   max {max(b[size]):.1f} ms")
+                print(f"  brush {size:>3} px                     {_stats(b[size])}   mean {statistics.mean(b[size]):.2f} ms"
+                      f"   max {max(b[size]):.1f} ms")
             print(f"  whole-frame preview per segment  {_stats(b['reference'])}   (reference)")
             print(f"  → segments over 16 ms (brush 100): {sum(v > 16 for v in b['100'])} of {len(b['100'])};  "
                   f"reference / brush 40 (medians; the browser's clock ticks by 0.1 ms): "
@@ -493,9 +821,12 @@ def main() -> int:
             print(f"  PUT of the whole frame (reference): {s['put_seconds'] * 1000:7.1f} ms, {s['put_bytes']:,} bytes")
             print(f"  → bytes: {s['put_bytes'] / max(1, s['ui_bytes']):.0f}× fewer;  time: "
                   f"{s['put_seconds'] / s['ui_seconds']:.1f}× faster")
+
+            playback_case(browser, server, rest, args.playback_frames, args.playback_rounds)
             browser.close()
     finally:
         server.destroy()
+    new_cases(args)
     return 0
 
 

@@ -121,6 +121,46 @@ def test_failing_target_is_retried(allowing: LiveServer) -> None:
         failing.stop()
 
 
+def test_a_pending_retry_holds_no_worker(server_factory: Callable[..., LiveServer], tmp_path: Path) -> None:
+    """One background worker thread: while a failing target's retry is due in 10 s, that worker
+    makes a task's data and an export; the retry comes after its due time and is recorded."""
+    from cvat_sdk import models
+
+    backoff = 10.0
+    server = server_factory(workers=1, env={"INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1", "INKLAB_EMBEDDED_WORKERS": "1",
+                                            "INKLAB_WEBHOOKS_BACKOFF": str(backoff), "INKLAB_WEBHOOKS_ATTEMPTS": "2",
+                                            "INKLAB_WEBHOOKS_TIMEOUT": "5"})
+    failing = Receiver(statuses=[500]).start()
+    try:
+        with _client(server) as client:
+            api = client.api_client.webhooks_api
+            project = client.projects.create(models.ProjectWriteRequest(name="busy",
+                                                                        labels=[{"name": "car"}]))
+            hook, _ = api.create(models.WebhookWriteRequest(target_url=failing.url, type="project",
+                                                            project_id=project.id, events=["update:project"]))
+            project.update(models.PatchedProjectWriteRequest(name="busy-2"))
+            _wait(lambda: len(failing.received) == 1, "the first attempt")
+            first = failing.received[0].at
+
+            task = client.tasks.create_from_data(
+                models.TaskWriteRequest(name="meanwhile", project_id=project.id),
+                resources=[str(p) for p in make_images(tmp_path / "images", 2)])
+            task.export_dataset("COCO 1.0", tmp_path / "export.zip", include_images=False)
+            assert (tmp_path / "export.zip").stat().st_size > 0
+            assert len(failing.received) == 1, "the export waited for the retry"
+            assert time.monotonic() - first < backoff
+
+            _wait(lambda: len(failing.received) == 2, "the retry", within=backoff + 20)
+            assert failing.received[1].at - first >= backoff - 0.5  # due time, give or take the clocks' grain
+            delivery = _wait(lambda: (d := api.list_deliveries(hook.id)[0].results[0]).attempt == 2 and d,
+                             "the retry's record")
+            assert delivery.status_code == 500 and delivery.event == "update:project"
+            time.sleep(1)
+            assert len(failing.received) == 2  # two attempts allowed, no third
+    finally:
+        failing.stop()
+
+
 def test_loopback_target_is_refused_by_default(live_server: LiveServer, receiver: Receiver) -> None:
     from cvat_sdk import models
     from cvat_sdk.api_client.exceptions import ApiException

@@ -167,6 +167,24 @@ def scene_images(directory: Path, count: int, size: tuple[int, int] = (320, 240)
     return paths
 
 
+def scene_video(path: Path, images: list[Path]) -> Path:
+    """An MPEG-4 video of the pictures (320×240), one frame each."""
+    import av
+    from PIL import Image
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"qscale": "2"}
+        for image in images:
+            frame = av.VideoFrame.from_image(Image.open(image).convert("RGB"))
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 @pytest.fixture
 def annotation_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
     """A task with the LABELS above and five 320×240 frames, one job."""

@@ -111,3 +111,51 @@ def test_draw_edit_switch_and_reload_a_cuboid(admin_page: Any, rest: Rest, annot
     ws.save()
     (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
     assert track["shapes"][0]["type"] == "cuboid" and len(track["shapes"][0]["points"]) == 16
+
+
+def test_cuboid_from_4_points_geometry(js: Any) -> None:
+    result = js("""
+        return {
+          verticalFirst: c.cuboidFrom4Points([50, 40, 50, 100, 120, 110, 150, 90]),
+          horizontalFirst: c.cuboidFrom4Points([50, 100, 120, 110, 120, 50, 150, 30]),
+          slanted: c.cuboidFrom4Points([52, 40, 50, 100, 120, 110, 110, 120]),
+          flat: c.cuboidFrom4Points([10, 10, 10, 10.5, 50, 10, 60, 0]),
+          thin: c.cuboidFrom4Points([10, 10, 10, 50, 10.5, 60, 20, 0]),
+        };
+    """)
+    # Front left edge x=50 from 40 to 100, front right x=120 from 50 to 110 (same height), back = front + (30, -20).
+    expected = [50, 40, 50, 100, 120, 50, 120, 110, 80, 20, 80, 80, 150, 30, 150, 90]
+    assert result["verticalFirst"] == expected
+    assert result["horizontalFirst"] == expected, "the top or bottom edge may come first"
+    # The vertical edge is made vertical at the shared corner's x; a back face to the lower left.
+    assert result["slanted"] == [50, 40, 50, 100, 120, 50, 120, 110, 40, 50, 40, 110, 110, 60, 110, 120]
+    assert result["flat"] is None and result["thin"] is None
+
+
+def test_draw_a_cuboid_by_4_points(admin_page: Any, rest: Rest, annotation_task: dict[str, Any]) -> None:
+    page = admin_page
+    job = annotation_task["job"]
+    ws = Workspace(page).open(job["id"])
+    ws.tool("cuboid")
+    method = page.locator(".cuboid-method")
+    assert method.is_visible()
+    method.select_option("points")
+    ws.click(50, 40)
+    ws.click(50, 100)
+    ws.click(200, 200)  # a wrong corner, taken back
+    page.keyboard.press("Backspace")
+    ws.click(120, 110)
+    assert not ws.dirty, "three corners are not a cuboid yet"
+    assert page.locator(".hint-text").inner_text().startswith("Click where that corner lies on the back face")
+    page.mouse.move(*ws.screen(140, 95), steps=3)
+    shot(page, "workspace-cuboid-4-points")
+    ws.click(150, 90)
+    ws.save()
+    (shape,) = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    assert shape["type"] == "cuboid" and shape["label_id"] == annotation_task["labels"]["car"]["id"]
+    assert close(shape["points"], [50, 40, 50, 100, 120, 50, 120, 110, 80, 20, 80, 80, 150, 30, 150, 90]), shape["points"]
+    # The method stays chosen for the next cuboid; other tools do not show it.
+    ws.tool("cuboid")
+    assert page.locator(".cuboid-method").input_value() == "points"
+    ws.tool("rectangle")
+    assert not page.locator(".cuboid-method").is_visible()

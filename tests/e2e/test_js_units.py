@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -470,3 +472,156 @@ def test_object_filters(js: Any) -> None:
     assert messages[3] == 'Expected ")" at the end.'
     assert messages[4] == 'Expected "&", "|" or the end at 12, found "road".'
     assert messages[5] == "Expected a value at the end."
+
+
+def test_object_filter_operators_and_round_trip(js: Any) -> None:
+    """CVAT's other operators (in, between, is empty, starts/ends with), rule checks, and text → tree →
+    text giving the same text and the same tree (the query builder edits that tree)."""
+    result = js({"f": "annotation/filter.js"}, """
+        const records = [
+          {label: "car", type: "shape", shape: "rectangle", occluded: false, width: 50, height: 20, serverID: 7, objectID: 1,
+           attr: {color: "red", plate: "AB-12"}},
+          {label: "car", type: "track", shape: "rectangle", occluded: true, width: 10, height: 10, serverID: null, objectID: 2,
+           attr: {color: "blue", plate: ""}},
+          {label: "road", type: "shape", shape: "polygon", occluded: false, width: 200, height: 90, serverID: 9, objectID: 3, attr: {}},
+        ];
+        const ids = (text) => { const p = f.parseFilter(text); return records.filter((r) => !p || p(r)).map((r) => r.objectID); };
+        const error = (text) => { try { f.parseFilter(text); return null; } catch (e) { return e instanceof f.FilterError ? e.message : String(e); } };
+        const texts = ['label=="car" & (occluded==true | width>40)', '!(label in ("car", "road x")) | attr."two words" is not empty',
+          '(width between (1, 5) & height not between (2, 3)) | label starts with "ca"', 'shape!="polygon" & !(type=="track")',
+          'attr.plate ends with 12 | serverID is empty', "width>@height & attr.plate starts with @label"];
+        const trips = texts.map((t) => { const tree = f.parseFilterTree(t); const back = f.formatFilter(tree);
+          return [back, JSON.stringify(f.parseFilterTree(back)) === JSON.stringify(tree)]; });
+        return {
+          anyIn: ids('label in ("road", "bus")'), notIn: ids("objectID not in (1, 3)"), between: ids("width between (10, 50)"),
+          notBetween: ids("width not between (10, 50)"), empty: ids("attr.plate is empty"), notEmpty: ids("attr.plate is not empty"),
+          serverEmpty: ids("serverID is empty"), starts: ids("attr.plate starts with ab"), ends: ids('label ends with "AD"'),
+          missingNotIn: ids("attr.color not in (red)"),
+          fieldWider: ids("width > @height"), fieldSame: ids("width==@height"), fieldAttr: ids('attr.plate like @attr.color'),
+          fieldMissing: ids("attr.plate != @attr.color"),
+          trips, tree: f.parseFilterTree('label=="car" & (attr.color=="blue" | occluded==true)'),
+          errors: [error("width between (5, 1)"), error("width > abc"), error("width between (5)"), error("label in car"),
+                   error("occluded==maybe"), error("label is full"), error("width in @height"), error("width>@depth")],
+        };
+    """)
+    assert result["anyIn"] == [3] and result["notIn"] == [2]
+    assert result["between"] == [1, 2] and result["notBetween"] == [3], "both ends are in the range"
+    assert result["empty"] == [2, 3] and result["notEmpty"] == [1], "a missing attribute is empty"
+    assert result["serverEmpty"] == [2]
+    assert result["starts"] == [1] and result["ends"] == [3]
+    assert result["missingNotIn"] == [2, 3]
+    # Field values: compared with another property of the same object; a missing one passes only "!=".
+    assert result["fieldWider"] == [1, 3] and result["fieldSame"] == [2]
+    assert result["fieldAttr"] == [] and result["fieldMissing"] == [1, 2, 3]
+    for text, (back, same_tree) in zip(
+            ['label=="car" & (occluded==true | width>40)', '!(label in ("car", "road x")) | attr."two words" is not empty',
+             '(width between (1, 5) & height not between (2, 3)) | label starts with "ca"', 'shape!="polygon" & !(type=="track")',
+             'attr.plate ends with 12 | serverID is empty', "width>@height & attr.plate starts with @label"],
+            result["trips"], strict=True):
+        assert back == text and same_tree
+    assert result["tree"] == {"kind": "group", "join": "and", "not": False, "children": [
+        {"kind": "rule", "property": "label", "op": "==", "values": ["car"]},
+        {"kind": "group", "join": "or", "not": False, "children": [
+            {"kind": "rule", "property": "attr", "attr": "color", "op": "==", "values": ["blue"]},
+            {"kind": "rule", "property": "occluded", "op": "==", "values": ["true"]}]}]}
+    assert result["errors"] == [
+        "At 7: The range of width starts after it ends (5 > 1).",
+        'At 7: width takes numbers, not "abc".',
+        "At 7: \"between\" takes two values: the range's ends.",
+        'Expected "(" and the values of "in" at 10, found "car".',
+        "At 9: occluded is true or false.",
+        "Expected an operator (==, !=, <, <=, >, >=, like, starts with, ends with, in, not in, between, not between, is empty, "
+        'is not empty) at 7, found "is".',
+        'Expected "(" and the values of "in" at 10, found "@".',
+        'Unknown property "depth" at 8.',
+    ]
+
+
+def test_recent_filters_keep_the_last_ten_newest_first(js: Any) -> None:
+    result = js({"d": "components/filter-dialog.js"}, """
+        localStorage.removeItem("inklab.filters.u1");
+        for (let i = 0; i < 12; i += 1) d.rememberFilter("u1", `width>${i}`);
+        const ten = d.recentFilters("u1");
+        d.rememberFilter("u1", "width>5");
+        d.rememberFilter("u1", "   ");
+        const again = d.recentFilters("u1");
+        localStorage.setItem("inklab.filters.u2", "{not json");
+        return {ten, again, other: d.recentFilters("u2"), nobody: d.recentFilters("u3")};
+    """)
+    assert result["ten"] == [f"width>{i}" for i in range(11, 1, -1)]
+    assert result["again"] == ["width>5"] + [f"width>{i}" for i in range(11, 1, -1) if i != 5], "once, moved first"
+    assert result["other"] == [] and result["nobody"] == []
+
+
+def _zip(members: list[tuple[str, bytes]], compression: int = zipfile.ZIP_STORED) -> list[int]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return list(buffer.getvalue())
+
+
+def test_zip_chunks_are_cut_into_frames(js: Any) -> None:
+    # Two chunks of 3 frames (job frames 10..15); each member's bytes name its frame.
+    chunks = [_zip([(f"{f:06d}.jpg", f"frame {f} ".encode() * (f + 1)) for f in range(10 + 3 * i, 13 + 3 * i)])
+              for i in range(2)]
+    result = js({"c": "annotation/chunks.js"}, """
+        const asked = [];
+        const source = new c.ChunkSource(async (index) => { asked.push(index); return new Blob([new Uint8Array(arg.chunks[index])]); },
+          {start: 10, stop: 15, chunkSize: 3, keep: 1});
+        const text = async (frame) => new TextDecoder().decode(await (await source.frame(frame)).arrayBuffer());
+        const frames = [await text(14), await text(13), await text(15), await text(10)];
+        const members = c.zipMembers(new Uint8Array(arg.chunks[0]).buffer).map((m) => m.size);
+        const error = async (f) => { try { await f(); return null; } catch (e) { return e.message; } };
+        return {frames, asked, members, kept: [...source.chunks.keys()],
+          outside: await error(() => source.frame(16)),
+          deflated: await error(async () => c.zipMembers(new Uint8Array(arg.deflated).buffer)),
+          notZip: await error(async () => c.zipMembers(new Uint8Array(64).buffer)),
+          broken: await (async () => {
+            const bad = new c.ChunkSource(async () => { throw new Error("409"); }, {start: 0, stop: 9, chunkSize: 5});
+            const first = await error(() => bad.frame(3));
+            const again = await error(() => bad.frame(4));
+            return {first, again, fetched: bad.fetched, broken: [bad.broken(4), bad.broken(5)], holds: bad.holds(4)};
+          })()};
+    """, {"chunks": chunks, "deflated": _zip([("000000.jpg", b"x" * 500)], zipfile.ZIP_DEFLATED)})
+    assert result["frames"] == ["frame 14 " * 15, "frame 13 " * 14, "frame 15 " * 16, "frame 10 " * 11]
+    # One request per chunk while it is kept; with room for one chunk, going back fetches chunk 0 again.
+    assert result["asked"] == [1, 0]
+    assert result["members"] == [len("frame 10 ") * 11, len("frame 11 ") * 12, len("frame 12 ") * 13]
+    assert result["kept"] == [0]
+    assert result["outside"] == "Frame 16 is not in this job."
+    assert result["deflated"] == "The chunk has compressed members; only stored ones are read."
+    assert result["notZip"] == "The chunk is not a zip archive."
+    # A chunk that cannot be fetched is not asked for again: its frames come on their own.
+    assert result["broken"] == {"first": "409", "again": "Chunk 0 could not be read.", "fetched": 1,
+                                "broken": [True, False], "holds": False}
+
+
+def test_chunk_source_drops_chunks_behind_first(js: Any) -> None:
+    result = js({"c": "annotation/chunks.js"}, """
+        const source = new c.ChunkSource(async () => new Blob([]), {start: 0, stop: 99, chunkSize: 10, keep: 3});
+        source.fetchChunk = () => new Promise(() => {});  // never answers: only the bookkeeping is checked
+        for (const i of [4, 5, 6]) source.chunk(i);
+        source.chunk(7);  // playing forwards: chunk 4 (furthest behind) goes
+        const forwards = [...source.chunks.keys()].sort((a, b) => a - b);
+        source.chunk(2);  // a jump back: the chunks furthest from it go, ahead of it before behind
+        return {forwards, back: [...source.chunks.keys()].sort((a, b) => a - b), fetched: source.fetched};
+    """)
+    assert result["forwards"] == [5, 6, 7]
+    assert result["back"] == [2, 5, 6]
+    assert result["fetched"] == 5
+
+
+def test_frame_loader_frees_frames_behind(js: Any) -> None:
+    result = js({"f": "annotation/frames.js"}, """
+        const closed = [];
+        const loader = new f.FrameLoader(async (n) => ({n, close() { closed.push(n); }}), {first: 0, last: 100, pixels: 1});
+        for (const n of [3, 4, 5, 6, 7, 8]) await loader.get(n);
+        loader.dropBehind(7, 1, 2);
+        const forwards = [...loader.ready.keys()].sort((a, b) => a - b);
+        loader.dropBehind(5, -1, 1);
+        return {forwards, backwards: [...loader.ready.keys()].sort((a, b) => a - b), closed: closed.sort((a, b) => a - b)};
+    """)
+    assert result["forwards"] == [5, 6, 7, 8]
+    assert result["backwards"] == [5, 6]
+    assert result["closed"] == [3, 4, 7, 8]

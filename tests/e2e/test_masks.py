@@ -320,3 +320,40 @@ def test_brush_segments_on_a_full_hd_frame(admin_page: Any, rest: Rest, tmp_path
     (mask,) = _mask_shapes(rest, job["id"])
     stored = _image_bitmap(mask["points"], 1920, 1080)
     assert stored[500, 950] and stored[110, 110] and not stored[900, 950]
+
+
+def test_a_polygon_track_converts_to_a_mask_track_and_back(admin_page: Any, rest: Rest,
+                                                           annotation_task: dict[str, Any]) -> None:
+    """A track keeps one shape type, so converting it converts every keyframe, after making the
+    frame shown a keyframe (its interpolated polygon is what becomes the mask there)."""
+    page = admin_page
+    job = annotation_task["job"]
+    car = annotation_task["labels"]["car"]["id"]
+    keyframe = {"type": "polygon", "occluded": False, "outside": False, "z_order": 0, "rotation": 0, "attributes": []}
+    rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"tracks": [{
+        "frame": 0, "label_id": car, "shapes": [
+            {**keyframe, "frame": 0, "points": [20, 20, 60, 20, 60, 60, 20, 60]},
+            {**keyframe, "frame": 4, "points": [60, 20, 100, 20, 100, 60, 60, 60]}]}]})
+    ws = Workspace(page).open(job["id"], frame=2)
+    page.locator(".object-row", has_text="track").click()
+    page.locator(".shape-actions .to-mask").click()
+    ws.save()
+    (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
+    square = np.ones((40, 40), dtype=bool)
+    assert [(s["frame"], s["type"], s["points"]) for s in track["shapes"]] == [
+        (0, "mask", _points(square, 20, 20)), (2, "mask", _points(square, 40, 20)), (4, "mask", _points(square, 60, 20))]
+    # Back to polygons on frame 4 (a keyframe already): each keyframe's outline along pixel edges.
+    page.keyboard.press("f")
+    page.keyboard.press("f")
+    page.locator(".object-row", has_text="track").click()
+    page.locator(".shape-actions .to-polygon").click()
+    ws.save()
+    (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
+    assert [(s["frame"], s["type"], s["points"]) for s in track["shapes"]] == [
+        (0, "polygon", [20, 20, 60, 20, 60, 60, 20, 60]), (2, "polygon", [40, 20, 80, 20, 80, 60, 40, 60]),
+        (4, "polygon", [60, 20, 100, 20, 100, 60, 60, 60])]
+    # One undo takes the whole conversion back.
+    page.keyboard.press("Control+z")
+    ws.save()
+    (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
+    assert [s["type"] for s in track["shapes"]] == ["mask", "mask", "mask"]

@@ -15,37 +15,31 @@ from xml.etree import ElementTree
 import orjson
 import pytest
 
-from tests.e2e.conftest import LABELS, scene_images, shot
+from tests.e2e.conftest import LABELS, scene_images, scene_video, shot
 from tests.e2e.helpers import Workspace
 from tests.support.rest import Rest
 
 FRAMES = 10
-
-
-def _video(path: Path, images: list[Path]) -> Path:
-    """An MPEG-4 video of the pictures, one frame each."""
-    import av
-    from PIL import Image
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("mpeg4", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
-        stream.options = {"qscale": "2"}
-        for image in images:
-            frame = av.VideoFrame.from_image(Image.open(image).convert("RGB"))
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+LONG = 250
 
 
 @pytest.fixture
 def video_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
     """A task made from a ten-frame 320×240 video (one job), with the e2e labels."""
-    video = _video(tmp_path / "street.mp4", scene_images(tmp_path / "frames", FRAMES))
+    video = scene_video(tmp_path / "street.mp4", scene_images(tmp_path / "frames", FRAMES))
     task = rest.create_task(f"e2e {request.node.name}", LABELS, [video])
     assert task["size"] == FRAMES and task["mode"] == "interpolation"
+    task["job"] = rest.jobs(task["id"])[0]
+    task["labels"] = {label["name"]: label for label in rest.labels(task_id=task["id"])}
+    return task
+
+
+@pytest.fixture
+def long_video_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A task made from a 250-frame 320×240 video (one job), with the e2e labels."""
+    video = scene_video(tmp_path / "long.mp4", scene_images(tmp_path / "frames", LONG))
+    task = rest.create_task(f"e2e {request.node.name}", LABELS, [video])
+    assert task["size"] == LONG and task["mode"] == "interpolation"
     task["job"] = rest.jobs(task["id"])[0]
     task["labels"] = {label["name"]: label for label in rest.labels(task_id=task["id"])}
     return task
@@ -89,10 +83,11 @@ def _selected_at(ws: Workspace, x: float, y: float) -> bool:
     return ws.card().count() == 1 and "track" in ws.card().locator(".card-title").inner_text()
 
 
-def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: Rest, video_task: dict[str, Any]) -> None:
+def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: Rest,
+                                                        long_video_task: dict[str, Any]) -> None:
     page = admin_page
-    job = video_task["job"]
-    car = video_task["labels"]["car"]
+    job = long_video_task["job"]
+    car = long_video_task["labels"]["car"]
     ws = Workspace(page).open(job["id"])
 
     page.click(".draw-mode [data-mode=track]")
@@ -101,33 +96,52 @@ def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: R
     assert "rectangle track" in ws.rows().first.inner_text()
     assert "track · keyframe" in ws.card().inner_text()
 
-    # Frame 6: the track is where it was drawn; moving it there makes a keyframe on frame 6 only.
-    _go(ws, 6)
+    # Frame 100: the track is where it was drawn; moving it there makes a keyframe on frame 100 only.
+    _go(ws, 100)
     assert ws.rows().count() == 1 and "◆" not in ws.rows().first.inner_text()
     ws.click(40, 35)
     ws.drag((40, 35), (100, 65))
     assert "track · keyframe" in ws.card().inner_text()
-    assert ws.card().locator(".card-keyframes").inner_text() == "Keyframes: 0, 6"
+    assert ws.card().locator(".card-keyframes").inner_text() == "Keyframes: 0, 100"
     # Per keyframe: occluded (Q) and the mutable attribute; per track: the immutable one.
     page.keyboard.press("q")
     ws.card().locator('[data-attr="parked"] input').check()
     ws.card().locator('[data-attr="color"] select').select_option("blue")
 
-    # Frame 3 is drawn between the keyframes: (50, 35)–(90, 65); the place drawn on frame 0 is empty.
-    _go(ws, 3)
-    assert not _selected_at(ws, 30, 25), "frame 0's place is empty on frame 3"
+    # Frame 50 is drawn between the keyframes: (50, 35)–(90, 65); the place drawn on frame 0 is empty.
+    _go(ws, 50)
+    assert not _selected_at(ws, 30, 25), "frame 0's place is empty on frame 50"
     assert _selected_at(ws, 70, 50), "the interpolated box is there"
     assert "track · keyframe" not in ws.card().inner_text()
-    shot(page, "tracks-interpolated-frame-3")
+    shot(page, "tracks-interpolated-frame-50")
 
-    # Outside on frame 8: gone from the canvas there (still listed), back with O on frame 9.
-    _go(ws, 8)
+    # Outside on frame 200: gone from the canvas there (still listed).
+    _go(ws, 200)
     ws.click(100, 65)
     page.keyboard.press("o")
     assert not _selected_at(ws, 100, 65)
     row = ws.rows().first
     assert ws.rows().count() == 1
-    _go(ws, 9)
+    shot(page, "tracks-outside-frame-200")
+    ws.save()
+
+    # The API holds one track, keyframes 0/100/200 (outside on 200); the "CVAT for video" export
+    # has it on every frame up to 200, interpolated between the keyframes as drawn here.
+    (track,) = _annotations(rest, job["id"])["tracks"]
+    assert [(s["frame"], s["outside"], s["occluded"]) for s in track["shapes"]] == [
+        (0, False, False), (100, False, True), (200, True, True)]
+    boxes = _exported_boxes(rest, job["id"])
+    assert sorted(boxes) == list(range(201))
+    assert [f for f in boxes if boxes[f][0] == "1"] == [200]
+    assert [f for f in boxes if boxes[f][1] == "1"] == list(range(100, 201))
+    for frame in (1, 25, 50, 75, 99):
+        t = frame / 100
+        assert _approx(boxes[frame][2], [20 + 60 * t, 20 + 30 * t, 60 + 60 * t, 50 + 30 * t]), (frame, boxes[frame])
+    for frame in (100, 150, 199):
+        assert _approx(boxes[frame][2], [80, 50, 120, 80]), (frame, boxes[frame])
+
+    # Back with O on frame 201: a new segment.
+    _go(ws, 201)
     row.click()
     assert ws.card().locator(".card-outside").is_checked()
     page.keyboard.press("o")
@@ -138,41 +152,42 @@ def test_draw_a_track_edit_keyframes_outside_and_reload(admin_page: Any, rest: R
     (track,) = _annotations(rest, job["id"])["tracks"]
     assert track["frame"] == 0 and track["label_id"] == car["id"]
     frames = [(s["frame"], s["outside"], s["occluded"]) for s in track["shapes"]]
-    assert frames == [(0, False, False), (6, False, True), (8, True, True), (9, False, True)]
-    first, sixth = track["shapes"][0], track["shapes"][1]
-    assert _approx(first["points"], [20, 20, 60, 50]) and _approx(sixth["points"], [80, 50, 120, 80])
+    assert frames == [(0, False, False), (100, False, True), (200, True, True), (201, False, True)]
+    first, keyframe = track["shapes"][0], track["shapes"][1]
+    assert _approx(first["points"], [20, 20, 60, 50]) and _approx(keyframe["points"], [80, 50, 120, 80])
     assert _attrs(track["attributes"], car)["color"] == "blue"
-    assert _attrs(sixth["attributes"], car) == {"parked": "true"}
+    assert _attrs(keyframe["attributes"], car) == {"parked": "true"}
     assert _attrs(first["attributes"], car) == {"parked": "false"}
     # The server's "CVAT for video" export has the track on every frame, interpolated as drawn here.
     boxes = _exported_boxes(rest, job["id"])
-    assert sorted(boxes) == list(range(FRAMES))
-    assert boxes[3][:2] == ("0", "0") and _approx(boxes[3][2], [50, 35, 90, 65])
-    assert [boxes[f][0] for f in range(FRAMES)] == ["0"] * 8 + ["1", "0"]  # outside on 8 only
-    assert [boxes[f][1] for f in range(FRAMES)] == ["0"] * 6 + ["1"] * 4  # occluded from the keyframe on 6
+    assert sorted(boxes) == list(range(LONG))
+    assert boxes[50][:2] == ("0", "0") and _approx(boxes[50][2], [50, 35, 90, 65])
+    assert [boxes[f][0] for f in range(LONG)] == ["0"] * 200 + ["1"] + ["0"] * 49  # outside on 200 only
+    assert [boxes[f][1] for f in range(LONG)] == ["0"] * 100 + ["1"] * 150  # occluded from the keyframe on 100
+    assert _approx(boxes[249][2], [80, 50, 120, 80])
 
     # After a reload: the same keyframes, the same interpolation; keyframe navigation (E/R).
     page.reload()
     ws.wait_ready()
-    _go(ws, 3)
+    _go(ws, 50)
     assert _selected_at(ws, 70, 50)
-    _go(ws, 9)
+    _go(ws, 201)
     ws.rows().first.click()
     page.keyboard.press("e")
-    page.wait_for_function("() => document.querySelector('.frame-number').value === '8'")
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '200'")
     page.keyboard.press("e")
-    page.wait_for_function("() => document.querySelector('.frame-number').value === '6'")
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '100'")
     page.keyboard.press("r")
-    page.wait_for_function("() => document.querySelector('.frame-number').value === '8'")
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '200'")
     page.keyboard.press("e")
-    page.wait_for_function("() => document.querySelector('.frame-number').value === '6'")
+    page.wait_for_function("() => document.querySelector('.frame-number').value === '100'")
     ws.wait_ready()
-    # Delete the keyframe on frame 6: frame 3 is then between frames 0 and 8.
+    # Delete the keyframe on frame 100: frame 50 is then between frames 0 and 200.
     ws.card().get_by_role("button", name="Delete keyframe").click()
-    assert ws.card().locator(".card-keyframes").inner_text() == "Keyframes: 0, 8, 9"
+    assert ws.card().locator(".card-keyframes").inner_text() == "Keyframes: 0, 200, 201"
     ws.save()
     (track,) = _annotations(rest, job["id"])["tracks"]
-    assert [s["frame"] for s in track["shapes"]] == [0, 8, 9]
+    assert [s["frame"] for s in track["shapes"]] == [0, 200, 201]
 
     # Delete asks first: Cancel keeps the track, confirming deletes it.
     page.keyboard.press("Delete")

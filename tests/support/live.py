@@ -16,10 +16,27 @@ from pathlib import Path
 
 from tests.support import postgres
 
-__all__ = ["LiveServer", "free_port"]
+__all__ = ["LiveServer", "LiveWorker", "free_port"]
 
 ADMIN = ("admin", "Admin-passw0rd!")
 _SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _process_env(data_dir: Path, database_url: str | None, extra: dict[str, str], src: Path) -> dict[str, str]:
+    """The environment of an ``inklab`` subprocess: this checkout's code, its data dir and database."""
+    env = {**os.environ, **extra, "INKLAB_DATA_DIR": str(data_dir), "INKLAB_ACCESS_LOG": "0", "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Run this checkout's code (also from a git worktree sharing one virtual environment).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
+    if database_url:
+        env["INKLAB_DATABASE_URL"] = database_url
+    else:
+        env.pop("INKLAB_DATABASE_URL", None)
+    return env
+
+
+def _inklab(*args: str) -> list[str]:
+    return [sys.executable, "-m", "inklab", *args]
 
 
 def free_port() -> int:
@@ -53,19 +70,10 @@ class LiveServer:
         return self.data_dir / "share"
 
     def _env(self) -> dict[str, str]:
-        env = {**os.environ, **self.env, "INKLAB_DATA_DIR": str(self.data_dir), "INKLAB_ACCESS_LOG": "0",
-               "PYTHONUNBUFFERED": "1"}
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        # Serve this checkout's code (also from a git worktree sharing one virtual environment).
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.src), env.get("PYTHONPATH", "")]))
-        if self.database_url:
-            env["INKLAB_DATABASE_URL"] = self.database_url
-        else:
-            env.pop("INKLAB_DATABASE_URL", None)
-        return env
+        return _process_env(self.data_dir, self.database_url, self.env, self.src)
 
     def _inklab(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "inklab", *args]
+        return _inklab(*args)
 
     def start(self) -> LiveServer:
         if self.postgres and self.database_url is None:
@@ -123,3 +131,57 @@ class LiveServer:
         if self.database_url and self.postgres:
             postgres.drop_database(self.database_url)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+@dataclass
+class LiveWorker:
+    """An ``inklab worker`` process with its own data directory (a worker on another machine), or
+    a server's (pass that server's ``data_dir``), on ``database_url``."""
+
+    database_url: str | None
+    threads: int = 1
+    env: dict[str, str] = field(default_factory=dict)
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="inklab-worker-")))
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+    src: Path = _SRC
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "the worker is not running"
+        return self.process.pid
+
+    def start(self) -> LiveWorker:
+        """Start the process and wait until it runs (it has migrated and registered)."""
+        self.log_path = self.data_dir / f"worker-{os.getpid()}-{free_port()}.log"
+        log = open(self.log_path, "wb")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(_inklab("worker", "--threads", str(self.threads)),
+                                        env=_process_env(self.data_dir, self.database_url, self.env, self.src),
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while "inklab worker running" not in self.log():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"inklab worker exited early:\n{self.log()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"inklab worker did not start:\n{self.log()}")
+            time.sleep(0.1)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """``kill -9``: the process ends mid-work, its heartbeat stops, nothing is cleaned up."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-__all__ = ["add_data_dir_option", "setup"]
+__all__ = ["add_data_dir_option", "check_media_store", "migrate", "setup"]
 
 
 def add_data_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,16 @@ def setup(data_dir: Path | None) -> None:
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise SystemExit("The server needs its extra dependencies: pip install 'inklab[server]'") from exc
     django.setup()
+
+
+def check_media_store() -> None:
+    """Stop with a clear message when the shared media store (``INKLAB_MEDIA_URL``) cannot be used."""
+    from inklab.server.media import blobstore
+
+    try:
+        blobstore.check()
+    except blobstore.MediaStoreError as exc:
+        raise SystemExit(f"error: the media storage set by INKLAB_MEDIA_URL cannot be used: {exc.reason}") from None
 
 
 def migrate() -> None:

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from inklab.cli._django import add_data_dir_option, migrate, setup
+from inklab.cli._django import add_data_dir_option, check_media_store, migrate, setup
 from inklab.cli._registry import command
 
 __all__ = ["CreateSuperuser", "Migrate", "Serve", "RunWorker"]
@@ -38,6 +38,7 @@ class Serve:
             os.environ["INKLAB_EMBEDDED_WORKERS"] = str(args.background_workers)
         setup(args.data_dir)
         migrate()
+        check_media_store()
         from django.conf import settings
 
         from inklab.server.serving.server import serve
@@ -60,6 +61,7 @@ class RunWorker:
     def run(self, args: argparse.Namespace) -> int:
         setup(args.data_dir)
         migrate()
+        check_media_store()
         from inklab.server.requests.queue import Worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -45,8 +45,16 @@
                          addresses (default: refused, at creation and at delivery)
 ``INKLAB_WEBHOOKS_TIMEOUT`` seconds a webhook's target has to answer one delivery (default 10)
 ``INKLAB_WEBHOOKS_ATTEMPTS`` attempts of one delivery before it counts as failed (default 3)
-``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2)
+``INKLAB_WEBHOOKS_BACKOFF`` seconds before the second attempt, doubled for each next (default 2); a
+                         retry waits in the queue, holding no worker
+``INKLAB_WEBHOOK_DELIVERIES_KEPT`` deliveries kept per webhook, the newest; the housekeeping removes
+                         older ones (default 500)
 ``INKLAB_GUIDE_ASSET_MAX_BYTES`` the largest image a guide may hold (default 10 MiB)
+``INKLAB_MEDIA_URL``      ``s3://bucket/prefix`` keeps frames, derived files and request results in
+                         a bucket that several machines share (default: the data directory only);
+                         see :mod:`inklab.server.media.blobstore`
+``INKLAB_MEDIA_S3_ENDPOINT_URL`` the S3-compatible server of that bucket (default: AWS); credentials
+                         and region come from the usual AWS variables and files
 """
 
 from __future__ import annotations
@@ -75,6 +83,9 @@ def _csv(name: str, default: str = "") -> list[str]:
 
 DATA_DIR: Path = config.data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
+# Not Django's MEDIA_URL (a URL prefix of uploaded files): where media is kept for good.
+MEDIA_STORE_URL = os.environ.get("INKLAB_MEDIA_URL", "").strip()
+MEDIA_STORE_ENDPOINT_URL = os.environ.get("INKLAB_MEDIA_S3_ENDPOINT_URL", "").strip() or None
 SHARE_ROOT = Path(os.environ.get("INKLAB_SHARE_DIR") or DATA_DIR / "share").resolve()
 EMBEDDED_WORKERS = int(os.environ.get("INKLAB_EMBEDDED_WORKERS", "2"))
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("INKLAB_WORKER_HEARTBEAT_SECONDS", "5"))
@@ -106,6 +117,7 @@ WEBHOOKS_ALLOW_PRIVATE = _flag("INKLAB_WEBHOOKS_ALLOW_PRIVATE")
 WEBHOOKS_TIMEOUT = float(os.environ.get("INKLAB_WEBHOOKS_TIMEOUT", "10"))
 WEBHOOKS_ATTEMPTS = max(1, int(os.environ.get("INKLAB_WEBHOOKS_ATTEMPTS", "3")))
 WEBHOOKS_BACKOFF = float(os.environ.get("INKLAB_WEBHOOKS_BACKOFF", "2"))
+WEBHOOK_DELIVERIES_KEPT = max(1, int(os.environ.get("INKLAB_WEBHOOK_DELIVERIES_KEPT", "500")))
 GUIDE_ASSET_MAX_BYTES = int(os.environ.get("INKLAB_GUIDE_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 
 SECRET_KEY = config.secret_key(DATA_DIR)

@@ -47,6 +47,9 @@ class Backend:
     def read(self, name: str, key: str) -> bytes:
         raise NotImplementedError
 
+    def put(self, name: str, key: str, data: bytes) -> None:
+        raise NotImplementedError
+
     def delete(self, name: str) -> None:
         """Remove the container and all it holds."""
         raise NotImplementedError
@@ -101,6 +104,9 @@ class S3Backend(Backend):
     def read(self, name: str, key: str) -> bytes:
         return bytes(self.server.client().get_object(Bucket=name, Key=key)["Body"].read())
 
+    def put(self, name: str, key: str, data: bytes) -> None:
+        self.server.client().put_object(Bucket=name, Key=key, Body=data)
+
     def delete(self, name: str) -> None:
         client = self.server.client()
         for item in client.list_objects_v2(Bucket=name).get("Contents", []):
@@ -146,6 +152,9 @@ class AzureBackend(Backend):
 
     def read(self, name: str, key: str) -> bytes:
         return self.server.read(name, key)
+
+    def put(self, name: str, key: str, data: bytes) -> None:
+        self.server.service().get_container_client(name).upload_blob(key, data, overwrite=True)
 
     def delete(self, name: str) -> None:
         self.server.delete(name)
@@ -197,6 +206,9 @@ class GCSBackend(Backend):
 
     def read(self, name: str, key: str) -> bytes:
         return self.server.read(name, key)
+
+    def put(self, name: str, key: str, data: bytes) -> None:
+        self.server.bucket(name, {**self.server.buckets[name].objects, key: data})
 
     def delete(self, name: str) -> None:
         self.server.delete(name)

@@ -153,16 +153,52 @@ def test_bad_storage_defaults_are_refused(api: APIClient, make_user: Callable[..
 
 def test_missing_import_object_and_unwritable_bucket(api: APIClient, annotated: dict[str, Any],
                                                      make_storage: Callable[..., Any], cloud: Backend,
-                                                     bucket: str) -> None:
+                                                     bucket: str, settings: Any) -> None:
     storage = make_storage()
     query = urlencode({"format": "COCO 1.0", "location": "cloud_storage", "cloud_storage_id": storage["id"],
                        "filename": "absent.zip"})
     response = api.post(f"/api/tasks/{annotated['id']}/annotations/?{query}", format="json")
-    assert response.status_code == 400
-    assert "'absent.zip' does not exist" in response.json()["detail"]
+    assert response.status_code == 202, response.content  # the background request reads the bucket
+    failed = status_of(api, response.json()["rq_id"])
+    assert failed["status"] == "failed"
+    assert f"Cloud storage {storage['id']} ('Bucket'): 'absent.zip' does not exist" in failed["message"]
+    assert not (settings.TEMP_DIR / f"request-{failed['id']}").exists()
     cloud.delete(bucket)
     request = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0",
                      location="cloud_storage", cloud_storage_id=storage["id"], filename="x.zip")
     assert request["status"] == "failed"
     assert f"{cloud.noun} '{bucket}' does not exist" in request["message"]
     run_requests()
+
+
+def test_the_background_request_downloads_the_import(api: APIClient, annotated: dict[str, Any],
+                                                     make_storage: Callable[..., Any], cloud: Backend,
+                                                     bucket: str, settings: Any) -> None:
+    """The web request only checks and queues: the object may even be written after it answered."""
+    storage = make_storage()
+    coco = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0", location="cloud_storage",
+                  cloud_storage_id=storage["id"], filename="first.zip")
+    assert coco["status"] == "finished", coco
+    data = cloud.read(bucket, "first.zip")
+    assert api.delete(f"/api/tasks/{annotated['id']}/annotations").status_code == 204
+    query = urlencode({"format": "COCO 1.0", "location": "cloud_storage", "cloud_storage_id": storage["id"],
+                       "filename": "later/coco.zip"})
+    response = api.post(f"/api/tasks/{annotated['id']}/annotations/?{query}", format="json")
+    assert response.status_code == 202, response.content
+    rq_id = response.json()["rq_id"]
+    cloud.put(bucket, "later/coco.zip", data)
+    assert status_of(api, rq_id)["status"] == "finished"
+    shapes = api.get(f"/api/tasks/{annotated['id']}/annotations").json()["shapes"]
+    assert sorted((s["frame"], s["points"]) for s in shapes) == [(f, [1.0, 2.0, 30.0, 20.0]) for f in range(3)]
+    assert not (settings.TEMP_DIR / f"request-{rq_id}").exists()  # the downloaded file went with the request
+
+
+@pytest.mark.parametrize("filename", ["../up.zip", "/", "a/../../b.zip"])
+def test_bad_import_object_names_are_refused_at_once(api: APIClient, annotated: dict[str, Any],
+                                                     make_storage: Callable[..., Any], filename: str) -> None:
+    storage = make_storage()
+    query = urlencode({"format": "COCO 1.0", "location": "cloud_storage", "cloud_storage_id": storage["id"],
+                       "filename": filename})
+    response = api.post(f"/api/tasks/{annotated['id']}/annotations/?{query}", format="json")
+    assert response.status_code == 400
+    assert "is not a valid object name" in response.json()["detail"]

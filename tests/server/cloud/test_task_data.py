@@ -69,6 +69,23 @@ def test_task_from_cloud_objects(api: APIClient, make_storage: Callable[..., Any
         assert np.array_equal(_frame(api, task_id, number), _pixels(index))
 
 
+@pytest.mark.parametrize("flags", [{"use_cache": True, "copy_data": False}, {"use_cache": False, "copy_data": True},
+                                   {}])
+def test_frames_are_copies_whatever_the_flags(api: APIClient, make_storage: Callable[..., Any], cloud: Backend,
+                                              bucket: str, flags: dict[str, bool]) -> None:
+    """``use_cache``/``copy_data`` are accepted; the frames are always copied, so the task keeps
+    them when the bucket is emptied and gone."""
+    storage = make_storage()
+    task_id = _task(api)
+    status = _run(api, _create(api, task_id, cloud_storage_id=storage["id"], server_files=["images/"], **flags))
+    assert status["status"] == "finished", status
+    cloud.delete(bucket)
+    for number in range(3):
+        assert np.array_equal(_frame(api, task_id, number), _pixels(number))
+    chunk = api.get(f"/api/tasks/{task_id}/data", {"type": "chunk", "number": 0, "quality": "compressed"})
+    assert chunk.status_code == 200
+
+
 def test_missing_object_fails_naming_it(api: APIClient, make_storage: Callable[..., Any]) -> None:
     storage = make_storage()
     task_id = _task(api)

@@ -239,28 +239,28 @@ def shapes_of_task(api: APIClient, task_id: int) -> list[tuple[int, list[float]]
 def layered(api: APIClient, make_task: Any) -> dict[str, Any]:
     """A task with two replicas per job, a ground-truth job on frames 0 and 3 (3 disabled) and
     objects in every layer: the task's, the ground truth's and each replica's."""
-    task = make_task(4, segment_size=2, consensus_replicas=2)
-    label = api.get("/api/labels", {"task_id": task["id"], "name": "car"}).json()["results"][0]["id"]
+    made = make_task(4, segment_size=2, consensus_replicas=2)
+    label = api.get("/api/labels", {"task_id": made["id"], "name": "car"}).json()["results"][0]["id"]
 
     def box(frame: int, x: float) -> dict[str, Any]:
         return {"type": "rectangle", "frame": frame, "label_id": label, "points": [x, 2.0, x + 20, 22.0]}
 
-    gt = api.post("/api/jobs", {"task_id": task["id"], "type": "ground_truth", "frame_selection_method": "manual",
+    gt = api.post("/api/jobs", {"task_id": made["id"], "type": "ground_truth", "frame_selection_method": "manual",
                                 "frames": [0, 3]}, format="json")
     assert gt.status_code == 201, gt.content
-    assert api.patch(f"/api/tasks/{task['id']}/validation_layout", {"disabled_frames": [3]},
+    assert api.patch(f"/api/tasks/{made['id']}/validation_layout", {"disabled_frames": [3]},
                      format="json").status_code == 200
     writes = {gt.json()["id"]: [box(0, 5.0), box(3, 6.0)]}
-    jobs = api.get("/api/jobs", {"task_id": task["id"], "type": "replica"}).json()["results"]
+    jobs = api.get("/api/jobs", {"task_id": made["id"], "type": "replica"}).json()["results"]
     for i, job in enumerate(jobs):
         writes[job["id"]] = [box(job["start_frame"], 30.0 + i)]
     for job_id, shapes in writes.items():
         response = api.put(f"/api/jobs/{job_id}/annotations", {"shapes": shapes, "tags": [], "tracks": []},
                            format="json")
         assert response.status_code == 200, response.content
-    assert api.put(f"/api/tasks/{task['id']}/annotations", {"shapes": [box(1, 1.0)], "tags": [], "tracks": []},
+    assert api.put(f"/api/tasks/{made['id']}/annotations", {"shapes": [box(1, 1.0)], "tags": [], "tracks": []},
                    format="json").status_code == 200
-    return task
+    return made
 
 
 def test_ground_truth_and_replica_jobs_survive_a_backup(api: APIClient, layered: dict[str, Any]) -> None:

@@ -145,6 +145,35 @@ def test_objects_belong_to_their_context_and_lists_follow_it(team: dict[str, Any
     assert c["alice"].get(f"/api/tasks/{personal['id']}", HTTP_X_ORGANIZATION="acme").status_code == 404
 
 
+def test_sub_resources_follow_the_context_as_their_object_does(team: dict[str, Any]) -> None:
+    """A task's or job's data, annotations and exports answer in a context as the task itself
+    does: not found from another workspace, whoever may see it elsewhere."""
+    alice = team["c"]["alice"]
+    personal = make_task(2, client=alice, name="personal task")
+    ours = make_task(2, client=alice, name="org task", org="acme")
+    job = alice.get("/api/jobs", {"task_id": personal["id"]}).json()["results"][0]["id"]
+    org_job = alice.get("/api/jobs", {"task_id": ours["id"]}).json()["results"][0]["id"]
+    paths = {
+        "personal": [f"/api/tasks/{personal['id']}/annotations", f"/api/tasks/{personal['id']}/data/meta",
+                     f"/api/tasks/{personal['id']}/preview", f"/api/jobs/{job}/annotations",
+                     f"/api/jobs/{job}/data/meta", f"/api/jobs/{job}/data?type=frame&number=0&quality=original"],
+        "acme": [f"/api/tasks/{ours['id']}/annotations", f"/api/jobs/{org_job}/data/meta"],
+    }
+    for path in paths["personal"]:
+        assert alice.get(path).status_code == 200, path  # no context: everything alice may see
+        assert alice.get(path, HTTP_X_ORGANIZATION="").status_code == 200, path
+        response = alice.get(path, HTTP_X_ORGANIZATION="acme")
+        assert response.status_code == 404, (path, response.status_code)
+    for path in paths["acme"]:
+        assert alice.get(path, HTTP_X_ORGANIZATION="acme").status_code == 200, path
+        assert alice.get(path, HTTP_X_ORGANIZATION="").status_code == 404, path
+    # an export asked in the wrong workspace is refused before anything is queued
+    export = alice.post(f"/api/tasks/{personal['id']}/dataset/export?format=COCO+1.0", HTTP_X_ORGANIZATION="acme")
+    assert export.status_code == 404
+    assert alice.put(f"/api/tasks/{personal['id']}/annotations", {"shapes": [], "tags": [], "tracks": []},
+                     format="json", HTTP_X_ORGANIZATION="acme").status_code == 404
+
+
 def test_workers_may_not_create_in_the_organization_supervisors_may(team: dict[str, Any]) -> None:
     c = team["c"]
     body = {"name": "p"}

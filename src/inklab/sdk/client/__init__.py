@@ -16,6 +16,7 @@ from inklab.sdk.client._errors import (
     ResponseInfo,
     SdkError,
     ServerError,
+    StaleAnnotationsError,
     TransportError,
 )
 from inklab.sdk.client._progress import NullProgressReporter, ProgressReporter, TqdmProgressReporter
@@ -63,6 +64,7 @@ __all__ = [
     "ResponseInfo",
     "SdkError",
     "ServerError",
+    "StaleAnnotationsError",
     "Task",
     "TasksRepo",
     "TqdmProgressReporter",

@@ -9,6 +9,8 @@ Hierarchy::
     │   ├── ForbiddenError        403
     │   ├── NotFoundError         404: no such object, or not visible to this user
     │   ├── ConflictError         409: the object's state does not allow this now
+    │   │   └── StaleAnnotationsError  a write given ``version=`` found newer annotations;
+    │   │                              nothing was written (``current_version`` says which)
     │   └── ServerError           5xx
     ├── TransportError            the server could not be reached, or the connection broke
     ├── BackgroundRequestError    a background request (task creation, an import, …) failed;
@@ -49,6 +51,7 @@ __all__ = [
     "ResponseInfo",
     "SdkError",
     "ServerError",
+    "StaleAnnotationsError",
     "TransportError",
     "error_for_response",
 ]
@@ -123,6 +126,19 @@ class ConflictError(ApiError):
     pass
 
 
+class StaleAnnotationsError(ConflictError):
+    """A conditional annotation write (``version=N``) was refused: the annotations changed since
+    version N was read, and nothing was written. Read them again (or write without a version to
+    overwrite)."""
+
+    @property
+    def current_version(self) -> int | None:
+        """The version the annotations are at now, as the server said."""
+        body = self.response.json()
+        value = body.get("version") if isinstance(body, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class ServerError(ApiError):
     pass
 
@@ -186,6 +202,8 @@ def error_for_response(request: RequestInfo, response: ResponseInfo) -> ApiError
         text = response.body[:300].decode("utf-8", "replace").strip()
         detail = "" if text.lstrip().startswith("<") else " ".join(text.split())  # no HTML pages
     cls = _BY_STATUS.get(response.status) or (ServerError if response.status >= 500 else ApiError)
+    if response.status == 409 and isinstance(body, dict) and isinstance(body.get("version"), int):
+        cls = StaleAnnotationsError
     message = f"{request.method} {request.url} failed with status {response.status}"
     if detail:
         message += f": {detail}"

@@ -25,6 +25,7 @@ from inklab.server.annotations import schema, services
 from inklab.server.annotations.services import Scope
 from inklab.server.api.integers import INT64, parse_int, query_int
 from inklab.server.errors import InvalidInput
+from inklab.server.iam.context import context_of
 from inklab.server.projects import permissions as perms
 
 __all__ = ["JobAnnotationsView", "TaskAnnotationsView"]
@@ -85,7 +86,7 @@ class _AnnotationsView(APIView):
 @schema.annotations
 class TaskAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         perms.check_read_task(request.user, task)
         return Scope(task)
 
@@ -93,5 +94,5 @@ class TaskAnnotationsView(_AnnotationsView):
 @schema.annotations
 class JobAnnotationsView(_AnnotationsView):
     def scope(self, request: Request, pk: Any) -> Scope:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         return Scope(job.task, job)

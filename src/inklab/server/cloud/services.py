@@ -112,14 +112,14 @@ def parse_attributes(text: str) -> dict[str, str]:
     return values
 
 
-def _config(storage: CloudStorage) -> providers.ProviderConfig:
+def _config(storage: CloudStorage, interactive: bool = False) -> providers.ProviderConfig:
     try:
         values = secrets.decrypt(storage.credentials)
     except secrets.UnreadableCredentials as exc:
         raise InvalidInput(f"Cloud storage {storage.pk} ('{storage.display_name}'): {exc}; "
                            "enter its credentials again.") from exc
     return providers.ProviderConfig(storage.resource, storage.credentials_type, values,
-                                    parse_attributes(storage.specific_attributes))
+                                    parse_attributes(storage.specific_attributes), interactive)
 
 
 def _name(storage: CloudStorage) -> str:
@@ -132,9 +132,11 @@ def failure(storage: CloudStorage, exc: providers.CloudError) -> InvalidInput:
     return InvalidInput(f"{_name(storage)}: {exc}.")
 
 
-def connect(storage: CloudStorage) -> providers.Provider:
-    """The storage's provider, after checking the addresses its credentials name (as ``endpoint_url``'s)."""
-    config = _config(storage)
+def connect(storage: CloudStorage, *, interactive: bool = False) -> providers.Provider:
+    """A provider for ``storage``; ``interactive`` for a call a web request waits for (short
+    timeouts, no retries), else for a background request. The addresses its secrets name are
+    checked first, as ``endpoint_url`` is."""
+    config = _config(storage, interactive)
     try:
         for endpoint in providers.spec(storage.provider_type).endpoints(config):
             _check_endpoint(endpoint.url, endpoint.field, endpoint.label)
@@ -186,7 +188,7 @@ def _verify(storage: CloudStorage) -> None:
     check(storage)
     for manifest in storage.manifests:
         try:
-            connect(storage).head(full_key(storage, manifest))
+            connect(storage, interactive=True).head(full_key(storage, manifest))
         except providers.CloudError as exc:
             raise InvalidInput({"manifests": [f"{_name(storage)}: manifest {exc}."]}) from exc
 
@@ -240,14 +242,14 @@ def update_storage(user: Any, storage: CloudStorage, data: Mapping[str, Any]) ->
 def check(storage: CloudStorage) -> None:
     """:class:`InvalidInput` naming the storage unless it can be listed now."""
     try:
-        connect(storage).check()
+        connect(storage, interactive=True).check()
     except providers.CloudError as exc:
         raise failure(storage, exc) from exc
 
 
 def status(storage: CloudStorage) -> str:
     try:
-        connect(storage).check()
+        connect(storage, interactive=True).check()
     except providers.AccessDenied:
         return CloudStorageStatus.FORBIDDEN
     except providers.Unreachable:
@@ -287,9 +289,10 @@ def _strip(prefix: str, name: str) -> str:
 
 
 def content(storage: CloudStorage, prefix: str = "", next_token: str | None = None, page_size: Any = None,
-            manifest_path: str | None = None) -> dict[str, Any]:
+            manifest_path: str | None = None, *, interactive: bool = True) -> dict[str, Any]:
     """``CloudStorageContent``: the entries directly under ``prefix`` (relative to the storage's
-    own prefix), from the bucket's listing or from a manifest, one page at a time."""
+    own prefix), from the bucket's listing or from a manifest, one page at a time
+    (``interactive=False`` in a background request: longer timeouts, retries)."""
     size = _page_size(page_size)
     prefix = (prefix or "").lstrip("/")
     if manifest_path:
@@ -298,7 +301,7 @@ def content(storage: CloudStorage, prefix: str = "", next_token: str | None = No
     if base and not base.endswith("/"):
         base += "/"
     try:
-        listing = connect(storage).list(base + prefix, next_token or None, size)
+        listing = connect(storage, interactive=interactive).list(base + prefix, next_token or None, size)
     except providers.CloudError as exc:
         raise failure(storage, exc) from exc
     entries = []
@@ -375,7 +378,7 @@ def expand_entries(storage: CloudStorage, entries: list[str]) -> list[str]:
 def _walk(storage: CloudStorage, folder: str) -> Iterator[str]:
     token: str | None = None
     while True:
-        page = content(storage, folder, token, MAX_PAGE)
+        page = content(storage, folder, token, MAX_PAGE, interactive=False)
         for entry in page["content"]:
             if entry["type"] == "DIR":
                 yield from _walk(storage, f"{folder}{entry['name']}/")
@@ -412,7 +415,7 @@ def preview(storage: CloudStorage) -> bytes:
         names = [e["name"] for e in content(storage, "", None, MAX_PAGE)["content"] if e["mime_type"] == "image"]
     if not names:
         raise InvalidInput(f"{_name(storage)} has no image at its top level to preview.")
-    provider = connect(storage)
+    provider = connect(storage, interactive=True)
     try:
         key = full_key(storage, names[0])
         if (provider.head(key).size or 0) > _MAX_PREVIEW_BYTES:

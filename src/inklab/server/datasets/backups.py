@@ -195,7 +195,7 @@ def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, 
     storage = TaskStorage(task.pk)
     frames = list(FrameRow.objects.filter(task=task).order_by("number").values_list("file", flat=True))
     for i, file in enumerate(frames):
-        with storage.frame_path(file).open("rb") as source, out.open(f"{prefix}data/{file}") as target:
+        with storage.local_frame(file).open("rb") as source, out.open(f"{prefix}data/{file}") as target:
             shutil.copyfileobj(source, target, 1 << 20)
         if i % 50 == 0:
             progress(i / max(len(frames), 1))
@@ -456,6 +456,7 @@ def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: li
     shutil.rmtree(storage.frames_dir, ignore_errors=True)  # left by a task of this id that was rolled back
     storage.root.mkdir(parents=True, exist_ok=True)
     shutil.move(staged, storage.frames_dir)
+    storage.publish_frames()  # a failure removes the restored task (restore_task, restore_project)
     return task
 
 

@@ -41,7 +41,7 @@ from inklab.server.datasets.projectimport import import_project_dataset
 from inklab.server.datasets.source import label_specs, project_dataset, task_dataset
 from inklab.server.errors import Conflict, InvalidInput, NotFound
 from inklab.server.iam.models import Organization
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.storage import TaskStorage, atomic_write, temp_dir
 from inklab.server.projects.models import Job, Project, Task, touch
 from inklab.server.requests.models import BackgroundRequest
@@ -93,6 +93,7 @@ def _result_path(request_id: str) -> Path:
 def _remove_result(request: BackgroundRequest) -> None:
     """Cleanup of an export that did not finish: its file and the temporary files of its attempts."""
     _result_path(request.pk).unlink(missing_ok=True)
+    blobstore.forget(_result_path(request.pk))
     for tmp in services.export_dir().glob(f".{request.pk}.zip.*.tmp"):
         tmp.unlink(missing_ok=True)
 
@@ -103,6 +104,8 @@ def _finish_file(request: BackgroundRequest, write: Callable[[Path], None], file
         write(tmp)
     try:
         saved = locations.deliver(request.params, path, filename)
+        if saved is None:  # downloadable through any server: into the shared media store
+            blobstore.publish(path)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -143,11 +146,16 @@ handler(services.EXPORT_ANNOTATIONS, lease_seconds=1800, retry_lost=True, cleanu
 
 @contextmanager
 def _uploaded(request: BackgroundRequest) -> Iterator[Path]:
-    path = tus.import_file(_owner(request), request.params["filename"])
+    """The import's file: the upload, or the object of a cloud storage, downloaded now into the
+    request's work directory (removed with it)."""
+    downloaded = locations.fetch_import(request.params, _work_dir(request))
+    path = downloaded or tus.import_file(_owner(request), request.params["filename"])
     try:
         yield path
     finally:
         path.unlink(missing_ok=True)
+        if downloaded is None:  # an upload may be in the shared media store; a download never is
+            blobstore.forget(path)
 
 
 def _work_dir(request: BackgroundRequest) -> Path:
@@ -301,6 +309,25 @@ def sweep_exports() -> int:
                 and request["result_file"] == str(path.relative_to(settings.DATA_DIR))):
             continue
         path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+@sweep
+def sweep_stored_exports() -> int:
+    """Remove from the shared media store the export results that no request serves (their
+    request is gone, or ended without this result) and that no running request is making."""
+    names = [n for n in blobstore.stored_names(services.export_dir()) if _EXPORT_NAME.match(n)]
+    ids = {_EXPORT_NAME.match(n)["id"] for n in names}  # type: ignore[index]
+    requests = {pk: (status, result) for pk, status, result in BackgroundRequest.objects.filter(
+        pk__in=ids).values_list("pk", "status", "result_file")}
+    removed = 0
+    for name in names:
+        path = services.export_dir() / name
+        status, result = requests.get(_EXPORT_NAME.match(name)["id"], (None, None))  # type: ignore[index]
+        if status == RequestStatus.STARTED or result == str(path.relative_to(settings.DATA_DIR)):
+            continue
+        blobstore.forget(path)
         removed += 1
     return removed
 

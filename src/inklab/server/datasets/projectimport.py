@@ -71,7 +71,7 @@ def _ingest_images(task: Task, frames: list[Frame], workdir: Path, progress: Pro
         temporary = workdir / f"{len(names)}"
         with frame.image.open() as source, temporary.open("wb") as target:
             shutil.copyfileobj(source, target, 1 << 20)
-        store_in_task(task.pk, name, temporary)
+        store_in_task(task.pk, name, temporary, publish=False)  # ingested here, at once
         names.append(name)
     ingest(task, DataParams(sorting_method=SortingMethod.PREDEFINED, upload_file_order=tuple(names)), progress)
 

@@ -138,6 +138,15 @@ def _upload(user: Any, params: Any) -> str:
     return str(filename)
 
 
+def _source(user: Any, params: Any, cloud: locations.CloudSource | None) -> dict[str, Any]:
+    """Where an import's file is: an upload (``filename``), or an object for the background
+    request to download (checked by :func:`.locations.import_source`, never taken from the
+    client's parameters)."""
+    if cloud is not None:
+        return cloud.params()
+    return {"filename": _upload(user, params)}
+
+
 def discard_unclaimed_upload(user: Any, filename: Any) -> None:
     """Remove the user's finished upload ``filename`` unless a queued or running import uses it
     (an import refused after the upload must not leave the file on the server)."""
@@ -150,7 +159,8 @@ def discard_unclaimed_upload(user: Any, filename: Any) -> None:
         tus.discard_import(user.pk, str(filename))
 
 
-def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> BackgroundRequest:
+def request_annotations_import(user: Any, obj: Task | Job, params: Any,
+                               cloud: locations.CloudSource | None = None) -> BackgroundRequest:
     """``Upload-Finish`` on ``/api/{tasks,jobs}/{id}/annotations/``."""
     fmt = importer_name(params.get("format"))
     if isinstance(obj, Job):
@@ -163,7 +173,7 @@ def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> Backg
     task = obj.task if isinstance(obj, Job) else obj
     if not task.has_data:
         raise InvalidInput(f"Task {task.pk} has no data yet; annotations need frames to go on.")
-    job_params = {"filename": _upload(user, params), "mode": mode,
+    job_params = {**_source(user, params, cloud), "mode": mode,
                   "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
     with transaction.atomic():
         # The import applies to the annotations as they are now, never to newer ones.
@@ -171,11 +181,12 @@ def request_annotations_import(user: Any, obj: Task | Job, params: Any) -> Backg
         return queue.enqueue(user, IMPORT_ANNOTATIONS, _target(obj), format=fmt, params=job_params, **_ids(obj))
 
 
-def request_dataset_import(user: Any, project: Project, params: Any) -> BackgroundRequest:
+def request_dataset_import(user: Any, project: Project, params: Any,
+                           cloud: locations.CloudSource | None = None) -> BackgroundRequest:
     """``Upload-Finish`` on ``/api/projects/{id}/dataset/``."""
     fmt = importer_name(params.get("format"))
     perms.check_manage_project(user, project)
-    job_params = {"filename": _upload(user, params),
+    job_params = {**_source(user, params, cloud),
                   "conv_mask_to_poly": parse_bool(params.get("conv_mask_to_poly"), "conv_mask_to_poly")}
     with transaction.atomic():
         return queue.enqueue(user, IMPORT_DATASET, "project", format=fmt, params=job_params, project_id=project.pk)
@@ -196,12 +207,18 @@ def original_name(stored: str) -> str:
     return rest if len(head) == 12 and rest else stored
 
 
-def request_restore(user: Any, kind: str, params: Any, context: OrgContext = NO_CONTEXT) -> BackgroundRequest:
+def request_restore(user: Any, kind: str, params: Any, context: OrgContext = NO_CONTEXT,
+                    cloud: locations.CloudSource | None = None) -> BackgroundRequest:
     """``Upload-Finish`` on ``/api/{tasks,projects}/backup/``: the backup's documents are checked
     now (a 400 naming the file and field, and the upload is dropped); its frames and annotations
-    as the request restores it, in the request's workspace (``context``)."""
+    as the request restores it, in the request's workspace (``context``). A backup in a cloud
+    storage is read, and so checked, by the request."""
     slug = context.organization.slug if context.organization else ""
     perms.check_create(user, Resource.PROJECT if kind == "project" else Resource.TASK, context.organization_id, slug)
+    if cloud is not None:
+        with transaction.atomic():
+            return queue.enqueue(user, IMPORT_BACKUP, kind, params={**cloud.params(), "kind": kind,
+                                                                    "organization_id": context.organization_id})
     filename = _upload(user, params)
     path = tus.import_file(user, filename)
     try:

@@ -107,9 +107,9 @@ class LabelNames:
 
 
 def _media(task_id: int, row: FrameRow) -> MediaFile:
-    path = TaskStorage(task_id).frame_path(row.file)
+    storage = TaskStorage(task_id)
     name = row.name.rsplit("/", 1)[-1] or row.file
-    return MediaFile(name, lambda: path.open("rb"))
+    return MediaFile(name, lambda: storage.local_frame(row.file).open("rb"))
 
 
 def _frames(task: Task, first: int, last: int, names: LabelNames, offset: int, deleted: set[int],

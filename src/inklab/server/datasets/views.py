@@ -22,7 +22,7 @@ from inklab.server.annotations.views import JobAnnotationsView, TaskAnnotationsV
 from inklab.server.datasets import locations, schema, services
 from inklab.server.errors import InvalidInput
 from inklab.server.iam.context import context_of
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.storage import safe_basename, user_upload_dir
 from inklab.server.projects import permissions as perms
 from inklab.server.projects.models import Job, Project, Task
@@ -56,26 +56,32 @@ def _single_upload(request: Request) -> str | None:
         return None
     uploaded = files[0]
     stored = f"{uuid.uuid4().hex[:12]}_{safe_basename(uploaded.name or 'upload')}"
-    with (user_upload_dir(request.user.pk) / stored).open("wb") as fh:
+    path = user_upload_dir(request.user.pk) / stored
+    with path.open("wb") as fh:
         for block in uploaded.chunks():
             fh.write(block)
+    blobstore.publish(path)  # the import may run on another machine
     return stored
 
 
-def _finish_or_discard(request: Request, finish: Callable[[Any], BackgroundRequest], params: Any) -> Response:
+Finish = Callable[[Any, locations.CloudSource | None], BackgroundRequest]
+
+
+def _finish_or_discard(request: Request, finish: Finish, params: Any,
+                       cloud: locations.CloudSource | None = None) -> Response:
     """Queue the import; if it is refused, the uploaded file goes (no request will ever use it)."""
     try:
-        return _queued(finish(params))
+        return _queued(finish(params, cloud))
     except Exception:
         services.discard_unclaimed_upload(request.user, params.get("filename"))
         raise
 
 
-def import_flow(request: Request, check: Callable[[], None], finish: Callable[[Any], BackgroundRequest],
+def import_flow(request: Request, check: Callable[[], None], finish: Finish,
                 format_required: bool = True, target: Task | Job | Project | None = None) -> Response:
     """The upload protocol shared by every import endpoint; without an upload, the file may come
     from a cloud storage (``location=cloud_storage``, ``cloud_storage_id``, ``filename``, or the
-    target's ``source_storage``)."""
+    target's ``source_storage``): the background request downloads it."""
     if tus.is_tus_create(request):
         check()
         return tus.create(request, IMPORT_SCOPE)
@@ -92,7 +98,9 @@ def import_flow(request: Request, check: Callable[[], None], finish: Callable[[A
         check()
         if format_required:
             services.importer_name(params.get("format"))
-        stored = locations.fetch_import(request.user, target, params)
+        cloud = locations.import_source(request.user, target, params)
+        if cloud is not None:
+            return _queued(finish({k: params.get(k) for k in params if k != "filename"}, cloud))
     if stored is None:
         raise InvalidInput("Send the file: use the upload protocol (Upload-Start, a TUS upload, Upload-Finish) "
                            "or one multipart request with the file.")
@@ -109,11 +117,11 @@ class ExportView(_DatasetView):
     def post(self, request: Request, pk: Any) -> Response:
         target: Task | Job | Project
         if self.kind == "task":
-            target = perms.visible_task(request.user, pk)
+            target = perms.visible_task(request.user, pk, context_of(request))
         elif self.kind == "job":
-            target = perms.visible_job(request.user, pk)
+            target = perms.visible_job(request.user, pk, context_of(request))
         else:
-            target = perms.visible_project(request.user, pk)
+            target = perms.visible_project(request.user, pk, context_of(request))
         return _queued(services.request_export(request.user, target, request.query_params))
 
 
@@ -124,9 +132,9 @@ class TaskAnnotationsImportView(TaskAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_manage_task(request.user, task),
-                           lambda params: services.request_annotations_import(request.user, task, params),
+                           lambda params, cloud: services.request_annotations_import(request.user, task, params, cloud),
                            target=task)
 
 
@@ -135,9 +143,9 @@ class JobAnnotationsImportView(JobAnnotationsView):
     content_negotiation_class = DatasetNegotiation
 
     def post(self, request: Request, pk: Any) -> Response:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_annotate_job(request.user, job),
-                           lambda params: services.request_annotations_import(request.user, job, params),
+                           lambda params, cloud: services.request_annotations_import(request.user, job, params, cloud),
                            target=job)
 
 
@@ -146,9 +154,9 @@ class ProjectDatasetView(_DatasetView):
     """``POST /api/projects/{id}/dataset/``: a dataset import."""
 
     def post(self, request: Request, pk: Any) -> Response:
-        project = perms.visible_project(request.user, pk)
+        project = perms.visible_project(request.user, pk, context_of(request))
         return import_flow(request, lambda: perms.check_manage_project(request.user, project),
-                           lambda params: services.request_dataset_import(request.user, project, params),
+                           lambda params, cloud: services.request_dataset_import(request.user, project, params, cloud),
                            target=project)
 
 
@@ -159,7 +167,7 @@ class BackupExportView(_DatasetView):
     kind = "task"
 
     def post(self, request: Request, pk: Any) -> Response:
-        obj = perms.visible_task(request.user, pk) if self.kind == "task" else perms.visible_project(request.user, pk)
+        obj = perms.visible_task(request.user, pk, context_of(request)) if self.kind == "task" else perms.visible_project(request.user, pk, context_of(request))
         return _queued(services.request_backup(request.user, obj, request.query_params))
 
 
@@ -171,8 +179,8 @@ class BackupImportView(_DatasetView):
 
     def post(self, request: Request) -> Response:
         return import_flow(request, lambda: None,
-                           lambda params: services.request_restore(request.user, self.kind, params,
-                                                                   context_of(request)),
+                           lambda params, cloud: services.request_restore(request.user, self.kind, params,
+                                                                          context_of(request), cloud),
                            format_required=False)
 
 

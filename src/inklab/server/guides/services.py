@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from inklab.server.errors import Conflict, InvalidInput
 from inklab.server.guides import permissions as perms
 from inklab.server.guides.models import AnnotationGuide, GuideAsset
+from inklab.server.media import blobstore
 from inklab.server.projects.models import Project
 
 __all__ = ["IMAGE_TYPES", "MAX_ASSETS", "MAX_MARKDOWN", "add_asset", "create_guide", "delete_asset",
@@ -103,6 +104,11 @@ def add_asset(user: Any, guide: AnnotationGuide, upload: Any) -> GuideAsset:
             asset = GuideAsset.objects.create(guide=guide, filename=name, content_type=content_type,
                                               size=upload.size, owner=user)
             os.replace(temp, asset.path)
+            try:
+                blobstore.publish(asset.path)  # for the servers on other machines
+            except BaseException:
+                asset.path.unlink(missing_ok=True)
+                raise
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

@@ -22,6 +22,7 @@ from inklab.server.guides import services
 from inklab.server.guides.models import AnnotationGuide, GuideAsset
 from inklab.server.guides.serializers import AssetReadSerializer, GuideReadSerializer, GuideWriteSerializer
 from inklab.server.headers import MEDIA_POLICY
+from inklab.server.media import blobstore
 from inklab.server.projects.views._base import EditableResourceViewSet
 
 __all__ = ["AssetViewSet", "GuideViewSet"]
@@ -102,9 +103,10 @@ class AssetViewSet(viewsets.ViewSet):
                    responses={(200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="Asset file")})
     def retrieve(self, request: Request, uuid: str) -> FileResponse:
         asset = self._asset(request, uuid)
-        if not asset.path.is_file():
+        path = blobstore.local(asset.path)  # stored by a server on another machine
+        if not path.is_file():
             raise NotFound(f"The file of asset {uuid} is missing.")
-        response = FileResponse(asset.path.open("rb"), content_type=asset.content_type)
+        response = FileResponse(path.open("rb"), content_type=asset.content_type)
         response["Content-Security-Policy"] = MEDIA_POLICY
         response["Content-Disposition"] = "inline"
         response["Cache-Control"] = "private, max-age=3600"

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from inklab.server.api.integers import UINT32, Range, parse_int
 from inklab.server.errors import Conflict, InvalidInput
-from inklab.server.media import images, sources
+from inklab.server.media import blobstore, images, sources
 from inklab.server.media.models import Frame
 from inklab.server.media.rendering import encode_jpeg, preview_file
 from inklab.server.media.sources import MediaFile
@@ -238,6 +238,7 @@ def gather(task: Task, params: DataParams, workdir: Path) -> list[MediaFile]:
     """All input files of the task's data request, archives expanded."""
     storage = TaskStorage(task.pk)
     files: list[MediaFile] = []
+    blobstore.local_tree(storage.upload_dir)  # uploaded through another machine's server
     if storage.upload_dir.is_dir():
         for path in sorted(storage.upload_dir.iterdir()):
             if path.is_file() and not path.name.startswith("."):
@@ -322,6 +323,8 @@ def ingest(task: Task, params: DataParams, progress: ProgressFn) -> None:
             rows.append(Frame(task=task, number=number, name=item.source.name, width=item.width,
                               height=item.height, file=file, mime_type=item.mime))
         progress(0.9)
+        # into the shared media store before the frames exist for anyone (no-op without one)
+        blobstore.publish_tree(frames_dir, as_directory=storage.frames_dir)
         _commit(task, params, rows, media_type, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -329,11 +332,12 @@ def ingest(task: Task, params: DataParams, progress: ProgressFn) -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(storage.upload_dir, ignore_errors=True)
+        blobstore.forget_tree(storage.upload_dir)
     first = Frame.objects.filter(task=task).order_by("number").first()
     if first is not None:
         try:
             preview_file(task, first)
-        except OSError:
+        except (OSError, blobstore.MediaStoreError):
             logger.warning("Could not render the preview of task %s", task.pk, exc_info=True)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 
 from inklab.server.errors import NotFound
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.ingest import DataParams, ingest
 from inklab.server.media.services import CREATE_TASK
 from inklab.server.media.storage import TaskStorage, last_change, sweep_stale_temp_files
@@ -31,6 +32,20 @@ def create_task_data(request: BackgroundRequest, progress: Progress) -> None:
         raise NotFound(f"Task {request.task_id} was deleted before its data was processed.")
     ingest(task, DataParams.from_request(request.params), progress)
     BackgroundRequest.objects.filter(pk=request.pk).update(result_id=task.pk)
+
+
+@sweep
+def sweep_deleted_task_keys() -> int:
+    """Remove from the shared media store the files of tasks that no longer exist (their deletion
+    could not reach the store); returns how many tasks' files went."""
+    tasks = Path(settings.MEDIA_ROOT) / "tasks"
+    stored = {int(name) for name in blobstore.stored_names(tasks) if name.isdigit()}
+    if not stored:
+        return 0
+    existing = set(Task.objects.filter(pk__in=stored).values_list("pk", flat=True))
+    for pk in stored - existing:
+        blobstore.forget_tree(tasks / str(pk))
+    return len(stored - existing)
 
 
 sweep(tus.sweep_abandoned_uploads)

@@ -4,7 +4,9 @@ Chunks are zip archives with one stored (uncompressed) member per frame, in fram
 deleted frames included: the CVAT SDK addresses members by position. ``original`` chunks
 hold the uploaded bytes unchanged; ``compressed`` ones JPEG re-encodes at the task's
 ``image_quality``. Each file is written to a temporary name and renamed into place, so
-concurrent requests for the same chunk are safe.
+concurrent requests for the same chunk are safe; with a shared media store it is published
+once made and downloaded by the other machines instead of being made again
+(:func:`.storage.derived_file`).
 
 A frame is served as the image type it was checked to be (:func:`.images.served_type`); a
 stored file that is not one (kept before frames were checked as they are now) is a
@@ -26,7 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from inklab.server.errors import Conflict
 from inklab.server.media.images import served_type
 from inklab.server.media.models import Frame
-from inklab.server.media.storage import TaskStorage, atomic_write
+from inklab.server.media.storage import TaskStorage, derived_file
 from inklab.server.projects.models import Task
 from inklab.vocabulary import Quality
 
@@ -57,7 +59,7 @@ def _unusable(frame: Frame) -> Conflict:
 @contextmanager
 def _opened(storage: TaskStorage, frame: Frame) -> Iterator[Image.Image]:
     try:
-        with Image.open(storage.frame_path(frame.file)) as image:
+        with Image.open(storage.local_frame(frame.file)) as image:
             yield image
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise _unusable(frame) from exc
@@ -76,18 +78,14 @@ def frame_file(task: Task, frame: Frame, quality: str) -> tuple[Path, str]:
         mime = served_type(frame.mime_type)
         if mime is None:
             raise _unusable(frame)
-        return storage.frame_path(frame.file), mime
+        return storage.local_frame(frame.file), mime
     return compressed_frame_file(task, frame), "image/jpeg"
 
 
 def compressed_frame_file(task: Task, frame: Frame) -> Path:
     storage = TaskStorage(task.pk)
-    path = storage.compressed_frame_path(frame.number)
-    if not path.exists():
-        data = _compressed_bytes(storage, frame, task.image_quality)
-        with atomic_write(path) as tmp:
-            tmp.write_bytes(data)
-    return path
+    return derived_file(storage.compressed_frame_path(frame.number),
+                        lambda tmp: tmp.write_bytes(_compressed_bytes(storage, frame, task.image_quality)))
 
 
 @functools.cache
@@ -106,31 +104,30 @@ def chunk_file(task: Task, quality: str, frames: Sequence[Frame], hidden: frozen
     if hidden:
         key = hashlib.sha256(repr(sorted(hidden)).encode()).hexdigest()[:24]
         path = path.with_name(f"{path.stem}-without-{key}.zip")
-    if path.exists():
-        return path
-    with atomic_write(path) as tmp:
+
+    def make(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
             for frame in frames:
                 if frame.number in hidden:
                     zf.writestr(f"{frame.number:06d}.jpg", _blank_jpeg())
                 elif quality == Quality.ORIGINAL:
                     ext = Path(frame.file).suffix
-                    zf.write(storage.frame_path(frame.file), arcname=f"{frame.number:06d}{ext}")
+                    zf.write(storage.local_frame(frame.file), arcname=f"{frame.number:06d}{ext}")
                 else:
                     zf.writestr(f"{frame.number:06d}.jpg", _compressed_bytes(storage, frame, task.image_quality))
-    return path
+
+    return derived_file(path, make)
 
 
 def preview_file(task: Task, frame: Frame, name: str = "task") -> Path:
     """A JPEG thumbnail (at most 256×256) of ``frame``."""
     storage = TaskStorage(task.pk)
-    path = storage.preview_path(f"{name}-{frame.number}")
-    if path.exists():
-        return path
-    with _opened(storage, frame) as image:
-        image.draft("RGB", PREVIEW_SIZE)
-        image.thumbnail(PREVIEW_SIZE)
-        data = encode_jpeg(image, 85)
-    with atomic_write(path) as tmp:
+
+    def make(tmp: Path) -> None:
+        with _opened(storage, frame) as image:
+            image.draft("RGB", PREVIEW_SIZE)
+            image.thumbnail(PREVIEW_SIZE)
+            data = encode_jpeg(image, 85)
         tmp.write_bytes(data)
-    return path
+
+    return derived_file(storage.preview_path(f"{name}-{frame.number}"), make)

@@ -39,8 +39,12 @@ class DataRequestSerializer(serializers.Serializer):
     job_file_mapping = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
                                              required=False, help_text="The files of each job, in order.")
     use_zip_chunks = serializers.BooleanField(required=False)
-    use_cache = serializers.BooleanField(required=False)
-    copy_data = serializers.BooleanField(required=False)
+    use_cache = serializers.BooleanField(
+        required=False, help_text="Accepted, changes nothing: inklab copies every frame (also those of a cloud "
+                                  "storage) when the data is created and builds chunks from the copies.")
+    copy_data = serializers.BooleanField(
+        required=False, help_text="Accepted, changes nothing: frames from a cloud storage or the share are always "
+                                  "copied into the task's media storage; the task no longer needs its source.")
 
     class Meta:
         ref_name = "Data"

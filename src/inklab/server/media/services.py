@@ -11,7 +11,7 @@ from django.db import transaction
 
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from inklab.server.media import tus
+from inklab.server.media import blobstore, tus
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.models import Frame
 from inklab.server.media.storage import TaskStorage
@@ -60,6 +60,9 @@ def start_upload(user: Any, task: Task) -> None:
 def save_client_files(user: Any, task: Task, files: Iterable[Any]) -> int:
     """``Upload-Multiple``: add multipart files to the pending set; returns how many."""
     check_can_upload(user, task)
+    # Earlier batches may have gone through servers on other machines: with their files here, the
+    # arrival numbers in the stored names go on from theirs (no-op without a shared media store).
+    blobstore.local_tree(TaskStorage(task.pk).upload_dir)
     count = 0
     for uploaded in files:
         tus.store_in_task(task.pk, uploaded.name, uploaded)
@@ -91,7 +94,8 @@ def request_processing(user: Any, task: Task, params: dict[str, Any]) -> Backgro
         params = {**params, "validation_params": dict(validation.validated_data)}
     parsed = DataParams.from_request(params)  # reject bad parameters now, with a 400
     storage = TaskStorage(task.pk)
-    has_uploads = storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())
+    has_uploads = (storage.upload_dir.is_dir() and any(storage.upload_dir.iterdir())) or blobstore.holds(
+        storage.upload_dir)
     if not (has_uploads or parsed.server_files or parsed.remote_files):
         raise InvalidInput("No files: upload client_files, or give server_files or remote_files.")
     if parsed.cloud_storage_id is not None:

@@ -8,6 +8,10 @@
     media/tasks/<id>/work/, staging/                  frame extraction in progress
     media/uploads/<user id>/                          TUS uploads in progress and finished imports
 
+With a shared media store (:mod:`.blobstore`, ``INKLAB_MEDIA_URL``) these files are a cache of
+the store: frames and derived files are published when written and downloaded when missing
+(:meth:`TaskStorage.local_frame`, :func:`derived_file`); removing a task's files removes its keys.
+
 Temporary files live next to their destination (``atomic_write``) or under ``<data>/tmp``
 (:func:`temp_dir`: upload spools, import work directories), never in the system's temporary
 directory, so that what a crashed process left behind can be found and removed
@@ -28,8 +32,9 @@ from pathlib import Path
 from django.conf import settings
 
 from inklab.server.errors import InvalidInput
+from inklab.server.media import blobstore
 
-__all__ = ["TaskStorage", "atomic_write", "safe_basename", "last_change", "sweep_stale_temp_files", "temp_dir",
+__all__ = ["TaskStorage", "atomic_write", "derived_file", "safe_basename", "last_change", "sweep_stale_temp_files", "temp_dir",
            "user_upload_dir"]
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
@@ -113,6 +118,17 @@ def atomic_write(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def derived_file(path: Path, make: Callable[[Path], None]) -> Path:
+    """A file made from others (a chunk, a preview, an export): here, else downloaded from the
+    media store, else made (``make(tmp)`` writes it), renamed into place and published."""
+    if blobstore.local(path).exists():
+        return path
+    with atomic_write(path) as tmp:
+        make(tmp)
+    blobstore.publish(path)
+    return path
+
+
 class TaskStorage:
     """Paths of one task's media."""
 
@@ -130,6 +146,14 @@ class TaskStorage:
     def frame_path(self, file: str) -> Path:
         return self.frames_dir / file
 
+    def local_frame(self, file: str) -> Path:
+        """:meth:`frame_path`, downloaded from the media store first if it is not here."""
+        return blobstore.local(self.frame_path(file))
+
+    def publish_frames(self) -> None:
+        """Keep the task's (just stored) frames in the media store."""
+        blobstore.publish_tree(self.frames_dir)
+
     def compressed_frame_path(self, number: int) -> Path:
         return self.root / "compressed" / f"{number}.jpg"
 
@@ -141,6 +165,7 @@ class TaskStorage:
 
     def reset_upload_dir(self) -> Path:
         shutil.rmtree(self.upload_dir, ignore_errors=True)
+        blobstore.forget_tree(self.upload_dir)
         self.upload_dir.mkdir(parents=True)
         return self.upload_dir
 
@@ -153,6 +178,7 @@ class TaskStorage:
         """Remove the pending uploads and the leftovers of an extraction that did not finish."""
         for path in self.work_dirs:
             shutil.rmtree(path, ignore_errors=True)
+        blobstore.forget_tree(self.upload_dir)
 
     @staticmethod
     def remove_orphans(exists: Callable[[int], bool], older_than: float = STALE_TEMP_SECONDS) -> int:
@@ -171,6 +197,9 @@ class TaskStorage:
         """Remove frames and everything derived from them (used when processing fails)."""
         for name in ("frames", "compressed", "chunks", "previews"):
             shutil.rmtree(self.root / name, ignore_errors=True)
+            blobstore.forget_tree(self.root / name)
 
     def remove(self) -> None:
+        """Remove the task's files, here and in the media store."""
         shutil.rmtree(self.root, ignore_errors=True)
+        blobstore.forget_tree(self.root)

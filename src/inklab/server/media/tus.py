@@ -12,6 +12,10 @@ Scopes say where finished files go:
 * ``import`` – the owner's import area, under a unique name returned as ``Upload-Filename``,
   which the client sends back as the ``filename`` parameter of ``Upload-Finish``.
 
+With a shared media store (:mod:`.blobstore`) the PATCHes of one upload may reach servers on
+different machines: each part but the last is also kept in the store, and a server whose own
+partial file falls short of the upload's offset rebuilds it from the stored parts first.
+
 Nothing stays for ever: uploads that receive no data for ``UPLOAD_TTL_SECONDS``, and finished
 imports that no request claims within that time, are removed by the housekeeping sweeps
 (:func:`sweep_abandoned_uploads`, :func:`sweep_finished_imports`).
@@ -23,6 +27,7 @@ import base64
 import binascii
 import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -35,7 +40,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inklab.server.errors import InvalidInput, NotFound
+from inklab.server.errors import Conflict, InvalidInput, NotFound
+from inklab.server.media import blobstore
 from inklab.server.media.models import Upload
 from inklab.server.media.storage import TaskStorage, safe_basename, user_upload_dir
 
@@ -73,6 +79,39 @@ def _metadata_filename(header: str) -> str:
 
 def _partial_path(upload: Upload) -> Path:
     return user_upload_dir(upload.owner_id) / ".tus" / f"{upload.pk}.part"
+
+
+def _parts_dir(upload: Upload) -> Path:
+    """Where the parts of an upload are kept in the shared media store (never on disk for long)."""
+    return user_upload_dir(upload.owner_id) / ".tus" / f"{upload.pk}.parts"
+
+
+def _publish_part(upload: Upload, offset: int, body: bytes) -> None:
+    part = _parts_dir(upload) / f"{offset:015d}"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(body)
+    try:
+        blobstore.publish(part)
+    finally:
+        shutil.rmtree(part.parent, ignore_errors=True)
+
+
+def _catch_up(upload: Upload, path: Path) -> None:
+    """Make the partial file here hold the upload's first ``offset`` bytes, from the parts that
+    servers on other machines received (no-op when it does already)."""
+    if path.exists() and path.stat().st_size == upload.offset:
+        return
+    parts = _parts_dir(upload)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "wb") as out:
+            for name in sorted(blobstore.stored_names(parts)):
+                with open(blobstore.local(parts / name), "rb") as part:
+                    shutil.copyfileobj(part, out, 1 << 20)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+    if path.stat().st_size != upload.offset:
+        raise Conflict("The first parts of this upload cannot be found any more; start the upload again.")
 
 
 def create(request: Request, scope: str) -> Response:
@@ -125,14 +164,22 @@ def append(request: Request, upload_id: Any, scope: str) -> Response:
         if upload.offset + len(body) > upload.length:
             raise InvalidInput("The data goes past Upload-Length.")
         path = _partial_path(upload)
+        shared = blobstore.is_shared()
+        if shared:
+            _catch_up(upload, path)
         with open(path, "r+b") as fh:
             fh.seek(upload.offset)
             fh.write(body)
+        done = upload.offset + len(body) == upload.length
+        if shared and not done:  # the next part may reach another machine's server
+            _publish_part(upload, upload.offset, body)
         upload.offset += len(body)
-        done = upload.offset == upload.length
         if done:
+            parts = _parts_dir(upload)
             _finish(upload, path)
-            upload.delete()
+            upload.delete()  # (its pk is None from here on)
+            if shared:
+                blobstore.forget_tree(parts)
         else:
             upload.save(update_fields=["offset"])
     return Response(status=status.HTTP_204_NO_CONTENT, headers=_headers(Upload_Offset=upload.offset))
@@ -141,15 +188,19 @@ def append(request: Request, upload_id: Any, scope: str) -> Response:
 def _finish(upload: Upload, path: Path) -> None:
     kind, _, ident = upload.scope.partition(":")
     if kind == "task-data":
+        blobstore.local_tree(TaskStorage(int(ident)).upload_dir)  # as in services.save_client_files
         store_in_task(int(ident), upload.filename, path)
     else:
-        os.replace(path, user_upload_dir(upload.owner_id) / upload.filename)
+        target = user_upload_dir(upload.owner_id) / upload.filename
+        os.replace(path, target)
+        blobstore.publish(target)  # the import may run on another machine
 
 
-def store_in_task(task_id: int, name: str, source: Path | Any) -> Path:
+def store_in_task(task_id: int, name: str, source: Path | Any, *, publish: bool = True) -> Path:
     """Add a file to a task's pending upload set, keeping arrival order in the stored name.
 
-    ``source`` is a path (moved) or a Django ``UploadedFile`` (streamed).
+    ``source`` is a path (moved) or a Django ``UploadedFile`` (streamed). ``publish``: keep it in
+    the shared media store too, for the worker that will process it (on any machine).
     """
     directory = TaskStorage(task_id).upload_dir
     directory.mkdir(parents=True, exist_ok=True)
@@ -169,13 +220,15 @@ def store_in_task(task_id: int, name: str, source: Path | Any) -> Path:
         with os.fdopen(fd, "wb") as fh:
             for block in source.chunks():
                 fh.write(block)
+    if publish:
+        blobstore.publish(target)
     return target
 
 
 def import_file(user: Any, filename: str) -> Path:
     """The finished upload named by an ``Upload-Finish`` ``filename`` parameter."""
     name = safe_basename(filename)
-    path = user_upload_dir(user.pk) / name
+    path = blobstore.local(user_upload_dir(user.pk) / name)
     if not path.is_file():
         raise NotFound(f"No uploaded file named '{filename}'; upload it first.")
     return path
@@ -187,7 +240,9 @@ def discard_import(user_id: int, filename: str) -> None:
         name = safe_basename(filename)
     except InvalidInput:
         return
-    (user_upload_dir(user_id) / name).unlink(missing_ok=True)
+    path = user_upload_dir(user_id) / name
+    path.unlink(missing_ok=True)
+    blobstore.forget(path)
 
 
 def _ttl() -> float:
@@ -202,15 +257,21 @@ def sweep_abandoned_uploads() -> int:
     """Remove TUS uploads that received no data for ``UPLOAD_TTL_SECONDS``, and partial files
     whose upload is gone (a process died between moving the file and deleting its row)."""
     cutoff = time.time() - _ttl()
+    shared = blobstore.is_shared()
     removed = 0
     for upload in Upload.objects.all().iterator():
         path = _partial_path(upload)
         try:
-            idle = not path.exists() or path.stat().st_mtime < cutoff
+            if shared:  # its parts may be arriving at another machine: only its age tells
+                idle = upload.created_date.timestamp() < cutoff
+            else:
+                idle = not path.exists() or path.stat().st_mtime < cutoff
         except OSError:
             continue
         if idle and Upload.objects.filter(pk=upload.pk, offset=upload.offset).delete()[0]:
             path.unlink(missing_ok=True)
+            if shared:
+                blobstore.forget_tree(_parts_dir(upload))
             removed += 1
     if not _upload_root().is_dir():
         return removed
@@ -241,6 +302,7 @@ def sweep_finished_imports(waiting: Callable[[int, str], bool]) -> int:
         try:
             if path.stat().st_mtime < cutoff and not waiting(int(path.parent.name), path.name):
                 path.unlink(missing_ok=True)
+                blobstore.forget(path)
                 removed += 1
         except OSError:
             continue

@@ -23,6 +23,7 @@ from inklab.server.api.integers import UINT32, query_int, required_query_int
 from inklab.server.api.strict import refuse_unknown
 from inklab.server.errors import Forbidden, InvalidInput, NotFound
 from inklab.server.headers import MEDIA_POLICY
+from inklab.server.iam.context import context_of
 from inklab.server.media import rendering, schema, services, tus
 from inklab.server.media.models import Frame
 from inklab.server.projects import permissions as perms
@@ -82,7 +83,7 @@ def _task_preview(task: Task, window: perms.FrameWindow) -> FileResponse:
 @schema.task_data
 class TaskDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         window = perms.readable_frames(request.user, task)
         kind = request.query_params.get("type", "frame")
         if kind == "frame":
@@ -98,7 +99,7 @@ class TaskDataView(APIView):
         raise InvalidInput(f"Unknown data type '{kind}'; use frame, chunk, preview or context_image.")
 
     def post(self, request: Request, pk: int) -> Response:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         headers = request.headers
         if tus.is_tus_create(request):
             services.check_can_upload(request.user, task)
@@ -160,22 +161,22 @@ class TaskUploadView(APIView):
     """TUS PATCH/HEAD on ``/api/tasks/{id}/data/{upload id}``."""
 
     def patch(self, request: Request, pk: int, upload: Any) -> Response:
-        perms.visible_task(request.user, pk)
+        perms.visible_task(request.user, pk, context_of(request))
         return tus.append(request, upload, f"task-data:{pk}")
 
     def head(self, request: Request, pk: int, upload: Any) -> Response:
-        perms.visible_task(request.user, pk)
+        perms.visible_task(request.user, pk, context_of(request))
         return tus.head(request, upload, f"task-data:{pk}")
 
 
 @schema.task_meta
 class TaskMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         return Response(services.meta(task, window=perms.readable_frames(request.user, task)))
 
     def patch(self, request: Request, pk: int) -> Response:
-        task = perms.visible_task(request.user, pk)
+        task = perms.visible_task(request.user, pk, context_of(request))
         refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, task, request.data.get("deleted_frames", []))
         return Response(services.meta(Task.objects.get(pk=pk)))
@@ -184,7 +185,7 @@ class TaskMetaView(APIView):
 @schema.job_data
 class JobDataView(APIView):
     def get(self, request: Request, pk: int) -> Any:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         kind = request.query_params.get("type", "frame")
         if kind == "frame":
             return _frame_response(request, job.task, job)
@@ -210,11 +211,11 @@ class JobDataView(APIView):
 @schema.job_meta
 class JobMetaView(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         return Response(services.meta(job.task, job))
 
     def patch(self, request: Request, pk: int) -> Response:
-        job = perms.visible_job(request.user, pk)
+        job = perms.visible_job(request.user, pk, context_of(request))
         refuse_unknown(request.data, {"deleted_frames"})
         services.set_deleted_frames(request.user, job.task, request.data.get("deleted_frames", []), job)
         return Response(services.meta(Task.objects.get(pk=job.task_id), job))
@@ -226,11 +227,11 @@ class PreviewView(APIView):
 
     def get(self, request: Request, pk: int) -> FileResponse:
         if self.kind == "task":
-            task = perms.visible_task(request.user, pk)
+            task = perms.visible_task(request.user, pk, context_of(request))
             return _task_preview(task, perms.readable_frames(request.user, task))
         if self.kind == "job":
-            return self.job_preview(perms.visible_job(request.user, pk))
-        project = perms.visible_project(request.user, pk)
+            return self.job_preview(perms.visible_job(request.user, pk, context_of(request)))
+        project = perms.visible_project(request.user, pk, context_of(request))
         task = project.tasks.filter(has_data=True).order_by("id").first()
         if task is None:
             return _preview_response(task, None, "task")  # type: ignore[arg-type]

@@ -222,25 +222,33 @@ def visible_labels(user: Any) -> QuerySet[Label]:
     )
 
 
-def visible_task(user: Any, pk: Any) -> Task:
-    """The task ``pk`` (its project loaded too); :class:`NotFound` if the user may not see it."""
-    task = visible_tasks(user).filter(pk=pk).select_related("project").first()
+def visible_task(user: Any, pk: Any, context: OrgContext | None = None) -> Task:
+    """The task ``pk`` (its project loaded too); :class:`NotFound` if the user may not see it, or
+    if it is not of the request's organization ``context`` (as a retrieve of it would answer)."""
+    task = _in(context, visible_tasks(user, context), "organization").filter(pk=pk).select_related("project").first()
     if task is None:
         raise NotFound(f"Task {pk} does not exist or is not visible to you.")
     return task
 
 
-def visible_job(user: Any, pk: Any) -> Job:
-    """The job ``pk`` (its task and project loaded too); :class:`NotFound` if the user may not see it."""
-    job = visible_jobs(user).filter(pk=pk).select_related("task", "task__project").first()
+def visible_job(user: Any, pk: Any, context: OrgContext | None = None) -> Job:
+    """The job ``pk`` (its task and project loaded too); :class:`NotFound` if the user may not see it
+    or if it is not of the organization ``context``."""
+    job = (_in(context, visible_jobs(user, context), "task__organization").filter(pk=pk)
+           .select_related("task", "task__project").first())
     if job is None:
         raise NotFound(f"Job {pk} does not exist or is not visible to you.")
     return job
 
 
-def visible_project(user: Any, pk: Any) -> Project:
-    """The project ``pk``; :class:`NotFound` if the user may not see it."""
-    project = visible_projects(user).filter(pk=pk).first()
+def _in(context: OrgContext | None, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+    return context.filter(queryset, field) if context is not None else queryset
+
+
+def visible_project(user: Any, pk: Any, context: OrgContext | None = None) -> Project:
+    """The project ``pk``; :class:`NotFound` if the user may not see it or if it is not of the
+    organization ``context``."""
+    project = _in(context, visible_projects(user, context), "organization").filter(pk=pk).first()
     if project is None:
         raise NotFound(f"Project {pk} does not exist or is not visible to you.")
     return project

@@ -38,6 +38,8 @@ class BackgroundRequest(models.Model):
     process = models.CharField(max_length=128, blank=True, default="", db_index=True,
                                help_text="the WorkerProcess running it (see inklab.server.requests.liveness)")
     lease_until = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True,
+                                      help_text="a queued request is not claimed before this time (a scheduled retry)")
 
     created_date = models.DateTimeField(default=timezone.now)
     started_date = models.DateTimeField(null=True, blank=True)

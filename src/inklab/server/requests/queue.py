@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inklab.server.errors import ServiceError
+from inklab.server.media import blobstore
 from inklab.server.requests import liveness
 from inklab.server.requests.messages import failure_message
 from inklab.server.requests.models import BackgroundRequest
@@ -48,13 +49,17 @@ HUNG = "The request made no progress for too long and was stopped. Run the reque
 
 def enqueue(owner: Any, operation: str, target: str, *, params: dict[str, Any] | None = None,
             task_id: int | None = None, project_id: int | None = None, job_id: int | None = None,
-            function_id: int | None = None, format: str | None = None) -> BackgroundRequest:
-    """Queue a request; local workers are woken when the surrounding transaction commits."""
+            function_id: int | None = None, format: str | None = None,
+            not_before: datetime | None = None) -> BackgroundRequest:
+    """Queue a request; local workers are woken when the surrounding transaction commits.
+
+    A request with ``not_before`` (a scheduled retry) waits in the queue, holding no worker,
+    until that time: workers look for due requests at every poll."""
     get_handler(operation)  # fail now, not in the worker, for an unknown operation
     request = BackgroundRequest.objects.create(
         owner=owner if getattr(owner, "pk", None) else None, operation=operation, target=target,
         params=params or {}, task_id=task_id, project_id=project_id, job_id=job_id,
-        function_id=function_id, format=format,
+        function_id=function_id, format=format, not_before=not_before,
     )
     transaction.on_commit(_wakeup.set)
     return request
@@ -142,7 +147,8 @@ def reap_lost(*, by_heartbeat: bool = True) -> int:
 
 
 def _claim(worker_id: str) -> BackgroundRequest | None:
-    candidates = (BackgroundRequest.objects.filter(status=RequestStatus.QUEUED)
+    due = Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
+    candidates = (BackgroundRequest.objects.filter(due, status=RequestStatus.QUEUED)
                   .order_by("created_date").values_list("pk", flat=True)[:5])
     for pk in candidates:
         request = BackgroundRequest.objects.filter(pk=pk).first()
@@ -196,7 +202,8 @@ def run_one(worker_id: str | None = None) -> bool:
 
 
 def drain(worker_id: str | None = None) -> int:
-    """Run queued requests in this thread until none is left; returns how many ran."""
+    """Run queued requests in this thread until none is due; returns how many ran (a request
+    scheduled for later stays queued)."""
     count = 0
     while run_one(worker_id):
         count += 1
@@ -209,6 +216,7 @@ def _expire_results() -> None:
     for request in expired:
         path = settings.DATA_DIR / request.result_file
         path.unlink(missing_ok=True)
+        blobstore.forget(path)
         BackgroundRequest.objects.filter(pk=request.pk).update(result_file="")
 
 

@@ -17,6 +17,7 @@ from inklab.server.api.filtering import SimpleFilter, SortFilter
 from inklab.server.errors import NotFound
 from inklab.server.headers import MEDIA_POLICY
 from inklab.server.iam.permissions import is_admin
+from inklab.server.media import blobstore
 from inklab.server.requests import queue
 from inklab.server.requests.models import BackgroundRequest
 from inklab.server.requests.serializers import RequestSerializer
@@ -26,8 +27,11 @@ __all__ = ["RequestViewSet", "download_response"]
 
 def download_response(request: BackgroundRequest) -> FileResponse:
     """Stream a request's result file as an attachment (sent in blocks by the serving front)."""
-    path = settings.DATA_DIR / request.result_file
-    if not request.result_file or not path.is_file():
+    if not request.result_file:
+        raise NotFound("The result of this request is not available (it may have expired).")
+    # made by a worker on another machine: from the shared media store (no-op without one)
+    path = blobstore.local(settings.DATA_DIR / request.result_file)
+    if not path.is_file():
         raise NotFound("The result of this request is not available (it may have expired).")
     filename = request.result_filename or path.name
     content_type = "application/zip" if filename.lower().endswith(".zip") else "application/octet-stream"

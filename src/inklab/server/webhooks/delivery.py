@@ -1,16 +1,17 @@
-"""Sending a delivery: sign, check the target again, POST, record, retry with backoff.
+"""Sending a delivery: sign, check the target again, POST, record; say when to retry.
 
-Runs in a background worker (:mod:`.jobs`). Every attempt resolves the target anew and refuses
-a forbidden address (:mod:`.addresses`) without retrying; a timeout, a network error, a 5xx,
-408 or 429 is tried again after ``WEBHOOKS_BACKOFF`` seconds, doubled each time, up to
-``WEBHOOKS_ATTEMPTS`` attempts. The delivery row shows the last attempt's outcome.
+Runs in a background worker (:mod:`.jobs`), one attempt per background request: a retry is a
+new request scheduled for later (``not_before``), so a failing target never holds a worker
+between attempts. Every attempt resolves the target anew and refuses a forbidden address
+(:mod:`.addresses`) without retrying; a timeout, a network error, a 5xx, 408 or 429 is tried
+again after ``WEBHOOKS_BACKOFF`` seconds, doubled each time, up to ``WEBHOOKS_ATTEMPTS``
+attempts. The delivery row shows the last attempt's outcome.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,7 +22,7 @@ from inklab.server.webhooks.payloads import encode
 from inklab.server.webhooks.signing import HEADER, signature
 from inklab.server.webhooks.transport import Outcome, send
 
-__all__ = ["USER_AGENT", "deliver"]
+__all__ = ["USER_AGENT", "deliver", "retry_delay"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,24 +62,23 @@ def _attempt(webhook: Webhook, body: bytes) -> tuple[Outcome, int | None, bool]:
     return outcome, int((time.monotonic() - started) * 1000), _retryable(outcome)
 
 
-def deliver(delivery_id: int, report: Callable[[float], None] = lambda fraction: None) -> WebhookDelivery | None:
-    """Send delivery ``delivery_id`` (None if it, or its webhook, is gone); ``report(fraction)`` is
-    called between attempts (it extends the background request's lease, and may raise to cancel)."""
+def retry_delay(attempt: int) -> float:
+    """Seconds between attempt ``attempt`` and the next: ``WEBHOOKS_BACKOFF``, doubled each time."""
+    return float(settings.WEBHOOKS_BACKOFF) * 2 ** (attempt - 1)
+
+
+def deliver(delivery_id: int, attempt: int = 1) -> float | None:
+    """Make attempt ``attempt`` of delivery ``delivery_id`` and record it; returns the seconds to
+    wait before the next attempt, or None when there is none to make (it succeeded, failed for
+    good, was the last allowed, or the delivery or its webhook is gone)."""
     delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
-    if delivery is None:
+    if delivery is None or delivery.attempt >= attempt:  # gone, or this attempt was made already
         return None
     webhook = delivery.webhook
-    body = encode(delivery.request)
-    attempts = max(1, int(settings.WEBHOOKS_ATTEMPTS))
-    backoff = float(settings.WEBHOOKS_BACKOFF)
-    for attempt in range(1, attempts + 1):
-        outcome, duration, retryable = _attempt(webhook, body)
-        _record(delivery, outcome, attempt, duration)
-        logger.info("Webhook %s delivery %s (%s), attempt %d: %s", webhook.pk, delivery.pk, delivery.event, attempt,
-                    outcome.status_code if outcome.status_code is not None else outcome.error)
-        if outcome.ok or not retryable or attempt == attempts:
-            break
-        report(attempt / attempts)
-        time.sleep(backoff * 2 ** (attempt - 1))
-    delivery.refresh_from_db()
-    return delivery
+    outcome, duration, retryable = _attempt(webhook, encode(delivery.request))
+    _record(delivery, outcome, attempt, duration)
+    logger.info("Webhook %s delivery %s (%s), attempt %d: %s", webhook.pk, delivery.pk, delivery.event, attempt,
+                outcome.status_code if outcome.status_code is not None else outcome.error)
+    if outcome.ok or not retryable or attempt >= max(1, int(settings.WEBHOOKS_ATTEMPTS)):
+        return None
+    return retry_delay(attempt)

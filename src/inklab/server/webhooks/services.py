@@ -8,6 +8,7 @@ event), for a background worker to send (:mod:`.delivery`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,7 @@ from inklab.server.webhooks.events import PING, WebhookType, events_for
 from inklab.server.webhooks.models import Webhook, WebhookDelivery
 from inklab.server.webhooks.payloads import sender
 
-__all__ = ["DELIVER", "create_webhook", "ping", "record_event", "redeliver",
+__all__ = ["DELIVER", "create_webhook", "ping", "queue_attempt", "record_event", "redeliver",
            "update_webhook", "webhooks_for"]
 
 #: the background operation that sends one delivery
@@ -89,8 +90,15 @@ def update_webhook(user: Any, webhook: Webhook, data: dict[str, Any]) -> Webhook
 
 def _queue(deliveries: list[WebhookDelivery]) -> None:
     for delivery in deliveries:
-        queue.enqueue(None, DELIVER, "webhook", params={"delivery_id": delivery.pk},
-                      project_id=delivery.webhook.project_id)  # owner None: not in users' /api/requests
+        queue_attempt(delivery.pk, delivery.webhook.project_id)
+
+
+def queue_attempt(delivery_id: int, project_id: int | None, attempt: int = 1, delay: float = 0.0) -> None:
+    """Queue attempt ``attempt`` of a delivery, due in ``delay`` seconds (owner None: it is not
+    in users' ``/api/requests``)."""
+    not_before = timezone.now() + timedelta(seconds=delay) if delay > 0 else None
+    queue.enqueue(None, DELIVER, "webhook", params={"delivery_id": delivery_id, "attempt": attempt},
+                  project_id=project_id, not_before=not_before)
 
 
 def _create_deliveries(rows: list[WebhookDelivery]) -> None:

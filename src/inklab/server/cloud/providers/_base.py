@@ -90,6 +90,9 @@ class ProviderConfig:
     credentials_type: str
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
     attributes: Mapping[str, str] = field(default_factory=dict)
+    #: a web request waits for the answer: short timeouts, no retries (an unreachable endpoint
+    #: is reported within seconds); else (background requests) longer ones, with retries
+    interactive: bool = False
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: a refused connection is not tried again (the SDK would wait about 20 s), other failures once
 _OPTIONS: dict[str, Any] = {"connection_timeout": 5, "read_timeout": 30, "retry_total": 1, "retry_connect": 0}
+#: for calls a web request waits for (ProviderConfig.interactive): one attempt, short waits
+_INTERACTIVE: dict[str, Any] = {"connection_timeout": 3, "read_timeout": 5, "retry_total": 0}
 _CHUNK = 8 * 1024 * 1024  # bytes a read of a stream asks for at once
 
 
@@ -67,10 +69,11 @@ class AzureProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self.container = config.resource
         secrets = config.credentials
+        options = _INTERACTIVE if config.interactive else _OPTIONS
         try:
             if config.credentials_type == CloudCredentialsType.CONNECTION_STRING:
                 self.client = ContainerClient.from_connection_string(secrets["connection_string"], self.container,
-                                                                     **_OPTIONS)
+                                                                     **options)
             else:
                 account = secrets["account_name"]
                 if not _ACCOUNT.match(account):
@@ -78,7 +81,7 @@ class AzureProvider:
                                      "(3 to 24 lowercase letters and digits)")
                 url = config.attributes.get("endpoint_url") or f"https://{account}.blob.core.windows.net"
                 self.client = ContainerClient(url, self.container, credential=_credential(account, secrets),
-                                              **_OPTIONS)
+                                              **options)
         except (ValueError, AzureError) as exc:
             logger.info("Azure client for container %s not made: %s", self.container, type(exc).__name__)
             raise CloudError(f"container '{self.container}' cannot be reached with these credentials "

@@ -71,6 +71,9 @@ def _endpoints(config: ProviderConfig) -> list[Endpoint]:
 class GCSProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self.name = config.resource
+        # a call a web request waits for: one attempt, short waits
+        self.timeout = (3, 5) if config.interactive else _TIMEOUT
+        self.retry = None if config.interactive else _RETRY
         project = config.attributes.get("project_id") or None
         credentials: Any = AnonymousCredentials()
         if config.credentials_type == CloudCredentialsType.KEY_FILE_PATH:
@@ -119,7 +122,7 @@ class GCSProvider:
     def list(self, prefix: str, next_token: str | None, page_size: int) -> Listing:
         def page() -> tuple[list[Any], Any, str | None]:
             blobs = self.client.list_blobs(self.name, prefix=prefix or None, delimiter="/", max_results=page_size,
-                                           page_token=next_token or None, timeout=_TIMEOUT, retry=_RETRY)
+                                           page_token=next_token or None, timeout=self.timeout, retry=self.retry)
             first = next(blobs.pages, None)
             items = list(first) if first is not None else []
             return items, (first.prefixes if first is not None else ()), blobs.next_page_token
@@ -131,15 +134,15 @@ class GCSProvider:
         return Listing(tuple(entries), token or None)
 
     def head(self, key: str) -> CloudObject:
-        blob = self._call(key, "head", self.bucket.get_blob, key, timeout=_TIMEOUT, retry=_RETRY)
+        blob = self._call(key, "head", self.bucket.get_blob, key, timeout=self.timeout, retry=self.retry)
         if blob is None:
             raise NoSuchObject(key)
         return CloudObject(key, size=int(blob.size or 0))
 
     def read(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
         blob = self.bucket.blob(key)
-        return bytes(self._call(key, "read", blob.download_as_bytes, start=start, end=end, timeout=_TIMEOUT,
-                                retry=_RETRY))
+        return bytes(self._call(key, "read", blob.download_as_bytes, start=start, end=end, timeout=self.timeout,
+                                retry=self.retry))
 
     def open(self, key: str) -> BinaryIO:
         size = self.head(key).size or 0
@@ -153,4 +156,4 @@ class GCSProvider:
                 spool.write(block)
             size = spool.tell()
             spool.seek(0)
-            self._call(None, "upload", blob.upload_from_file, spool, size=size, timeout=_TIMEOUT)
+            self._call(None, "upload", blob.upload_from_file, spool, size=size, timeout=self.timeout)

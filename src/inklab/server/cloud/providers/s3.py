@@ -7,6 +7,7 @@ pair (with an optional ``session_token``) or anonymous access (unsigned requests
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, BinaryIO
 
 import boto3
@@ -28,14 +29,35 @@ from inklab.server.cloud.providers._base import (
 )
 from inklab.vocabulary import CloudCredentialsType, CloudProviderType
 
-__all__ = ["S3Provider"]
+__all__ = ["BACKGROUND", "INTERACTIVE", "S3Provider"]
 
 logger = logging.getLogger(__name__)
+
+#: client options for calls a web request waits for (status, listing, checks): one attempt,
+#: 3 s to connect and 5 s to answer, so an unreachable endpoint is reported within seconds
+INTERACTIVE: dict[str, Any] = {"connect_timeout": 3, "read_timeout": 5,
+                               "retries": {"total_max_attempts": 1, "mode": "standard"}}
+#: client options for background requests (downloads, uploads): longer waits, two retries
+BACKGROUND: dict[str, Any] = {"connect_timeout": 5, "read_timeout": 30,
+                              "retries": {"max_attempts": 2, "mode": "standard"}}
 
 _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "ExpiredToken",
            "InvalidToken", "AllAccessDisabled"}
 _NO_BUCKET = {"NoSuchBucket"}
 _NO_KEY = {"NoSuchKey", "404", "NotFound"}
+
+
+_local = threading.local()
+
+
+def _session() -> boto3.session.Session:
+    """This thread's boto3 session (sessions are not thread-safe): making a client from a session
+    that has loaded the S3 model already takes milliseconds, from a new one most of a second. The
+    clients get their credentials explicitly, so the session holds no storage's secrets."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = boto3.session.Session()
+    return session
 
 
 @register(CloudProviderType.AWS_S3_BUCKET,
@@ -45,13 +67,12 @@ _NO_KEY = {"NoSuchKey", "404", "NotFound"}
 class S3Provider:
     def __init__(self, config: ProviderConfig) -> None:
         self.bucket = config.resource
-        options: dict[str, Any] = {"connect_timeout": 5, "read_timeout": 30,
-                                   "retries": {"max_attempts": 2, "mode": "standard"}}
+        options: dict[str, Any] = dict(INTERACTIVE if config.interactive else BACKGROUND)
         if config.credentials_type == CloudCredentialsType.ANONYMOUS_ACCESS:
             options["signature_version"] = UNSIGNED
         credentials = config.credentials
         try:
-            self.client = boto3.session.Session().client(
+            self.client = _session().client(
                 "s3",
                 endpoint_url=config.attributes.get("endpoint_url") or None,
                 region_name=config.attributes.get("region") or None,

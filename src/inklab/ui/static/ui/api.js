@@ -253,6 +253,21 @@ export class Api {
     return createImageBitmap(await response.blob());
   }
 
+  /**
+   * A job's zip chunk of compressed frames (job-relative ``index``).
+   * @param {number} jobId
+   * @param {number} index
+   * @param {AbortSignal} [signal]
+   * @returns {Promise<Blob>}
+   */
+  async jobChunk(jobId, index, signal) {
+    const response = await this.request("GET", `/api/jobs/${jobId}/data`, {
+      query: { type: "chunk", index, quality: "compressed" }, signal, raw: true,
+      headers: { Accept: "*/*" },
+    });
+    return response.blob();
+  }
+
   // --- background requests -----------------------------------------------------------
 
   /**

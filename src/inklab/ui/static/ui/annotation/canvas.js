@@ -239,6 +239,9 @@ export class AnnotationCanvas {
     this.canvas.dataset.renders = String(this.renderCount);
     this.canvas.dataset.drawn = String(this.renderer.drawn);
     this.canvas.dataset.layerRenders = String(this.renderer.baseRenders);
+    // A busy frame's shapes layer is drawn a slice per animation frame (see renderer.js).
+    this.canvas.dataset.layerPending = String(this.renderer.pending);
+    if (this.renderer.pending) this.requestRender();
     // Where the image is on screen (scale, x, y): lets tests and tools aim at image pixels.
     this.canvas.dataset.view = `${this.view.scale},${this.view.x},${this.view.y}`;
   }

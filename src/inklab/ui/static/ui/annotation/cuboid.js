@@ -26,6 +26,38 @@ export function cuboidFromBox(x1, y1, x2, y2, dx, dy) {
   return [l, t, l, b, r, t, r, b, l + dx, t + dy, l + dx, b + dy, r + dx, t + dy, r + dx, b + dy];
 }
 
+/**
+ * A cuboid from four clicked points (CVAT's "by 4 points"): the first three are corners of the
+ * front face, joined by one vertical edge and one top or bottom edge (either comes first: of the
+ * segments 1–2 and 2–3, the more vertical one is the edge); the fourth is where the third corner
+ * lies on the back face, so the back face is the front face moved by point 4 − point 3. The
+ * vertical edges are made exactly vertical (at the x of the corner shared by both segments and of
+ * the far corner); the front face's second edge has the first one's height.
+ * @param {number[]} q x1, y1, … x4, y4
+ * @returns {number[] | null} 16 numbers, or null when the points make no face (no height or no width)
+ */
+export function cuboidFrom4Points(q) {
+  const [p1, p2, p3, p4] = [0, 1, 2, 3].map((i) => ({ x: q[2 * i], y: q[2 * i + 1] }));
+  const verticalFirst = Math.abs(p1.x - p2.x) <= Math.abs(p2.x - p3.x);
+  // The shared corner is p2; ``other`` ends the vertical edge, ``far`` ends the top or bottom edge.
+  const [other, far] = verticalFirst ? [p1, p3] : [p3, p1];
+  const height = other.y - p2.y;
+  if (Math.abs(height) < 1 || Math.abs(far.x - p2.x) < 1) return null;
+  /** @type {{x: number, top: number, bottom: number}[]} */
+  const front = [
+    { x: p2.x, top: Math.min(p2.y, other.y), bottom: Math.max(p2.y, other.y) },
+    { x: far.x, top: Math.min(far.y, far.y + height), bottom: Math.max(far.y, far.y + height) },
+  ].sort((a, b) => a.x - b.x);
+  const dx = p4.x - p3.x;
+  const dy = p4.y - p3.y;
+  const out = new Array(16);
+  front.forEach((e, k) => {
+    setEdge(out, k, e);
+    setEdge(out, k + 2, { x: e.x + dx, top: e.top + dy, bottom: e.bottom + dy });
+  });
+  return out;
+}
+
 /** @param {number[]} p @param {number} k edge @returns {{x: number, top: number, bottom: number}} */
 function edge(p, k) {
   return { x: (p[4 * k] + p[4 * k + 2]) / 2, top: p[4 * k + 1], bottom: p[4 * k + 3] };

@@ -336,16 +336,44 @@ export class AnnotationEditor {
   }
 
   /**
-   * Give a shape another type and points (polygon ↔ mask), as one undo step. Tracks are not
-   * converted (each keyframe would need it).
-   * @param {AnnotationObject} obj @param {"polygon" | "mask"} type @param {number[]} points
-   * @returns {boolean} whether it was converted
+   * Give a shape or a track another type (polygon ↔ mask), as one undo step. A track keeps one
+   * shape type (CVAT's format, the server refuses a mix), so a track is converted whole: the state
+   * shown on ``frame`` first becomes a keyframe (what is on screen is kept as it is), then every
+   * keyframe is converted. Between keyframes the track then follows the new type's rules (a mask
+   * keeps the earlier keyframe; polygons move when their point counts match).
+   * @param {AnnotationObject} obj @param {"polygon" | "mask"} type
+   * @param {(points: number[]) => number[] | null} toType the new points from the old (null: nothing left)
+   * @param {number} frame the frame shown
+   * @returns {string | null} why nothing was converted, or null
    */
-  convert(obj, type, points) {
-    if (obj.kind !== "shape" || !this.labelsFor(type).some((l) => l.id === obj.data.label_id)) return false;
-    this.store.update(obj, { ...obj.data, type, points: type === "mask" ? points : roundPoints(points), rotation: 0 },
-      `Convert to ${type}`);
-    return true;
+  convert(obj, type, toType, frame) {
+    if (obj.kind !== "shape" && obj.kind !== "track") return "Only shapes and tracks can be converted.";
+    if (!this.labelsFor(type).some((l) => l.id === obj.data.label_id)) return `The label of this object cannot be used for a ${type}.`;
+    const from = type === "mask" ? "polygon" : "mask";
+    const empty = type === "mask" ? "covers no pixel" : "has no pixels";
+    /** @param {number[]} points @returns {number[] | null} */
+    const convertPoints = (points) => {
+      const out = toType(points);
+      return out && (type === "mask" ? out : roundPoints(out));
+    };
+    if (obj.kind === "shape") {
+      const points = convertPoints(obj.data.points);
+      if (!points) return `The ${from} ${empty}: nothing was converted.`;
+      this.store.update(obj, { ...obj.data, type, points, rotation: 0 }, `Convert to ${type}`);
+      return null;
+    }
+    const shown = interpolate(obj.data, frame);
+    const track = shown && !isKeyframe(obj.data.shapes, frame) ? setKeyframe(obj.data, frame) : obj.data;
+    /** @type {any[]} */
+    const shapes = [];
+    for (const keyframe of track.shapes) {
+      // An outside keyframe shows nothing: when its points give nothing, it keeps the last ones.
+      const points = convertPoints(keyframe.points) ?? (keyframe.outside && shapes.length ? shapes[shapes.length - 1].points : null);
+      if (!points) return `The track's ${from} on frame ${keyframe.frame} ${empty}: nothing was converted.`;
+      shapes.push({ ...keyframe, type, points, rotation: 0 });
+    }
+    this.store.update(obj, { ...track, shapes }, `Convert the track to ${type}`);
+    return null;
   }
 
   /**

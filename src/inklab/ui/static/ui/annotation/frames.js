@@ -42,6 +42,20 @@ export class FrameLoader {
   }
 
   /**
+   * Free the decoded frames more than ``keep`` frames behind ``frame`` in the direction of travel
+   * (while playing: they will not be shown again soon, and the frames ahead need the room).
+   * @param {number} frame @param {number} direction @param {number} [keep]
+   */
+  dropBehind(frame, direction, keep = this.behind) {
+    for (const [f, bitmap] of this.ready) {
+      if ((frame - f) * direction > keep) {
+        bitmap.close();
+        this.ready.delete(f);
+      }
+    }
+  }
+
+  /**
    * The decoded frame (from the cache when possible); puts it first in line otherwise.
    * @param {number} frame
    * @returns {Promise<ImageBitmap>}

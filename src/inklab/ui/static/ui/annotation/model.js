@@ -9,7 +9,7 @@
 // makes it dirty.
 
 import { History } from "./history.js";
-import { interpolate, stateAt } from "./tracks.js";
+import { interpolate, isKeyframe, stateAt } from "./tracks.js";
 
 /**
  * @typedef {"shape" | "tag" | "track"} Kind
@@ -57,6 +57,22 @@ function stripIds(object) {
   return rest;
 }
 
+/** @param {{frame: number}[]} shapes @returns {boolean} whether the keyframes are in frame order */
+const inFrameOrder = (shapes) => shapes.every((s, i) => i === 0 || shapes[i - 1].frame <= s.frame);
+
+/**
+ * A track whose keyframes (and its skeleton points' keyframes) are in frame order, as the
+ * interpolation's binary search needs; the server sends them so, a hand-made file may not.
+ * @param {any} track @returns {any}
+ */
+function inOrder(track) {
+  /** @param {any} t */
+  const sorted = (t) => (inFrameOrder(t.shapes || []) ? t : { ...t, shapes: [...t.shapes].sort((/** @type {any} */ a, /** @type {any} */ b) => a.frame - b.frame) });
+  const result = sorted(track);
+  if (Array.isArray(result.elements)) result.elements = result.elements.map(sorted);
+  return result;
+}
+
 /** All objects of a job, their undo history, and what needs saving. Emits "load", "change", "undo", "redo". */
 export class AnnotationStore {
   constructor() {
@@ -102,7 +118,10 @@ export class AnnotationStore {
     this.history.clear();
     this.version = labeled.version ?? 0;
     for (const [kind, key] of Object.entries(KEYS)) {
-      for (const item of labeled[key] || []) this.index(new AnnotationObject(this.nextCid++, /** @type {Kind} */ (kind), stripIds(item), item.id ?? null));
+      for (const item of labeled[key] || []) {
+        const data = kind === "track" ? inOrder(stripIds(item)) : stripIds(item);
+        this.index(new AnnotationObject(this.nextCid++, /** @type {Kind} */ (kind), data, item.id ?? null));
+      }
     }
     this.emit("load");
   }
@@ -232,7 +251,7 @@ export class AnnotationStore {
       else {
         const state = stateAt(obj.data.shapes, frame);
         if (state) outside.push({ obj, shape: { ...state, label_id: obj.data.label_id, outside: true, elements: [],
-          keyframe: state.frame === frame && obj.data.shapes.some((/** @type {any} */ s) => s.frame === frame) } });
+          keyframe: isKeyframe(obj.data.shapes, frame) } });
       }
     }
     return { shapes, tags, tracks, outside };

@@ -4,6 +4,13 @@
 // path each for fills, outlines and dots, so thousands of shapes cost a few dozen draw calls.
 // Shapes outside the visible part of the image are skipped.
 //
+// A busy frame's shapes layer is drawn a slice at a time, one slice per animation frame, into
+// a second layer that replaces the shown one when it is complete: 20,000 shapes take a few
+// hundred milliseconds of software rasterisation, and done at once they would hold up every
+// click, wheel step and key press behind them. Meanwhile the shown layer is mapped onto the
+// current view, as during a zoom or pan gesture. Slices have a fixed number of shapes, so what
+// is drawn does not depend on timing.
+//
 // Outlines of a busy frame are one device pixel wide: Skia (Chrome's 2D canvas) strokes
 // one-pixel lines along a fast path, while any other width of a path with thousands of
 // overlapping rectangles costs ten times as much (~100 ms for 5,000 on a laptop core).
@@ -30,6 +37,8 @@ import { ellipseParams, rectCorners, shapeBox } from "./geometry.js";
 
 /** Above this many visible shapes, outlines are drawn one device pixel wide (see above). */
 const BUSY = 300;
+/** Shapes drawn into the shapes layer per animation frame (see above). */
+export const SLICE = 1000;
 
 /** @type {Map<string, string>} */
 const rgbaCache = new Map();
@@ -175,21 +184,42 @@ function addDot(path, x, y, r) {
   path.arc(x, y, r, 0, 2 * Math.PI);
 }
 
+/**
+ * @typedef {{key: any[], view: View, scene: Scene, shown: RenderItem[], next: number}} LayerJob
+ *   a shapes layer being drawn: the visible items, and the index of the first not drawn yet
+ */
+
+/** @param {any[]} a @param {any[]} b @returns {boolean} */
+const sameKey = (a, b) => a.length === b.length && a.every((value, i) => value === b[i]);
+
+/** @param {View} a @param {View} b @returns {boolean} */
+const sameViewAs = (a, b) => a.scale === b.scale && a.x === b.x && a.y === b.y;
+
 /** Draws scenes on one canvas. */
 export class Renderer {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
     this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d", { alpha: false }));
+    /** The shapes layer shown, and the one being drawn (see the top of this file). */
     this.base = document.createElement("canvas");
     this.baseCtx = /** @type {CanvasRenderingContext2D} */ (this.base.getContext("2d"));
+    this.back = document.createElement("canvas");
+    this.backCtx = /** @type {CanvasRenderingContext2D} */ (this.back.getContext("2d"));
     /** @type {any[] | null} what the shapes layer shows (see ``draw``) */
     this.baseKey = null;
     /** @type {View | null} the view the shapes layer was drawn for */
     this.baseView = null;
+    /** @type {LayerJob | null} the layer being drawn */
+    this.job = null;
     /** Shapes drawn into the base layer the last time (after culling), and how often it was redrawn. */
     this.drawn = 0;
     this.baseRenders = 0;
+  }
+
+  /** Whether the shapes layer is still being drawn: the owner draws the scene again on the next animation frame. */
+  get pending() {
+    return this.job !== null;
   }
 
   /**
@@ -199,7 +229,8 @@ export class Renderer {
    * The shapes live in a layer of their own, redrawn only when the shapes or the view change, so
    * hovering and selecting cost a copy of the layer. During a zoom or pan gesture (``scene.quick``)
    * the layer is not redrawn either but copied scaled and shifted to the new view; the canvas
-   * redraws it sharp once the gesture pauses.
+   * redraws it sharp once the gesture pauses. A busy layer is redrawn a slice per call while
+   * ``pending`` (see the top of this file).
    * @param {Scene} scene
    */
   draw(scene) {
@@ -210,16 +241,21 @@ export class Renderer {
       base.width = canvas.width;
       base.height = canvas.height;
       this.baseKey = null;
+      this.baseView = null;
     }
     const key = [scene.items, scene.excluded, scene.fillOpacity, scene.outline, canvas.width, canvas.height];
-    const sameShapes = this.baseKey !== null && key.every((value, i) => value === this.baseKey?.[i]);
-    const sameView = this.baseView !== null && this.baseView.scale === view.scale && this.baseView.x === view.x
-      && this.baseView.y === view.y;
+    const sameShapes = this.baseKey !== null && sameKey(key, this.baseKey);
+    const sameView = this.baseView !== null && sameViewAs(this.baseView, view);
     if (!sameShapes || (!sameView && !scene.quick)) {
-      this.drawBase(scene);
-      this.baseKey = key;
+      const job = this.job;
+      if (!job || !sameKey(key, job.key) || !sameViewAs(job.view, view)) this.job = this.startLayer(scene, key);
+      this.drawSlice(/** @type {LayerJob} */ (this.job));
+    } else this.job = null;
+    if (this.baseView === null) {
+      // Nothing drawn yet (the first slices of the first layer): an empty layer for this view.
+      this.baseCtx.setTransform(1, 0, 0, 1, 0, 0);
+      this.baseCtx.clearRect(0, 0, this.base.width, this.base.height);
       this.baseView = { ...view };
-      this.baseRenders += 1;
     }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = scene.background;
@@ -236,7 +272,7 @@ export class Renderer {
     const k = s / from.scale;
     ctx.setTransform(k, 0, 0, k, dpr * (view.x - from.x * k), dpr * (view.y - from.y * k));
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(base, 0, 0);
+    ctx.drawImage(this.base, 0, 0);
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     ctx.lineJoin = "miter";
     if (scene.hovered && scene.hovered !== scene.selected) this.outline(scene.hovered, s, 2.5, scene.fillOpacity);
@@ -261,16 +297,20 @@ export class Renderer {
   }
 
   /**
-   * The shapes layer (transparent): every visible shape but the one being dragged.
-   * @param {Scene} scene
+   * Begin a shapes layer (transparent): every visible shape but the one being dragged.
+   * @param {Scene} scene @param {any[]} key what it shows (see ``draw``)
+   * @returns {LayerJob}
    */
-  drawBase(scene) {
-    const ctx = this.baseCtx;
-    const { dpr, view } = scene;
+  startLayer(scene, key) {
+    const { back, backCtx } = this;
+    if (back.width !== this.canvas.width || back.height !== this.canvas.height) {
+      back.width = this.canvas.width;
+      back.height = this.canvas.height;
+    }
+    backCtx.setTransform(1, 0, 0, 1, 0, 0);
+    backCtx.clearRect(0, 0, back.width, back.height);
+    const { view } = scene;
     const s = view.scale;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, this.base.width, this.base.height);
-    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     const visible = [-view.x / s, -view.y / s, (scene.width - view.x) / s, (scene.height - view.y) / s];
     /** @type {RenderItem[]} */
     const shown = [];
@@ -280,6 +320,19 @@ export class Renderer {
       if (box[2] < visible[0] || box[0] > visible[2] || box[3] < visible[1] || box[1] > visible[3]) continue;
       shown.push(item);
     }
+    return { key, view: { ...view }, scene, shown, next: 0 };
+  }
+
+  /**
+   * Draw the next slice of a layer; the last one puts the layer on show.
+   * @param {LayerJob} job
+   */
+  drawSlice(job) {
+    const ctx = this.backCtx;
+    const { scene, shown } = job;
+    const { dpr, view } = scene;
+    const s = view.scale;
+    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.x, dpr * view.y);
     const line = shown.length > BUSY ? 1 / (s * dpr) : 1.5 / s;
     const dot = 3.5 / s;
     ctx.lineJoin = "miter";
@@ -305,7 +358,9 @@ export class Renderer {
       stroke = new Path2D();
       dots = new Path2D();
     };
-    for (const item of shown) {
+    const end = Math.min(shown.length, job.next + SLICE);
+    for (let i = job.next; i < end; i += 1) {
+      const item = shown[i];
       const box = /** @type {number[]} */ (item.box);
       if (item.shape.type === "mask") {
         flush();
@@ -324,7 +379,15 @@ export class Renderer {
       addShape(item.shape, item, fill, stroke, dots, dot);
     }
     flush();
+    job.next = end;
+    if (end < shown.length) return;
+    [this.base, this.back] = [this.back, this.base];
+    [this.baseCtx, this.backCtx] = [this.backCtx, this.baseCtx];
+    this.baseKey = job.key;
+    this.baseView = job.view;
     this.drawn = shown.length;
+    this.baseRenders += 1;
+    this.job = null;
   }
 
   /** @param {RenderItem} item @param {number} s @param {number} width @param {number} opacity */

@@ -2,7 +2,8 @@
 //
 // rectangle, ellipse, skeleton  drag a box (or click two opposite corners)
 // cuboid                        drag its front face, then move the pointer to set the depth
-//                               and click (or press N)
+//                               and click (or press N); or, "by 4 points", click three corners
+//                               of the front face and a fourth for the depth
 // polygon, polyline, points     click the vertices (Shift+drag adds them continuously);
 //                               finish with N, Enter, a double click or the Done button
 //                               (a polygon also by clicking its first vertex); Backspace
@@ -11,14 +12,16 @@
 // A tool gets pointer positions in image pixels and calls ``onDone`` with the new geometry
 // ({type, points, rotation?, elements?}).
 
-import { CUBOID_EDGES, cuboidFromBox } from "./cuboid.js";
+import { CUBOID_EDGES, cuboidFrom4Points, cuboidFromBox } from "./cuboid.js";
 import { minPoints } from "./geometry.js";
 import { placeSkeleton } from "./skeleton.js";
 
 /**
  * @typedef {{x: number, y: number}} Point
  * @typedef {{type: string, points: number[], rotation?: number, elements?: {label_id: number, points: number[]}[]}} Drawn
- * @typedef {{color: string, template?: import("./skeleton.js").SkeletonTemplate & {sublabelIds: number[]}}} ToolOptions
+ * @typedef {{color: string, template?: import("./skeleton.js").SkeletonTemplate & {sublabelIds: number[]},
+ *            cuboidMethod?: "box" | "points"}} ToolOptions
+ *   ``cuboidMethod``: how a cuboid is drawn, CVAT's "from rectangle" (the default) or "by 4 points"
  */
 
 /** The gesture of drawing one shape. */
@@ -268,6 +271,93 @@ export class CuboidTool extends BoxTool {
   }
 }
 
+/** Cuboids by 4 points: three corners of the front face, then one for the depth (see cuboidFrom4Points). */
+export class CuboidPointsTool extends Tool {
+  /** @param {(shape: Drawn) => void} onDone @param {ToolOptions} options */
+  constructor(onDone, options) {
+    super("cuboid", onDone, options);
+    /** @type {Point[]} */
+    this.clicked = [];
+    /** @type {Point | null} where the press began (a click is a press and release in one place) */
+    this.pressed = null;
+  }
+
+  get started() {
+    return this.clicked.length > 0;
+  }
+
+  get hint() {
+    const steps = ["Click a corner of the cuboid's front face.",
+      "Click the other end of its vertical edge (or of its top or bottom edge).",
+      "Click the third corner of the front face.",
+      "Click where that corner lies on the back face (the depth)."];
+    return `${steps[this.clicked.length] ?? ""} Backspace takes a point back; Esc cancels.`;
+  }
+
+  /** @param {Point} p */
+  down(p) {
+    this.pressed = p;
+  }
+
+  /** @param {Point} p */
+  up(p) {
+    const start = this.pressed;
+    this.pressed = null;
+    if (!start || Math.abs(p.x - start.x) + Math.abs(p.y - start.y) > 3) return;  // a drag is not a click
+    if (this.clicked.length === 3 && !cuboidFrom4Points(this.flat([...this.clicked, p]))) return;
+    if (this.clicked.length === 2 && !cuboidFrom4Points(this.flat([...this.clicked, p, p]))) return;  // no face yet
+    this.clicked.push(p);
+    if (this.clicked.length === 4) this.finish();
+  }
+
+  /** @param {Point[]} list @returns {number[]} */
+  flat(list) {
+    return list.flatMap((q) => [q.x, q.y]);
+  }
+
+  finish() {
+    if (this.clicked.length < 4) return false;
+    const points = cuboidFrom4Points(this.flat(this.clicked));
+    this.clicked = [];
+    if (!points) return false;
+    this.onDone({ type: "cuboid", points });
+    return true;
+  }
+
+  back() {
+    if (!this.clicked.length) return false;
+    this.clicked.pop();
+    return true;
+  }
+
+  /** @param {CanvasRenderingContext2D} ctx @param {number} scale */
+  preview(ctx, scale) {
+    const points = this.cursor ? [...this.clicked, this.cursor] : this.clicked;
+    ctx.lineWidth = 1.5 / scale;
+    ctx.strokeStyle = this.options.color;
+    ctx.setLineDash([5 / scale, 3 / scale]);
+    ctx.beginPath();
+    const cuboid = points.length >= 3 ? cuboidFrom4Points(this.flat(points.length === 3 ? [...points, points[2]] : points)) : null;
+    if (cuboid) {
+      for (const [a, b] of CUBOID_EDGES) {
+        ctx.moveTo(cuboid[2 * a], cuboid[2 * a + 1]);
+        ctx.lineTo(cuboid[2 * b], cuboid[2 * b + 1]);
+      }
+    } else if (points.length) {
+      ctx.moveTo(points[0].x, points[0].y);
+      for (const q of points.slice(1)) ctx.lineTo(q.x, q.y);
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = this.options.color;
+    for (const q of this.clicked) {
+      ctx.beginPath();
+      ctx.arc(q.x, q.y, 3.5 / scale, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+}
+
 /** The longest pause between the presses of a double click (most systems' default is 500 ms). */
 const DOUBLE_CLICK_MS = 500;
 
@@ -373,6 +463,6 @@ export class VertexTool extends Tool {
  * @returns {Tool}
  */
 export function makeTool(type, onDone, options) {
-  if (type === "cuboid") return new CuboidTool(onDone, options);
+  if (type === "cuboid") return options.cuboidMethod === "points" ? new CuboidPointsTool(onDone, options) : new CuboidTool(onDone, options);
   return ["rectangle", "ellipse", "skeleton"].includes(type) ? new BoxTool(type, onDone, options) : new VertexTool(type, onDone, options);
 }

@@ -1,5 +1,11 @@
 // The objects sidebar: the frame's tags, its objects (a virtual list: only visible rows exist,
-// so 5,000 objects cost nothing to show), and the card of the selected object.
+// so 20,000 objects cost nothing to show), and the card of the selected object.
+//
+// ``show`` runs on every frame while the frames are scrubbed or played, so it changes the page
+// only where what it shows changed: a row or card showing the same thing as before is kept (each
+// is known by a signature of what it shows), and the list's scroll offset and height are kept
+// from its scroll and resize events instead of being read back while the page is being changed
+// (which would make the browser lay the page out again in the middle of the frame).
 
 import { h, replace } from "../dom.js";
 import { icon } from "./icons.js";
@@ -16,8 +22,10 @@ const ROW_HEIGHT = 30;
  *   addTag: (labelId: number) => void,
  *   tagLabels: () => {id: number, name: string}[],
  *   filter: (text: string) => string | null,
+ *   buildFilter: (text: string) => Promise<string | null>,
  * }} SidebarActions
- *   ``filter``: apply an object filter (see annotation/filter.js); returns an error message, or null
+ *   ``filter``: apply an object filter (see annotation/filter.js); returns an error message, or null;
+ *   ``buildFilter``: open the query builder on a filter; answers the filter to apply, or null
  */
 
 /** The right-hand panel of the workspace; ``show`` fills it for a frame. */
@@ -35,7 +43,22 @@ export class ObjectsSidebar {
     this.spacer = h("div", { class: "virtual-spacer" });
     this.rows = h("div", { class: "virtual-rows" });
     this.list = h("div", { class: "objects-list", role: "listbox", "aria-label": "Objects on this frame" }, this.spacer, this.rows);
-    this.list.addEventListener("scroll", () => this.renderRows());
+    /** The list's scroll offset and height (see the top of this file). */
+    this.scrollTop = 0;
+    this.viewHeight = 0;
+    this.list.addEventListener("scroll", () => {
+      this.scrollTop = this.list.scrollTop;
+      this.renderRows();
+    });
+    new ResizeObserver(([entry]) => {
+      this.viewHeight = entry.contentRect.height;
+      this.renderRows();
+    }).observe(this.list);
+    /** @type {Map<string, HTMLElement>} the rows shown, by signature */
+    this.rowsShown = new Map();
+    /** The signatures of what the card and the tag list show. */
+    this.cardShown = "";
+    this.tagsShown = "";
     this.tagLabel = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": "Tag label", class: "tag-label" }));
     this.tagList = h("div", { class: "tag-list" });
     this.card = h("div", { class: "card-slot" });
@@ -53,6 +76,13 @@ export class ObjectsSidebar {
       if (e.key === "Escape") this.filterInput.blur();
       e.stopPropagation();
     });
+    this.filterBuilder = h("button", { type: "button", class: "button small filter-builder", title: "Build a filter (query builder)",
+      onclick: async () => {
+        const text = await actions.buildFilter(this.filterInput.value);
+        if (text === null) return;
+        this.filterInput.value = text;
+        applyFilter();
+      } }, "Filter…");
     this.element = h("aside", { class: "objects-sidebar" },
       h("section", { class: "sidebar-section tags-section" },
         h("div", { class: "sidebar-head" }, h("strong", null, "Tags")),
@@ -67,7 +97,7 @@ export class ObjectsSidebar {
             onclick: () => actions.toggleAll("locked") }, icon("lock")),
           h("button", { type: "button", class: "icon-button", title: "Hide or show all", "aria-label": "Hide all",
             onclick: () => actions.toggleAll("hidden") }, icon("eye"))),
-        this.filterInput, this.filterError,
+        h("div", { class: "row compact filter-row" }, this.filterInput, this.filterBuilder), this.filterError,
         this.list),
       this.card);
   }
@@ -87,8 +117,19 @@ export class ObjectsSidebar {
     this.entries = entries;
     this.tags = tags;
     this.selected = selected;
-    this.count.textContent = `(${entries.length})`;
-    this.spacer.style.height = `${entries.length * ROW_HEIGHT}px`;
+    setText(this.count, `(${entries.length})`);
+    const height = `${entries.length * ROW_HEIGHT}px`;
+    if (this.spacer.style.height !== height) this.spacer.style.height = height;
+    this.renderTags();
+    this.renderRows();
+    this.renderCard();
+  }
+
+  renderTags() {
+    const { tags, selected } = this;
+    const signature = tags.map((t) => `${t.obj.cid}:${t.label?.name}:${t.label?.color}:${t.obj.cid === selected}`).join(",");
+    if (signature === this.tagsShown && this.tagList.firstChild) return;
+    this.tagsShown = signature;
     replace(this.tagList, tags.length ? tags.map((t) => h("span", {
       class: `chip tag-chip ${t.obj.cid === selected ? "selected" : ""}`, dataset: { cid: t.obj.cid },
       style: { borderColor: t.label?.color || "#888" }, onclick: () => this.actions.select(t.obj.cid),
@@ -96,8 +137,6 @@ export class ObjectsSidebar {
     h("button", { type: "button", class: "icon-button", title: "Remove tag", "aria-label": `Remove tag ${t.label?.name}`,
       onclick: (/** @type {Event} */ e) => { e.stopPropagation(); this.actions.remove(t.obj, true); } }, "×")))
       : h("span", { class: "muted small" }, "No tags on this frame."));
-    this.renderRows();
-    this.renderCard();
   }
 
   /** Scroll the selected row into view. */
@@ -105,17 +144,36 @@ export class ObjectsSidebar {
     const index = this.entries.findIndex((e) => e.obj.cid === this.selected);
     if (index < 0) return;
     const top = index * ROW_HEIGHT;
-    if (top < this.list.scrollTop) this.list.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.list.scrollTop + this.list.clientHeight) this.list.scrollTop = top + ROW_HEIGHT - this.list.clientHeight;
+    const height = this.viewHeight || this.list.clientHeight;
+    let scrollTop = this.scrollTop;
+    if (top < scrollTop) scrollTop = top;
+    else if (top + ROW_HEIGHT > scrollTop + height) scrollTop = top + ROW_HEIGHT - height;
+    if (scrollTop !== this.scrollTop) this.list.scrollTop = this.scrollTop = scrollTop;
     this.renderRows();
   }
 
   renderRows() {
-    const first = Math.max(0, Math.floor(this.list.scrollTop / ROW_HEIGHT) - 5);
-    const visible = Math.ceil((this.list.clientHeight || 600) / ROW_HEIGHT) + 10;
-    const slice = this.entries.slice(first, first + visible);
-    this.rows.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
-    replace(this.rows, slice.map((entry) => this.row(entry)));
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - 5);
+    const visible = Math.ceil((this.viewHeight || 600) / ROW_HEIGHT) + 10;
+    const offset = `translateY(${first * ROW_HEIGHT}px)`;
+    if (this.rows.style.transform !== offset) this.rows.style.transform = offset;
+    const previous = this.rowsShown;
+    this.rowsShown = new Map();
+    const rows = this.entries.slice(first, first + visible).map((entry) => {
+      const signature = this.rowSignature(entry);
+      const row = previous.get(signature) ?? this.row(entry);
+      this.rowsShown.set(signature, row);
+      return row;
+    });
+    const current = this.rows.children;
+    if (rows.length !== current.length || rows.some((row, i) => current[i] !== row)) this.rows.replaceChildren(...rows);
+  }
+
+  /** @param {Entry} entry @returns {string} what its row shows */
+  rowSignature({ obj, shape, label }) {
+    const track = obj.kind === "track";
+    return [obj.cid, obj.sid, obj.kind, shape.type, label?.name, label?.color, track && shape.keyframe, track && shape.outside,
+      Boolean(shape.occluded), obj.cid === this.selected, obj.hidden, obj.locked].join("|");
   }
 
   /** @param {Entry} entry @returns {HTMLElement} */
@@ -146,8 +204,29 @@ export class ObjectsSidebar {
   }
 
   renderCard() {
-    const entry = [...this.entries, ...this.tags].find((e) => e.obj.cid === this.selected);
+    const selected = (/** @type {Entry} */ e) => e.obj.cid === this.selected;
+    const entry = this.selected === null ? undefined : this.entries.find(selected) ?? this.tags.find(selected);
+    const signature = entry ? cardSignature(entry) : "none";
+    if (signature === this.cardShown) return;
+    this.cardShown = signature;
     replace(this.card, entry ? objectCard(entry.obj, entry.shape, this.actions)
       : h("p", { class: "muted small card-empty" }, "Select an object to change its label and attributes."));
   }
+}
+
+/**
+ * What the card of an object shows: the object (its revision changes with each edit), its flags,
+ * and for a track its state on this frame.
+ * @param {Entry} entry @returns {string}
+ */
+function cardSignature({ obj, shape }) {
+  const own = [obj.cid, obj.rev, obj.sid, obj.locked, obj.hidden];
+  if (obj.kind !== "track") return own.join("|");
+  return `${own.join("|")}|${JSON.stringify([shape.type, shape.keyframe, shape.outside, shape.occluded, shape.source,
+    shape.attributes, (shape.elements || []).map((/** @type {any} */ e) => e.outside)])}`;
+}
+
+/** @param {HTMLElement} element @param {string} text set only when it differs (setting it anew relays the text out) */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }

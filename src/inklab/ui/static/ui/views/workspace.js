@@ -7,12 +7,13 @@ import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../an
 import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
-import { FrameLoader } from "../annotation/frames.js";
 import { FilterError, parseFilter } from "../annotation/filter.js";
+import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
 import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
+import { stateAt } from "../annotation/tracks.js";
 import { SaveConflict, saveChanges } from "../annotation/saving.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
@@ -29,6 +30,7 @@ import { AttributeMode } from "./workspace-attributes.js";
 import { GroupMode } from "./workspace-groups.js";
 import { ReviewMode } from "./workspace-review.js";
 import { TagMode } from "./workspace-tags.js";
+import { WorkspacePlayer } from "./workspace-player.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -46,6 +48,8 @@ const ICONS = {
   redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
+/** The shortest time between two changes of the address (see ``rememberFrame``). */
+const ADDRESS_INTERVAL_MS = 100;
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
@@ -103,6 +107,9 @@ class Workspace {
     this.conflict = false;
     /** @type {number} the autosave timer (0: none) */
     this.autosaveTimer = 0;
+    /** @type {number} the timer that puts the frame in the address (see ``rememberFrame``), and when it was last put */
+    this.addressTimer = 0;
+    this.addressAt = -Infinity;
     /** Brush size, shape and mode of the mask tool (kept while the page is open). */
     this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
@@ -113,7 +120,6 @@ class Workspace {
     this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
-    this.playing = 0;
     this.destroyed = false;
     /** @type {Set<number>} */
     this.deleted = new Set();
@@ -143,10 +149,9 @@ class Workspace {
     document.title = `Job #${job.id} · ${job.task_name} · inklab`;
     const first = job.start_frame;
     const last = job.stop_frame;
-    const size = this.frameSize(first);
-    this.frames = new FrameLoader((frame, signal) => api.frameBitmap(this.jobId, frame, signal),
-      { first, last, pixels: size.width * size.height });
     this.build();
+    // A click can move a drawing gesture to its next step (a cuboid's 4 points): say what comes next.
+    this.canvas.canvas.addEventListener("pointerup", () => this.updateHint());
     this.store.subscribe((reason) => this.changed(reason));
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onBeforeUnload);
@@ -161,12 +166,12 @@ class Workspace {
 
   destroy() {
     this.destroyed = true;
-    this.stopPlaying();
     window.clearInterval(this.autosaveTimer);
+    window.clearTimeout(this.addressTimer);
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.canvas?.destroy();
-    this.frames?.dispose();
+    this.playback?.dispose();
   }
 
   /** @param {number} frame @returns {{width: number, height: number, name: string}} */
@@ -188,7 +193,7 @@ class Workspace {
       onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
     });
     this.player = new Player({ first: job.start_frame, last: job.stop_frame, onGo: (f) => this.go(f, f >= this.frame ? 1 : -1),
-      onPlay: () => this.togglePlay() });
+      onPlay: () => this.playback.toggle() });
     const editor = this.editor;
     this.sidebar = new ObjectsSidebar({
       select: (cid) => this.select(cid, true),
@@ -211,6 +216,7 @@ class Workspace {
       },
       tagLabels: () => editor.labelsFor("tag"),
       filter: (text) => this.setFilter(text),
+      buildFilter: (text) => openFilterDialog({ text, labels: editor.labels, user: this.ctx.user?.id ?? this.ctx.user?.username }),
     });
     this.sidebar.refreshTagLabels();
     this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
@@ -241,6 +247,9 @@ class Workspace {
         this.toolLabels.clear();
       }
     });
+    this.cuboidMethod = /** @type {HTMLSelectElement} */ (h("select", { class: "cuboid-method", "aria-label": "Drawing method", hidden: true },
+      h("option", { value: "box" }, "From rectangle"), h("option", { value: "points" }, "By 4 points")));
+    this.cuboidMethod.addEventListener("change", () => { if (this.toolType === "cuboid") this.setTool("cuboid"); });
     this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
       onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
@@ -283,14 +292,9 @@ class Workspace {
       this.setMode(this.modeSelect.value);
       this.modeSelect.blur();  // the mode's keys (digits, arrows) go to the workspace
     });
-    // A new speed applies at once while playing.
-    this.player.speed.addEventListener("change", () => {
-      if (!this.playing) return;
-      this.stopPlaying();
-      this.togglePlay();
-    });
+    this.playback = new WorkspacePlayer(this);
     const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
+      this.cuboidMethod, this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -388,7 +392,8 @@ class Workspace {
         this.setTool(null);
         this.select(obj.cid, true);
       };
-      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template });
+      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template,
+        cuboidMethod: /** @type {"box" | "points"} */ (this.cuboidMethod.value) });
       if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
       this.canvas.setTool(tool);
       this.select(null, false);
@@ -402,6 +407,7 @@ class Workspace {
     for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
     this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
     this.maskBar.element.hidden = type !== "mask";
+    this.cuboidMethod.hidden = type !== "cuboid";
     this.updateHint();
   }
 
@@ -442,15 +448,16 @@ class Workspace {
     this.updateHint();
   }
 
-  /** @param {"polygon" | "mask"} type convert the selected polygon or mask */
+  /** @param {"polygon" | "mask"} type convert the selected polygon or mask (a shape, or a whole track) */
   convertSelected(type) {
     const obj = this.current;
-    if (!obj || obj.kind !== "shape" || obj.locked) return;
+    if (!obj || obj.locked) return;
     const size = this.frameSize(this.frame);
-    const points = type === "mask" ? polygonToMask(obj.data.points, size.width > 1 ? size.width : this.canvas.imageWidth,
-      size.height > 1 ? size.height : this.canvas.imageHeight) : maskToPolygon(obj.data.points);
-    if (!points) this.ctx.toasts.error(type === "mask" ? "The polygon covers no pixel." : "The mask has no pixels.");
-    else if (!this.editor.convert(obj, type, points)) this.ctx.toasts.error(`The label of this object cannot be used for a ${type}.`);
+    const width = size.width > 1 ? size.width : this.canvas.imageWidth;
+    const height = size.height > 1 ? size.height : this.canvas.imageHeight;
+    const toType = type === "mask" ? (/** @type {number[]} */ p) => polygonToMask(p, width, height) : maskToPolygon;
+    const problem = this.editor.convert(obj, type, toType, this.frame);
+    if (problem) this.ctx.toasts.error(problem);
   }
 
   /**
@@ -471,10 +478,10 @@ class Workspace {
     const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
       { type: "button", class: `button small ${cls}`, onclick: action }, text);
     const buttons = [];
-    if (type === "polygon" && obj?.kind === "shape") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
+    if (type === "polygon") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
     if (type === "mask" && this.editingMask !== obj) {
       buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
-      if (obj?.kind === "shape") buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
+      buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
     }
     if (type === "cuboid") {
       buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
@@ -504,27 +511,38 @@ class Workspace {
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
       this.attributes.cid = null;
-      const url = new URL(location.href);
-      url.searchParams.set("frame", String(frame));
-      history.replaceState(null, "", url.pathname + url.search);
+      this.rememberFrame();
       if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
     if (changedFrame) this.review.frameShown();
-    this.frames.prefetch(frame, direction, (f) => this.deleted.has(f));
-    const cached = this.frames.has(frame);
-    if (!cached) this.element.classList.add("frame-loading");
-    try {
-      const bitmap = await this.frames.get(frame);
-      if (this.frame !== frame || this.destroyed) return;
-      this.canvas.setImage(bitmap, size.width > 1 ? size.width : bitmap.width, size.height > 1 ? size.height : bitmap.height);
-      if (!cached) this.canvas.renderNow();
-    } catch (error) {
-      if (this.frame === frame) this.ctx.toasts.error(error);
-    } finally {
-      if (this.frame === frame) this.element.classList.remove("frame-loading");
+    await this.playback.show(frame, direction);
+  }
+
+  /**
+   * Put the frame in the address (?frame=), at most once in ``ADDRESS_INTERVAL_MS``: Chromium
+   * ignores address changes beyond 200 in ten seconds (scrubbing at 60 frames a second makes
+   * more), and each costs time. The last frame always gets there, at the latest one interval on.
+   */
+  rememberFrame() {
+    if (this.addressTimer) return;  // the pending update writes the frame shown when it runs
+    const since = performance.now() - this.addressAt;
+    if (since >= ADDRESS_INTERVAL_MS) this.writeAddress();
+    else {
+      this.addressTimer = window.setTimeout(() => {
+        this.addressTimer = 0;
+        this.writeAddress();
+      }, ADDRESS_INTERVAL_MS - since);
     }
+  }
+
+  writeAddress() {
+    if (this.destroyed) return;
+    this.addressAt = performance.now();
+    const url = new URL(location.href);
+    url.searchParams.set("frame", String(this.frame));
+    history.replaceState(null, "", url.pathname + url.search);
   }
 
   /** @param {number} direction @returns {number} the next frame that is not deleted */
@@ -535,40 +553,12 @@ class Workspace {
     return frame < first || frame > last ? this.frame : frame;
   }
 
-  togglePlay() {
-    if (this.playing) {
-      this.stopPlaying();
-      return;
-    }
-    const stopAt = this.player.untilKeyframe.checked ? this.tracks.nextKeyframe() : null;
-    const tick = () => {
-      const next = this.neighbour(1);
-      if (next === this.frame || (stopAt !== null && this.frame >= stopAt)) {
-        this.stopPlaying();
-        return;
-      }
-      // Wait for frames that are not there yet instead of skipping them.
-      if (this.frames.has(next)) this.go(next, 1);
-      else this.frames.prefetch(this.frame, 1, (f) => this.deleted.has(f));
-    };
-    this.playing = window.setInterval(tick, 1000 / this.player.fps);
-    this.player.setPlaying(true);
-  }
-
-  stopPlaying() {
-    if (this.playing) clearInterval(this.playing);
-    this.playing = 0;
-    this.player?.setPlaying(false);
-  }
-
   /** @param {number} cid @returns {boolean} */
   isOnFrame(cid) {
     const obj = this.store.objects.get(cid);
     if (!obj) return false;
-    if (obj.kind === "track") {
-      const { tracks, outside } = this.store.frameObjects(this.frame);
-      return tracks.some((t) => t.obj === obj) || outside.some((t) => t.obj === obj);
-    }
+    // A track is on every frame from its first keyframe (drawn, or listed as outside).
+    if (obj.kind === "track") return obj.present && stateAt(obj.data.shapes, this.frame) !== null;
     return obj.data.frame === this.frame;
   }
 
@@ -583,6 +573,7 @@ class Workspace {
       if (!(error instanceof FilterError)) throw error;
       return error.message;
     }
+    rememberFilter(this.ctx.user?.id ?? this.ctx.user?.username, text);
     this.refresh();
     return null;
   }
@@ -901,7 +892,7 @@ class Workspace {
       case "backward": this.go(this.frame - 10, -1); break;
       case "first": this.go(this.job.start_frame, 1); break;
       case "last": this.go(this.job.stop_frame, -1); break;
-      case "play": this.togglePlay(); break;
+      case "play": this.playback.toggle(); break;
       case "jump": this.player.focusNumber(); break;
       case "draw":
         if (tool) tool.finish();
