@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import postgres
+from tests.support.azurite import AzuriteServer, azurite_executable
+from tests.support.gcs import GCSServer
 from tests.support.images import make_images
 from tests.support.live import LiveServer
 from tests.support.s3 import S3Server
@@ -74,6 +76,28 @@ def s3_server() -> Iterator[S3Server]:
     """A local S3 API (moto in server mode) that checks credentials; see :mod:`tests.support.s3`."""
     pytest.importorskip("moto")
     server = S3Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite_server() -> Iterator[AzuriteServer]:
+    """A local Azure Blob API (Azurite); see :mod:`tests.support.azurite`."""
+    pytest.importorskip("azure.storage.blob")
+    executable = azurite_executable()
+    if executable is None:
+        pytest.skip("NODE IS MISSING: the Azure cloud storage tests need Azurite, which runs on node "
+                    "(install nodejs and npm, then run scripts/ensure-azurite)")
+    server = AzuriteServer(executable).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def gcs_server() -> Iterator[GCSServer]:
+    """A local Google Cloud Storage JSON API; see :mod:`tests.support.gcs`."""
+    pytest.importorskip("google.cloud.storage")
+    server = GCSServer().start()
     yield server
     server.stop()
 

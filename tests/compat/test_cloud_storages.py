@@ -1,5 +1,6 @@
 """The unmodified cvat-sdk 2.80 with cloud storages: an S3 bucket (moto in server mode) behind
-``endpoint_url``, a task made from six of its images, a COCO export written back to the bucket."""
+``endpoint_url``, a task made from six of its images, a COCO export written back to the bucket;
+and the same with an Azure container on Azurite."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support.azurite import ACCOUNT_KEY, AzuriteServer
 from tests.support.images import make_images
 from tests.support.live import LiveServer
 from tests.support.s3 import S3Server
@@ -113,3 +115,48 @@ def test_wrong_credentials_and_missing_objects_are_clear(client: Any, s3_server:
         client.tasks.create_from_data(
             spec={"name": "missing", "labels": [{"name": "car"}]}, resource_type=ResourceType.SHARE,
             resources=["photos/nothing.png"], data_params={"cloud_storage_id": storage.id})
+
+
+@pytest.fixture(scope="module")
+def azure_images(azurite_server: AzuriteServer, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    paths = make_images(tmp_path_factory.mktemp("container"), 4, size=(40, 30))
+    azurite_server.container(BUCKET, {f"photos/{p.name}": p.read_bytes() for p in paths})
+    return paths
+
+
+def test_task_from_an_azure_container(client: Any, azurite_server: AzuriteServer, azure_images: list[Path]) -> None:
+    """An Azure container on Azurite, attached with a connection string; a task from three of its
+    images; a COCO export written back to the container."""
+    from cvat_sdk import models
+    from cvat_sdk.core.proxies.tasks import ResourceType
+    from cvat_sdk.core.proxies.types import Location
+
+    api = client.api_client.cloudstorages_api
+    storage, _ = api.create(models.CloudStorageWriteRequest(
+        provider_type=models.ProviderTypeEnum("AZURE_CONTAINER"), resource=BUCKET, display_name="Azure photos",
+        credentials_type=models.CredentialsTypeEnum("CONNECTION_STRING"),
+        connection_string=azurite_server.connection_string))
+    assert (storage.provider_type.value, storage.credentials_type.value) == ("AZURE_CONTAINER", "CONNECTION_STRING")
+    assert ACCOUNT_KEY not in str(storage.to_dict())
+    status, _ = api.retrieve_status(storage.id)
+    assert status == "AVAILABLE"
+    content, _ = api.retrieve_content_v2(storage.id, prefix="photos/", page_size=3)
+    assert [item.name for item in content.content] == [p.name for p in azure_images[:3]] and content.next
+
+    chosen = azure_images[1:4]
+    task = client.tasks.create_from_data(
+        spec={"name": "from Azure", "labels": [{"name": "car"}]}, resource_type=ResourceType.SHARE,
+        resources=[f"photos/{p.name}" for p in chosen], data_params={"cloud_storage_id": storage.id})
+    assert task.size == 3 and task.data_cloud_storage_id == storage.id
+    for number, path in enumerate(chosen):
+        frame = np.asarray(Image.open(task.get_frame(number, quality="original")).convert("RGB"))
+        assert np.array_equal(frame, np.asarray(Image.open(path).convert("RGB")))
+
+    label = task.get_labels()[0]
+    task.set_annotations(models.LabeledDataRequest(shapes=[models.LabeledShapeRequest(
+        type="rectangle", frame=1, label_id=label.id, points=[2, 3, 12, 13])]))
+    assert task.export_dataset("COCO 1.0", "exports/coco.zip", include_images=False,
+                               location=Location.CLOUD_STORAGE, cloud_storage_id=storage.id) is None
+    with zipfile.ZipFile(io.BytesIO(azurite_server.read(BUCKET, "exports/coco.zip"))) as archive:
+        coco = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
+    assert [a["bbox"] for a in coco["annotations"]] == [[2, 3, 10, 10]]

@@ -1,5 +1,5 @@
 """Exports, backups and imports with ``location=cloud_storage``, and the project/task
-``source_storage``/``target_storage`` defaults, against moto's S3 API."""
+``source_storage``/``target_storage`` defaults, on each provider (see backends.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
+from tests.server.cloud.backends import Backend
 from tests.server.conftest import default_labels, run_requests
 from tests.server.datasets.flows import export, status_of
-from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,6 @@ def annotated(api: APIClient, make_task: Callable[..., dict[str, Any]]) -> dict[
     return task
 
 
-def _object(s3: S3Server, bucket: str, key: str) -> bytes:
-    return bytes(s3.client().get_object(Bucket=bucket, Key=key)["Body"].read())
-
-
 def _coco_boxes(data: bytes) -> list[list[float]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".json"))
@@ -43,23 +39,23 @@ def _coco_boxes(data: bytes) -> list[list[float]]:
 
 
 def test_export_to_cloud_storage(api: APIClient, annotated: dict[str, Any], make_storage: Callable[..., Any],
-                                 s3_server: S3Server, bucket: str) -> None:
+                                 cloud: Backend, bucket: str) -> None:
     storage = make_storage()
     request = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0",
                      location="cloud_storage", cloud_storage_id=storage["id"], filename="out/coco.zip")
     assert request["status"] == "finished", request
     assert request["result_url"] is None  # nothing to download: it is in the bucket
-    assert _coco_boxes(_object(s3_server, bucket, "out/coco.zip")) == [[1, 2, 29, 18]] * 3
+    assert _coco_boxes(cloud.read(bucket, "out/coco.zip")) == [[1, 2, 29, 18]] * 3
 
 
 def test_export_without_filename_uses_the_result_name(api: APIClient, annotated: dict[str, Any],
-                                                      make_storage: Callable[..., Any], s3_server: S3Server,
+                                                      make_storage: Callable[..., Any], cloud: Backend,
                                                       bucket: str) -> None:
-    storage = make_storage(specific_attributes=f"endpoint_url={s3_server.url}&prefix=results")
+    storage = make_storage(specific_attributes=f"{cloud.attributes()}&prefix=results")
     request = export(api, f"/api/tasks/{annotated['id']}/backup/export", location="cloud_storage",
                      cloud_storage_id=storage["id"])
     assert request["status"] == "finished", request
-    data = _object(s3_server, bucket, f"results/task_{annotated['id']}_backup.zip")
+    data = cloud.read(bucket, f"results/task_{annotated['id']}_backup.zip")
     assert zipfile.ZipFile(io.BytesIO(data)).namelist()
 
 
@@ -94,26 +90,26 @@ def test_import_annotations_from_the_cloud(api: APIClient, annotated: dict[str, 
 
 
 def test_target_and_source_storage_defaults(api: APIClient, make_storage: Callable[..., Any],
-                                            s3_server: S3Server, bucket: str) -> None:
+                                            cloud: Backend, bucket: str) -> None:
     storage = make_storage()
-    cloud = {"location": "cloud_storage", "cloud_storage_id": storage["id"]}
-    project = api.post("/api/projects", {"name": "p", "labels": default_labels(), "target_storage": cloud,
+    location = {"location": "cloud_storage", "cloud_storage_id": storage["id"]}
+    project = api.post("/api/projects", {"name": "p", "labels": default_labels(), "target_storage": location,
                                          "source_storage": {"location": "local"}}, format="json")
     assert project.status_code == 201, project.content
     body = api.get(f"/api/projects/{project.json()['id']}").json()
-    assert body["target_storage"] == {"id": None, **cloud}
+    assert body["target_storage"] == {"id": None, **location}
     assert body["source_storage"] is None
     task = api.post("/api/tasks", {"name": "t", "project_id": body["id"]}, format="json").json()
-    assert task["target_storage"] == {"id": None, **cloud}  # the project's
+    assert task["target_storage"] == {"id": None, **location}  # the project's
     alone = api.post("/api/tasks", {"name": "alone", "labels": default_labels()}, format="json").json()
     listed = {t["id"]: t["target_storage"] for t in api.get("/api/tasks").json()["results"]}
-    assert listed == {task["id"]: {"id": None, **cloud}, alone["id"]: None}
+    assert listed == {task["id"]: {"id": None, **location}, alone["id"]: None}
     jobs_of_project = api.get("/api/projects").json()["results"]
-    assert [p["target_storage"] for p in jobs_of_project] == [{"id": None, **cloud}]
+    assert [p["target_storage"] for p in jobs_of_project] == [{"id": None, **location}]
     request = export(api, f"/api/projects/{body['id']}/dataset/export", format="CVAT for images 1.1",
                      filename="project.zip")
     assert request["status"] == "finished" and request["result_url"] is None
-    assert _object(s3_server, bucket, "project.zip")[:2] == b"PK"
+    assert cloud.read(bucket, "project.zip")[:2] == b"PK"
     local = export(api, f"/api/projects/{body['id']}/dataset/export", format="CVAT for images 1.1",
                    location="local")
     assert local["result_url"]
@@ -156,7 +152,7 @@ def test_bad_storage_defaults_are_refused(api: APIClient, make_user: Callable[..
 
 
 def test_missing_import_object_and_unwritable_bucket(api: APIClient, annotated: dict[str, Any],
-                                                     make_storage: Callable[..., Any], s3_server: S3Server,
+                                                     make_storage: Callable[..., Any], cloud: Backend,
                                                      bucket: str, settings: Any) -> None:
     storage = make_storage()
     query = urlencode({"format": "COCO 1.0", "location": "cloud_storage", "cloud_storage_id": storage["id"],
@@ -167,33 +163,30 @@ def test_missing_import_object_and_unwritable_bucket(api: APIClient, annotated: 
     assert failed["status"] == "failed"
     assert f"Cloud storage {storage['id']} ('Bucket'): 'absent.zip' does not exist" in failed["message"]
     assert not (settings.TEMP_DIR / f"request-{failed['id']}").exists()
-    s3 = s3_server.client()
-    for item in s3.list_objects_v2(Bucket=bucket)["Contents"]:
-        s3.delete_object(Bucket=bucket, Key=item["Key"])
-    s3.delete_bucket(Bucket=bucket)
+    cloud.delete(bucket)
     request = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0",
                      location="cloud_storage", cloud_storage_id=storage["id"], filename="x.zip")
     assert request["status"] == "failed"
-    assert f"bucket '{bucket}' does not exist" in request["message"]
+    assert f"{cloud.noun} '{bucket}' does not exist" in request["message"]
     run_requests()
 
 
 def test_the_background_request_downloads_the_import(api: APIClient, annotated: dict[str, Any],
-                                                     make_storage: Callable[..., Any], s3_server: S3Server,
+                                                     make_storage: Callable[..., Any], cloud: Backend,
                                                      bucket: str, settings: Any) -> None:
     """The web request only checks and queues: the object may even be written after it answered."""
     storage = make_storage()
     coco = export(api, f"/api/tasks/{annotated['id']}/dataset/export", format="COCO 1.0", location="cloud_storage",
                   cloud_storage_id=storage["id"], filename="first.zip")
     assert coco["status"] == "finished", coco
-    data = _object(s3_server, bucket, "first.zip")
+    data = cloud.read(bucket, "first.zip")
     assert api.delete(f"/api/tasks/{annotated['id']}/annotations").status_code == 204
     query = urlencode({"format": "COCO 1.0", "location": "cloud_storage", "cloud_storage_id": storage["id"],
                        "filename": "later/coco.zip"})
     response = api.post(f"/api/tasks/{annotated['id']}/annotations/?{query}", format="json")
     assert response.status_code == 202, response.content
     rq_id = response.json()["rq_id"]
-    s3_server.client().put_object(Bucket=bucket, Key="later/coco.zip", Body=data)
+    cloud.put(bucket, "later/coco.zip", data)
     assert status_of(api, rq_id)["status"] == "finished"
     shapes = api.get(f"/api/tasks/{annotated['id']}/annotations").json()["shapes"]
     assert sorted((s["frame"], s["points"]) for s in shapes) == [(f, [1.0, 2.0, 30.0, 20.0]) for f in range(3)]

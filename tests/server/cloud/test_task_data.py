@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
+from tests.server.cloud.backends import Backend
 from tests.server.conftest import default_labels, png_bytes, run_requests
-from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_task_from_cloud_objects(api: APIClient, make_storage: Callable[..., Any
 
 @pytest.mark.parametrize("flags", [{"use_cache": True, "copy_data": False}, {"use_cache": False, "copy_data": True},
                                    {}])
-def test_frames_are_copies_whatever_the_flags(api: APIClient, make_storage: Callable[..., Any], s3_server: S3Server,
+def test_frames_are_copies_whatever_the_flags(api: APIClient, make_storage: Callable[..., Any], cloud: Backend,
                                               bucket: str, flags: dict[str, bool]) -> None:
     """``use_cache``/``copy_data`` are accepted; the frames are always copied, so the task keeps
     them when the bucket is emptied and gone."""
@@ -79,10 +79,7 @@ def test_frames_are_copies_whatever_the_flags(api: APIClient, make_storage: Call
     task_id = _task(api)
     status = _run(api, _create(api, task_id, cloud_storage_id=storage["id"], server_files=["images/"], **flags))
     assert status["status"] == "finished", status
-    s3 = s3_server.client()
-    for item in s3.list_objects_v2(Bucket=bucket)["Contents"]:
-        s3.delete_object(Bucket=bucket, Key=item["Key"])
-    s3.delete_bucket(Bucket=bucket)
+    cloud.delete(bucket)
     for number in range(3):
         assert np.array_equal(_frame(api, task_id, number), _pixels(number))
     chunk = api.get(f"/api/tasks/{task_id}/data", {"type": "chunk", "number": 0, "quality": "compressed"})
@@ -100,17 +97,17 @@ def test_missing_object_fails_naming_it(api: APIClient, make_storage: Callable[.
 
 
 def test_storage_broken_after_creation_is_refused_at_once(api: APIClient, make_storage: Callable[..., Any],
-                                                          s3_server: S3Server, bucket: str) -> None:
+                                                          cloud: Backend, bucket: str) -> None:
     from inklab.server.cloud import credentials
     from inklab.server.cloud.models import CloudStorage
 
     storage = make_storage()
     CloudStorage.objects.filter(pk=storage["id"]).update(
-        credentials=credentials.encrypt({"key": s3_server.key, "secret_key": "rotated-elsewhere"}))
+        credentials=credentials.encrypt(cloud.stale_secrets()))
     task_id = _task(api)
     response = _create(api, task_id, cloud_storage_id=storage["id"], server_files=["top.png"])
     assert response.status_code == 400
-    assert f"Cloud storage {storage['id']} ('Bucket'): access to bucket '{bucket}' was denied" in \
+    assert f"Cloud storage {storage['id']} ('Bucket'): access to {cloud.noun} '{bucket}' was denied" in \
         response.json()["detail"]
 
 

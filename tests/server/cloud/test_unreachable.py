@@ -14,6 +14,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from inklab.server.cloud.models import CloudStorage
+from tests.server.cloud.backends import Backend
 from tests.server.datasets.flows import status_of
 from tests.support.live import free_port
 
@@ -46,7 +47,7 @@ def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
 
 @pytest.mark.parametrize("endpoint", ["closed", "silent"])
 def test_status_and_content_answer_within_seconds(api: APIClient, make_storage: Callable[..., Any],
-                                                  silent_url: str, endpoint: str) -> None:
+                                                  silent_url: str, endpoint: str, cloud: Backend) -> None:
     storage = make_storage()
     _point_at(storage, silent_url if endpoint == "silent" else f"http://127.0.0.1:{free_port()}")
     status, seconds = _timed(lambda: api.get(f"/api/cloudstorages/{storage['id']}/status"))
@@ -54,15 +55,15 @@ def test_status_and_content_answer_within_seconds(api: APIClient, make_storage: 
     assert seconds < WITHIN
     content, seconds = _timed(lambda: api.get(f"/api/cloudstorages/{storage['id']}/content-v2"))
     assert content.status_code == 400
-    assert content.json()["detail"] == (f"Cloud storage {storage['id']} ('Bucket'): the endpoint of bucket "
+    assert content.json()["detail"] == (f"Cloud storage {storage['id']} ('Bucket'): the endpoint of {cloud.noun} "
                                         f"'{storage['resource']}' does not answer.")
     assert seconds < WITHIN
 
 
 def test_creating_a_storage_on_a_silent_endpoint_fails_within_seconds(api: APIClient, storage_body: dict[str, Any],
-                                                                     silent_url: str) -> None:
-    body = {**storage_body, "specific_attributes": f"endpoint_url={silent_url}&region=us-east-1"}
-    response, seconds = _timed(lambda: api.post("/api/cloudstorages", body, format="json"))
+                                                                     silent_url: str, cloud: Backend) -> None:
+    body = {**storage_body, "specific_attributes": f"endpoint_url={silent_url}"}
+    response, seconds = _timed(lambda: cloud.post(api, body))
     assert response.status_code == 400
     assert "does not answer" in response.json()["detail"]
     assert seconds < WITHIN
@@ -70,7 +71,8 @@ def test_creating_a_storage_on_a_silent_endpoint_fails_within_seconds(api: APICl
 
 
 def test_an_import_from_an_unreachable_storage_is_queued_and_fails_in_the_request(
-        api: APIClient, make_storage: Callable[..., Any], make_task: Callable[..., dict[str, Any]]) -> None:
+        api: APIClient, make_storage: Callable[..., Any], make_task: Callable[..., dict[str, Any]],
+        cloud: Backend) -> None:
     task = make_task(1)
     storage = make_storage()
     _point_at(storage, f"http://127.0.0.1:{free_port()}")
@@ -80,5 +82,5 @@ def test_an_import_from_an_unreachable_storage_is_queued_and_fails_in_the_reques
     assert response.status_code == 202, response.content  # the web request asked nothing of the storage
     failed = status_of(api, response.json()["rq_id"])
     assert failed["status"] == "failed"
-    assert f"Cloud storage {storage['id']} ('Bucket'): the endpoint of bucket" in failed["message"]
+    assert f"Cloud storage {storage['id']} ('Bucket'): the endpoint of {cloud.noun}" in failed["message"]
     assert "does not answer" in failed["message"]

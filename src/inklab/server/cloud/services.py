@@ -34,7 +34,7 @@ from inklab.server.iam.context import OrgContext
 from inklab.server.iam.rules import Resource
 from inklab.server.media.sources import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from inklab.server.projects.permissions import check_create
-from inklab.vocabulary import CloudCredentialsType, CloudStorageStatus
+from inklab.vocabulary import CloudStorageStatus
 
 __all__ = [
     "ATTRIBUTES",
@@ -58,17 +58,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: ``specific_attributes`` this server understands
-ATTRIBUTES = ("endpoint_url", "region", "prefix")
-#: write-only request fields that hold secrets
-SECRET_FIELDS = ("key", "secret_key", "session_token", "account_name", "connection_string")
-_REQUIRED = {
-    CloudCredentialsType.KEY_SECRET_KEY_PAIR: ("key", "secret_key"),
-    CloudCredentialsType.ACCOUNT_NAME_TOKEN_PAIR: ("account_name", "session_token"),
-    CloudCredentialsType.CONNECTION_STRING: ("connection_string",),
-    CloudCredentialsType.ANONYMOUS_ACCESS: (),
-    CloudCredentialsType.KEY_FILE_PATH: (),
-}
+#: ``specific_attributes`` this server understands (each provider takes some of them)
+ATTRIBUTES = ("endpoint_url", "region", "prefix", "project_id", "location")
+#: write-only request fields that hold secrets (``key_file``: the text of an uploaded key file)
+SECRET_FIELDS = ("key", "secret_key", "session_token", "account_name", "connection_string", "key_file")
 MAX_PAGE = 1000
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 _PREVIEW_SIZE = (256, 256)
@@ -79,25 +72,27 @@ def _allow_private() -> bool:
     return os.environ.get("INKLAB_CLOUD_ALLOW_PRIVATE", "").lower() in {"1", "true", "yes"}
 
 
-def _check_endpoint(url: str) -> None:
+def _check_endpoint(url: str, field: str = "specific_attributes", label: str = "endpoint_url") -> None:
+    """Refuse ``url`` (named ``label``, an error of ``field``) unless it is http(s) and, unless
+    private addresses are allowed, every address of its host is public."""
     try:
         parsed = urlparse(url)
         parsed.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise InvalidInput({"specific_attributes": [f"endpoint_url '{url}' is not a valid URL."]}) from None
+        raise InvalidInput({field: [f"{label} '{url}' is not a valid URL."]}) from None
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise InvalidInput({"specific_attributes": [f"endpoint_url must be an http(s) URL, got '{url}'."]})
+        raise InvalidInput({field: [f"{label} must be an http(s) URL, got '{url}'."]})
     if _allow_private():
         return
     try:
         infos = socket.getaddrinfo(parsed.hostname, None)
-    except socket.gaierror as exc:
-        raise InvalidInput({"specific_attributes": [f"The host of endpoint_url '{url}' cannot be resolved."]}) from exc
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidInput({field: [f"The host of {label} '{url}' cannot be resolved."]}) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-            raise InvalidInput({"specific_attributes": [
-                f"endpoint_url '{url}' points to a private address; this server refuses those "
+            raise InvalidInput({field: [
+                f"{label} '{url}' points to a private address; this server refuses those "
                 "(INKLAB_CLOUD_ALLOW_PRIVATE=1 allows them)."]})
 
 
@@ -139,9 +134,13 @@ def failure(storage: CloudStorage, exc: providers.CloudError) -> InvalidInput:
 
 def connect(storage: CloudStorage, *, interactive: bool = False) -> providers.Provider:
     """A provider for ``storage``; ``interactive`` for a call a web request waits for (short
-    timeouts, no retries), else for a background request."""
+    timeouts, no retries), else for a background request. The addresses its secrets name are
+    checked first, as ``endpoint_url`` is."""
+    config = _config(storage, interactive)
     try:
-        return providers.connect(storage.provider_type, _config(storage, interactive))
+        for endpoint in providers.spec(storage.provider_type).endpoints(config):
+            _check_endpoint(endpoint.url, endpoint.field, endpoint.label)
+        return providers.connect(storage.provider_type, config)
     except providers.CloudError as exc:
         raise failure(storage, exc) from exc
 
@@ -158,29 +157,30 @@ def full_key(storage: CloudStorage, name: str) -> str:
     return prefix + clean
 
 
-def _credentials(data: Mapping[str, Any], credentials_type: str, current: Mapping[str, str]) -> dict[str, str]:
+def _credentials(data: Mapping[str, Any], credentials_type: str, fields: providers.CredentialFields,
+                 current: Mapping[str, str]) -> dict[str, str]:
+    """The secrets to store: those given, over the ``current`` ones; each required field must be
+    there and no field the credentials type does not take may be given."""
     given = {name: str(data[name]) for name in SECRET_FIELDS if data.get(name)}
-    values = {**current, **given} if current else given
-    required = _REQUIRED.get(credentials_type, ())
-    missing = [name for name in required if not values.get(name)]
+    values = {**current, **given}
+    missing = [name for name in fields.required if not values.get(name)]
     if missing:
         raise InvalidInput({missing[0]: [f"{credentials_type} credentials need '{missing[0]}'."]})
-    extra = sorted(name for name in given if name not in required and name != "session_token")
-    if credentials_type == CloudCredentialsType.ANONYMOUS_ACCESS:
-        extra = sorted(given)
+    extra = sorted(name for name in given if name not in fields.accepted)
     if extra:
         raise InvalidInput({extra[0]: [f"'{extra[0]}' is not used with {credentials_type} credentials."]})
-    return {name: value for name, value in values.items() if name in required or name == "session_token"}
+    return {name: value for name, value in values.items() if name in fields.accepted}
 
 
-def _check_supported(data: Mapping[str, Any]) -> None:
+def _spec(provider_type: str, credentials_type: str) -> tuple[providers.ProviderSpec, providers.CredentialFields]:
     try:
-        accepted = providers.supported_credentials(data["provider_type"])
+        spec = providers.spec(provider_type)
     except providers.ProviderUnavailable as exc:
         raise InvalidInput({"provider_type": [str(exc)]}) from exc
-    if data["credentials_type"] not in accepted:
+    if credentials_type not in spec.credentials:
         raise InvalidInput({"credentials_type": [
-            f"{data['provider_type']} storages accept {', '.join(sorted(accepted))} credentials here."]})
+            f"{provider_type} storages accept {', '.join(sorted(spec.credentials))} credentials here."]})
+    return spec, spec.credentials[credentials_type]
 
 
 def _verify(storage: CloudStorage) -> None:
@@ -206,8 +206,13 @@ def _apply(storage: CloudStorage, data: Mapping[str, Any], current: Mapping[str,
             if not manifest.endswith(".jsonl"):
                 raise InvalidInput({"manifests": [f"'{manifest}' is not a manifest (a .jsonl file)."]})
         storage.manifests = manifests
-    _check_supported({"provider_type": storage.provider_type, "credentials_type": storage.credentials_type})
-    storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, current))
+    spec, fields = _spec(storage.provider_type, storage.credentials_type)
+    unknown = sorted(set(parse_attributes(storage.specific_attributes)) - spec.attributes)
+    if unknown:
+        raise InvalidInput({"specific_attributes": [
+            f"{storage.provider_type} storages do not take '{unknown[0]}'; they take "
+            f"{', '.join(sorted(spec.attributes))}."]})
+    storage.credentials = secrets.encrypt(_credentials(data, storage.credentials_type, fields, current))
 
 
 def create_storage(user: Any, data: Mapping[str, Any], context: OrgContext) -> CloudStorage:

@@ -13,12 +13,14 @@ Messages never hold credentials.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
-__all__ = ["AccessDenied", "CloudError", "CloudObject", "Listing", "NoSuchObject", "NoSuchResource", "Provider",
-           "ProviderConfig", "Unreachable"]
+__all__ = ["AccessDenied", "CloudError", "CloudObject", "CredentialFields", "Endpoint", "Listing", "NoSuchObject",
+           "NoSuchResource", "Provider", "ProviderConfig", "ProviderSpec", "RangeReader", "Unreachable",
+           "no_endpoints"]
 
 
 class CloudError(Exception):
@@ -41,6 +43,43 @@ class NoSuchObject(CloudError):
 
 class Unreachable(CloudError):
     pass
+
+
+@dataclass(frozen=True)
+class CredentialFields:
+    """The secret request fields of one credentials type: those it needs and those it may take."""
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL that a storage's secrets make the server contact (besides ``endpoint_url``): the
+    server checks it as it checks ``endpoint_url``. ``field`` is the request field it comes from,
+    ``label`` names it in a message."""
+
+    field: str
+    label: str
+    url: str
+
+
+def no_endpoints(config: ProviderConfig) -> list[Endpoint]:
+    return []
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """What a provider accepts: its credentials types (with their fields), the names of its
+    ``specific_attributes``, and the function that finds the :class:`Endpoint` of a configuration."""
+
+    credentials: Mapping[str, CredentialFields]
+    attributes: frozenset[str]
+    endpoints: Callable[[ProviderConfig], list[Endpoint]] = no_endpoints
 
 
 @dataclass(frozen=True)
@@ -92,3 +131,36 @@ class Provider(Protocol):
 
     def write(self, key: str, stream: BinaryIO) -> None:
         """Store ``stream`` (read to its end) under ``key``, replacing any object there."""
+
+
+class RangeReader(io.RawIOBase):
+    """An object of ``size`` bytes as a stream, read a range at a time with ``read(start, end)``
+    (``end`` inclusive): storage errors while reading stay :class:`CloudError`. Wrap it in an
+    :class:`io.BufferedReader` of ``chunk`` bytes: each of its reads is one request."""
+
+    def __init__(self, read: Callable[[int, int], bytes], size: int, chunk: int) -> None:
+        super().__init__()
+        self._read = read
+        self._size = size
+        self._chunk = chunk
+        self._position = 0
+
+    def readall(self) -> bytes:
+        parts = []
+        while block := self.read(self._chunk):
+            parts.append(block)
+        return b"".join(parts)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self._size - self._position)
+        if count <= 0:
+            return 0
+        data = self._read(self._position, self._position + count - 1)
+        if not data:
+            raise CloudError("the object ended before its size")
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)

@@ -20,6 +20,7 @@ from inklab.server.cloud.providers._base import (
     AccessDenied,
     CloudError,
     CloudObject,
+    CredentialFields,
     Listing,
     NoSuchObject,
     NoSuchResource,
@@ -60,7 +61,9 @@ def _session() -> boto3.session.Session:
 
 
 @register(CloudProviderType.AWS_S3_BUCKET,
-          frozenset({CloudCredentialsType.KEY_SECRET_KEY_PAIR, CloudCredentialsType.ANONYMOUS_ACCESS}))
+          {CloudCredentialsType.KEY_SECRET_KEY_PAIR: CredentialFields(("key", "secret_key"), ("session_token",)),
+           CloudCredentialsType.ANONYMOUS_ACCESS: CredentialFields()},
+          frozenset({"endpoint_url", "region", "prefix"}))
 class S3Provider:
     def __init__(self, config: ProviderConfig) -> None:
         self.bucket = config.resource
