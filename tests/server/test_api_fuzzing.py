@@ -89,6 +89,7 @@ def _seed(server: LiveServer, tmp_path: Path, s3: S3Server) -> Rest:
     return user
 
 
+@pytest.mark.timeout(1500)  # its own limit (the run's subprocess stops at 1,200 s), not the suite's 600 s
 def test_schemathesis_finds_no_server_errors_and_no_schema_mismatches(
         server_factory: Callable[..., LiveServer], s3_server: S3Server, tmp_path: Path) -> None:
     # Its own server: the run creates, changes and deletes things. It also sends hundreds of wrong
