@@ -44,6 +44,13 @@ class Rest:
 
     def call(self, method: str, path: str, body: Any = None, *, fields: Any = None, headers: dict[str, str] | None = None,
              expect: int | tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+        """The JSON answer of a request (None for an empty one); asserts its status is one of ``expect``."""
+        data = self.fetch(method, path, body, fields=fields, headers=headers, expect=expect).data
+        return orjson.loads(data) if data else None
+
+    def fetch(self, method: str, path: str, body: Any = None, *, fields: Any = None,
+              headers: dict[str, str] | None = None, expect: int | tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+        """The response of a request (``.data`` its bytes); asserts its status is one of ``expect``."""
         for attempt in range(2):
             extra = {**self.headers, **(headers or {})}
             if fields is not None:
@@ -57,7 +64,7 @@ class Rest:
             break
         codes = (expect,) if isinstance(expect, int) else expect
         assert response.status in codes, f"{method} {path}: {response.status} {response.data[:500]!r}"
-        return orjson.loads(response.data) if response.data else None
+        return response
 
     def get(self, path: str) -> Any:
         return self.call("GET", path)

@@ -19,50 +19,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-import orjson
 import pytest
-import urllib3
 from PIL import Image
 
 from tests.support import postgres
 from tests.support.images import make_images
 from tests.support.live import LiveServer
+from tests.support.rest import Rest
 from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.live, pytest.mark.postgres, pytest.mark.slow]
 
 PREFIX = "cluster"
-
-
-class Api:
-    def __init__(self, server: LiveServer) -> None:
-        self.base = server.url
-        self.http = urllib3.PoolManager()
-        login = self.http.request("POST", f"{self.base}/api/auth/login", headers={"Content-Type": "application/json"},
-                                  body=orjson.dumps({"username": server.admin[0], "password": server.admin[1]}))
-        assert login.status == 200, login.data
-        self.auth = {"Authorization": f"Token {orjson.loads(login.data)['key']}"}
-
-    def raw(self, method: str, path: str, body: Any = None, fields: Any = None, **headers: str) -> Any:
-        extra = {} if fields is not None else {"Content-Type": "application/json"}
-        response = self.http.request(method, self.base + path, fields=fields,
-                                     body=None if body is None else orjson.dumps(body),
-                                     headers={**self.auth, **extra, **headers})
-        assert response.status < 400, (method, path, response.status, response.data[:300])
-        return response
-
-    def json(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
-        data = self.raw(method, path, body, **headers).data
-        return orjson.loads(data) if data else None
-
-    def wait(self, rq_id: str, timeout: float = 90) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = self.json("GET", f"/api/requests/{rq_id}")
-            if status["status"] in ("finished", "failed"):
-                return status
-            time.sleep(0.2)
-        raise AssertionError(f"request {rq_id} did not finish: {status}")
 
 
 def _postgres_reachable() -> bool:
@@ -127,18 +95,18 @@ def _members(data: bytes) -> dict[str, bytes]:
 def test_servers_and_workers_on_separate_data_dirs_share_one_bucket(cluster: dict[str, Any], s3_server: S3Server,
                                                                     tmp_path: Path) -> None:
     a, b, bucket = cluster["a"], cluster["b"], cluster["bucket"]
-    api_a, api_b = Api(a), Api(b)
+    api_a, api_b = Rest(a), Rest(b)
     images = make_images(tmp_path / "images", 4)
     sources = {p.name: p.read_bytes() for p in images}
 
     # uploaded through A, finished through B, processed by a worker with a third data directory
-    task = api_a.json("POST", "/api/tasks", {"name": "cluster", "labels": [{"name": "car"}]})
+    task = api_a.call("POST", "/api/tasks", {"name": "cluster", "labels": [{"name": "car"}]})
     path = f"/api/tasks/{task['id']}/data/"
-    api_a.json("POST", path, {}, **{"Upload-Start": ""})
-    api_a.raw("POST", path, fields={f"client_files[{i}]": (p.name, p.read_bytes()) for i, p in enumerate(images)},
-              **{"Upload-Multiple": ""})
-    rq_id = api_b.json("POST", path, {"image_quality": 50, "chunk_size": 2, "sorting_method": "lexicographical"},
-                       **{"Upload-Finish": ""})["rq_id"]
+    api_a.call("POST", path, {}, headers={"Upload-Start": ""})
+    api_a.call("POST", path, fields={f"client_files[{i}]": (p.name, p.read_bytes()) for i, p in enumerate(images)},
+               headers={"Upload-Multiple": ""})
+    rq_id = api_b.call("POST", path, {"image_quality": 50, "chunk_size": 2, "sorting_method": "lexicographical"},
+                       headers={"Upload-Finish": ""})["rq_id"]
     ingest_worker = cluster["worker"](tmp_path / "machine-c")
     assert api_b.wait(rq_id)["status"] == "finished"
     ingest_worker.terminate()
@@ -149,8 +117,8 @@ def test_servers_and_workers_on_separate_data_dirs_share_one_bucket(cluster: dic
     for server in (a, b):  # neither server holds the frames: they are read from the bucket
         assert not (server.data_dir / "media" / "tasks" / str(task["id"]) / "frames").exists()
 
-    def read(api: Api, **query: Any) -> bytes:
-        return api.raw("GET", path + "?" + "&".join(f"{k}={v}" for k, v in query.items())).data
+    def read(api: Rest, **query: Any) -> bytes:
+        return api.fetch("GET", path + "?" + "&".join(f"{k}={v}" for k, v in query.items())).data
 
     for number, name in enumerate(names):
         assert read(api_b, type="frame", number=number, quality="original") == sources[name]
@@ -165,10 +133,10 @@ def test_servers_and_workers_on_separate_data_dirs_share_one_bucket(cluster: dic
         assert list(_members(read(api_b, type="chunk", number=number, quality="original")).values()) == [
             sources[n] for n in names[2 * number:2 * number + 2]]
     preview = f"/api/tasks/{task['id']}/preview"
-    assert np.array_equal(_pixels(api_b.raw("GET", preview).data), _pixels(api_a.raw("GET", preview).data))
+    assert np.array_equal(_pixels(api_b.fetch("GET", preview).data), _pixels(api_a.fetch("GET", preview).data))
 
     # exported by a worker with A's data directory, downloaded through B
-    export = api_b.json("POST", f"/api/tasks/{task['id']}/dataset/export?format=CVAT%20for%20images%201.1"
+    export = api_b.call("POST", f"/api/tasks/{task['id']}/dataset/export?format=CVAT%20for%20images%201.1"
                                 "&save_images=true")
     export_worker = cluster["worker"](a.data_dir)
     status = api_b.wait(export["rq_id"])
@@ -178,13 +146,13 @@ def test_servers_and_workers_on_separate_data_dirs_share_one_bucket(cluster: dic
     assert (a.data_dir / "exports" / f"{export['rq_id']}.zip").is_file()
     assert not (b.data_dir / "exports" / f"{export['rq_id']}.zip").exists()
     url = urlsplit(status["result_url"])
-    downloaded = api_b.raw("GET", f"{url.path}?{url.query}").data
+    downloaded = api_b.fetch("GET", f"{url.path}?{url.query}").data
     archive = _members(downloaded)
     assert sorted(n for n in archive if n.startswith("images/")) == [f"images/{n}" for n in names]
     assert all(archive[f"images/{n}"] == sources[n] for n in names)
 
     # deleted through B: the task's keys leave the bucket; the export stays until it expires
-    api_b.raw("DELETE", f"/api/tasks/{task['id']}")
+    api_b.call("DELETE", f"/api/tasks/{task['id']}")
     deadline = time.monotonic() + 10
     while _keys(s3_server, bucket, f"media/tasks/{task['id']}/") and time.monotonic() < deadline:
         time.sleep(0.2)
