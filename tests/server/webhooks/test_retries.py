@@ -38,13 +38,6 @@ def slow_retries(settings: Any) -> None:
     settings.WEBHOOKS_TIMEOUT = 5
 
 
-@pytest.fixture
-def project(api: APIClient) -> dict[str, Any]:
-    response = api.post("/api/projects", {"name": "p", "labels": [{"name": "car"}]}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
 def _hook(api: APIClient, url: str, project_id: int) -> dict[str, Any]:
     response = api.post("/api/webhooks", {"target_url": url, "type": "project", "project_id": project_id,
                                           "events": ["update:project"]}, format="json")

@@ -33,13 +33,6 @@ def private_ok(settings: Any) -> None:
     settings.WEBHOOKS_TIMEOUT = 5
 
 
-@pytest.fixture
-def project(api: APIClient) -> dict[str, Any]:
-    response = api.post("/api/projects", {"name": "p", "labels": [{"name": "car"}]}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
 def _webhook(client: APIClient, url: str, pid: int, **fields: Any) -> Any:
     body = {"target_url": url, "type": "project", "project_id": pid, "secret": SECRET,
             "events": ["create:task", "update:job", "update:task"], "content_type": "application/json", **fields}
