@@ -193,3 +193,17 @@ def annotation_task(rest: Rest, tmp_path: Path, request: pytest.FixtureRequest) 
     task["job"] = rest.jobs(task["id"])[0]
     task["labels"] = {label["name"]: label for label in rest.labels(task_id=task["id"])}
     return task
+
+
+@pytest.fixture
+def js(page: Any) -> Any:
+    """Evaluate an async function body in the page, with the UI modules named in ``modules``
+    imported under their keys (``{"g": "annotation/geometry.js"}``) and ``arg`` passed as ``arg``."""
+    page.goto("/login")
+
+    def run(modules: dict[str, str], body: str, arg: Any = None) -> Any:
+        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
+        return page.evaluate(f"async (arg) => {{ {imports} {body} }}", arg)
+
+    return run
+

@@ -13,18 +13,6 @@ from inklab.formats.tracks import track_shapes
 from inklab.vocabulary import ShapeType
 
 
-@pytest.fixture
-def js(page: Any) -> Any:
-    """Evaluate an async function body with ``m`` = the imported module(s) named in ``modules``."""
-    page.goto("/login")
-
-    def run(modules: dict[str, str], body: str, arg: Any = None) -> Any:
-        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
-        return page.evaluate(f"async (arg) => {{ {imports} {body} }}", arg)
-
-    return run
-
-
 def test_geometry_boxes_hits_and_handles(js: Any) -> None:
     result = js({"g": "annotation/geometry.js"}, """
         const rect = {type: "rectangle", points: [0, 0, 10, 20], rotation: 90};

@@ -7,24 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
 
 from inklab.formats.masks import decode_mask, encode_mask
 from tests.e2e.conftest import LABELS, scene_images, shot
 from tests.e2e.helpers import Workspace
 from tests.support.rest import Rest
-
-
-@pytest.fixture
-def js(page: Any) -> Any:
-    """Evaluate an async function body with the named modules imported."""
-    page.goto("/login")
-
-    def run(modules: dict[str, str], body: str, arg: Any = None) -> Any:
-        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
-        return page.evaluate(f"async (arg) => {{ {imports} {body} }}", arg)
-
-    return run
 
 
 def _centres(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

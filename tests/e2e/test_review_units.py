@@ -4,20 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-
-@pytest.fixture
-def js(page: Any) -> Any:
-    """Evaluate an async function body with the modules named in ``modules`` imported."""
-    page.goto("/login")
-
-    def run(modules: dict[str, str], body: str) -> Any:
-        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
-        return page.evaluate(f"async () => {{ {imports} {body} }}")
-
-    return run
-
 
 def test_parse_frames_reads_lists_and_ranges_and_names_what_it_cannot_read(js: Any) -> None:
     result = js({"q": "views/task-quality.js"}, """

@@ -6,22 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.e2e.helpers import Workspace
 from tests.support.rest import Rest
-
-
-@pytest.fixture
-def js(page: Any) -> Any:
-    """Evaluate an async function body with the imported modules named in ``modules``."""
-    page.goto("/login")
-
-    def run(modules: dict[str, str], body: str, arg: Any = None) -> Any:
-        imports = "".join(f"const {name} = await import('/static/ui/{path}');" for name, path in modules.items())
-        return page.evaluate(f"async (arg) => {{ {imports} {body} }}", arg)
-
-    return run
 
 
 def test_a_busy_layer_is_drawn_a_slice_at_a_time(js: Any) -> None:
