@@ -422,3 +422,22 @@ def test_the_whole_organization_shortcut_lists_what_the_rules_list(team: dict[st
             assert fast == ruled, (name, listed.__name__)
     everything = set(perms.visible_tasks(team["users"]["bob"]).values_list("name", flat=True))
     assert everything == {"in acme", "carol's"}  # bob sees all of acme, nothing personal of alice's
+
+
+def test_requests_name_the_organization_of_their_object(team: dict[str, Any]) -> None:
+    alice = team["c"]["alice"]
+    ours = make_task(1, client=alice, name="org task", org="acme")
+    personal = make_task(1, client=alice, name="personal task")
+    org_ids = {}
+    for task, org in ((ours, "acme"), (personal, "")):
+        asked = alice.post(f"/api/tasks/{task['id']}/dataset/export?format=COCO+1.0&save_images=false",
+                           HTTP_X_ORGANIZATION=org)
+        assert asked.status_code == 202, asked.content
+        org_ids[task["id"]] = alice.get(f"/api/requests/{asked.json()['rq_id']}").json()["operation"]["org_id"]
+    assert org_ids == {ours["id"]: team["org"]["id"], personal["id"]: None}
+    listed = {r["operation"]["task_id"]: r["operation"]["org_id"] for r in alice.get("/api/requests").json()["results"]
+              if r["operation"]["type"] == "export:annotations"}
+    assert listed == org_ids
+    made = {r["operation"]["task_id"]: r["operation"]["org_id"] for r in alice.get("/api/requests").json()["results"]
+            if r["operation"]["type"] == "create:task"}
+    assert made == org_ids
