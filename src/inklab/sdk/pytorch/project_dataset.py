@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING, Any
 
-import torchvision.datasets  # type: ignore[import-untyped]
+import torchvision.datasets
 
 from inklab.sdk import models
 from inklab.sdk.datasets import CacheLayout, UpdatePolicy

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import PIL.Image
-import torchvision.datasets  # type: ignore[import-untyped]
+import torchvision.datasets
 
 from inklab.sdk import models
 from inklab.sdk.datasets import CacheLayout, TaskDataset, UpdatePolicy

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 import torch
-from torchvision import tv_tensors  # type: ignore[import-untyped]
+from torchvision import tv_tensors
 
 from inklab.sdk.pytorch._geometry import rasterize, shape_box
 from inklab.sdk.pytorch.common import Target

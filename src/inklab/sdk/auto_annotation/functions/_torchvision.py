@@ -23,8 +23,8 @@ from typing import Any
 
 import PIL.Image
 import torch
-import torchvision.models  # type: ignore[import-untyped]
-import torchvision.transforms.v2.functional as F  # type: ignore[import-untyped]
+import torchvision.models
+import torchvision.transforms.v2.functional as F
 
 import inklab.sdk.auto_annotation as aa
 

@@ -38,7 +38,7 @@ class SamInteractor:
     spec = aa.InteractionFunctionSpec(min_pos_points=1, min_neg_points=0, min_bounding_boxes=0)
 
     def __init__(self, sam: Any, *, multimask: bool = True) -> None:
-        from segment_anything import SamPredictor  # type: ignore[import-untyped]
+        from segment_anything import SamPredictor
 
         self._predictor = SamPredictor(sam.eval())
         self.multimask = multimask
@@ -80,7 +80,7 @@ def create(checkpoint: str, model_type: str = "vit_b", *, device: str | None = N
     import os
 
     import torch
-    from segment_anything import sam_model_registry  # type: ignore[import-untyped]
+    from segment_anything import sam_model_registry
 
     if model_type not in sam_model_registry:
         raise ValueError(f"model_type: one of {', '.join(sorted(sam_model_registry))}, got {model_type!r}")
