@@ -164,10 +164,9 @@ class _Names:
 
 # -- writing ----------------------------------------------------------------------------------
 
-def _task_document(task: Task, with_labels: bool) -> dict[str, Any]:
+def _task_document(task: Task, jobs: list[Job], with_labels: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {key: getattr(task, key) for key in _TASK_FIELDS}
     doc["labels"] = [_label_spec(label) for label in labels_of(task).order_by("id")] if with_labels else []
-    jobs = list(task.jobs.order_by("id"))
     index = {job.pk: i for i, job in enumerate(jobs)}
     doc["jobs"] = [{"start_frame": j.start_frame, "stop_frame": j.stop_frame, "stage": j.stage, "state": j.state,
                     "type": j.type, "frames": list(j.frames) if j.type == JobType.GROUND_TRUTH else [],
@@ -180,10 +179,11 @@ def _task_document(task: Task, with_labels: bool) -> dict[str, Any]:
 def _write_task(out: ZipOutput, task: Task, prefix: str, owner: Project | Task, progress: ProgressFn) -> None:
     """A task's files; a task of a project backup (``owner`` the project) leaves the labels to
     ``project.json``, a task backup carries them, its project's included."""
-    document = _task_document(task, with_labels=owner is task)
+    jobs = list(task.jobs.order_by("id"))  # their order is the index objects of a job's layer name
+    document = _task_document(task, jobs, with_labels=owner is task)
     out.write_bytes(f"{prefix}task.json", orjson.dumps(document, option=orjson.OPT_INDENT_2))
     names = _Names(owner)
-    layers = {job.pk: i for i, job in enumerate(task.jobs.order_by("id")) if job.type != JobType.ANNOTATION}
+    layers = {job.pk: i for i, job in enumerate(jobs) if job.type != JobType.ANNOTATION}
     with out.open(f"{prefix}annotations.jsonl") as fh:
         # the task's annotations, then each ground-truth or replica job's own
         for layer in (None, *layers):
