@@ -101,6 +101,22 @@ def _image(index: int) -> bytes:
     return buffer.getvalue()
 
 
+def _tiny_png() -> bytes:
+    """A small frame that costs nothing to serve."""
+    tiny = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
+    return tiny.getvalue()
+
+
+def _tiny_frames_zip(count: int) -> bytes:
+    """A zip of ``count`` :func:`_tiny_png` frames (a long job)."""
+    tiny, archive = _tiny_png(), io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(count):
+            zf.writestr(f"f{i:06d}.png", tiny)
+    return archive.getvalue()
+
+
 def _shapes(count: int, frame: int, label_ids: list[int], seed: int = 1) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     shapes = []
@@ -503,13 +519,7 @@ def bench_busy_and_scrub(browser: Any, server: LiveServer, args: argparse.Namesp
     _, busy_job, labels = _task(rest, f"{args.many_shapes} shapes", [("a.jpg", _image(0)), ("b.jpg", _image(1))])
     shapes = _shapes(args.many_shapes, 0, labels)
     rest.call("PATCH", f"/api/jobs/{busy_job}/annotations?action=create", {"shapes": shapes})
-    tiny = io.BytesIO()
-    Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-        for i in range(args.frames):
-            zf.writestr(f"f{i:06d}.png", tiny.getvalue())
-    _, track_job, track_labels = _task(rest, "track", [("frames.zip", archive.getvalue())])
+    _, track_job, track_labels = _task(rest, "track", [("frames.zip", _tiny_frames_zip(args.frames))])
     rest.call("PATCH", f"/api/jobs/{track_job}/annotations?action=create",
               {"tracks": [_scrub_track(args.frames, 500, track_labels[0], 64, 48)]})
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
@@ -753,15 +763,9 @@ def main() -> int:
         _, frames_job, labels_b = _task(rest, "frames", images)
         rest.call("PATCH", f"/api/jobs/{frames_job}/annotations?action=create",
                   {"shapes": [s for f in range(60) for s in _shapes(50, f, labels_b, seed=f)]})
-        tiny = io.BytesIO()
-        Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny, format="PNG")
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
-            for i in range(args.frames):
-                zf.writestr(f"f{i:06d}.png", tiny.getvalue())
-        _, big_job, _ = _task(rest, f"{args.frames} frames", [("frames.zip", archive.getvalue())])
+        _, big_job, _ = _task(rest, f"{args.frames} frames", [("frames.zip", _tiny_frames_zip(args.frames))])
         # The reference job has the same (small) frames: only the number of frames differs.
-        _, small_job, _ = _task(rest, "10 frames", [(f"s{i}.png", tiny.getvalue()) for i in range(10)])
+        _, small_job, _ = _task(rest, "10 frames", [(f"s{i}.png", _tiny_png()) for i in range(10)])
         print(f"(data prepared in {time.perf_counter() - started:.0f} s)\n")
 
         with sync_playwright() as playwright:
