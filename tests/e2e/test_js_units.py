@@ -613,3 +613,57 @@ def test_frame_loader_frees_frames_behind(js: Any) -> None:
     assert result["forwards"] == [5, 6, 7, 8]
     assert result["backwards"] == [5, 6]
     assert result["closed"] == [3, 4, 7, 8]
+
+
+def test_frame_search_finds_objects_filtered_objects_and_empty_frames(js: Any) -> None:
+    """Frames 0..30: shapes on 3 and 20 (a tag on 25), a track drawn on 8..11 (outside from 12) and
+    again from 28; frames 9 and 27 are deleted. Each search skips deleted frames and stops at the ends."""
+    result = js({"m": "annotation/model.js", "s": "annotation/frame-search.js", "f": "annotation/filter.js"}, """
+        const store = new m.AnnotationStore();
+        store.load({version: 1, tags: [{id: 7, frame: 25, label_id: 2, attributes: []}],
+          shapes: [{id: 1, type: "rectangle", frame: 3, label_id: 1, points: [0, 0, 5, 5], attributes: []},
+                   {id: 2, type: "rectangle", frame: 20, label_id: 2, points: [0, 0, 50, 50], attributes: []}],
+          tracks: [{id: 3, frame: 8, label_id: 1, attributes: [], shapes: [
+            {type: "rectangle", frame: 8, points: [0, 0, 10, 10], outside: false, attributes: []},
+            {type: "rectangle", frame: 12, points: [0, 0, 10, 10], outside: true, attributes: []},
+            {type: "rectangle", frame: 28, points: [0, 0, 90, 90], outside: false, attributes: []}]}]});
+        const skip = new Set([9, 27]);
+        const base = {first: 0, last: 30, skip};
+        const find = (from, direction, mode, passes) => s.searchFrame(store, {...base, from, direction, mode, passes});
+        const labels = {1: {name: "car", attributes: []}, 2: {name: "road", attributes: []}};
+        const filter = (text) => {
+          const p = f.parseFilter(text);
+          return ({obj, shape}) => p(f.filterRecord(obj, shape, labels[shape.label_id]));
+        };
+        const walk = (mode, passes) => {
+          const seen = [];
+          let at = -1;
+          for (let n = 0; n < 40; n += 1) {
+            const next = find(at, 1, mode, passes);
+            if (next === null) break;
+            seen.push(next);
+            at = next;
+          }
+          return seen;
+        };
+        return {
+          spans: s.visibleSpans(store.tracks.values().next().value.data.shapes),
+          objects: walk("objects", null),
+          backwards: [find(30, -1, "objects", null), find(8, -1, "objects", null), find(3, -1, "objects", null)],
+          cars: walk("objects", filter('label=="car"')),
+          wide: walk("objects", filter("width>40")),
+          tags: walk("objects", filter("type==tag")),
+          none: find(0, 1, "objects", filter('label=="bus"')),
+          empty: walk("empty", null).slice(0, 6),
+          emptyBack: find(28, -1, "empty", null),
+        };
+    """)
+    assert result["spans"] == [[8, 11], [28, float("inf")]]
+    assert result["objects"] == [3, 8, 10, 11, 20, 25, 28, 29, 30]
+    assert result["backwards"] == [29, 3, None]
+    assert result["cars"] == [3, 8, 10, 11, 28, 29, 30]
+    assert result["wide"] == [20, 28, 29, 30]
+    assert result["tags"] == [25]
+    assert result["none"] is None
+    assert result["empty"] == [0, 1, 2, 4, 5, 6]
+    assert result["emptyBack"] == 26

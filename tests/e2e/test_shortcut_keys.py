@@ -26,7 +26,7 @@ def test_keymap_rules(page: Any) -> None:
         return {before, after, moved, badOverrides: bad.overrides, refused, reset: map.actionOf(ev("f"))};
     }""")
     assert result["before"] == ["next", None]
-    assert result["after"] == [None, None, "next"]
+    assert result["after"] == [None, "nextSearch", "next"], "the arrow keeps its own action"
     assert result["moved"] == ["previous", [], ["J"]]
     assert result["badOverrides"] == {"hide": ["U"]}, "unknown actions and malformed keys are ignored"
     assert result["refused"] == "no such action: nosuch"
@@ -56,7 +56,7 @@ def test_change_a_key_in_the_dialog_and_keep_it(admin_page: Any, annotation_task
     page.wait_for_function("() => document.querySelector('.frame-number').value === '2'")
     page.keyboard.press("F1")
     dialog.locator(".reset-keys").click()
-    assert dialog.locator("tr[data-action='next'] td.keys kbd").all_inner_texts() == ["F", "Right"]
+    assert dialog.locator("tr[data-action='next'] td.keys kbd").all_inner_texts() == ["F"]
     dialog.locator("button[aria-label='Close']").click()
     page.keyboard.press("f")
     page.wait_for_function("() => document.querySelector('.frame-number').value === '3'")

@@ -105,10 +105,10 @@ def test_keyboard_frame_navigation_and_play(admin_page: Any, annotation_task: di
     page.keyboard.press("f")
     assert ws.frame_number() == 1 and "frame=1" in page.url
     assert "img_001" in page.locator(".frame-name").inner_text()
-    page.keyboard.press("ArrowRight")
+    page.keyboard.press("f")
     assert ws.frame_number() == 2
     page.keyboard.press("d")
-    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("d")
     assert ws.frame_number() == 0
     page.keyboard.press("v")  # forward by 10, stops at the last frame
     assert ws.frame_number() == 4

@@ -14,6 +14,8 @@
 // into a tree (``parseFilterTree``), a tree is written back as text (``formatFilter``) and
 // compiled into a predicate (``compileFilter``); ``parseFilter`` does both steps.
 
+import { shapeBox } from "./geometry.js";
+
 /** A filter that cannot be read; ``message`` says where and why. */
 export class FilterError extends Error {}
 
@@ -286,6 +288,23 @@ export function formatFilter(node) {
   });
   const joined = parts.join(node.join === "and" ? " & " : " | ");
   return node.not ? `!(${joined})` : joined;
+}
+
+/**
+ * What a filter sees of an object.
+ * @param {any} obj a store object (``kind``: shape, track or tag; ``sid``, ``cid``)
+ * @param {any} shape its state on the frame shown
+ * @param {any} label its label (with ``attributes``), or null
+ * @returns {FilterRecord}
+ */
+export function filterRecord(obj, shape, label) {
+  const names = new Map((label?.attributes || []).map((/** @type {any} */ a) => [a.id, a.name]));
+  /** @type {Record<string, string>} */
+  const attr = {};
+  for (const a of shape.attributes || []) attr[names.get(a.spec_id) ?? String(a.spec_id)] = a.value;
+  const box = obj.kind === "tag" || !shape.points?.length && shape.type !== "skeleton" ? [0, 0, 0, 0] : shapeBox(shape);
+  return { label: label?.name ?? "", type: obj.kind, shape: obj.kind === "tag" ? "" : shape.type, occluded: Boolean(shape.occluded),
+    width: Math.round(box[2] - box[0]), height: Math.round(box[3] - box[1]), serverID: obj.sid, objectID: obj.cid, attr };
 }
 
 /**

@@ -148,7 +148,7 @@ export class WorkspacePlayer {
     ws.player.setPlaying(true);
     /** @returns {boolean} whether playing is over */
     const ended = () => {
-      const next = ws.neighbour(1);
+      const next = ws.navigation.neighbour(1);
       if (next === ws.frame || (stopAt !== null && ws.frame >= stopAt)) {
         this.stop();
         return true;
@@ -160,7 +160,7 @@ export class WorkspacePlayer {
       let waited = false;
       this.loop = window.setInterval(() => {
         if (ended()) return;
-        const next = ws.neighbour(1);
+        const next = ws.navigation.neighbour(1);
         if (!waited && !frames.has(next)) this.stalls += 1;
         waited = !frames.has(next);
         if (frames.has(next)) ws.go(next, 1);
@@ -183,7 +183,7 @@ export class WorkspacePlayer {
     const step = () => {
       this.loop = 0;
       if (!this.playing || this.session !== session || ended()) return;
-      const next = ws.neighbour(1);
+      const next = ws.navigation.neighbour(1);
       if (ws.canvas.renderCount === drawn) {
         // The frame before is not drawn yet (a speed above the display's rate): after it is.
         requestAnimationFrame(() => schedule(0));

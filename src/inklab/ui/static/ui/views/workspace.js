@@ -7,30 +7,28 @@ import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../an
 import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
-import { FilterError, parseFilter } from "../annotation/filter.js";
+import { FilterError, filterRecord, parseFilter } from "../annotation/filter.js";
 import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
-import { shapeBox } from "../annotation/geometry.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
 import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { stateAt } from "../annotation/tracks.js";
-import { SaveConflict, saveChanges } from "../annotation/saving.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
 import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
-import { openImportDialog } from "../components/import-dialog.js";
 import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
 import { openGuideDialog } from "../components/guide-dialog.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
-import { openConflictDialog, serverIds } from "../components/save-conflict-dialog.js";
 import { settingsMenu } from "../components/workspace-settings.js";
 import { STAGES, STATES, jobFieldSelect } from "./task.js";
 import { AttributeMode } from "./workspace-attributes.js";
 import { GroupMode } from "./workspace-groups.js";
+import { FrameNavigation } from "./workspace-navigation.js";
 import { ReviewMode } from "./workspace-review.js";
 import { TagMode } from "./workspace-tags.js";
 import { WorkspacePlayer } from "./workspace-player.js";
+import { SaveFlow } from "./workspace-saving.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
@@ -44,12 +42,8 @@ const ICONS = {
   mask: '<path d="M5 19c3 0 4-2 4-4s2-4 5-4 4-3 4-5"/><circle cx="18" cy="5" r="2"/><path d="M4 20l2-2"/>',
   skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
-  undo: '<path d="M9 14L4 9l5-5"/><path d="M4 9h10a6 6 0 010 12h-3"/>',
-  redo: '<path d="M15 14l5-5-5-5"/><path d="M20 9H10a6 6 0 000 12h3"/>',
   ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
-/** The shortest time between two changes of the address (see ``rememberFrame``). */
-const ADDRESS_INTERVAL_MS = 100;
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
@@ -102,14 +96,8 @@ class Workspace {
     this.toolLabels = new Map();
     /** @type {number | null} the label picked while no tool was active (for the next drawing) */
     this.preferredLabel = null;
-    this.saving = false;
-    /** The last save was refused: the job changed on the server (see ``resolveConflict``). */
-    this.conflict = false;
-    /** @type {number} the autosave timer (0: none) */
-    this.autosaveTimer = 0;
-    /** @type {number} the timer that puts the frame in the address (see ``rememberFrame``), and when it was last put */
-    this.addressTimer = 0;
-    this.addressAt = -Infinity;
+    this.saves = new SaveFlow(this);
+    this.navigation = new FrameNavigation(this);
     /** Brush size, shape and mode of the mask tool (kept while the page is open). */
     this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
@@ -166,8 +154,8 @@ class Workspace {
 
   destroy() {
     this.destroyed = true;
-    window.clearInterval(this.autosaveTimer);
-    window.clearTimeout(this.addressTimer);
+    this.saves.dispose();
+    this.navigation.dispose();
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.canvas?.destroy();
@@ -183,7 +171,7 @@ class Workspace {
   build() {
     const job = this.job;
     this.canvas = new AnnotationCanvas({
-      onSelect: (key) => this.select(key, false),
+      onSelect: (key) => this.select(key, key !== null),  // the list scrolls to what was clicked
       onHover: (key) => this.hoverFromCanvas(key),
       onCommit: (key, shape, label) => {
         const obj = this.store.objects.get(key);
@@ -193,7 +181,7 @@ class Workspace {
       onPointer: (x, y) => { this.pointerText.textContent = `${Math.round(x)}, ${Math.round(y)}`; },
     });
     this.player = new Player({ first: job.start_frame, last: job.stop_frame, onGo: (f) => this.go(f, f >= this.frame ? 1 : -1),
-      onPlay: () => this.playback.toggle() });
+      onPlay: () => this.playback.toggle(), onStep: (direction) => this.navigation.step(direction) });
     const editor = this.editor;
     this.sidebar = new ObjectsSidebar({
       select: (cid) => this.select(cid, true),
@@ -219,13 +207,6 @@ class Workspace {
       buildFilter: (text) => openFilterDialog({ text, labels: editor.labels, user: this.ctx.user?.id ?? this.ctx.user?.username }),
     });
     this.sidebar.refreshTagLabels();
-    this.saveButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button primary save-button",
-      title: "Save (Ctrl+S)", onclick: () => this.save() }, "Save"));
-    this.undoButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "icon-button undo-button",
-      title: "Undo (Ctrl+Z)", "aria-label": "Undo", onclick: () => this.store.undo() }, svgIcon(ICONS.undo)));
-    this.redoButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "icon-button redo-button",
-      title: "Redo (Ctrl+Shift+Z)", "aria-label": "Redo", onclick: () => this.store.redo() }, svgIcon(ICONS.redo)));
-    this.saveState = h("span", { class: "save-state muted", role: "status" });
     this.toolButtons = new Map();
     this.review = new ReviewMode(this);
     const toolbar = this.toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
@@ -265,15 +246,15 @@ class Workspace {
         h("button", { type: "button", onclick: () => openExportDialog(this.ctx, { resource: "jobs", id: job.id, name: `job #${job.id}` }) },
           "Export job dataset"),
         this.review.moveButtons,
-        h("button", { type: "button", onclick: () => this.uploadAnnotations() }, "Upload annotations"),
-        h("button", { type: "button", onclick: () => this.reload() }, "Reload annotations from the server"),
+        h("button", { type: "button", onclick: () => this.saves.uploadAnnotations() }, "Upload annotations"),
+        h("button", { type: "button", onclick: () => this.saves.reload() }, "Reload annotations from the server"),
         h("button", { type: "button", onclick: () => this.showShortcuts() }, "Keyboard shortcuts (F1)")));
     const settings = settingsMenu(this.appearance, () => this.applyAppearance());
     menu.addEventListener("click", (e) => { if (/** @type {HTMLElement} */ (e.target).closest(".menu-items > *")) menu.removeAttribute("open"); });
     const topbar = h("header", { class: "workspace-top" },
       h("a", { href: `/tasks/${job.task_id}`, class: "muted small back-link" }, `← ${job.task_name}`),
       h("strong", { class: "job-title" }, `Job #${job.id}`),
-      menu, settings, this.saveButton, this.saveState, this.undoButton, this.redoButton,
+      menu, settings, this.saves.saveButton, this.saves.saveState, this.saves.undoButton, this.saves.redoButton,
       this.player.element,
       h("label", { class: "inline" }, "Stage ", jobFieldSelect(this.ctx, job, "stage", STAGES, () => this.review.jobChanged())),
       h("label", { class: "inline" }, "State ", jobFieldSelect(this.ctx, job, "state", STATES, () => this.review.jobChanged())),
@@ -307,7 +288,7 @@ class Workspace {
     this.review.load();
     this.setTool(null);
     this.applyAppearance(false);
-    this.updateSaveState();
+    this.saves.update();
   }
 
   /** Show the appearance settings (and keep them for the user). @param {boolean} [save] */
@@ -320,21 +301,7 @@ class Workspace {
       this.refresh();
     }
     this.canvas.requestRender();
-    this.scheduleAutosave();
-  }
-
-  /** (Re)start the autosave timer from the settings; none when autosave is off. */
-  scheduleAutosave() {
-    window.clearInterval(this.autosaveTimer);
-    this.autosaveTimer = 0;
-    this.element.dataset.autosave = String(this.appearance.autosave);
-    if (!this.appearance.autosave || this.destroyed) return;
-    this.autosaveTimer = window.setInterval(() => {
-      // Not in the middle of drawing, nor while a dialog (the conflict one included) is open.
-      if (this.destroyed || this.saving || this.conflict || !this.store.dirty || this.canvas.tool?.started
-        || document.querySelector("dialog[open]")) return;
-      this.save({ auto: true });
-    }, this.appearance.autosave * 1000);
+    this.saves.scheduleAutosave();
   }
 
   /**
@@ -356,7 +323,7 @@ class Workspace {
 
   /** Go to the next frame that is not deleted (tag mode's skip). */
   next() {
-    this.go(this.neighbour(1), 1);
+    this.go(this.navigation.neighbour(1), 1);
   }
 
   /** @param {string} name @param {string} title @param {() => void} action */
@@ -511,46 +478,13 @@ class Workspace {
     if (changedFrame) {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
       this.attributes.cid = null;
-      this.rememberFrame();
+      this.navigation.rememberFrame();
       if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
     if (changedFrame) this.review.frameShown();
     await this.playback.show(frame, direction);
-  }
-
-  /**
-   * Put the frame in the address (?frame=), at most once in ``ADDRESS_INTERVAL_MS``: Chromium
-   * ignores address changes beyond 200 in ten seconds (scrubbing at 60 frames a second makes
-   * more), and each costs time. The last frame always gets there, at the latest one interval on.
-   */
-  rememberFrame() {
-    if (this.addressTimer) return;  // the pending update writes the frame shown when it runs
-    const since = performance.now() - this.addressAt;
-    if (since >= ADDRESS_INTERVAL_MS) this.writeAddress();
-    else {
-      this.addressTimer = window.setTimeout(() => {
-        this.addressTimer = 0;
-        this.writeAddress();
-      }, ADDRESS_INTERVAL_MS - since);
-    }
-  }
-
-  writeAddress() {
-    if (this.destroyed) return;
-    this.addressAt = performance.now();
-    const url = new URL(location.href);
-    url.searchParams.set("frame", String(this.frame));
-    history.replaceState(null, "", url.pathname + url.search);
-  }
-
-  /** @param {number} direction @returns {number} the next frame that is not deleted */
-  neighbour(direction) {
-    const { start_frame: first, stop_frame: last } = this.job;
-    let frame = this.frame + direction;
-    while (frame >= first && frame <= last && this.deleted.has(frame)) frame += direction;
-    return frame < first || frame > last ? this.frame : frame;
   }
 
   /** @param {number} cid @returns {boolean} */
@@ -578,20 +512,9 @@ class Workspace {
     return null;
   }
 
-  /**
-   * What a filter sees of an object.
-   * @param {any} obj @param {any} shape its state on this frame
-   * @returns {import("../annotation/filter.js").FilterRecord}
-   */
-  filterRecord(obj, shape) {
-    const label = this.editor.label(shape.label_id);
-    const names = new Map((label?.attributes || []).map((a) => [a.id, a.name]));
-    /** @type {Record<string, string>} */
-    const attr = {};
-    for (const a of shape.attributes || []) attr[names.get(a.spec_id) ?? String(a.spec_id)] = a.value;
-    const box = obj.kind === "tag" || !shape.points?.length && shape.type !== "skeleton" ? [0, 0, 0, 0] : shapeBox(shape);
-    return { label: label?.name ?? "", type: obj.kind, shape: obj.kind === "tag" ? "" : shape.type, occluded: Boolean(shape.occluded),
-      width: Math.round(box[2] - box[0]), height: Math.round(box[3] - box[1]), serverID: obj.sid, objectID: obj.cid, attr };
+  /** What a filter sees of an object. @param {any} obj @param {any} shape its state on this frame */
+  recordOf(obj, shape) {
+    return filterRecord(obj, shape, this.editor.label(shape.label_id));
   }
 
   /** Rebuild what the canvas and the sidebar show for the current frame. */
@@ -599,7 +522,7 @@ class Workspace {
     const frameObjects = this.store.frameObjects(this.frame);
     const filter = this.filter;
     /** @template {{obj: any, shape: any}} T @param {T[]} list @returns {T[]} */
-    const passing = (list) => (filter ? list.filter(({ obj, shape }) => filter(this.filterRecord(obj, shape))) : list);
+    const passing = (list) => (filter ? list.filter(({ obj, shape }) => filter(this.recordOf(obj, shape))) : list);
     const shapes = passing(frameObjects.shapes.map((obj) => ({ obj, shape: obj.data })));
     const tracks = passing(frameObjects.tracks);
     const outside = passing(frameObjects.outside);
@@ -650,34 +573,12 @@ class Workspace {
         : target.data.frame !== this.frame);
       if (away) {
         this.go(target.data.frame, target.data.frame > this.frame ? 1 : -1);
-        this.updateSaveState();
+        this.saves.update();
         return;
       }
     }
     this.refresh();
-    this.updateSaveState();
-  }
-
-  updateSaveState() {
-    const dirty = this.store.dirty;
-    this.saveButton.textContent = this.saving ? "Saving…" : dirty ? "Save •" : "Saved";
-    this.saveButton.classList.toggle("dirty", dirty);
-    this.saveButton.disabled = this.saving;
-    this.element.dataset.dirty = String(dirty);
-    const count = this.store.changed.size + this.store.removed.size;
-    const state = this.conflict ? "conflict" : this.saving ? "saving" : dirty ? "unsaved" : "saved";
-    this.saveState.dataset.state = state;
-    this.saveState.classList.toggle("danger", this.conflict);
-    this.saveState.textContent = { conflict: "Conflict", saving: "Saving…", unsaved: `Unsaved changes · ${count}`,
-      saved: "Saved" }[state];
-    this.saveState.title = this.conflict ? "The job changed on the server since you loaded it: save to choose what to keep"
-      : dirty ? `${count} objects changed since the last save` : "";
-    const { history } = this.store;
-    this.undoButton.disabled = !history.canUndo;
-    this.redoButton.disabled = !history.canRedo;
-    this.undoButton.title = history.canUndo ? `Undo: ${history.undoStack[history.undoStack.length - 1].label} (Ctrl+Z)` : "Undo (Ctrl+Z)";
-    this.redoButton.title = history.canRedo ? `Redo: ${history.redoStack[history.redoStack.length - 1].label} (Ctrl+Shift+Z)` : "Redo";
-    document.title = `${dirty ? "• " : ""}Job #${this.job.id} · ${this.job.task_name} · inklab`;
+    this.saves.update();
   }
 
   /** @param {number | null} cid @param {boolean} reveal scroll the sidebar to it */
@@ -743,100 +644,6 @@ class Workspace {
     return this.selected !== null ? this.store.objects.get(this.selected) || null : null;
   }
 
-  /**
-   * Send what changed (see ``saveChanges``) and show how it went. A save refused because the job
-   * changed on the server opens the conflict dialog (``resolveConflict``).
-   * @param {{auto?: boolean}} [options] auto: an autosave (no toast when it works)
-   */
-  async save(options = {}) {
-    if (this.saving) return;
-    if (!this.store.dirty) {
-      if (!options.auto) this.ctx.toasts.info("Nothing to save: everything is on the server.");
-      return;
-    }
-    this.saving = true;
-    this.updateSaveState();
-    /** @type {SaveConflict | null} */
-    let conflict = null;
-    try {
-      await saveChanges(this.ctx.api, this.jobId, this.store);
-      this.conflict = false;
-      if (!options.auto) this.ctx.toasts.success("Saved.");
-    } catch (error) {
-      if (error instanceof SaveConflict) conflict = error;
-      else this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
-    } finally {
-      this.saving = false;
-      this.refresh();
-      this.updateSaveState();
-    }
-    if (conflict) await this.resolveConflict(conflict);
-  }
-
-  /**
-   * The job changed on the server since it was loaded: show what conflicts and let the user reload
-   * (losing the changes made here) or keep theirs (sent again without the version condition, after
-   * confirming; then the job is read again so that both sides' work shows). "Not now" keeps
-   * everything unsaved here, in the Conflict state.
-   * @param {SaveConflict} conflict
-   */
-  async resolveConflict(conflict) {
-    this.conflict = true;
-    this.updateSaveState();
-    const path = `/api/jobs/${this.jobId}/annotations`;
-    /** @type {any} */
-    let server = null;
-    try {
-      server = await this.ctx.api.get(path);
-    } catch {
-      server = null;
-    }
-    if (this.destroyed) return;
-    const choice = await openConflictDialog(conflict, this.store, server);
-    if (choice === "cancel") return;
-    this.saving = true;
-    this.updateSaveState();
-    try {
-      if (choice === "keep") {
-        // Objects changed here that were deleted there are created again: they are "mine" too.
-        const ids = server ? serverIds(server) : null;
-        for (const obj of this.store.changed) if (ids && obj.sid !== null && !ids.has(obj.sid)) obj.sid = null;
-        await saveChanges(this.ctx.api, this.jobId, this.store, { overwrite: true });
-        server = await this.ctx.api.get(path);
-        this.ctx.toasts.success("Saved: your changes were kept over the server's.");
-      } else if (server === null) {
-        server = await this.ctx.api.get(path);
-      }
-      this.store.load(server);
-      this.selected = null;
-      this.conflict = false;
-      if (choice === "reload") this.ctx.toasts.info("Reloaded the server's annotations; your unsaved changes were dropped.");
-    } catch (error) {
-      this.ctx.toasts.error(`Not saved: ${error instanceof Error ? error.message : error}`);
-    } finally {
-      this.saving = false;
-      this.refresh();
-      this.updateSaveState();
-    }
-  }
-
-  async reload() {
-    if (this.store.dirty && !window.confirm("Reloading drops your unsaved changes. Continue?")) return;
-    try {
-      this.store.load(await this.ctx.api.get(`/api/jobs/${this.jobId}/annotations`));
-      this.selected = null;
-      this.conflict = false;
-    } catch (error) {
-      this.ctx.toasts.error(error);
-    }
-  }
-
-  uploadAnnotations() {
-    if (this.store.dirty && !window.confirm("Uploading replaces what you see here; unsaved changes are lost. Continue?")) return;
-    openImportDialog(this.ctx, { resource: "jobs", id: this.jobId, name: `job #${this.jobId}`,
-      onDone: () => { this.store.changed.clear(); this.store.removed.clear(); this.reload(); } });
-  }
-
   /** Move the keyboard focus from the canvas to the toolbar's first control, or back to the canvas. */
   focusRegion() {
     const active = document.activeElement;
@@ -875,7 +682,7 @@ class Workspace {
     const tool = this.canvas.tool;
     switch (action) {
       case "help": this.showShortcuts(); break;
-      case "save": this.save(); break;
+      case "save": this.saves.save(); break;
       case "undo": if (!tool?.started) this.store.undo(); break;
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
@@ -886,8 +693,10 @@ class Workspace {
         else this.focusRegion();  // nothing to cancel: Escape leaves the canvas, as F6 does
         break;
       case "focusRegion": this.focusRegion(); break;
-      case "next": this.go(this.neighbour(1), 1); break;
-      case "previous": this.go(this.neighbour(-1), -1); break;
+      case "next": this.navigation.step(1); break;
+      case "previous": this.navigation.step(-1); break;
+      case "nextSearch": this.navigation.search(1, "objects"); break;
+      case "previousSearch": this.navigation.search(-1, "objects"); break;
       case "forward": this.go(this.frame + 10, 1); break;
       case "backward": this.go(this.frame - 10, -1); break;
       case "first": this.go(this.job.start_frame, 1); break;
