@@ -453,3 +453,21 @@ def test_crafted_settings_are_refused_naming_the_field(api: APIClient, tuned: di
     assert "less than or equal to 1" in refused(api, cases["threshold.zip"][0], "threshold.zip")
     assert api.get("/api/tasks").json()["count"] == tasks
     assert (QualitySettings.objects.count(), ConsensusSettings.objects.count()) == rows
+
+
+def test_the_tasks_of_a_project_backup_keep_their_settings(api: APIClient, make_task: Any) -> None:
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    tuned, plain = make_task(2, project_id=project["id"], subset="a"), make_task(2, project_id=project["id"], subset="b")
+    _set(api, "quality", tuned["id"], {"target_metric": "precision", "iou_threshold": 0.55})
+    _set(api, "consensus", tuned["id"], {"quorum": 0.9})
+    data, name = download(api, export(api, f"/api/projects/{project['id']}/backup/export", lightweight="False"))
+    result = import_file(api, "/api/projects/backup/", data, name)
+    assert result["status"] == "finished", result
+    tasks = {t["subset"]: t["id"] for t in api.get("/api/tasks", {"project_id": result["result_id"]}).json()["results"]}
+    assert _settings(api, "quality", tasks["a"]) == _settings(api, "quality", tuned["id"])
+    assert _settings(api, "quality", tasks["a"])["target_metric"] == "precision"
+    assert _settings(api, "consensus", tasks["a"]) == {"iou_threshold": 0.4, "quorum": 0.9}
+    assert _settings(api, "quality", tasks["b"]) == _settings(api, "quality", plain["id"])
+    assert _settings(api, "quality", tasks["b"])["target_metric"] == "accuracy"
