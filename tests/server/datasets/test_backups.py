@@ -97,7 +97,7 @@ def test_backups_from_the_future_and_foreign_files_are_refused(api: APIClient,
     count = len(api.get("/api/tasks").json()["results"])
     message = refused(api, future, "future.zip")
     assert "future.zip is a backup of format version 99, made by inklab 9.0" in message
-    assert "reads versions up to 2" in message
+    assert "reads versions up to 3" in message
     cases = {
         "cvat.zip": (zip_bytes({"task.json": "{}", "annotations.json": "[]"}), "looks like a CVAT backup"),
         "random.zip": (zip_bytes({"a.txt": "x"}), "not an inklab backup"),
@@ -328,3 +328,146 @@ def test_crafted_layers_are_refused_and_version_1_backups_restore(api: APIClient
     assert [j["type"] for j in api.get("/api/jobs", {"task_id": result["result_id"]}).json()["results"]] == [
         "annotation", "annotation"]
     assert shapes_of_task(api, result["result_id"]) == shapes_of_task(api, layered["id"])
+
+
+_QUALITY = {"target_metric": "recall", "target_metric_threshold": 0.95, "max_validations_per_job": 3,
+            "iou_threshold": 0.65, "oks_sigma": 0.2, "point_size_base": "image_size", "line_thickness": 0.05,
+            "low_overlap_threshold": 0.6, "compare_line_orientation": False, "line_orientation_threshold": 0.3,
+            "compare_groups": False, "group_match_threshold": 0.7, "check_covered_annotations": False,
+            "object_visibility_threshold": 0.15, "panoptic_comparison": False, "compare_attributes": False,
+            "empty_is_annotated": True}
+_CONSENSUS = {"iou_threshold": 0.75, "quorum": 0.8}
+
+
+def _settings(api: APIClient, kind: str, task_id: int) -> dict[str, Any]:
+    """A task's quality or consensus settings as the API serves them, without ``id`` and ``task_id``."""
+    found = api.get(f"/api/{kind}/settings", {"task_id": task_id}).json()["results"]
+    assert len(found) == 1 and found[0]["task_id"] == task_id, found
+    return {k: v for k, v in found[0].items() if k not in {"id", "task_id"}}
+
+
+def _set(api: APIClient, kind: str, task_id: int, values: dict[str, Any]) -> None:
+    pk = api.get(f"/api/{kind}/settings", {"task_id": task_id}).json()["results"][0]["id"]
+    response = api.patch(f"/api/{kind}/settings/{pk}", values, format="json")
+    assert response.status_code == 200, response.content
+
+
+@pytest.fixture
+def tuned(api: APIClient, make_task: Any) -> dict[str, Any]:
+    """A task whose quality and consensus settings all differ from the defaults."""
+    made = make_task(3)
+    defaults = _settings(api, "quality", made["id"]), _settings(api, "consensus", made["id"])
+    assert all(defaults[0][k] != v for k, v in _QUALITY.items())
+    assert all(defaults[1][k] != v for k, v in _CONSENSUS.items())
+    _set(api, "quality", made["id"], _QUALITY)
+    _set(api, "consensus", made["id"], _CONSENSUS)
+    return made
+
+
+def test_quality_and_consensus_settings_survive_a_backup(api: APIClient, tuned: dict[str, Any]) -> None:
+    data = _backup(api, tuned["id"])
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+    assert document["quality_settings"] == _QUALITY
+    assert document["consensus_settings"] == _CONSENSUS
+    assert json.loads(zipfile.ZipFile(io.BytesIO(data)).read("inklab-backup.json"))["version"] == 3
+    result = import_file(api, "/api/tasks/backup/", data, "backup.zip")
+    assert result["status"] == "finished", result
+    restored = result["result_id"]
+    assert _settings(api, "quality", restored) == _QUALITY
+    assert _settings(api, "consensus", restored) == _CONSENSUS
+    # the original keeps its own rows: the restored task has new ones
+    assert _settings(api, "quality", tuned["id"]) == _QUALITY
+
+
+def test_a_task_whose_settings_were_never_set_backs_up_the_defaults(api: APIClient, make_task: Any) -> None:
+    from inklab.server.quality.models import QualitySettings
+
+    made = make_task(2)
+    data = _backup(api, made["id"])
+    assert not QualitySettings.objects.filter(task_id=made["id"]).exists()  # a backup writes nothing
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+    assert document["consensus_settings"] == {"iou_threshold": 0.4, "quorum": 0.5}
+    assert document["quality_settings"]["target_metric"] == "accuracy"
+    assert document["quality_settings"]["point_size_base"] == "group_bbox_size"
+    result = import_file(api, "/api/tasks/backup/", data, "backup.zip")
+    assert result["status"] == "finished", result
+    assert _settings(api, "quality", result["result_id"]) == _settings(api, "quality", made["id"])
+
+
+def test_a_backup_without_settings_restores_with_the_defaults(api: APIClient, tuned: dict[str, Any],
+                                                             make_task: Any) -> None:
+    """A version 2 backup (made before the settings were kept) restores; the task's settings are
+    the defaults, as for a new task."""
+    data = _backup(api, tuned["id"])
+
+    def version_2(files: dict[str, bytes]) -> None:
+        document = json.loads(files["task.json"])
+        del document["quality_settings"], document["consensus_settings"]
+        files["task.json"] = json.dumps(document).encode()
+        files["inklab-backup.json"] = json.dumps({**json.loads(files["inklab-backup.json"]), "version": 2}).encode()
+
+    result = import_file(api, "/api/tasks/backup/", _rewritten(data, version_2), "v2.zip")
+    assert result["status"] == "finished", result
+    fresh = make_task(1)["id"]
+    assert _settings(api, "quality", result["result_id"]) == _settings(api, "quality", fresh)
+    assert _settings(api, "consensus", result["result_id"]) == {"iou_threshold": 0.4, "quorum": 0.5}
+    # a settings object may leave fields out: those keep their defaults
+    partial = _rewritten(data, lambda files: files.update({"task.json": json.dumps(
+        {**json.loads(files["task.json"]), "quality_settings": {"target_metric_threshold": 0.9}}).encode()}))
+    result = import_file(api, "/api/tasks/backup/", partial, "partial.zip")
+    assert result["status"] == "finished", result
+    assert _settings(api, "quality", result["result_id"]) == {
+        **_settings(api, "quality", fresh), "target_metric_threshold": 0.9}
+    assert _settings(api, "consensus", result["result_id"]) == _CONSENSUS
+
+
+def test_crafted_settings_are_refused_naming_the_field(api: APIClient, tuned: dict[str, Any]) -> None:
+    from inklab.server.consensus.models import ConsensusSettings
+    from inklab.server.quality.models import QualitySettings
+
+    data = _backup(api, tuned["id"])
+    document = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("task.json"))
+
+    def with_settings(key: str, value: Any) -> bytes:
+        return _rewritten(data, lambda files: files.update({"task.json": json.dumps({**document, key: value})}))
+
+    cases = {
+        "threshold.zip": (with_settings("quality_settings", {**_QUALITY, "target_metric_threshold": 1.5}),
+                          "task.json: quality_settings.target_metric_threshold: "),
+        "metric.zip": (with_settings("quality_settings", {**_QUALITY, "target_metric": "f1"}),
+                       "task.json: quality_settings.target_metric: "),
+        "unknown.zip": (with_settings("quality_settings", {**_QUALITY, "strictness": 2}),
+                        "task.json: quality_settings.strictness: "),
+        "ids.zip": (with_settings("consensus_settings", {**_CONSENSUS, "task_id": 1}),
+                    "task.json: consensus_settings.task_id: "),
+        "quorum.zip": (with_settings("consensus_settings", {**_CONSENSUS, "quorum": -0.1}),
+                       "task.json: consensus_settings.quorum: "),
+        "text.zip": (with_settings("consensus_settings", "strict"), "task.json: consensus_settings: "),
+        "null.zip": (with_settings("quality_settings", None), "task.json: quality_settings: "),
+    }
+    tasks, rows = api.get("/api/tasks").json()["count"], (QualitySettings.objects.count(),
+                                                           ConsensusSettings.objects.count())
+    for name, (content, expected) in cases.items():
+        message = refused(api, content, name)
+        assert expected in message, (name, message)
+    assert "less than or equal to 1" in refused(api, cases["threshold.zip"][0], "threshold.zip")
+    assert api.get("/api/tasks").json()["count"] == tasks
+    assert (QualitySettings.objects.count(), ConsensusSettings.objects.count()) == rows
+
+
+def test_the_tasks_of_a_project_backup_keep_their_settings(api: APIClient, make_task: Any) -> None:
+    from tests.server.conftest import default_labels
+
+    project = api.post("/api/projects", {"name": "proj", "labels": default_labels()}, format="json").json()
+    tuned, plain = make_task(2, project_id=project["id"], subset="a"), make_task(2, project_id=project["id"], subset="b")
+    _set(api, "quality", tuned["id"], {"target_metric": "precision", "iou_threshold": 0.55})
+    _set(api, "consensus", tuned["id"], {"quorum": 0.9})
+    data, name = download(api, export(api, f"/api/projects/{project['id']}/backup/export", lightweight="False"))
+    result = import_file(api, "/api/projects/backup/", data, name)
+    assert result["status"] == "finished", result
+    tasks = {t["subset"]: t["id"] for t in api.get("/api/tasks", {"project_id": result["result_id"]}).json()["results"]}
+    assert _settings(api, "quality", tasks["a"]) == _settings(api, "quality", tuned["id"])
+    assert _settings(api, "quality", tasks["a"])["target_metric"] == "precision"
+    assert _settings(api, "consensus", tasks["a"]) == {"iou_threshold": 0.4, "quorum": 0.9}
+    assert _settings(api, "quality", tasks["b"]) == _settings(api, "quality", plain["id"])
+    assert _settings(api, "quality", tasks["b"])["target_metric"] == "accuracy"

@@ -6,7 +6,9 @@ naming the file and the field (``tasks/0/task.json: frames[3].mime_type: ...``).
 has a rule it is the one applied: label specs go through the label serializer (and then the
 rules of :func:`~inklab.server.projects.labels.apply_label_specs`), the frame parameters
 through :meth:`~inklab.server.media.ingest.DataParams.from_request`, frame types through
-:mod:`inklab.server.media.images`. Keys a document may not have are refused, not ignored.
+:mod:`inklab.server.media.images`, a task's quality and consensus settings through the serializers
+of ``PATCH /api/quality/settings/{id}`` and ``PATCH /api/consensus/settings/{id}``. Keys a
+document may not have are refused, not ignored.
 
 What is checked here is the document; the frames' bytes are checked as they are restored
 (:mod:`.backups`: each must decode as the image type, width and height its entry claims) and
@@ -20,12 +22,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from inklab.server.consensus.serializers import ConsensusSettingsWriteSerializer
 from inklab.server.errors import InvalidInput
 from inklab.server.media.images import FRAME_TYPES, served_type
 from inklab.server.media.ingest import DataParams
 from inklab.server.media.sources import IMAGE_EXTENSIONS
 from inklab.server.projects.serializers.labels import LabelWriteSerializer, SublabelWriteSerializer
 from inklab.server.projects.serializers.tasks import MAX_REPLICAS
+from inklab.server.quality.serializers import QualitySettingsWriteSerializer
 from inklab.vocabulary import (
     ChunkType,
     JobStage,
@@ -154,6 +158,10 @@ class _Task(_Strict):
     validation_disabled_frames = serializers.ListField(child=_count(), max_length=None, required=False,
                                                        default=list)
     consensus_replicas = serializers.IntegerField(min_value=0, max_value=MAX_REPLICAS, required=False, default=0)
+    # absent from version 1 and 2 backups (the task then gets the default settings): the body of
+    # the settings' PATCH, checked by the same serializer; a field left out keeps its default
+    quality_settings = QualitySettingsWriteSerializer(required=False)
+    consensus_settings = ConsensusSettingsWriteSerializer(required=False)
     labels = _Label(many=True)
     jobs = _Job(many=True)
     frames = _Frame(many=True)

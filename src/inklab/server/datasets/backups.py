@@ -8,16 +8,28 @@ folder per task with the same files)::
                           project, so that the backup restores as a task of its own), jobs (ranges,
                           stage, state, type, a ground-truth job's frames, a replica's annotation
                           job), frames (number, name, size, file, MIME type), deleted frames, the
-                          validation mode and disabled frames, the consensus replica count
+                          validation mode and disabled frames, the consensus replica count, and
+                          the task's quality and consensus settings (below)
     annotations.jsonl     one stored object per line, labels and attributes by name; the objects of
                           a ground-truth or replica job (a layer of its own) say which (``"job"``:
                           its index in ``jobs``)
     data/<file>           the original bytes of each frame
 
 Restoring creates a new task owned by the caller with the same frames (byte for byte, same
-names and order), labels, jobs and their states, subset and annotations. A backup whose
-``version`` is newer than :data:`BACKUP_VERSION` is refused with a message saying so; version 1
-backups (before ground-truth and replica jobs were kept) still restore.
+names and order), labels, jobs and their states, subset, quality and consensus settings and
+annotations. Who the task, project and jobs are assigned to is not kept (nor is it in CVAT's
+backups): the restored ones are unassigned. A backup whose ``version`` is newer than
+:data:`BACKUP_VERSION` is refused with a message saying so; version 1 backups (before
+ground-truth and replica jobs were kept) and version 2 backups (before the settings were kept)
+still restore, the settings then being the defaults.
+
+The settings are inklab's own: CVAT's backups (``cvat/apps/engine/backup.py``) keep neither a
+task's quality settings nor its consensus settings (its ``task.json`` keeps
+``consensus_replicas`` only), so there is no CVAT layout to follow. ``task.json`` holds them as
+``quality_settings`` and ``consensus_settings``, named after their endpoints
+(``/api/quality/settings``, ``/api/consensus/settings``), each the body that the endpoint's
+``PATCH`` accepts (no ``id``, no ``task_id``); CVAT's importer drops keys of ``task.json`` it
+does not know, as it would these.
 
 A backup is checked before anything is made from it: its documents when the upload finishes
 (:func:`check_backup`, a 400 naming the file and field: :mod:`.backup_documents`), then, as it
@@ -50,6 +62,8 @@ from inklab.formats import FormatError, InputTree, MalformedFile, ZipInput, ZipO
 from inklab.server.annotations import services as annotation_services
 from inklab.server.annotations.models import AnnotationObject
 from inklab.server.annotations.services import Scope
+from inklab.server.consensus.models import ConsensusSettings
+from inklab.server.consensus.serializers import ConsensusSettingsWriteSerializer
 from inklab.server.datasets.backup_documents import check_project_document, check_task_document
 from inklab.server.datasets.importing import BATCH_OBJECTS, located
 from inklab.server.errors import InvalidInput
@@ -59,6 +73,8 @@ from inklab.server.media.sources import Limits, copy_limited
 from inklab.server.media.storage import TaskStorage
 from inklab.server.projects.labels import apply_label_specs, labels_of
 from inklab.server.projects.models import Job, Project, Task, touch
+from inklab.server.quality.models import QualitySettings
+from inklab.server.quality.serializers import QualitySettingsWriteSerializer
 from inklab.vocabulary import JobType
 
 __all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "remove_restored", "restore_project",
@@ -66,12 +82,18 @@ __all__ = ["BACKUP_VERSION", "CheckedBackup", "check_backup", "open_backup", "re
 
 logger = logging.getLogger(__name__)
 
-BACKUP_VERSION = 2
+BACKUP_VERSION = 3
 _MARKER = "inklab-backup.json"
 _TASK_FIELDS = ("name", "bug_tracker", "subset", "status", "overlap", "segment_size", "size", "chunk_size",
                 "image_quality", "sorting_method", "start_frame", "stop_frame", "frame_filter", "media_type",
                 "mode", "original_chunk_type", "compressed_chunk_type", "deleted_frames", "validation_mode",
                 "validation_disabled_frames", "consensus_replicas")
+#: the settings a backup keeps: key of ``task.json`` -> (model, fields), the fields being those
+#: that the settings' ``PATCH`` accepts, which are what a restore checks them with
+_SETTINGS: dict[str, tuple[type[QualitySettings] | type[ConsensusSettings], tuple[str, ...]]] = {
+    "quality_settings": (QualitySettings, tuple(QualitySettingsWriteSerializer().fields)),
+    "consensus_settings": (ConsensusSettings, tuple(ConsensusSettingsWriteSerializer().fields)),
+}
 
 ProgressFn = Callable[[float], None]
 
@@ -164,8 +186,19 @@ class _Names:
 
 # -- writing ----------------------------------------------------------------------------------
 
+def _settings_document(task: Task) -> dict[str, dict[str, Any]]:
+    """The task's quality and consensus settings; the defaults for those never set (the
+    endpoints make them on first use; a backup does not write)."""
+    doc = {}
+    for key, (model, fields) in _SETTINGS.items():
+        row = model.objects.filter(task=task).first() or model(task=task)
+        doc[key] = {field: getattr(row, field) for field in fields}
+    return doc
+
+
 def _task_document(task: Task, jobs: list[Job], with_labels: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {key: getattr(task, key) for key in _TASK_FIELDS}
+    doc.update(_settings_document(task))
     doc["labels"] = [_label_spec(label) for label in labels_of(task).order_by("id")] if with_labels else []
     index = {job.pk: i for i, job in enumerate(jobs)}
     doc["jobs"] = [{"start_frame": j.start_frame, "stop_frame": j.stop_frame, "stage": j.stage, "state": j.state,
@@ -451,6 +484,9 @@ def _create_task(user: Any, part: _TaskPart, project: Project | None, frames: li
                 job.parent_job = jobs[spec["parent"]]
                 replicas.append(job)
         Job.objects.bulk_update(replicas, ["parent_job"])
+        for key, (model, _) in _SETTINGS.items():
+            if key in doc:  # else made with the defaults on first use, as for any task
+                model.objects.create(task=task, **doc[key])
     created.add(task)
     storage = TaskStorage(task.pk)
     shutil.rmtree(storage.frames_dir, ignore_errors=True)  # left by a task of this id that was rolled back
