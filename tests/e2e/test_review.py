@@ -138,13 +138,21 @@ def test_review_issue_answer_resolve_accept(page: Any, rest: Rest, annotation_ta
     ws.save()
     fixed = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
     assert len(fixed) == 1 and [round(v) for v in fixed[0]["points"]] == [220, 160, 280, 210]
+    # The annotator reports the job done with its state; its stage is the task's managers' to move
+    # (CVAT's rules): the stage select is disabled and the menu offers no stage moves.
+    assert page.locator(".workspace-top select.job-stage").is_disabled()
+    assert page.locator(".menu-items .job-move").evaluate_all("(buttons) => buttons.every((b) => b.hidden)")
+    page.locator(".workspace-top select.job-state").select_option("completed")
+    rest.until(f"/api/jobs/{job['id']}", lambda j: j["state"] == "completed")
+
+    # The reviewer moves the job to review, reads the answer, resolves the issue (it leaves the
+    # list) and accepts the job.
+    _as(page, *live_server.admin)
+    ws.open(job["id"], frame=0)
+    assert page.locator(".workspace-top select.job-stage").is_enabled()
     _move(page, "request-review")
     job_now = rest.until(f"/api/jobs/{job['id']}", lambda j: j["stage"] == "validation")
     assert (job_now["stage"], job_now["state"]) == ("validation", "new")
-
-    # The reviewer reads the answer, resolves the issue (it leaves the list) and accepts the job.
-    _as(page, *live_server.admin)
-    ws.open(job["id"], frame=0)
     page.click(f".issue-row[data-issue-id='{drawn[0]['id']}'] .issue-open")
     page.wait_for_function("() => document.querySelectorAll('.issue-thread .comment').length === 2")
     assert page.locator(".issue-thread .comment-message").all_inner_texts() == [

@@ -147,11 +147,16 @@ def test_invite_accept_assign_annotate_as_two_users(page: Any, browser: Any, liv
         assert other.locator(f"select[aria-label='Job {job_id} assignee']").count() == 0
         assert other.locator(".guide-save").count() == 0 and other.locator("text=Export dataset").count() == 0
         assert worker_name in other.locator(".jobs-table td.job-assignee").inner_text()
+        # The worker reports their job's state; its stage is the task's managers' to move.
+        assert other.locator(f"select[aria-label='Job {job_id} stage']").is_disabled()
+        assert other.locator(f"select[aria-label='Job {job_id} state']").is_enabled()
         shot(other, "teams-worker-task")
         other.click("text=Open the first job")
         other.wait_for_url(re.compile(rf".*/jobs/{job_id}.*"))
         ws = Workspace(other)
         ws.wait_ready()
+        assert other.locator(".workspace-top select.job-stage").is_disabled()
+        assert other.locator(".workspace-top select.job-state").is_enabled()
         ws.draw_box("rectangle", (20, 20), (90, 70))
         ws.save()
         shapes = owner.get(f"/api/jobs/{job_id}/annotations")["shapes"]
@@ -163,6 +168,7 @@ def test_invite_accept_assign_annotate_as_two_users(page: Any, browser: Any, liv
     page.goto(f"/tasks/{task_id}")
     page.wait_for_selector(".page-header button.danger:has-text('Delete')")
     assert page.locator("text=Save labels").count() == 1 and page.locator(".guide-save").count() == 1
+    assert page.locator(f"select[aria-label='Job {job_id} stage']").is_enabled()
 
 
 def test_switcher_filters_lists_and_is_remembered(page: Any, live_server: LiveServer) -> None:
@@ -262,7 +268,7 @@ def test_permissions_mirror_the_servers_rules_table(page: Any) -> None:
              Who.ORG_WORKER: "org worker", Who.ORG_SUPERVISOR: "org supervisor", Who.ORG_MAINTAINER: "org maintainer",
              Who.ORG_OWNER: "org owner"}
     mirrored = page.evaluate("async () => (await import('/static/ui/permissions.js')).RULES")
-    assert len(mirrored) == 15
+    assert len(mirrored) == 17
     for key, relations in mirrored.items():
         resource, action = key.split(":")
         expected = {names[who] for who in RULES[(Resource(resource), Action(action))] if who is not Who.ADMIN}
@@ -286,6 +292,11 @@ def test_permissions_mirror_the_servers_rules_table(page: Any) -> None:
           workerAnnotates: p.can(who(5), "job", "annotate", job(5, 2), {task: task(5, 1)}),
           workerAssigns: p.can(who(5), "job", "assign", job(5, 2), {task: task(5, 1)}),
           taskAssigneeAssigns: p.can(who(5), "job", "assign", job(5, null), {task: task(5, 1, 2)}),
+          workerSetsState: p.can(who(5), "job", "set state", job(5, 2), {task: task(5, 1)}),
+          workerSetsStage: p.can(who(5), "job", "set stage", job(5, 2), {task: task(5, 1)}),
+          taskAssigneeSetsStage: p.can(who(5), "job", "set stage", job(5, null), {task: task(5, 1, 2)}),
+          maintainerSetsStage: p.can(who(7), "job", "set stage", job(7, null), {task: task(7, 1)}),
+          personalAssigneeSetsStage: p.can(who(null), "job", "set stage", job(null, 2), {task: task(null, 1)}),
           projectOwnerChanges: p.can(who(null), "task", "change", task(null, 1), {project: {owner: {id: 2}}}),
           leaves: p.can(who(5), "membership", "delete", {organization: 5, user: {id: 2}}),
           removesOther: p.can(who(5), "membership", "delete", {organization: 5, user: {id: 3}}),
@@ -298,6 +309,8 @@ def test_permissions_mirror_the_servers_rules_table(page: Any) -> None:
         "workerDeletes": False, "workerCreates": False, "supervisorCreates": True, "personalCreates": True,
         "maintainerDeletes": True, "ownerOfTaskInOrgAsWorker": True, "outsiderOwner": False,
         "workerAnnotates": True, "workerAssigns": False, "taskAssigneeAssigns": True, "projectOwnerChanges": True,
+        "workerSetsState": True, "workerSetsStage": False, "taskAssigneeSetsStage": True, "maintainerSetsStage": True,
+        "personalAssigneeSetsStage": False,
         "leaves": True, "removesOther": False, "maintainerDeletesOrg": False, "ownerDeletesOrg": True,
         "adminDeletes": True}
 

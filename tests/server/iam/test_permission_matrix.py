@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from inklab.server.iam.models import Organization
 from inklab.server.iam.rules import RULES, Action, Resource, Who, allowed, role_relations
+from inklab.server.projects.models import Job
 from tests.server.conftest import png_bytes, upload_files
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,14 @@ def test_tasks_and_jobs(world: dict[str, Any], actor: str, workspace: str) -> No
 
     for job, is_first in ((first, True), (second, False)):
         job_held = job_relations(actor, workspace, is_first)
-        status = client.patch(f"/api/jobs/{job}", {"state": "in progress"}, format="json").status_code
-        assert status == expected(actor, Resource.JOB, Action.ANNOTATE, job_held, 200), (job, is_first)
+        # A job's state and its stage are separate rules (CVAT's update:state and update:stage);
+        # what is refused stays as it was.
+        for field, value, action in (("state", "in progress", Action.SET_STATE),
+                                     ("stage", "validation", Action.SET_STAGE)):
+            status = client.patch(f"/api/jobs/{job}", {field: value}, format="json").status_code
+            assert status == expected(actor, Resource.JOB, action, job_held, 200), (field, job, is_first)
+            after = getattr(Job.objects.get(pk=job), field)
+            assert after == (value if status == 200 else {"state": "new", "stage": "annotation"}[field])
     # Reassigning to the task's maker (a member of its workspace) is for those who may assign.
     job_held = job_relations(actor, workspace, False)
     status = client.patch(f"/api/jobs/{second}", {"assignee": task["maker"].pk}, format="json").status_code

@@ -34,6 +34,8 @@ task                change       owner, assignee, project owner/assignee, mainta
 task                delete       owner, project owner, maintainer+
 job                 view         task manager (task change), job assignee, maintainer+
 job                 annotate     task manager, job assignee, maintainer+
+job                 set state    task manager, job assignee, maintainer+
+job                 set stage    task manager, maintainer+
 job                 assign       task manager, maintainer+
 function            create       personal workspace: any user; organization: maintainer+
 function            view         owner, any member of its organization (public ones: everyone)
@@ -43,6 +45,11 @@ Serving a function's queue and deleting it stay with its owner (and administrato
 Administrators may do everything (not repeated above). "maintainer+" means the role maintainer
 or owner in the object's organization; a worker or supervisor acts through the object relations
 (owner, assignee) only, as CVAT's roles describe.
+
+A job's ``state`` (new, in progress, rejected, completed) is its annotator's to report; its
+``stage`` (annotation, validation, acceptance) and its assignee are the task's managers' to
+decide, as CVAT's ``update:state``, ``update:stage`` and ``update:assignee`` scopes are: a
+change of a job names the action of each field it sends.
 """
 
 from __future__ import annotations
@@ -76,6 +83,8 @@ class Action(StrEnum):
     RESEND = "resend"
     ANNOTATE = "annotate"
     ASSIGN = "assign"
+    SET_STATE = "set state"
+    SET_STAGE = "set stage"
 
 
 class Who(StrEnum):
@@ -132,6 +141,8 @@ RULES: dict[tuple[Resource, Action], frozenset[Who]] = {key: frozenset(value) | 
     (R.TASK, A.DELETE): {W.OWNER, W.PROJECT_OWNER, W.ORG_MAINTAINER},
     (R.JOB, A.VIEW): {W.TASK_MANAGER, W.ASSIGNEE, W.ORG_MAINTAINER},
     (R.JOB, A.ANNOTATE): {W.TASK_MANAGER, W.ASSIGNEE, W.ORG_MAINTAINER},
+    (R.JOB, A.SET_STATE): {W.TASK_MANAGER, W.ASSIGNEE, W.ORG_MAINTAINER},
+    (R.JOB, A.SET_STAGE): {W.TASK_MANAGER, W.ORG_MAINTAINER},
     (R.JOB, A.ASSIGN): {W.TASK_MANAGER, W.ORG_MAINTAINER},
     (R.FUNCTION, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
     (R.FUNCTION, A.VIEW): {W.OWNER, W.ORG_WORKER},

@@ -25,7 +25,7 @@ widens the user's frame window by the job's frames; it shows no other job of the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from inklab.server.projects.models import Job, Label, Project, Task
 from inklab.vocabulary import OrganizationRole
 
 __all__ = [
+    "JOB_FIELD_ACTIONS",
     "WHOLE_TASK",
     "FrameWindow",
     "check_annotate_job",
@@ -49,6 +50,7 @@ __all__ = [
     "check_delete_project",
     "check_delete_task",
     "check_export",
+    "check_job_fields",
     "check_manage_project",
     "check_manage_task",
     "check_read_task",
@@ -316,10 +318,32 @@ def check_annotate_job(user: Any, job: Job) -> None:
         raise Forbidden("Only the job's assignee or the task's managers may change this job.")
 
 
+_TASK_MANAGERS = ("the task's managers (its owner or assignee, its project's, a maintainer of its organization "
+                  "or an administrator)")
+
+#: The fields of a job whose change is an action of its own in the rules table (CVAT's
+#: ``update:assignee``, ``update:stage`` and ``update:state`` scopes), and who may, in words.
+JOB_FIELD_ACTIONS: dict[str, tuple[Action, str]] = {
+    "assignee": (Action.ASSIGN, f"Only {_TASK_MANAGERS} may reassign this job."),
+    "stage": (Action.SET_STAGE, f"Only {_TASK_MANAGERS} may change this job's stage; its assignee reports "
+                                "progress with its state."),
+    "state": (Action.SET_STATE, f"Only the job's assignee or {_TASK_MANAGERS} may change this job's state."),
+}
+
+
+def check_job_fields(user: Any, job: Job, fields: Iterable[str]) -> None:
+    """Raise :class:`Forbidden` naming each of ``fields`` (of :data:`JOB_FIELD_ACTIONS`; others are
+    ignored) that ``user`` may not set on ``job``, as CVAT does for each field a PATCH sends, changed
+    or not. Call it before changing anything, so that a refusal leaves the job as it was."""
+    relations = job_relations(user, job)
+    refused = {field: [message] for field, (action, message) in JOB_FIELD_ACTIONS.items()
+               if field in fields and not allowed(Resource.JOB, action, relations)}
+    if refused:
+        raise Forbidden(refused)
+
+
 def check_assign_job(user: Any, job: Job) -> None:
-    if not allowed(Resource.JOB, Action.ASSIGN, job_relations(user, job)):
-        raise Forbidden({"assignee": ["Only the task's managers (its owner or assignee, its project's, a "
-                                      "maintainer of its organization) may reassign this job."]})
+    check_job_fields(user, job, ["assignee"])
 
 
 def check_read_task(user: Any, task: Task) -> None:

@@ -306,10 +306,10 @@ def create_replicas(task: Task, jobs: list[Job]) -> None:
 @transaction.atomic
 def update_job(user: Any, job: Job, data: dict[str, Any]) -> Job:
     perms.check_annotate_job(user, job)
+    perms.check_job_fields(user, job, data)
     changing.send(sender=Job, instance=job)
     reassigned = "assignee" in data and data["assignee"] != job.assignee_id
     if reassigned:
-        perms.check_assign_job(user, job)
         job.assignee = _user(data["assignee"], "assignee", job.task.organization_id)
         job.assignee_updated_date = timezone.now()
     for field in ("stage", "state"):

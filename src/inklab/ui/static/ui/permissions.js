@@ -33,6 +33,8 @@ export const RULES = {
   "task:change": ["owner", "assignee", "project owner", "project assignee", "org maintainer"],
   "task:delete": ["owner", "project owner", "org maintainer"],
   "job:annotate": ["task manager", "assignee", "org maintainer"],
+  "job:set state": ["task manager", "assignee", "org maintainer"],
+  "job:set stage": ["task manager", "org maintainer"],
   "job:assign": ["task manager", "org maintainer"],
 };
 
@@ -113,7 +115,7 @@ export function relations(subject, resource, obj, related = {}) {
  * Whether ``subject`` may do ``action`` on ``obj`` of ``resource`` (null ``obj`` for ``create``).
  * @param {Subject} subject
  * @param {string} resource "project", "task", "job", "organization", "membership", "invitation"
- * @param {string} action "create", "change", "delete", "annotate", "assign", "resend"
+ * @param {string} action "create", "change", "delete", "annotate", "assign", "set state", "set stage", "resend"
  * @param {any} [obj]
  * @param {Related} [related]
  * @returns {boolean}

@@ -18,17 +18,42 @@ export const STAGES = ["annotation", "validation", "acceptance"];
 export const STATES = ["new", "in progress", "rejected", "completed"];
 
 /**
+ * Whether the user may change a job's stage and its state (the rules table's ``set stage`` and
+ * ``set state``: the stage is for the task's managers, the state for its assignee too).
+ * @param {import("../app.js").Context} ctx
+ * @param {any} job
+ * @param {{task?: any, project?: any}} related the job's task and project (null: not readable)
+ * @returns {{stage: boolean, state: boolean}}
+ */
+export function jobFieldRights(ctx, job, related) {
+  return { stage: ctx.teams.can("job", "set stage", job, related), state: ctx.teams.can("job", "set state", job, related) };
+}
+
+/**
+ * Let the user change a job field select, or not (disabled, with a tooltip saying who may).
+ * @param {HTMLSelectElement} select made by {@link jobFieldSelect}
+ * @param {boolean} allowed
+ */
+export function allowJobField(select, allowed) {
+  select.disabled = !allowed;
+  const who = select.dataset.field === "state" ? "the job's assignee and the task's managers" : "the task's managers";
+  select.title = allowed ? "" : `Only ${who} may change the job's ${select.dataset.field}.`;
+}
+
+/**
  * A <select> that PATCHes one field of a job when changed.
  * @param {import("../app.js").Context} ctx
  * @param {any} job
  * @param {"stage" | "state"} name
  * @param {string[]} choices
  * @param {(job: any) => void} [onSaved]
+ * @param {boolean} [allowed] whether the user may change it (see {@link jobFieldRights})
  * @returns {HTMLSelectElement}
  */
-export function jobFieldSelect(ctx, job, name, choices, onSaved) {
-  const select = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": `Job ${job.id} ${name}`, class: `job-${name}` },
-    choices.map((c) => h("option", { value: c, selected: c === job[name] }, c))));
+export function jobFieldSelect(ctx, job, name, choices, onSaved, allowed = true) {
+  const select = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": `Job ${job.id} ${name}`, class: `job-${name}`,
+    dataset: { field: name } }, choices.map((c) => h("option", { value: c, selected: c === job[name] }, c))));
+  allowJobField(select, allowed);
   select.addEventListener("change", async () => {
     try {
       const updated = await ctx.api.patch(`/api/jobs/${job.id}`, { [name]: select.value });
@@ -64,6 +89,7 @@ export function taskView(ctx, match) {
     const project = task.project_id ? await ctx.api.get(`/api/projects/${task.project_id}`).catch(() => null) : null;
     const mayChange = ctx.teams.can("task", "change", task, { project });
     const mayAssign = (/** @type {any} */ job) => ctx.teams.can("job", "assign", job, { task, project });
+    const mayMove = (/** @type {any} */ job) => jobFieldRights(ctx, job, { task, project });
     const section = labelsSection(ctx, {
       owner: "tasks", id, labels,
       readOnly: task.project_id ? `This task uses the labels of project “${task.project_name}”; change them there.`
@@ -81,8 +107,8 @@ export function taskView(ctx, match) {
       h("td", null, h("a", { href: `/jobs/${job.id}`, class: "strong" }, `Job #${job.id}`)),
       jobTypeCell(ctx, job, () => load().catch((e) => ctx.toasts.error(e))),
       h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}${job.type === "ground_truth" ? ` (${job.frame_count})` : ""}`),
-      h("td", null, jobFieldSelect(ctx, job, "stage", STAGES)),
-      h("td", null, jobFieldSelect(ctx, job, "state", STATES)),
+      h("td", null, jobFieldSelect(ctx, job, "stage", STAGES, undefined, mayMove(job).stage)),
+      h("td", null, jobFieldSelect(ctx, job, "state", STATES, undefined, mayMove(job).state)),
       h("td", { class: "job-assignee" }, mayAssign(job) ? userSelect({ users, selected: job.assignee?.id ?? null,
         label: `Job ${job.id} assignee`, onPick: (assignee) => ctx.api.patch(`/api/jobs/${job.id}`, { assignee })
           .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })

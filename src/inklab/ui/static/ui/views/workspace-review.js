@@ -21,6 +21,7 @@ import { IssuesPanel } from "../components/issues-panel.js";
  *   sidebar: import("../components/objects-sidebar.js").ObjectsSidebar,
  *   go: (frame: number, direction?: number) => Promise<void>,
  *   setTool: (type: string | null) => void,
+ *   jobRights?: {stage: boolean, state: boolean},
  * }} WorkspaceLike
  */
 
@@ -167,7 +168,8 @@ export class ReviewMode {
     const { job } = this.ws;
     this.toolButton.hidden = !this.reviewing;
     this.quick.hidden = !this.reviewing;
-    const allowed = new Set((JOB_MOVES[job.stage] || []).map((m) => m.action));
+    // Every move changes the stage: for the task's managers only (the assignee reports the state).
+    const allowed = new Set(this.ws.jobRights?.stage === false ? [] : (JOB_MOVES[job.stage] || []).map((m) => m.action));
     for (const button of this.moveButtons) button.hidden = !allowed.has(button.dataset.action || "");
     for (const name of ["stage", "state"]) {
       const select = /** @type {HTMLSelectElement | null} */ (this.ws.element.querySelector(`select.job-${name}`));

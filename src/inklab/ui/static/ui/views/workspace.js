@@ -21,7 +21,7 @@ import { Player } from "../components/player.js";
 import { openGuideDialog } from "../components/guide-dialog.js";
 import { openShortcutsHelp } from "../components/shortcuts-help.js";
 import { settingsMenu } from "../components/workspace-settings.js";
-import { STAGES, STATES, jobFieldSelect } from "./task.js";
+import { STAGES, STATES, allowJobField, jobFieldRights, jobFieldSelect } from "./task.js";
 import { AttributeMode } from "./workspace-attributes.js";
 import { GroupMode } from "./workspace-groups.js";
 import { FrameNavigation } from "./workspace-navigation.js";
@@ -109,6 +109,8 @@ class Workspace {
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
     this.destroyed = false;
+    /** Whether the user may change the job's stage and state (known once its task is read; the server decides). */
+    this.jobRights = { stage: true, state: true };
     /** @type {Set<number>} */
     this.deleted = new Set();
     this.onKey = (/** @type {KeyboardEvent} */ e) => this.key(e);
@@ -144,12 +146,32 @@ class Workspace {
     document.addEventListener("keydown", this.onKey);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     const start = Number.isInteger(requestedFrame) && requestedFrame >= first && requestedFrame <= last ? requestedFrame : first;
+    const rights = this.loadJobRights();
     await this.go(start, 1);
+    await rights;
     // Timings for the benchmark: from the start of opening, and from the page's navigation start.
     this.element.dataset.openMs = (performance.now() - opened).toFixed(1);
     this.element.dataset.readyAt = performance.now().toFixed(1);
     this.element.classList.remove("loading");
     this.element.dataset.ready = "true";
+  }
+
+  /**
+   * Disable the stage and state selects, and hide the stage moves, that the user may not use: the
+   * rules need the job's task and project (a task that cannot be read counts as not managed).
+   */
+  async loadJobRights() {
+    const { api } = this.ctx;
+    const job = this.job;
+    const task = await api.get(`/api/tasks/${job.task_id}`).catch(() => null);
+    const project = task?.project_id ? await api.get(`/api/projects/${task.project_id}`).catch(() => null) : null;
+    if (this.destroyed) return;
+    this.jobRights = jobFieldRights(this.ctx, job, { task, project });
+    for (const name of /** @type {const} */ (["stage", "state"])) {
+      const select = /** @type {HTMLSelectElement | null} */ (this.element.querySelector(`select.job-${name}`));
+      if (select) allowJobField(select, this.jobRights[name]);
+    }
+    this.review.jobChanged();
   }
 
   destroy() {
