@@ -344,3 +344,58 @@ def test_a_polygon_track_converts_to_a_mask_track_and_back(admin_page: Any, rest
     ws.save()
     (track,) = rest.get(f"/api/jobs/{job['id']}/annotations")["tracks"]
     assert [s["type"] for s in track["shapes"]] == ["mask", "mask", "mask"]
+
+
+def test_js_mask_parts_become_one_polygon_each(js: Any) -> None:
+    """Parts apart (a 2×2 block and a 4×3 ring with a hole) are outlined separately, largest first;
+    pixels that touch only at a corner are one part; an empty mask has no outline."""
+    bitmap = np.zeros((6, 12), dtype=bool)
+    bitmap[0:2, 0:2] = True  # small block at (0, 0)
+    bitmap[2:5, 6:10] = True  # the ring, 4×3 at (6, 2)…
+    bitmap[3, 7:9] = False  # …with a hole
+    diagonal = np.zeros((2, 2), dtype=bool)
+    diagonal[0, 0] = diagonal[1, 1] = True
+    result = js({"m": "annotation/masks.js"}, """
+        const [two, diagonal] = arg;
+        return {parts: m.maskToPolygons(two), largest: m.maskToPolygon(two), diagonal: m.maskToPolygons(diagonal).length,
+                empty: m.maskToPolygons([4, 0, 0, 1, 1]), emptyOne: m.maskToPolygon([4, 0, 0, 1, 1])};
+    """, [_points(bitmap, 10, 20), _points(diagonal)])
+    ring = [16, 22, 20, 22, 20, 25, 16, 25]  # its outline encloses the hole
+    assert result["parts"] == [ring, [10, 20, 12, 20, 12, 22, 10, 22]]
+    assert result["largest"] == ring
+    assert result["diagonal"] == 1
+    assert result["empty"] == [] and result["emptyOne"] is None
+
+
+def test_mask_of_two_parts_converts_to_two_polygons(admin_page: Any, rest: Rest, annotation_task: dict[str, Any]) -> None:
+    page = admin_page
+    job = annotation_task["job"]
+    car = annotation_task["labels"]["car"]
+    color = next(a for a in car["attributes"] if a["name"] == "color")
+    bitmap = np.zeros((40, 100), dtype=bool)
+    bitmap[0:40, 0:30] = True
+    bitmap[10:20, 80:100] = True
+    mask = {"type": "mask", "frame": 0, "label_id": car["id"], "points": _points(bitmap, 50, 60), "group": 3, "z_order": 2,
+            "attributes": [{"spec_id": color["id"], "value": "blue"}]}
+    rest.call("PATCH", f"/api/jobs/{job['id']}/annotations?action=create", {"shapes": [mask]})
+    (original,) = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    ws = Workspace(page).open(job["id"])
+    page.locator(".object-row", has_text="mask").click()
+    page.locator(".shape-actions .to-polygon").click()
+    assert "2 parts" in page.locator(".toasts").inner_text()
+    assert ws.rows().count() == 2
+    ws.save()
+    shapes = sorted(rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"], key=lambda s: s["points"][0])
+    assert [(s["type"], s["points"]) for s in shapes] == [
+        ("polygon", [50, 60, 80, 60, 80, 100, 50, 100]),
+        ("polygon", [130, 70, 150, 70, 150, 80, 130, 80]),
+    ]
+    assert shapes[0]["id"] == original["id"], "the largest part keeps the object"
+    for s in shapes:
+        assert (s["label_id"], s["group"], s["z_order"]) == (car["id"], 3, 2)
+        assert s["attributes"] == [{"spec_id": color["id"], "value": "blue"}]
+    # One undo takes back both polygons: the mask is whole again.
+    page.keyboard.press("Control+z")
+    ws.save()
+    (back,) = rest.get(f"/api/jobs/{job['id']}/annotations")["shapes"]
+    assert back["type"] == "mask" and back["points"] == original["points"]

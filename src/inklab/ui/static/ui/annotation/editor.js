@@ -336,31 +336,37 @@ export class AnnotationEditor {
   }
 
   /**
-   * Give a shape or a track another type (polygon ↔ mask), as one undo step. A track keeps one
-   * shape type (CVAT's format, the server refuses a mix), so a track is converted whole: the state
-   * shown on ``frame`` first becomes a keyframe (what is on screen is kept as it is), then every
-   * keyframe is converted. Between keyframes the track then follows the new type's rules (a mask
-   * keeps the earlier keyframe; polygons move when their point counts match).
+   * Give a shape or a track another type (polygon ↔ mask), as one undo step. A mask of several
+   * parts (pixels apart) becomes one polygon per part: the largest takes the shape's place, the
+   * others are new shapes with its label, attributes, group and z-order. A track keeps one shape
+   * type (CVAT's format, the server refuses a mix), so a track is converted whole: the state shown
+   * on ``frame`` first becomes a keyframe (what is on screen is kept as it is), then every keyframe
+   * is converted, each to its largest part. Between keyframes the track then follows the new
+   * type's rules (a mask keeps the earlier keyframe; polygons move when their point counts match).
    * @param {AnnotationObject} obj @param {"polygon" | "mask"} type
-   * @param {(points: number[]) => number[] | null} toType the new points from the old (null: nothing left)
+   * @param {(points: number[]) => number[][]} toType the new points from the old, one list per
+   *   part, largest first (none: nothing left)
    * @param {number} frame the frame shown
-   * @returns {string | null} why nothing was converted, or null
+   * @returns {{problem: string | null, parts: number}} why nothing was converted (or null), and
+   *   how many objects the conversion made (tracks: the parts that were dropped are not counted)
    */
   convert(obj, type, toType, frame) {
-    if (obj.kind !== "shape" && obj.kind !== "track") return "Only shapes and tracks can be converted.";
-    if (!this.labelsFor(type).some((l) => l.id === obj.data.label_id)) return `The label of this object cannot be used for a ${type}.`;
+    const refuse = (/** @type {string} */ problem) => ({ problem, parts: 0 });
+    if (obj.kind !== "shape" && obj.kind !== "track") return refuse("Only shapes and tracks can be converted.");
+    if (!this.labelsFor(type).some((l) => l.id === obj.data.label_id)) return refuse(`The label of this object cannot be used for a ${type}.`);
     const from = type === "mask" ? "polygon" : "mask";
     const empty = type === "mask" ? "covers no pixel" : "has no pixels";
-    /** @param {number[]} points @returns {number[] | null} */
-    const convertPoints = (points) => {
-      const out = toType(points);
-      return out && (type === "mask" ? out : roundPoints(out));
-    };
+    /** @param {number[]} points @returns {number[][]} */
+    const convertPoints = (points) => toType(points).map((out) => (type === "mask" ? out : roundPoints(out)));
     if (obj.kind === "shape") {
-      const points = convertPoints(obj.data.points);
-      if (!points) return `The ${from} ${empty}: nothing was converted.`;
-      this.store.update(obj, { ...obj.data, type, points, rotation: 0 }, `Convert to ${type}`);
-      return null;
+      const [first, ...others] = convertPoints(obj.data.points);
+      if (!first) return refuse(`The ${from} ${empty}: nothing was converted.`);
+      const label = `Convert to ${type}`;
+      const { id: _id, ...rest } = obj.data;
+      if (others.length) this.store.create("shape", others.map((points) => ({ ...rest, type, points, rotation: 0 })), label);
+      this.store.update(obj, { ...obj.data, type, points: first, rotation: 0 }, label);
+      if (others.length) this.mergeLastSteps(2);
+      return { problem: null, parts: 1 + others.length };
     }
     const shown = interpolate(obj.data, frame);
     const track = shown && !isKeyframe(obj.data.shapes, frame) ? setKeyframe(obj.data, frame) : obj.data;
@@ -368,12 +374,12 @@ export class AnnotationEditor {
     const shapes = [];
     for (const keyframe of track.shapes) {
       // An outside keyframe shows nothing: when its points give nothing, it keeps the last ones.
-      const points = convertPoints(keyframe.points) ?? (keyframe.outside && shapes.length ? shapes[shapes.length - 1].points : null);
-      if (!points) return `The track's ${from} on frame ${keyframe.frame} ${empty}: nothing was converted.`;
+      const points = convertPoints(keyframe.points)[0] ?? (keyframe.outside && shapes.length ? shapes[shapes.length - 1].points : null);
+      if (!points) return refuse(`The track's ${from} on frame ${keyframe.frame} ${empty}: nothing was converted.`);
       shapes.push({ ...keyframe, type, points, rotation: 0 });
     }
     this.store.update(obj, { ...track, shapes }, `Convert the track to ${type}`);
-    return null;
+    return { problem: null, parts: 1 };
   }
 
   /**

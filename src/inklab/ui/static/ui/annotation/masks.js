@@ -109,14 +109,77 @@ export function polygonToMask(points, imageWidth, imageHeight) {
 }
 
 /**
- * The outline of a mask (its first object in raster order) along pixel edges, as a polygon; null when empty.
+ * The outline of a mask's largest part along pixel edges, as a polygon; null when empty.
  * @param {number[]} points CVAT mask points
  * @returns {number[] | null}
  */
 export function maskToPolygon(points) {
-  const bitmap = decodeMask(points);
-  const outline = traceEdges(bitmap);
-  return outline.length >= 6 ? outline : null;
+  return maskToPolygons(points)[0] ?? null;
+}
+
+/**
+ * The outline of each part of a mask (pixels that touch, diagonally too), largest part first
+ * (equal sizes: the first in raster order first). A polygon has no holes: a part's outline
+ * encloses its holes.
+ * @param {number[]} points CVAT mask points
+ * @returns {number[][]}
+ */
+export function maskToPolygons(points) {
+  return maskParts(decodeMask(points)).map(traceEdges).filter((outline) => outline.length >= 6);
+}
+
+/**
+ * The parts of a bitmap: its set pixels grouped by 8-connectivity (the connectivity that
+ * ``traceEdges`` walks), each as a bitmap of its own box; largest first, then in raster order.
+ * @param {Bitmap} mask
+ * @returns {Bitmap[]}
+ */
+export function maskParts(mask) {
+  const { width, height, bits } = mask;
+  const part = new Int32Array(width * height);  // 0: not set or not yet reached; else part number
+  const stack = new Int32Array(width * height);
+  /** @type {{pixels: number[], x0: number, y0: number, x1: number, y1: number}[]} */
+  const found = [];
+  for (let start = 0; start < bits.length; start += 1) {
+    if (bits[start] !== 1 || part[start] !== 0) continue;
+    const id = found.length + 1;
+    const info = { pixels: /** @type {number[]} */ ([]), x0: width, y0: height, x1: -1, y1: -1 };
+    let top = 0;
+    stack[top++] = start;
+    part[start] = id;
+    while (top > 0) {
+      const at = stack[--top];
+      info.pixels.push(at);
+      const x = at % width;
+      const y = (at - x) / width;
+      if (x < info.x0) info.x0 = x;
+      if (x > info.x1) info.x1 = x;
+      if (y < info.y0) info.y0 = y;
+      if (y > info.y1) info.y1 = y;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const next = ny * width + nx;
+          if (bits[next] === 1 && part[next] === 0) {
+            part[next] = id;
+            stack[top++] = next;
+          }
+        }
+      }
+    }
+    found.push(info);
+  }
+  // A stable sort: parts of one size keep their raster order.
+  found.sort((a, b) => b.pixels.length - a.pixels.length);
+  return found.map(({ pixels, x0, y0, x1, y1 }) => {
+    const w = x1 - x0 + 1;
+    const own = new Uint8Array(w * (y1 - y0 + 1));
+    for (const at of pixels) own[(Math.floor(at / width) - y0) * w + (at % width) - x0] = 1;
+    return { x: mask.x + x0, y: mask.y + y0, width: w, height: y1 - y0 + 1, bits: own };
+  });
 }
 
 /**

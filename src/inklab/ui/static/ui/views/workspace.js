@@ -10,7 +10,7 @@ import { AnnotationEditor } from "../annotation/editor.js";
 import { FilterError, filterRecord, parseFilter } from "../annotation/filter.js";
 import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
 import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
-import { maskToPolygon, polygonToMask } from "../annotation/masks.js";
+import { maskToPolygons, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { stateAt } from "../annotation/tracks.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
@@ -444,9 +444,13 @@ class Workspace {
     const size = this.frameSize(this.frame);
     const width = size.width > 1 ? size.width : this.canvas.imageWidth;
     const height = size.height > 1 ? size.height : this.canvas.imageHeight;
-    const toType = type === "mask" ? (/** @type {number[]} */ p) => polygonToMask(p, width, height) : maskToPolygon;
-    const problem = this.editor.convert(obj, type, toType, this.frame);
+    const toType = type === "mask" ? (/** @type {number[]} */ p) => {
+      const mask = polygonToMask(p, width, height);
+      return mask ? [mask] : [];
+    } : maskToPolygons;
+    const { problem, parts } = this.editor.convert(obj, type, toType, this.frame);
     if (problem) this.ctx.toasts.error(problem);
+    else if (parts > 1) this.ctx.toasts.info(`The mask had ${parts} parts apart: each is a polygon now.`);
   }
 
   /**
