@@ -4,17 +4,13 @@
 import { h, replace, svgIcon } from "../dom.js";
 import { AiTools } from "../annotation/ai-tools.js";
 import { imageFilter, loadAppearance, paletteColor, saveAppearance } from "../annotation/appearance.js";
-import { MaskTool, defaultMaskSettings, maskControls } from "../annotation/brush.js";
 import { AnnotationCanvas } from "../annotation/canvas.js";
 import { AnnotationEditor } from "../annotation/editor.js";
 import { FilterError, filterRecord, parseFilter } from "../annotation/filter.js";
 import { openFilterDialog, rememberFilter } from "../components/filter-dialog.js";
-import { resetPerspective, switchOrientation } from "../annotation/cuboid.js";
-import { maskToPolygons, polygonToMask } from "../annotation/masks.js";
 import { AnnotationStore } from "../annotation/model.js";
 import { stateAt } from "../annotation/tracks.js";
 import { loadKeymap, saveKeymap } from "../annotation/shortcuts.js";
-import { makeTool } from "../annotation/tools.js";
 import { openExportDialog } from "../components/export-dialog.js";
 import { ObjectsSidebar } from "../components/objects-sidebar.js";
 import { Player } from "../components/player.js";
@@ -28,23 +24,13 @@ import { FrameNavigation } from "./workspace-navigation.js";
 import { ReviewMode } from "./workspace-review.js";
 import { TagMode } from "./workspace-tags.js";
 import { WorkspacePlayer } from "./workspace-player.js";
+import { DrawingTools } from "./workspace-tools.js";
 import { SaveFlow } from "./workspace-saving.js";
 import { TrackMode } from "./workspace-tracks.js";
 
 const ICONS = {
-  cursor: '<path d="M5 3l14 8-6 1.5L10 19z"/>',
-  rectangle: '<rect x="4" y="6" width="16" height="12" rx="1"/>',
-  polygon: '<path d="M12 3l8 6-3 11H7L4 9z"/>',
-  polyline: '<path d="M3 17l5-8 5 6 4-9 4 4"/>',
-  points: '<circle cx="6" cy="7" r="2"/><circle cx="17" cy="9" r="2"/><circle cx="10" cy="17" r="2"/>',
-  ellipse: '<ellipse cx="12" cy="12" rx="9" ry="6"/>',
-  cuboid: '<path d="M4 8h11v11H4zM4 8l5-4h11l-5 4M20 4v11l-5 4"/>',
-  mask: '<path d="M5 19c3 0 4-2 4-4s2-4 5-4 4-3 4-5"/><circle cx="18" cy="5" r="2"/><path d="M4 20l2-2"/>',
-  skeleton: '<circle cx="12" cy="5" r="2"/><circle cx="6" cy="19" r="2"/><circle cx="18" cy="19" r="2"/><path d="M12 7v5l-5 6M12 12l5 6"/>',
   fit: '<path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/>',
-  ai: '<path d="M12 3l2.2 5.3L20 9l-4.4 3.8L17 19l-5-3-5 3 1.4-6.2L4 9l5.8-.7z"/>',
 };
-const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
 /**
  * @param {import("../app.js").Context} ctx
@@ -89,23 +75,12 @@ class Workspace {
     this.frame = 0;
     /** @type {number | null} */
     this.selected = null;
-    /** @type {string | null} */
-    this.toolType = null;
-    this.lastTool = "rectangle";
-    /** @type {Map<string, number>} the label last used with each tool */
-    this.toolLabels = new Map();
-    /** @type {number | null} the label picked while no tool was active (for the next drawing) */
-    this.preferredLabel = null;
     this.saves = new SaveFlow(this);
     this.navigation = new FrameNavigation(this);
-    /** Brush size, shape and mode of the mask tool (kept while the page is open). */
-    this.maskSettings = defaultMaskSettings();
     /** How annotations and the image are shown (kept per user in this browser). */
     this.appearance = loadAppearance(ctx.user?.id ?? ctx.user?.username);
     /** The user's keys (changed in the shortcuts dialog, kept in this browser). */
     this.keymap = loadKeymap(ctx.user?.id ?? ctx.user?.username);
-    /** @type {any} the mask object being changed with the mask tool (hidden meanwhile), or null */
-    this.editingMask = null;
     /** @type {import("../annotation/filter.js").Predicate | null} objects that fail it are not shown */
     this.filter = null;
     this.destroyed = false;
@@ -229,36 +204,16 @@ class Workspace {
       buildFilter: (text) => openFilterDialog({ text, labels: editor.labels, user: this.ctx.user?.id ?? this.ctx.user?.username }),
     });
     this.sidebar.refreshTagLabels();
-    this.toolButtons = new Map();
+    this.tools = new DrawingTools(this);
     this.review = new ReviewMode(this);
     const toolbar = this.toolbar = h("nav", { class: "toolbar", "aria-label": "Tools" },
-      this.toolButton("cursor", "Select and edit (Esc)", () => this.setTool(null)),
-      DRAW_TYPES.map((type) => this.toolButton(type, `Draw a ${type}${type === "skeleton" ? " (from the label's template)" : ""}`,
-        () => this.setTool(type))),
+      this.tools.buttons,
       h("hr"),
-      this.toolButton("ai", "AI tools: interactors, trackers, detectors", () => this.aiTools.toggle()),
+      this.tools.toolButton("ai", "AI tools: interactors, trackers, detectors", () => this.aiTools.toggle()),
       this.review.toolButton,
       h("button", { type: "button", class: "icon-button", title: "Fit the image (double click)", "aria-label": "Fit",
         onclick: () => this.canvas.fit() }, svgIcon(ICONS.fit)));
-    this.drawLabel = /** @type {HTMLSelectElement} */ (h("select", { class: "draw-label", "aria-label": "Label for new shapes" }));
-    this.drawLabel.addEventListener("change", () => {
-      if (this.toolType) {
-        this.toolLabels.set(this.toolType, Number(this.drawLabel.value));
-        this.setTool(this.toolType);
-      } else {
-        this.preferredLabel = Number(this.drawLabel.value);
-        this.toolLabels.clear();
-      }
-    });
-    this.cuboidMethod = /** @type {HTMLSelectElement} */ (h("select", { class: "cuboid-method", "aria-label": "Drawing method", hidden: true },
-      h("option", { value: "box" }, "From rectangle"), h("option", { value: "points" }, "By 4 points")));
-    this.cuboidMethod.addEventListener("change", () => { if (this.toolType === "cuboid") this.setTool("cuboid"); });
-    this.doneButton = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "button small done-button", hidden: true,
-      onclick: () => { this.canvas.tool?.finish(); this.canvas.requestRender(); } }, "Done (N)"));
     this.hint = h("span", { class: "hint-text" });
-    this.maskBar = maskControls(this.maskSettings, () => { this.updateHint(); this.canvas.requestRender(); });
-    this.maskBar.element.hidden = true;
-    this.shapeActions = h("span", { class: "shape-actions" });
     this.zoomText = h("span", { class: "muted" });
     this.pointerText = h("span", { class: "muted" });
     this.frameStatus = h("span", { class: "frame-status muted" });
@@ -296,8 +251,8 @@ class Workspace {
       this.modeSelect.blur();  // the mode's keys (digits, arrows) go to the workspace
     });
     this.playback = new WorkspacePlayer(this);
-    const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.drawLabel,
-      this.cuboidMethod, this.maskBar.element, this.doneButton, this.shapeActions, this.hint, this.player.extras, guideButton);
+    const drawBar = h("div", { class: "draw-bar" }, this.modeSelect, this.tracks.element, h("span", { class: "muted" }, "Label"), this.tools.controls,
+      this.hint, this.player.extras, guideButton);
     this.aiTools = new AiTools(this);
     replace(this.element,
       topbar,
@@ -348,139 +303,9 @@ class Workspace {
     this.go(this.navigation.neighbour(1), 1);
   }
 
-  /** @param {string} name @param {string} title @param {() => void} action */
-  toolButton(name, title, action) {
-    const button = h("button", { type: "button", class: "icon-button tool", title, "aria-label": title, dataset: { tool: name },
-      onclick: action }, svgIcon(/** @type {Record<string, string>} */ (ICONS)[name]));
-    this.toolButtons.set(name, button);
-    return button;
-  }
-
   /** @param {string | null} type a shape type to draw, or null to select and edit */
   setTool(type) {
-    if (this.editingMask) {
-      this.editingMask = null;
-      this.refresh();
-    }
-    if (type) {
-      const labels = this.editor.labelsFor(type);
-      if (!labels.length) {
-        this.ctx.toasts.error(`No label of this job can be used for a ${type}.`);
-        return;
-      }
-      const previous = this.toolLabels.get(type) ?? this.preferredLabel;
-      const label = labels.find((l) => l.id === previous) || labels[0];
-      replace(this.drawLabel, labels.map((l) => h("option", { value: String(l.id), selected: l.id === label.id }, l.name)));
-      this.toolLabels.set(type, label.id);
-      this.lastTool = type;
-      const template = type === "skeleton" ? this.editor.template(label) : undefined;
-      /** @param {import("../annotation/tools.js").Drawn} drawn */
-      const done = (drawn) => {
-        const obj = this.editor.createShape(drawn, this.frame, label, this.tracks.drawTracks);
-        if (type === "mask" && this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
-        this.setTool(null);
-        this.select(obj.cid, true);
-      };
-      const tool = type === "mask" ? this.maskTool(label.color, null, done) : makeTool(type, done, { color: label.color, template,
-        cuboidMethod: /** @type {"box" | "points"} */ (this.cuboidMethod.value) });
-      if ("snap" in tool) tool.snap = 7 / this.canvas.view.scale;
-      this.canvas.setTool(tool);
-      this.select(null, false);
-    } else {
-      this.canvas.setTool(null);
-      const preferred = this.preferredLabel ?? this.toolLabels.get(this.lastTool);
-      replace(this.drawLabel, this.editor.labels.map((l) => h("option", { value: String(l.id), selected: l.id === preferred },
-        l.name)));
-    }
-    this.toolType = type;
-    for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === (type || "cursor"));
-    this.doneButton.hidden = !type || !["polygon", "polyline", "points", "mask", "cuboid"].includes(type);
-    this.maskBar.element.hidden = type !== "mask";
-    this.cuboidMethod.hidden = type !== "cuboid";
-    this.updateHint();
-  }
-
-  /**
-   * A mask tool on the current frame.
-   * @param {string} color @param {number[] | null} points the mask to change, or null for a new one
-   * @param {(drawn: any) => void} done
-   */
-  maskTool(color, points, done) {
-    const size = this.frameSize(this.frame);
-    return new MaskTool(done, { color, points, settings: this.maskSettings,
-      image: { width: size.width > 1 ? size.width : this.canvas.imageWidth, height: size.height > 1 ? size.height : this.canvas.imageHeight },
-      onSegment: (ms) => this.maskBar.showSegment(ms) });
-  }
-
-  /** Change the selected mask (shape, or track on this frame) with the brush. */
-  editMask() {
-    const obj = this.current;
-    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
-    if (!obj || !shape || shape.type !== "mask" || obj.locked) return;
-    this.setTool(null);
-    const color = this.editor.label(shape.label_id)?.color || "#ff4040";
-    const tool = this.maskTool(color, shape.points, (drawn) => {
-      this.editingMask = null;
-      this.editor.setGeometry(obj, drawn, "Edit mask", this.frame);
-      if (this.maskSettings.removeUnderlying) this.editor.removeUnderlying(obj);
-      this.setTool(null);
-      this.select(obj.cid, true);
-    });
-    tool.snap = 7 / this.canvas.view.scale;
-    this.canvas.setTool(tool);
-    this.editingMask = obj;
-    this.toolType = "mask";
-    for (const [name, button] of this.toolButtons) button.classList.toggle("active", name === "mask");
-    this.doneButton.hidden = false;
-    this.maskBar.element.hidden = false;
-    this.refresh();
-    this.updateHint();
-  }
-
-  /** @param {"polygon" | "mask"} type convert the selected polygon or mask (a shape, or a whole track) */
-  convertSelected(type) {
-    const obj = this.current;
-    if (!obj || obj.locked) return;
-    const size = this.frameSize(this.frame);
-    const width = size.width > 1 ? size.width : this.canvas.imageWidth;
-    const height = size.height > 1 ? size.height : this.canvas.imageHeight;
-    const toType = type === "mask" ? (/** @type {number[]} */ p) => {
-      const mask = polygonToMask(p, width, height);
-      return mask ? [mask] : [];
-    } : maskToPolygons;
-    const { problem, parts } = this.editor.convert(obj, type, toType, this.frame);
-    if (problem) this.ctx.toasts.error(problem);
-    else if (parts > 1) this.ctx.toasts.info(`The mask had ${parts} parts apart: each is a polygon now.`);
-  }
-
-  /**
-   * Change the selected cuboid (a shape, or a track's keyframe on this frame).
-   * @param {(points: number[]) => number[]} change @param {string} label
-   */
-  reshapeCuboid(change, label) {
-    const obj = this.current;
-    const shape = obj && this.sidebar.entries.find((e) => e.obj === obj)?.shape;
-    if (!obj || !shape || shape.type !== "cuboid" || obj.locked) return;
-    this.editor.setGeometry(obj, { ...shape, points: change(shape.points) }, label, this.frame);
-  }
-
-  /** The buttons for the selected object: convert a polygon or mask, change a mask. */
-  updateShapeActions() {
-    const obj = this.current;
-    const type = obj && obj.kind !== "tag" ? this.editor.typeOf(obj) : null;
-    const button = (/** @type {string} */ cls, /** @type {string} */ text, /** @type {() => void} */ action) => h("button",
-      { type: "button", class: `button small ${cls}`, onclick: action }, text);
-    const buttons = [];
-    if (type === "polygon") buttons.push(button("to-mask", "To mask", () => this.convertSelected("mask")));
-    if (type === "mask" && this.editingMask !== obj) {
-      buttons.push(button("edit-mask", "Edit mask", () => this.editMask()));
-      buttons.push(button("to-polygon", "To polygon", () => this.convertSelected("polygon")));
-    }
-    if (type === "cuboid") {
-      buttons.push(button("switch-orientation", "Switch orientation", () => this.reshapeCuboid(switchOrientation, "Switch orientation")));
-      buttons.push(button("reset-perspective", "Reset perspective", () => this.reshapeCuboid(resetPerspective, "Reset perspective")));
-    }
-    replace(this.shapeActions, ...buttons);
+    this.tools.set(type);
   }
 
   updateHint() {
@@ -505,7 +330,7 @@ class Workspace {
       if (this.selected !== null && !this.isOnFrame(this.selected)) this.selected = null;
       this.attributes.cid = null;
       this.navigation.rememberFrame();
-      if (this.canvas.tool?.started) this.setTool(this.editingMask ? null : this.toolType);
+      if (this.canvas.tool?.started) this.setTool(this.tools.editingMask ? null : this.tools.toolType);
     }
     this.refresh();
     if (changedFrame) this.aiTools.frameShown(frame);
@@ -561,7 +386,7 @@ class Workspace {
       || a.obj.cid - b.obj.cid);
     const items = [];
     for (const { obj, shape } of objects) {
-      if (obj.hidden || obj === this.editingMask) continue;
+      if (obj.hidden || obj === this.tools.editingMask) continue;
       const l = label(shape.label_id);
       const { colorBy } = this.appearance;
       const group = obj.data.group || 0;
@@ -579,7 +404,7 @@ class Workspace {
     const entries = [...objects, ...outside].map(({ obj, shape }) => ({ obj, shape, label: label(shape.label_id) }))
       .sort((a, b) => a.obj.cid - b.obj.cid);
     this.sidebar.show(entries, tags.map((obj) => ({ obj, shape: obj.data, label: label(obj.data.label_id) })), this.selected);
-    this.updateShapeActions();
+    this.tools.updateShapeActions();
     if (this.attributes.active) {
       if (this.attributes.entry) this.attributes.render();
       else this.attributes.frameChanged();
@@ -621,7 +446,7 @@ class Workspace {
     this.canvas.select(cid);
     this.sidebar.show(this.sidebar.entries, this.sidebar.tags, cid);
     if (reveal) this.sidebar.reveal();
-    this.updateShapeActions();
+    this.tools.updateShapeActions();
   }
 
   /** @param {number | null} key */
@@ -713,7 +538,7 @@ class Workspace {
       case "redo": if (!tool?.started) this.store.redo(); break;
       case "cancel":
         if (this.tracks.cancel() || this.groups.cancel()) break;
-        if (tool?.started && !this.editingMask) this.setTool(this.toolType);
+        if (tool?.started && !this.tools.editingMask) this.setTool(this.tools.toolType);
         else if (tool) this.setTool(null);
         else if (this.selected !== null) this.select(null, false);
         else this.focusRegion();  // nothing to cancel: Escape leaves the canvas, as F6 does
@@ -731,7 +556,7 @@ class Workspace {
       case "jump": this.player.focusNumber(); break;
       case "draw":
         if (tool) tool.finish();
-        else this.setTool(this.lastTool);
+        else this.setTool(this.tools.lastTool);
         break;
       case "finish": tool?.finish(); break;
       case "back": if (tool?.back()) this.canvas.requestRender(); break;
@@ -740,11 +565,9 @@ class Workspace {
         if (obj) {
           const labels = obj.kind === "tag" ? this.editor.labelsFor("tag") : this.editor.labelsFor(obj.data.type);
           if (labels[index]) this.editor.setLabel(obj, labels[index].id);
-        } else if (this.editor.labels[index]) {
-          this.preferredLabel = this.editor.labels[index].id;
-          this.toolLabels.clear();
-          this.drawLabel.value = String(this.preferredLabel);
-          this.ctx.toasts.info(`Next shapes: ${this.editor.labels[index].name}`);
+        } else {
+          const label = this.tools.preferLabel(index);
+          if (label) this.ctx.toasts.info(`Next shapes: ${label.name}`);
         }
         break;
       }
