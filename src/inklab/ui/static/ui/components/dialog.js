@@ -49,16 +49,22 @@ export class Dialog {
  */
 export function confirmDialog(title, message, options = {}) {
   return new Promise((resolve) => {
-    let answer = false;
+    // Answered on the click itself: the dialog's "close" event comes a task later, and a key
+    // pressed meanwhile (Ctrl+S right after "Delete") must already see the answer's effect.
+    /** @param {boolean} answer */
+    const answer = (answer) => {
+      resolve(answer);
+      dialog.close();
+    };
     const dialog = new Dialog({
       title,
       body: [h("p", null, message)],
       actions: [
-        h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel"),
+        h("button", { type: "button", class: "button", onclick: () => answer(false) }, "Cancel"),
         h("button", { type: "button", class: `button ${options.danger ? "danger" : "primary"}`,
-          onclick: () => { answer = true; dialog.close(); } }, options.confirm || "OK"),
+          onclick: () => answer(true) }, options.confirm || "OK"),
       ],
-      onClose: () => resolve(answer),
+      onClose: () => resolve(false),  // Escape or the close button (after a click: already answered)
     }).open();
   });
 }
