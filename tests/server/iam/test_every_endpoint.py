@@ -385,3 +385,63 @@ def test_an_unmapped_parameter_fails_the_sweep() -> None:
     assert _object_url("/api/tasks/{id}/annotations/", world) == "/api/tasks/7/annotations/"
     assert _object_url("/api/widgets/{id}", world) is None
     assert _object_url("/api/tasks/{id}/frames/{frame_id}", world) is None
+
+
+def test_mallorys_own_objects_cannot_point_at_alices(world: dict[str, Any]) -> None:
+    """Mallory may change her own task, but not to reach alice's project, storage or function
+    through it: each such reference is refused and nothing changes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mallory = world["mallory"]
+    mine = _ok(mallory.post("/api/tasks", {"name": "mine", "labels": [{"name": "car"}]}, format="json"), "task")
+    assert upload_files(mallory, mine["id"], {"m.png": png_bytes(7)})["status"] == "finished"
+    empty = _ok(mallory.post("/api/tasks", {"name": "empty", "labels": [{"name": "car"}]}, format="json"), "task")
+    storage, function = world["cloud_storage"], world["function"]
+    in_alices = {"location": "cloud_storage", "cloud_storage_id": storage}
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("move my task into alice's project",
+         lambda: mallory.patch(f"/api/tasks/{mine['id']}", {"project_id": world["project"]}, format="json")),
+        ("make alice's storage my task's target",
+         lambda: mallory.patch(f"/api/tasks/{mine['id']}", {"target_storage": in_alices}, format="json")),
+        ("a new task whose source is alice's storage",
+         lambda: mallory.post("/api/tasks", {"name": "x", "labels": [{"name": "car"}], "source_storage": in_alices},
+                              format="json")),
+        ("my task's images from alice's storage",
+         lambda: mallory.post(f"/api/tasks/{empty['id']}/data/", {"image_quality": 70, "cloud_storage_id": storage,
+                                                                  "server_files": ["a.png"]}, format="json")),
+        ("export my task into alice's storage",
+         lambda: mallory.post(f"/api/tasks/{mine['id']}/dataset/export?format=CVAT+for+images+1.1"
+                              f"&location=cloud_storage&cloud_storage_id={storage}")),
+        ("back my task up into alice's storage",
+         lambda: mallory.post(f"/api/tasks/{mine['id']}/backup/export?location=cloud_storage"
+                              f"&cloud_storage_id={storage}")),
+        ("import annotations from alice's storage",
+         lambda: mallory.post(f"/api/tasks/{mine['id']}/annotations/?format=CVAT+1.1&location=cloud_storage"
+                              f"&cloud_storage_id={storage}&filename=a.png")),
+        ("run alice's private function on my task",
+         lambda: mallory.post("/api/lambda/requests", {"function": str(function), "task": mine["id"]},
+                              format="json")),
+        ("call alice's private function on my frame",
+         lambda: mallory.post(f"/api/lambda/functions/{function}", {"task": mine["id"], "frame": 0},
+                              format="json")),
+        ("annotate my task with alice's label",
+         lambda: mallory.put(f"/api/tasks/{mine['id']}/annotations/", {"shapes": [
+             {"type": "rectangle", "frame": 0, "label_id": world["label"], "points": [1, 1, 5, 5]}],
+             "tags": [], "tracks": []}, format="json")),
+        ("an asset in alice's guide",
+         lambda: mallory.post("/api/assets", {"guide_id": str(world["guide"]),
+                                              "file": SimpleUploadedFile("m.png", png_bytes(8), "image/png")},
+                              format="multipart")),
+    ]
+    before = _snapshot()
+    failures = []
+    for what, call in cases:
+        response = call()
+        # refused for naming alice's object, not for some other fault of the request
+        reason = "is not a label of this task" if "label" in what else "not visible to you"
+        if response.status_code not in (400, 403, 404) or reason not in response.content.decode():
+            failures.append(f"{what}: {response.status_code} {_peek(response)}")
+    run_requests()
+    if _snapshot() != before:
+        failures.append("the database changed")
+    assert not failures, "\n".join(failures)
