@@ -122,11 +122,12 @@ def test_failing_target_is_retried(allowing: LiveServer) -> None:
 
 
 def test_a_pending_retry_holds_no_worker(server_factory: Callable[..., LiveServer], tmp_path: Path) -> None:
-    """One background worker thread: while a failing target's retry is due in 10 s, that worker
-    makes a task's data and an export; the retry comes after its due time and is recorded."""
+    """One background worker thread: while a failing target's retry is due in 20 s, that worker
+    makes a task's data and an export; the retry comes after its due time and is recorded.
+    (The task and the export take 2–3 s on a quiet machine: 20 s leaves room for a loaded one.)"""
     from cvat_sdk import models
 
-    backoff = 10.0
+    backoff = 20.0
     server = server_factory(workers=1, env={"INKLAB_WEBHOOKS_ALLOW_PRIVATE": "1", "INKLAB_EMBEDDED_WORKERS": "1",
                                             "INKLAB_WEBHOOKS_BACKOFF": str(backoff), "INKLAB_WEBHOOKS_ATTEMPTS": "2",
                                             "INKLAB_WEBHOOKS_TIMEOUT": "5"})

@@ -9,11 +9,12 @@
 ``INKLAB_BEHIND_PROXY``  ``1`` to trust ``X-Forwarded-Host`` / ``X-Forwarded-Proto``
 ``INKLAB_SHARE_DIR``     server share root for ``server_files`` (default ``<data>/share``)
 ``INKLAB_EMBEDDED_WORKERS`` background worker threads inside each web process (default 2;
-                         0 when separate ``inklab worker`` processes do the work)
+                         0 when separate ``inklab worker`` processes do the work: the web
+                         process then only keeps its heartbeat and housekeeping)
 ``INKLAB_WORKER_HEARTBEAT_SECONDS`` how often each background worker process proves it is alive
                          (default 5); one silent for four intervals is taken for dead and its
                          running requests fail (at once when it ran on the same machine)
-``INKLAB_HOUSEKEEPING_SECONDS`` how often workers expire results and remove orphan files (default 60)
+``INKLAB_HOUSEKEEPING_SECONDS`` how often each process expires results and removes orphan files (default 60)
 ``INKLAB_RESULT_TTL``    seconds an export's result stays downloadable (default 86400)
 ``INKLAB_UPLOAD_TTL_SECONDS`` how long an upload may stay idle or unclaimed before it is removed
                          (default 86400)

@@ -7,6 +7,7 @@ pass of the suite the server and the workers share a PostgreSQL database.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -102,3 +103,22 @@ def test_two_workers_share_one_queue(web_only: LiveServer, start_worker: Callabl
     statuses = [api.wait(rq_id) for _, rq_id in created]
     assert [s["status"] for s in statuses] == ["finished"] * 4
     assert [api.json("GET", f"/api/tasks/{task_id}")["size"] for task_id, _ in created] == [2, 2, 2, 2]
+
+
+def test_a_web_only_process_keeps_its_data_directory_clean(server_factory: Callable[..., LiveServer]) -> None:
+    """With no embedded workers, the web process still runs the housekeeping of its own data
+    directory: a temporary file left by a crash (two hours old) goes, a fresh one stays."""
+    server = server_factory(workers=1, env={"INKLAB_EMBEDDED_WORKERS": "0", "INKLAB_HOUSEKEEPING_SECONDS": "1",
+                                            "INKLAB_WORKER_HEARTBEAT_SECONDS": "0.5"})
+    temp = server.data_dir / "tmp"
+    temp.mkdir(exist_ok=True)
+    stale, fresh = temp / "left-by-a-crash", temp / "in-use"
+    stale.write_bytes(b"x" * 10)
+    fresh.write_bytes(b"y")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    deadline = time.monotonic() + 20
+    while stale.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not stale.exists(), "the web process ran no housekeeping"
+    assert fresh.read_bytes() == b"y"

@@ -12,7 +12,9 @@ For each HTTP request:
 3. the complete request goes to Django on the thread pool (:class:`.bridge.Bridge`).
 
 The ASGI lifespan starts the embedded background workers (``INKLAB_EMBEDDED_WORKERS``) of
-this process and stops them on shutdown.
+this process and stops them on shutdown. With none, the process still keeps the heartbeat and
+housekeeping thread: a web machine's own data directory (abandoned uploads, temporary files)
+is kept clean even where separate ``inklab worker`` processes run the requests.
 """
 
 from __future__ import annotations
@@ -170,14 +172,14 @@ class Front:
                 return
 
     def _start_workers(self) -> None:
-        if settings.EMBEDDED_WORKERS > 0:
-            from inklab.server.requests.queue import Worker
+        from inklab.server.requests.queue import Worker
 
-            self._workers = Worker(settings.EMBEDDED_WORKERS)
-            try:
-                self._workers.start()
-            finally:
-                connections.close_all()  # this one-off thread's connection
+        # No request threads with INKLAB_EMBEDDED_WORKERS=0; the housekeeping thread runs anyway.
+        self._workers = Worker(max(0, settings.EMBEDDED_WORKERS))
+        try:
+            self._workers.start()
+        finally:
+            connections.close_all()  # this one-off thread's connection
 
     def _stop_workers(self) -> None:
         if self._workers is None:
