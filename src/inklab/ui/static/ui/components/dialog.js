@@ -22,10 +22,17 @@ export class Dialog {
       h("button", { type: "button", class: "icon-button", title: "Close", "aria-label": "Close",
         onclick: () => this.close() }, "×")),
     this.body, this.footer));
-    this.element.addEventListener("close", () => {
-      this.element.remove();
-      this.onClose?.();
-    });
+    this.closed = false;
+    // Escape closes the dialog through the browser; its "close" event comes a task later.
+    this.element.addEventListener("close", () => this.finish());
+  }
+
+  /** Take the dialog off the page and tell ``onClose``, once. */
+  finish() {
+    this.element.remove();
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose?.();
   }
 
   /** @returns {this} */
@@ -35,8 +42,13 @@ export class Dialog {
     return this;
   }
 
+  /**
+   * Close it now: gone from the page and ``onClose`` called before this returns, so that a key
+   * pressed right after a button's click (Ctrl+S after "Delete the track") sees the answer.
+   */
   close() {
     if (this.element.open) this.element.close();
+    this.finish();
   }
 }
 
@@ -49,22 +61,16 @@ export class Dialog {
  */
 export function confirmDialog(title, message, options = {}) {
   return new Promise((resolve) => {
-    // Answered on the click itself: the dialog's "close" event comes a task later, and a key
-    // pressed meanwhile (Ctrl+S right after "Delete") must already see the answer's effect.
-    /** @param {boolean} answer */
-    const answer = (answer) => {
-      resolve(answer);
-      dialog.close();
-    };
+    let answer = false;
     const dialog = new Dialog({
       title,
       body: [h("p", null, message)],
       actions: [
-        h("button", { type: "button", class: "button", onclick: () => answer(false) }, "Cancel"),
+        h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel"),
         h("button", { type: "button", class: `button ${options.danger ? "danger" : "primary"}`,
-          onclick: () => answer(true) }, options.confirm || "OK"),
+          onclick: () => { answer = true; dialog.close(); } }, options.confirm || "OK"),
       ],
-      onClose: () => resolve(false),  // Escape or the close button (after a click: already answered)
+      onClose: () => resolve(answer),
     }).open();
   });
 }
