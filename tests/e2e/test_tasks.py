@@ -10,8 +10,9 @@ from typing import Any
 
 import orjson
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import shot, sign_in
 from tests.support.images import make_images
+from tests.support.live import LiveServer
 from tests.support.rest import Rest
 
 
@@ -305,3 +306,34 @@ def test_labels_as_raw_json(admin_page: Any, rest: Rest, tmp_path: Path) -> None
     labels = {label["name"]: label for label in rest.labels(task_id=int(page.url.rsplit("/", 1)[1]))}
     assert labels["cat"]["type"] == "rectangle" and labels["cat"]["color"] == "#aa5500"
     assert labels["cat"]["attributes"][0]["values"] == ["0", "20", "1"] and labels["dog"]["type"] == "any"
+
+
+def test_assignee_pickers_offer_the_current_assignee(page: Any, rest: Rest, live_server: LiveServer) -> None:
+    """In the personal workspace a user lists only themself, yet the task's and the project's
+    assignee pickers show the assignee the administrator chose (from the object itself)."""
+    tag = uuid.uuid4().hex[:6]
+    password = "Pick-someone-1"
+    owner_name, other_name = f"owner-{tag}", f"other-{tag}"
+    owner = Rest.register(live_server, owner_name, password)
+    other_id = Rest.register(live_server, other_name, password).get("/api/users/self")["id"]
+    owner_id = owner.get("/api/users/self")["id"]
+    assert [u["username"] for u in owner.get("/api/users")["results"]] == [owner_name]
+    task = owner.call("POST", "/api/tasks", {"name": f"picked {tag}", "labels": [{"name": "car"}]})
+    project = owner.call("POST", "/api/projects", {"name": f"picked {tag}", "labels": [{"name": "car"}]})
+    rest.call("PATCH", f"/api/tasks/{task['id']}", {"assignee_id": other_id})
+    rest.call("PATCH", f"/api/projects/{project['id']}", {"assignee_id": other_id})
+    sign_in(page, owner_name, password)
+    for path, label in ((f"/projects/{project['id']}", "Project assignee"), (f"/tasks/{task['id']}", "Task assignee")):
+        page.goto(path)
+        picker = page.locator(f"select[aria-label='{label}']")
+        picker.wait_for()
+        assert [o.inner_text() for o in picker.locator("option").all()] == ["— nobody —", other_name, owner_name]
+        assert picker.input_value() == str(other_id)
+    # The owner takes the task over; the other user, no longer its assignee, is no longer offered.
+    picker.select_option(label=owner_name)
+    assert rest.until(f"/api/tasks/{task['id']}", lambda t: (t["assignee"] or {}).get("id") == owner_id)
+    page.reload()
+    picker = page.locator("select[aria-label='Task assignee']")
+    picker.wait_for()
+    assert [o.inner_text() for o in picker.locator("option").all()] == ["— nobody —", owner_name]
+    assert picker.input_value() == str(owner_id)

@@ -161,14 +161,34 @@ def test_register_can_be_disabled(db, monkeypatch) -> None:  # type: ignore[no-u
     assert APIClient().post("/api/auth/register", body, format="json").status_code == 403
 
 
-def test_users_see_only_public_fields_of_others(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_users_see_only_themselves_outside_an_organization(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
     a, b = make_user("ann"), make_user("ben")
-    others = client_for(a).get(f"/api/users/{b.pk}").json()
-    assert "email" not in others and others["username"] == "ben"
-    assert client_for(a).patch(f"/api/users/{b.pk}", {"first_name": "x"}, format="json").status_code == 403
-    assert client_for(a).patch(f"/api/users/{a.pk}", {"is_superuser": True}, format="json").status_code == 403
-    me = client_for(a).patch(f"/api/users/{a.pk}", {"first_name": "Ann"}, format="json")
+    ann = client_for(a)
+    for headers in ({}, {"HTTP_X_ORGANIZATION": ""}):  # no context, the personal workspace
+        listed = ann.get("/api/users", **headers).json()
+        assert [u["username"] for u in listed["results"]] == ["ann"] and listed["count"] == 1
+        assert ann.get("/api/users", {"username": "ben"}, **headers).json()["count"] == 0
+        # Another account is not found, exactly like one that does not exist.
+        hidden, missing = ann.get(f"/api/users/{b.pk}", **headers), ann.get("/api/users/999999", **headers)
+        assert hidden.status_code == missing.status_code == 404 and "ben" not in hidden.content.decode()
+    assert ann.get(f"/api/users/{a.pk}").json()["email"] == "ann@x.org"  # oneself: every field
+    assert ann.patch(f"/api/users/{b.pk}", {"first_name": "x"}, format="json").status_code == 404
+    assert ann.delete(f"/api/users/{b.pk}").status_code == 404
+    assert ann.delete(f"/api/users/{a.pk}").status_code == 403  # deleting accounts is for administrators
+    assert ann.patch(f"/api/users/{a.pk}", {"is_superuser": True}, format="json").status_code == 403
+    me = ann.patch(f"/api/users/{a.pk}", {"first_name": "Ann"}, format="json")
     assert me.status_code == 200 and me.json()["first_name"] == "Ann"
+    assert get_user_model().objects.get(pk=b.pk).first_name == ""
+
+
+def test_administrators_see_every_user(make_user, client_for) -> None:  # type: ignore[no-untyped-def]
+    boss, a = make_user("boss", admin=True), make_user("ann")
+    admin = client_for(boss)
+    for headers in ({}, {"HTTP_X_ORGANIZATION": ""}):
+        assert [u["username"] for u in admin.get("/api/users", **headers).json()["results"]] == ["boss", "ann"]
+    ann = admin.get(f"/api/users/{a.pk}").json()
+    assert ann["username"] == "ann" and ann["email"] == "ann@x.org"
+    assert admin.patch(f"/api/users/{a.pk}", {"first_name": "A"}, format="json").json()["first_name"] == "A"
 
 
 def test_malformed_json_is_a_400(api: APIClient) -> None:

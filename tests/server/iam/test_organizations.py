@@ -239,9 +239,49 @@ def test_membership_roles_follow_ranks(team: dict[str, Any]) -> None:
     assert not Membership.objects.filter(user=users["carol"]).exists()
 
 
-def test_users_in_an_organization_context_are_its_members(team: dict[str, Any]) -> None:
-    names = [u["username"] for u in team["c"]["dave"].get("/api/users", {"org": "acme"}).json()["results"]]
-    assert names == ["alice", "bob", "carol", "dave"]
+def test_users_in_an_organization_context_are_its_members(team: dict[str, Any], make_user: Callable[..., Any],
+                                                          client_for: Callable[[Any], APIClient]) -> None:
+    c = team["c"]
+    invited = c["alice"].post("/api/invitations", {"email": "eve@x.org", "role": "worker"}, format="json",
+                              HTTP_X_ORGANIZATION="acme")
+    assert invited.status_code == 201  # eve is invited but has not accepted: not a member yet
+    boss = client_for(make_user("boss", admin=True))
+
+    def names(client: APIClient, **headers: str) -> list[str]:
+        return [u["username"] for u in client.get("/api/users", **headers).json()["results"]]
+
+    acme = {"HTTP_X_ORGANIZATION": "acme"}
+    assert names(c["dave"], **acme) == ["alice", "bob", "carol", "dave"]
+    assert c["dave"].get("/api/users", {"org": "acme", "username": "eve"}).json()["count"] == 0
+    assert names(c["dave"], HTTP_X_ORGANIZATION="") == ["dave"]  # the personal workspace: oneself
+    assert names(c["dave"]) == ["alice", "bob", "carol", "dave"]  # no context: every organization's
+    assert names(c["eve"]) == ["eve"] and names(c["eve"], HTTP_X_ORGANIZATION="") == ["eve"]
+    assert c["eve"].get("/api/users", **acme).status_code == 403  # the context is refused to non-members
+    assert names(boss, **acme) == ["alice", "bob", "carol", "dave"]  # CVAT filters an admin's list too
+    assert names(boss) == ["alice", "bob", "carol", "dave", "eve", "boss"]
+
+
+def test_members_read_each_other_only_in_their_organization(team: dict[str, Any]) -> None:
+    c, users = team["c"], team["users"]
+    acme = {"HTTP_X_ORGANIZATION": "acme"}
+    fellow = c["dave"].get(f"/api/users/{users['alice'].pk}", **acme)
+    assert fellow.status_code == 200
+    assert fellow.json()["username"] == "alice" and "email" not in fellow.json()  # public fields only
+    assert c["dave"].get(f"/api/users/{users['alice'].pk}").json()["username"] == "alice"  # no context
+    assert c["dave"].get(f"/api/users/{users['alice'].pk}", HTTP_X_ORGANIZATION="").status_code == 404
+    assert c["dave"].get(f"/api/users/{users['eve'].pk}", **acme).status_code == 404  # an outsider
+    assert c["eve"].get(f"/api/users/{users['alice'].pk}").status_code == 404
+    assert c["dave"].get(f"/api/users/{users['dave'].pk}", **acme).json()["email"] == "dave@x.org"
+    # A fellow member is seen, never changed; an outsider is not even found.
+    refused = c["dave"].patch(f"/api/users/{users['alice'].pk}", {"first_name": "x"}, format="json", **acme)
+    assert refused.status_code == 403
+    assert c["dave"].patch(f"/api/users/{users['eve'].pk}", {"first_name": "x"}, format="json").status_code == 404
+    assert c["bob"].delete(f"/api/users/{users['dave'].pk}", **acme).status_code == 403
+    # A removed member is no longer a fellow member.
+    dave = Membership.objects.get(user=users["dave"])
+    assert c["bob"].delete(f"/api/memberships/{dave.pk}").status_code == 204
+    assert c["dave"].get(f"/api/users/{users['alice'].pk}").status_code == 404
+    assert c["alice"].get(f"/api/users/{users['dave'].pk}", **acme).status_code == 404
 
 
 def test_invitations_in_app(team: dict[str, Any], make_user: Callable[..., Any],

@@ -39,12 +39,24 @@ job                 set stage    task manager, maintainer+
 job                 assign       task manager, maintainer+
 function            create       personal workspace: any user; organization: maintainer+
 function            view         owner, any member of its organization (public ones: everyone)
+user                view         the user themself, a fellow member (see below)
+user                change       the user themself
+user                delete       administrators only
 ==================  ===========  ==========================================================
 
 Serving a function's queue and deleting it stay with its owner (and administrators).
 Administrators may do everything (not repeated above). "maintainer+" means the role maintainer
 or owner in the object's organization; a worker or supervisor acts through the object relations
 (owner, assignee) only, as CVAT's roles describe.
+
+A **fellow member** is a user seen from an organization's context (``X-Organization``) that both
+the requester and they are active members of (an invitee who has not accepted is not one yet); in
+the personal workspace nobody is, so a user lists only themself there; without a context, any
+organization both are active members of counts. This is CVAT's ``users`` policy (list: oneself
+in the sandbox, the organization's members in its context), except that CVAT lets a member of the
+context's organization read any user by id: here, a user outside it is not found, like every
+other object one may not see. A list in an organization's context shows its members only, to
+administrators too (CVAT's filter); administrators read any user.
 
 A job's ``state`` (new, in progress, rejected, completed) is its annotator's to report; its
 ``stage`` (annotation, validation, acceptance) and its assignee are the task's managers' to
@@ -72,6 +84,7 @@ class Resource(StrEnum):
     FUNCTION = "function"
     WEBHOOK = "webhook"  # organization webhooks; a project webhook follows its project's change rule
     CLOUD_STORAGE = "cloud storage"
+    USER = "user"
 
 
 class Action(StrEnum):
@@ -102,6 +115,7 @@ class Who(StrEnum):
     TASK_VIEWER = "sees one of its tasks"
     SELF = "the member themself"
     INVITEE = "invitee"
+    FELLOW_MEMBER = "fellow member"
     ORG_WORKER = "organization member"
     ORG_SUPERVISOR = "organization supervisor+"
     ORG_MAINTAINER = "organization maintainer+"
@@ -150,6 +164,9 @@ RULES: dict[tuple[Resource, Action], frozenset[Who]] = {key: frozenset(value) | 
     (R.CLOUD_STORAGE, A.CREATE): {W.PERSONAL, W.ORG_MAINTAINER},
     (R.CLOUD_STORAGE, A.VIEW): {W.OWNER, W.ORG_SUPERVISOR},  # view includes using it: browse, import, export
     (R.CLOUD_STORAGE, A.CHANGE): {W.OWNER, W.ORG_MAINTAINER},  # change and delete
+    (R.USER, A.VIEW): {W.SELF, W.FELLOW_MEMBER},
+    (R.USER, A.CHANGE): {W.SELF},  # their names; is_active, is_staff and is_superuser: administrators
+    (R.USER, A.DELETE): set(),
 }.items()}
 
 

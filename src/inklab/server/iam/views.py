@@ -25,6 +25,8 @@ from inklab.server.iam import services, throttling
 from inklab.server.iam.context import context_of
 from inklab.server.iam.models import AccessToken
 from inklab.server.iam.permissions import is_admin
+from inklab.server.iam.rules import Action, Resource, allowed
+from inklab.server.iam.users import listed_users, user_relations, visible_user, visible_users
 
 __all__ = ["AccessTokenViewSet", "LoginView", "LogoutView", "PasswordChangeView", "RegisterView", "UserViewSet"]
 
@@ -157,8 +159,9 @@ class PasswordChangeView(APIView):
 @extend_schema_view(partial_update=extend_schema(request=s.UserWriteSerializer, responses=s.UserSerializer))
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                   mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Users. Everyone may list users (to pick assignees) but sees only public fields of others;
-    users edit their own names, admins everything."""
+    """Users, as the ``user`` rules say (see :mod:`.users`): oneself and, in an organization's
+    context, its members (only public fields of others); users edit their own names, admins
+    everything. A user one may not see is not found."""
 
     queryset = User.objects.all()
     lookup_value_regex = r"\d+"
@@ -174,11 +177,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> Any:
-        """Everyone; in an organization's context, its active members (to pick assignees)."""
+        """The users the requester may see in the request's context (a list: in an organization's
+        context, its members only)."""
         context = context_of(self.request)
-        if context.organization is None:
-            return User.objects.all()
-        return User.objects.filter(memberships__organization=context.organization, memberships__is_active=True)
+        if self.action == "list":
+            return listed_users(self.request.user, context)
+        return visible_users(self.request.user, context)
+
+    def get_object(self) -> Any:
+        pk = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        return visible_user(self.request.user, pk, context_of(self.request))
 
     def get_serializer_class(self) -> type:
         if self.action in {"partial_update", "update"}:
@@ -196,9 +204,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 
     def perform_update(self, serializer: Any) -> None:
         user = serializer.instance
+        relations = user_relations(self.request.user, user, context_of(self.request))
+        if not allowed(Resource.USER, Action.CHANGE, relations):
+            raise Forbidden("You can only change your own account.")
         if not is_admin(self.request.user):
-            if user.pk != self.request.user.pk:
-                raise Forbidden("You can only change your own account.")
             privileged = {"is_active", "is_staff", "is_superuser"} & set(serializer.validated_data)
             if privileged:
                 raise Forbidden(f"Only administrators may change: {', '.join(sorted(privileged))}.")
@@ -209,7 +218,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         return Response(s.UserSerializer(self.get_object(), context={"request": request}).data)
 
     def perform_destroy(self, instance: Any) -> None:
-        if not is_admin(self.request.user):
+        if not allowed(Resource.USER, Action.DELETE, user_relations(self.request.user, instance,
+                                                                    context_of(self.request))):
             raise Forbidden("Only administrators may delete users.")
         instance.delete()
 

@@ -49,14 +49,18 @@ export function inlineEdit({ value, label, tag = "h1", onSave, onError }) {
 }
 
 /**
- * A <select> of users (plus "nobody") that calls ``onPick`` with the chosen id.
- * @param {{users: any[], selected: number | null, label: string, onPick: (id: number | null) => void}} options
+ * A <select> of users (plus "nobody") that calls ``onPick`` with the chosen id. ``selected`` is
+ * the current assignee as the object embeds it: it is offered even when ``users`` (the users the
+ * server lets this user list, only themself in the personal workspace) lacks it.
+ * @param {{users: any[], selected: {id: number, username: string} | null | undefined, label: string,
+ *          onPick: (id: number | null) => void}} options
  * @returns {HTMLSelectElement}
  */
 export function userSelect({ users, selected, label, onPick }) {
+  const offered = selected && !users.some((u) => u.id === selected.id) ? [selected, ...users] : users;
   const select = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": label, class: "user-select" },
     h("option", { value: "" }, "— nobody —"),
-    users.map((u) => h("option", { value: String(u.id), selected: u.id === selected }, u.username))));
+    offered.map((u) => h("option", { value: String(u.id), selected: u.id === selected?.id }, u.username))));
   select.addEventListener("change", () => onPick(select.value ? Number(select.value) : null));
   return select;
 }

@@ -99,7 +99,7 @@ export function projectView(ctx, match) {
           } }, "Delete"))),
       h("dl", { class: "details card" },
         h("dt", null, "Owner"), h("dd", null, project.owner?.username || "—"),
-        h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: project.assignee?.id ?? null,
+        h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: project.assignee,
           label: "Project assignee", onPick: (assignee) => ctx.api.patch(`/api/projects/${id}`, { assignee_id: assignee })
             .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
           : project.assignee?.username || "—"),

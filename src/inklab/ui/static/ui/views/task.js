@@ -109,7 +109,7 @@ export function taskView(ctx, match) {
       h("td", { class: "frames" }, `${job.start_frame}–${job.stop_frame}${job.type === "ground_truth" ? ` (${job.frame_count})` : ""}`),
       h("td", null, jobFieldSelect(ctx, job, "stage", STAGES, undefined, mayMove(job).stage)),
       h("td", null, jobFieldSelect(ctx, job, "state", STATES, undefined, mayMove(job).state)),
-      h("td", { class: "job-assignee" }, mayAssign(job) ? userSelect({ users, selected: job.assignee?.id ?? null,
+      h("td", { class: "job-assignee" }, mayAssign(job) ? userSelect({ users, selected: job.assignee,
         label: `Job ${job.id} assignee`, onPick: (assignee) => ctx.api.patch(`/api/jobs/${job.id}`, { assignee })
           .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
         : job.assignee?.username || "—"),
@@ -147,7 +147,7 @@ export function taskView(ctx, match) {
           h("dt", null, "Subset"), h("dd", null, subset,
             h("datalist", { id: "subset-choices" }, ["train", "test", "validation"].map((s) => h("option", { value: s })))),
           h("dt", null, "Owner"), h("dd", null, task.owner?.username || "—"),
-          h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: task.assignee?.id ?? null,
+          h("dt", null, "Assignee"), h("dd", null, mayChange ? userSelect({ users, selected: task.assignee,
             label: "Task assignee", onPick: (assignee) => ctx.api.patch(`/api/tasks/${id}`, { assignee_id: assignee })
               .then(() => ctx.toasts.success("Assignee changed.")).catch((e) => ctx.toasts.error(e)) })
             : task.assignee?.username || "—"),
