@@ -138,9 +138,18 @@ def test_a_watching_agent_serves_requests_until_interrupted(live_server: LiveSer
     command = [sys.executable, "-m", "inklab", "function", "run-agent", "--server-host", live_server.url,
                "--auth", ":".join(live_server.admin), str(function_id), "--function-file", str(MARKER),
                "--poll-interval", "600"]
-    with log.open("w") as output:
-        agent = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-                                 env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    # A suite started in the background by a shell without job control ignores SIGINT, and an
+    # ignored signal stays ignored across exec: the agent must get the default (Ctrl+C) action.
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with log.open("w") as output:
+            agent = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                     env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         deadline = time.monotonic() + 120
         while "Watching the function's queue" not in log.read_text():
@@ -152,7 +161,11 @@ def test_a_watching_agent_serves_requests_until_interrupted(live_server: LiveSer
             time.sleep(0.3)
     finally:
         os.killpg(agent.pid, signal.SIGINT)
-        status = agent.wait(timeout=30)
+        try:
+            status = agent.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(agent.pid, signal.SIGKILL)  # never left running after the test
+            raise
     assert status == 130
     text = log.read_text()
     assert "The server announced a new batch request" in text and "Traceback" not in text

@@ -112,7 +112,7 @@ def test_review_issue_answer_resolve_accept(page: Any, rest: Rest, annotation_ta
     _move(page, "reject")
     job_now = rest.until(f"/api/jobs/{job['id']}", lambda j: j["stage"] == "annotation")
     assert (job_now["stage"], job_now["state"]) == ("annotation", "rejected")
-    assert page.locator("select.job-stage").input_value() == "annotation"
+    page.wait_for_function("() => document.querySelector('select.job-stage').value === 'annotation'")
     assert page.locator(".issue-tool").is_hidden()
 
     # The annotator: no issue tool, the open issues listed; answers the first one, asks for a review.

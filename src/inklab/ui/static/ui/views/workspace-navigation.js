@@ -7,6 +7,7 @@ import { searchFrame } from "../annotation/frame-search.js";
 /** The shortest time between two changes of the address (see ``rememberFrame``). */
 const ADDRESS_INTERVAL_MS = 100;
 
+/** The workspace's moves between frames (``ws.navigation``); ``ws.go`` shows the frame. */
 export class FrameNavigation {
   /** @param {any} ws the workspace */
   constructor(ws) {

@@ -22,6 +22,7 @@ const ICONS = {
 };
 const DRAW_TYPES = ["rectangle", "polygon", "polyline", "points", "ellipse", "cuboid", "mask", "skeleton"];
 
+/** The workspace's drawing tools (``ws.tools``); ``ws.setTool`` picks one. */
 export class DrawingTools {
   /** @param {any} ws the workspace (its canvas exists) */
   constructor(ws) {
