@@ -143,11 +143,15 @@ export class DrawingTools {
    * @param {(drawn: any) => void} done
    */
   maskTool(color, points, done) {
+    return new MaskTool(done, { color, points, settings: this.maskSettings, image: this.imageSize(),
+      onSegment: (ms) => this.maskBar.showSegment(ms) });
+  }
+
+  /** The size of the frame shown: the job's frame list's, else the image's on the canvas. */
+  imageSize() {
     const ws = this.ws;
     const size = ws.frameSize(ws.frame);
-    return new MaskTool(done, { color, points, settings: this.maskSettings,
-      image: { width: size.width > 1 ? size.width : ws.canvas.imageWidth, height: size.height > 1 ? size.height : ws.canvas.imageHeight },
-      onSegment: (ms) => this.maskBar.showSegment(ms) });
+    return { width: size.width > 1 ? size.width : ws.canvas.imageWidth, height: size.height > 1 ? size.height : ws.canvas.imageHeight };
   }
 
   /** Change the selected mask (shape, or track on this frame) with the brush. */
@@ -181,9 +185,7 @@ export class DrawingTools {
     const ws = this.ws;
     const obj = ws.current;
     if (!obj || obj.locked) return;
-    const size = ws.frameSize(ws.frame);
-    const width = size.width > 1 ? size.width : ws.canvas.imageWidth;
-    const height = size.height > 1 ? size.height : ws.canvas.imageHeight;
+    const { width, height } = this.imageSize();
     const toType = type === "mask" ? (/** @type {number[]} */ p) => {
       const mask = polygonToMask(p, width, height);
       return mask ? [mask] : [];
