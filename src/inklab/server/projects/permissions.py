@@ -44,7 +44,6 @@ __all__ = [
     "WHOLE_TASK",
     "FrameWindow",
     "check_annotate_job",
-    "check_assign_job",
     "check_create",
     "check_create_for",
     "check_delete_project",
@@ -340,10 +339,6 @@ def check_job_fields(user: Any, job: Job, fields: Iterable[str]) -> None:
                if field in fields and not allowed(Resource.JOB, action, relations)}
     if refused:
         raise Forbidden(refused)
-
-
-def check_assign_job(user: Any, job: Job) -> None:
-    check_job_fields(user, job, ["assignee"])
 
 
 def check_read_task(user: Any, task: Task) -> None:
